@@ -1,0 +1,35 @@
+// Lint rules that protect the queue engine: an unawaited promise there is a lost task,
+// and src/core must stay free of transports so Slack and Discord plug in without changing it.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'coverage/**', 'bin/**', 'test/fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/adapters/**', '**/store/**', '**/builders/**', '**/commands/**'], message: 'src/core must not depend on outer layers.' },
+            { group: ['@slack/*', 'discord.js', 'node:child_process', 'child_process', 'lowdb', 'lowdb/*'], message: 'src/core knows no transport, no storage engine and no process spawning.' },
+          ],
+        },
+      ],
+    },
+  },
+);
