@@ -1,0 +1,131 @@
+// The interfaces the core needs from the world. Implementations live outside src/core
+// (src/store, src/builders, src/adapters); tests pass fakes or the real ones.
+import type { Deliverables, Task, TaskEvent, TaskId } from './task.ts';
+
+/** Wall-clock time and timers, injected so policy and the engine can be driven by a fake clock. */
+export interface Clock {
+  now(): Date;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** What opening a store found: warnings are loud (a restored backup, a recovered archive line). */
+export interface StoreOpenReport {
+  warnings: string[];
+  /** Stored format version found on disk before any migration. */
+  loadedVersion: number | null;
+}
+
+export interface HistoryQuery {
+  /** Only tasks that finished at or after this instant. */
+  since?: Date;
+  /** At most this many, newest first. */
+  limit?: number;
+}
+
+/**
+ * Persistence for tasks. Live tasks (anything not done, cancelled or rejected) are held in memory
+ * and written as one small document; finished tasks move to an append-only archive so a write's
+ * cost does not grow with history. Every method that changes state resolves only once the change
+ * is durable on disk.
+ */
+export interface TaskStore {
+  open(): Promise<StoreOpenReport>;
+  close(): Promise<void>;
+  /** Reserves the next ids. They are persisted with the next write; unused ids after a crash are simply skipped. */
+  allocateIds(count: number): TaskId[];
+  /** Every live task, in creation order. Synchronous: served from memory. */
+  live(): Task[];
+  /** A live or archived task. */
+  get(id: TaskId): Promise<Task | null>;
+  /** Insert or update tasks in one durable write. Terminal tasks are moved to the archive. */
+  put(...tasks: Task[]): Promise<void>;
+  /** Finished (archived) tasks, newest first. */
+  history(query?: HistoryQuery): Promise<Task[]>;
+  getMeta<T = unknown>(key: string): T | undefined;
+  setMeta(key: string, value: unknown): Promise<void>;
+}
+
+export interface Progress {
+  at: string;
+  /** 0-100 when the builder reports it, null when only a line of text is known. */
+  percent: number | null;
+  message: string;
+}
+
+export const BUILD_OUTCOMES = ['succeeded', 'failed', 'timed_out', 'cancelled'] as const;
+export type BuildOutcome = (typeof BUILD_OUTCOMES)[number];
+
+export interface BuildResult {
+  outcome: BuildOutcome;
+  exitCode: number | null;
+  signal: string | null;
+  /** A sentence a user can act on: "exited with code 2", "timed out after 2h". */
+  reason: string;
+  /** The last lines of the log, for escalation messages. */
+  logTail: string;
+  deliverables: Partial<Deliverables>;
+  durationMs: number;
+}
+
+export interface BuildPlan {
+  workspace: string;
+  logPath: string;
+}
+
+export interface BuildHandle {
+  readonly pid: number | undefined;
+  readonly result: Promise<BuildResult>;
+  /** Ends the builder's whole process tree: politely first, then by force. Resolves when it is gone. */
+  cancel(reason: string): Promise<void>;
+}
+
+export interface BuildRequest {
+  task: Task;
+  attempt: number;
+  plan: BuildPlan;
+  timeoutMs: number;
+  onProgress(progress: Progress): void;
+}
+
+export interface Builder {
+  /** Shown in every message about a build: "demo builder", "command /usr/local/bin/my-agent". */
+  readonly name: string;
+  readonly isDemo: boolean;
+  /** Where the attempt will work and log, known before it is spawned so the attempt can be recorded first. */
+  plan(task: Task, attempt: number): BuildPlan;
+  start(request: BuildRequest): BuildHandle;
+}
+
+export type AttentionReason = 'approval' | 'escalated' | 'deadline_at_risk';
+
+export type CoreEvent =
+  | { type: 'task_created'; task: Task }
+  | { type: 'task_changed'; task: Task; event: TaskEvent }
+  | { type: 'progress'; task: Task; progress: Progress }
+  | { type: 'owner_attention'; task: Task; reason: AttentionReason; message: string }
+  | { type: 'summary_due'; text: string };
+
+/** Who to tell. Adapters implement it; the engine calls it only after the change is on disk. */
+export interface Announcer {
+  announce(event: CoreEvent): void | Promise<void>;
+}

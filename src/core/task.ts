@@ -1,0 +1,164 @@
+// The Task: one zod schema is the single definition; every TypeScript type is inferred from it.
+// `nightshift status --json` prints tasks exactly in this shape, so changes here are API changes.
+import { z } from 'zod';
+
+export const PRIORITIES = ['high', 'medium', 'low'] as const;
+export const Priority = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof Priority>;
+
+export const TASK_STATUSES = [
+  'awaiting_approval',
+  'queued',
+  'building',
+  'done',
+  'failed',
+  'escalated',
+  'cancelled',
+  'rejected',
+] as const;
+export const TaskStatus = z.enum(TASK_STATUSES);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+/** States a task never leaves: such tasks move from the live database to the archive. */
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ['done', 'cancelled', 'rejected'];
+export const isTerminal = (status: TaskStatus): boolean => TERMINAL_STATUSES.includes(status);
+
+const isoInstant = z.iso.datetime({ offset: true });
+
+/** A task id a person can type: `t-7`. */
+export const TaskId = z.string().regex(/^t-\d+$/, 'task ids look like t-7');
+export type TaskId = z.infer<typeof TaskId>;
+
+/** Who asked and where: enough for any adapter to answer in the right place. */
+export const Origin = z.object({
+  adapter: z.string(), // 'console', 'cli', 'slack', 'discord', ...
+  userId: z.string(),
+  userName: z.string().optional(),
+  channel: z.string().optional(),
+  thread: z.string().optional(),
+});
+export type Origin = z.infer<typeof Origin>;
+
+export const SAFETY_REASON_KINDS = ['vague', 'blocker', 'destructive', 'external', 'low_priority'] as const;
+export const SafetyReason = z.object({
+  kind: z.enum(SAFETY_REASON_KINDS),
+  /** The words of the request that triggered the check, quoted back to the owner. */
+  quote: z.string(),
+  message: z.string(),
+});
+export type SafetyReason = z.infer<typeof SafetyReason>;
+
+export const SafetyVerdict = z.object({
+  needsApproval: z.boolean(),
+  reasons: z.array(SafetyReason),
+  checkedAt: isoInstant,
+});
+export type SafetyVerdict = z.infer<typeof SafetyVerdict>;
+
+export const ATTEMPT_OUTCOMES = ['running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'interrupted'] as const;
+export const Attempt = z.object({
+  n: z.number().int().positive(),
+  startedAt: isoInstant,
+  endedAt: isoInstant.optional(),
+  outcome: z.enum(ATTEMPT_OUTCOMES),
+  exitCode: z.number().int().nullable().optional(),
+  signal: z.string().nullable().optional(),
+  reason: z.string().optional(),
+  logPath: z.string(),
+  builder: z.string(),
+  /** False for attempts ended by a deliberate shutdown: they do not use up the retry budget. */
+  counts: z.boolean().default(true),
+  durationMs: z.number().nonnegative().optional(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+export const Deliverables = z.object({
+  workspace: z.string().optional(),
+  branch: z.string().optional(),
+  commits: z.array(z.string()).default([]),
+  changedFiles: z.array(z.string()).default([]),
+  diffstat: z.string().optional(),
+  links: z.array(z.string()).default([]),
+  summary: z.string().optional(),
+});
+export type Deliverables = z.infer<typeof Deliverables>;
+
+export const TASK_EVENT_TYPES = [
+  'created',
+  'approval_requested',
+  'approved',
+  'rejected',
+  'clarified',
+  'queued',
+  'started',
+  'attempt_failed',
+  'retry_scheduled',
+  'escalated',
+  'retried',
+  'done',
+  'cancelled',
+  'deadline_at_risk',
+  'priority_changed',
+  'interrupted',
+] as const;
+export const TaskEventType = z.enum(TASK_EVENT_TYPES);
+export type TaskEventType = z.infer<typeof TaskEventType>;
+
+export const TaskEvent = z.object({
+  at: isoInstant,
+  type: TaskEventType,
+  by: z.string().optional(),
+  detail: z.string().optional(),
+});
+export type TaskEvent = z.infer<typeof TaskEvent>;
+
+export const Task = z.object({
+  id: TaskId,
+  title: z.string().min(1),
+  /** The request text followed by every clarification, in order: what the builder is given. */
+  spec: z.string(),
+  request: z.string(),
+  clarifications: z.array(z.object({ at: isoInstant, by: z.string(), text: z.string() })).default([]),
+  origin: Origin,
+  priority: Priority,
+  priorityReason: z.string(),
+  deadline: isoInstant.nullable(),
+  /** Estimated build time in milliseconds, when the requester gave one (`--eta 4h`). */
+  estimateMs: z.number().int().positive().nullable(),
+  status: TaskStatus,
+  createdAt: isoInstant,
+  updatedAt: isoInstant,
+  /** When the next retry may start, while the task is `failed` between attempts. */
+  retryAt: isoInstant.nullable().default(null),
+  /** Index into `attempts` where the current retry budget began (a manual retry grants a fresh budget). */
+  budgetStart: z.number().int().nonnegative().default(0),
+  attempts: z.array(Attempt).default([]),
+  events: z.array(TaskEvent).default([]),
+  safety: SafetyVerdict,
+  /** True once the owner approved; a low-priority task never runs without it. */
+  approved: z.boolean().default(false),
+  deliverables: Deliverables.default({ commits: [], changedFiles: [], links: [] }),
+});
+export type Task = z.infer<typeof Task>;
+
+/** What intake produces from chat text: a task before it has an id, a status or a verdict. */
+export const TaskDraft = z.object({
+  title: z.string().min(1),
+  request: z.string().min(1),
+  priority: Priority,
+  priorityReason: z.string(),
+  deadline: isoInstant.nullable(),
+  /** The words that gave the deadline ("by tonight"), to echo back. */
+  deadlinePhrase: z.string().nullable(),
+  estimateMs: z.number().int().positive().nullable(),
+});
+export type TaskDraft = z.infer<typeof TaskDraft>;
+
+export const formatTaskId = (n: number): TaskId => `t-${n}`;
+export const taskNumber = (id: TaskId): number => Number(id.slice(2));
+
+/** Accepts what a person types: `t-7`, `T-7`, `7`, `#7`. Returns null when it is not an id. */
+export function parseTaskId(input: string): TaskId | null {
+  const m = /^\s*(?:t-|#)?(\d+)\s*$/i.exec(input);
+  return m ? formatTaskId(Number(m[1])) : null;
+}
