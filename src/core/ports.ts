@@ -1,6 +1,7 @@
 // The interfaces the core needs from the world. Implementations live outside src/core
 // (src/store, src/builders, src/adapters); tests pass fakes or the real ones.
-import type { Deliverables, Task, TaskEvent, TaskId } from './task.ts';
+import type { Summary } from './summary.ts';
+import type { Attempt, Deliverables, Task, TaskEvent, TaskId } from './task.ts';
 
 /** Wall-clock time and timers, injected so policy and the engine can be driven by a fake clock. */
 export interface Clock {
@@ -105,6 +106,8 @@ export interface BuildRequest {
   plan: BuildPlan;
   timeoutMs: number;
   onProgress(progress: Progress): void;
+  /** Called once the builder's process exists, so its pid can be recorded for reaping after a crash. */
+  onSpawn?(pid: number): void;
 }
 
 export interface Builder {
@@ -114,6 +117,11 @@ export interface Builder {
   /** Where the attempt will work and log, known before it is spawned so the attempt can be recorded first. */
   plan(task: Task, attempt: number): BuildPlan;
   start(request: BuildRequest): BuildHandle;
+  /**
+   * After a crash, ends what is left of an attempt's process tree if it is still running, so a
+   * recovered task is never built twice at once. Must not touch an unrelated process that reused the pid.
+   */
+  reap?(task: Task, attempt: Attempt): Promise<boolean>;
 }
 
 export type AttentionReason = 'approval' | 'escalated' | 'deadline_at_risk';
@@ -123,7 +131,7 @@ export type CoreEvent =
   | { type: 'task_changed'; task: Task; event: TaskEvent }
   | { type: 'progress'; task: Task; progress: Progress }
   | { type: 'owner_attention'; task: Task; reason: AttentionReason; message: string }
-  | { type: 'summary_due'; text: string };
+  | { type: 'summary_due'; summary: Summary };
 
 /** Who to tell. Adapters implement it; the engine calls it only after the change is on disk. */
 export interface Announcer {

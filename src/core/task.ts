@@ -69,6 +69,8 @@ export const Attempt = z.object({
   /** False for attempts ended by a deliberate shutdown: they do not use up the retry budget. */
   counts: z.boolean().default(true),
   durationMs: z.number().nonnegative().optional(),
+  /** The builder's process id (its process-group leader), so a restart can reap an orphaned tree. */
+  pid: z.number().int().positive().optional(),
 });
 export type Attempt = z.infer<typeof Attempt>;
 

@@ -1,0 +1,101 @@
+// The console adapter: with no chat tokens, the owner types requests and commands at a prompt
+// and sees every status change live. Progress lines are throttled so a chatty builder does not
+// flood the terminal.
+import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import type { Engine } from '../../core/engine.ts';
+import type { Announcer, CoreEvent } from '../../core/ports.ts';
+import type { Actor } from '../../commands/actor.ts';
+import { handleText } from '../../commands/dispatch.ts';
+import { renderEvent } from './render-event.ts';
+
+export interface ConsoleAdapterOptions {
+  engine: Engine;
+  out: Writable;
+  /** Where the owner types; omit for a non-interactive run (`nightshift run --until-idle`). */
+  input?: Readable;
+  /** Minimum time between two progress lines of one task, unless the percentage moved. */
+  progressEveryMs?: number;
+  prompt?: string;
+}
+
+export const CONSOLE_OWNER: Actor = { id: 'console', name: 'you', role: 'owner', adapter: 'console' };
+
+export class ConsoleAdapter implements Announcer {
+  private rl: Interface | null = null;
+  private readonly lastProgress = new Map<string, { at: number; percent: number | null }>();
+  private pending: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: ConsoleAdapterOptions) {}
+
+  start(): void {
+    this.opts.engine.subscribe(this);
+    const input = this.opts.input;
+    if (!input) return;
+    this.rl = createInterface({ input, output: this.opts.out, terminal: Boolean((input as { isTTY?: boolean }).isTTY) });
+    this.rl.setPrompt(this.opts.prompt ?? 'nightshift> ');
+    this.print('Type a request ("build a hello-world CLI by tonight") or "help".');
+    this.rl.prompt();
+    this.rl.on('line', (line) => {
+      const text = line.trim();
+      if (text === '') return this.rl?.prompt();
+      // Lines are handled in order; a slow command never reorders the replies.
+      this.pending = this.pending.then(() => this.handle(text));
+    });
+  }
+
+  stop(): void {
+    this.rl?.close();
+    this.rl = null;
+  }
+
+  /** Resolves when every typed line so far has been answered. */
+  idle(): Promise<unknown> {
+    return this.pending;
+  }
+
+  private async handle(text: string): Promise<void> {
+    try {
+      const reply = await handleText({ engine: this.opts.engine, actor: CONSOLE_OWNER }, text);
+      this.opts.out.write(`${reply.text}\n`);
+    } catch (e) {
+      this.print(`Something went wrong handling that: ${e instanceof Error ? e.message : String(e)}. Nothing was lost; try again.`);
+    }
+    this.rl?.prompt();
+  }
+
+  announce(event: CoreEvent): void {
+    if (event.type === 'progress' && !this.shouldShowProgress(event.task.id, event.progress.percent)) return;
+    const { engine } = this.opts;
+    const line = renderEvent(event, {
+      timeZone: engine.policy.timeZone,
+      maxAttempts: engine.policy.maxAttempts,
+      builderIsDemo: engine.builderIsDemo,
+      now: engine.now(),
+    });
+    if (line) this.print(line);
+  }
+
+  private shouldShowProgress(id: string, percent: number | null): boolean {
+    const now = Date.now();
+    const prev = this.lastProgress.get(id);
+    const every = this.opts.progressEveryMs ?? 1_000;
+    if (prev && prev.percent === percent && now - prev.at < every) return false;
+    if (prev && percent !== null && prev.percent !== null && percent - prev.percent < 5 && now - prev.at < every) return false;
+    this.lastProgress.set(id, { at: now, percent });
+    return true;
+  }
+
+  private print(text: string): void {
+    const rl = this.rl;
+    if (rl && rl.terminal) {
+      // Keep what the owner is typing: clear the prompt line, print, redraw the prompt and input.
+      clearLine(this.opts.out, 0);
+      cursorTo(this.opts.out, 0);
+      this.opts.out.write(`${text}\n`);
+      rl.prompt(true);
+      return;
+    }
+    this.opts.out.write(`${text}\n`);
+  }
+}

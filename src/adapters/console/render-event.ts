@@ -1,0 +1,63 @@
+// Core events as console lines. Pure: (event, state) → lines, so it is tested without a terminal.
+import { formatDuration } from '../../core/durations.ts';
+import type { CoreEvent } from '../../core/ports.ts';
+import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
+import type { Task } from '../../core/task.ts';
+import { progressBar, when } from '../../commands/format.ts';
+import { renderSummaryText } from '../../commands/summary.ts';
+
+export interface RenderOptions {
+  timeZone: string;
+  maxAttempts: number;
+  builderIsDemo: boolean;
+  now: Date;
+}
+
+function deliverablesLine(t: Task): string {
+  const d = t.deliverables;
+  const bits: string[] = [];
+  if (d.branch) bits.push(`branch ${d.branch}`);
+  if (d.diffstat) bits.push(d.diffstat);
+  else if (d.changedFiles.length) bits.push(`${d.changedFiles.length} file${d.changedFiles.length === 1 ? '' : 's'} changed (${d.changedFiles.slice(0, 5).join(', ')}${d.changedFiles.length > 5 ? ', …' : ''})`);
+  if (d.workspace) bits.push(`in ${d.workspace}`);
+  bits.push(...d.links);
+  return bits.join(' · ');
+}
+
+export function renderEvent(ev: CoreEvent, o: RenderOptions): string | null {
+  const demo = o.builderIsDemo ? ' [demo builder: nothing real was built]' : '';
+  switch (ev.type) {
+    case 'task_created':
+      return ev.task.origin.adapter === 'console' ? null : `${ev.task.id} "${ev.task.title}" was added from ${ev.task.origin.adapter}`;
+    case 'progress':
+      return `  ${ev.task.id} ${progressBar(ev.progress.percent, 20)} ${ev.progress.message}`;
+    case 'owner_attention':
+      return `>> ${ev.message}`;
+    case 'summary_due':
+      return renderSummaryText(ev.summary, o.maxAttempts);
+    case 'task_changed':
+      break;
+  }
+  const t = ev.task;
+  const a = lastAttempt(t);
+  switch (ev.event.type) {
+    case 'started':
+      return `${t.id} started: attempt ${attemptsInBudget(t)}/${o.maxAttempts} with the ${a?.builder ?? 'builder'}${o.builderIsDemo ? ' (a demo build)' : ''} · log ${a?.logPath ?? ''}`;
+    case 'done':
+      return `${t.id} "${t.title}" is done after ${formatDuration(a?.durationMs ?? 0)}${demo} · ${deliverablesLine(t)} · log ${a?.logPath ?? ''}`;
+    case 'retry_scheduled':
+      return `${t.id} attempt ${a?.n ?? '?'} failed (${a?.reason ?? 'unknown'}); retrying at ${t.retryAt ? when(t.retryAt, o.now, o.timeZone) : 'soon'}`;
+    case 'escalated':
+      return null; // the owner_attention message carries the error and the log tail
+    case 'cancelled':
+      return `${t.id} "${t.title}" cancelled${ev.event.by ? ` by ${ev.event.by}` : ''}`;
+    case 'approved':
+      return `${t.id} approved by ${ev.event.by ?? 'the owner'}`;
+    case 'rejected':
+      return `${t.id} rejected by ${ev.event.by ?? 'the owner'}`;
+    case 'interrupted':
+      return `${t.id} ${ev.event.detail ?? 'was interrupted'}; it is ${t.status === 'queued' ? 'back in the queue' : t.status}`;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,97 @@
+// Ending a builder means ending everything it started: agents spawn shells, test runners and
+// dev servers. Builders run as the leader of their own process group; we signal the group and,
+// for children that left it (setsid, daemonising), every descendant found by pidtree beforehand.
+import { readdirSync, readFileSync } from 'node:fs';
+import pidtree from 'pidtree';
+
+export async function descendantsOf(pid: number): Promise<number[]> {
+  try {
+    return await pidtree(pid);
+  } catch {
+    return []; // the process is already gone
+  }
+}
+
+/** True while the process exists and is not a zombie (containers often lack an init that reaps). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    // /proc/<pid>/stat: "pid (comm) S ..."; comm may contain spaces or parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false; // no /proc (macOS): trust kill(0)
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone: that is what we want
+  }
+}
+
+/** Sends `sig` to the process group led by `leader` and to every pid in `others`. */
+export function signalTree(leader: number, others: number[], sig: NodeJS.Signals): void {
+  signal(-leader, sig);
+  for (const pid of others) signal(pid, sig);
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * SIGTERM to the whole tree, then SIGKILL to whatever is still alive after `graceMs`.
+ * Resolves once no process of the tree is left (or after the SIGKILL settles).
+ */
+export async function killTree(leader: number, graceMs: number): Promise<void> {
+  const tree = await descendantsOf(leader);
+  signalTree(leader, tree, 'SIGTERM');
+  const everyone = [leader, ...tree];
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!everyone.some(isAlive) && !groupAlive(leader)) return;
+    await sleep(50);
+  }
+  const late = await descendantsOf(leader);
+  signalTree(leader, [...tree, ...late], 'SIGKILL');
+  const hardDeadline = Date.now() + 2_000;
+  while (Date.now() < hardDeadline && (everyone.some(isAlive) || groupAlive(leader))) await sleep(25);
+}
+
+/** True while any non-zombie member of the process group led by `leader` exists. */
+export function groupAlive(leader: number): boolean {
+  try {
+    process.kill(-leader, 0);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return groupMembers(leader).some((pid) => !isZombie(pid));
+}
+
+function groupMembers(pgid: number): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .map(Number)
+      .filter((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return Number(fields[2]) === pgid; // state, ppid, pgrp
+        } catch {
+          return false;
+        }
+      });
+  } catch {
+    return [pgid]; // no /proc: assume the group is alive while kill(0) says so
+  }
+}

@@ -1,0 +1,57 @@
+// build: chat text → task drafts → tasks, with a reply that says what was understood and what
+// happens next. Questions are answered instead of becoming tasks.
+import { interpretMessage } from '../core/intake/index.ts';
+import type { Task } from '../core/task.ts';
+import { canRequest, displayName } from './actor.ts';
+import type { CommandContext } from './context.ts';
+import { deadlineText } from './format.ts';
+import { helpReply, hintReply } from './help.ts';
+import { nextStep } from './next-step.ts';
+import { queueReply } from './queue.ts';
+import { errorReply, type Reply } from './reply.ts';
+import { statusReply } from './status.ts';
+import { summaryReply } from './summary.ts';
+
+export async function buildCommand(ctx: CommandContext, text: string): Promise<Reply> {
+  const { engine, actor } = ctx;
+  const now = new Date(engine.now().getTime());
+  const meaning = interpretMessage(text, { now, timeZone: engine.policy.timeZone });
+  switch (meaning.kind) {
+    case 'invalid':
+      return errorReply(`${meaning.error}. Nothing was queued.`);
+    case 'unclear':
+      return hintReply(meaning.hint);
+    case 'question':
+      if (meaning.topic === 'queue') return queueReply(ctx);
+      if (meaning.topic === 'summary') return summaryReply(ctx);
+      if (meaning.topic === 'help') return helpReply();
+      return statusReply(ctx, meaning.taskId);
+    case 'tasks':
+      break;
+  }
+  if (!canRequest(actor)) {
+    return errorReply(`Sorry${actor.name ? ` ${actor.name}` : ''}, you are not on the list of people who can request builds. Ask the owner to add you.`);
+  }
+  const tasks = await engine.submit(meaning.drafts, {
+    adapter: actor.adapter,
+    userId: actor.id,
+    userName: displayName(actor),
+    ...(actor.channel ? { channel: actor.channel } : {}),
+    ...(actor.thread ? { thread: actor.thread } : {}),
+  });
+  const live = new Map(engine.live().map((t) => [t.id, t]));
+  const current = tasks.map((t) => live.get(t.id) ?? t);
+  const decision = engine.schedule();
+  const lines = current.map((t) => describeCreated(ctx, t, decision, now));
+  const head = current.length === 1 ? 'Got it:' : `Got it: ${current.length} tasks.`;
+  return { kind: 'created', ok: true, text: [head, ...lines].join('\n'), tasks: current, json: current };
+}
+
+function describeCreated(ctx: CommandContext, t: Task, decision: ReturnType<CommandContext['engine']['schedule']>, now: Date): string {
+  const tz = ctx.engine.policy.timeZone;
+  const parts = [`${t.id} "${t.title}"`, `${t.priority} priority (${t.priorityReason})`];
+  const due = deadlineText(t, now, tz);
+  if (due) parts.push(due);
+  parts.push(nextStep(ctx.engine, t, decision, now));
+  return parts.join(' · ');
+}

@@ -1,0 +1,71 @@
+// approve, reject, cancel, retry, clarify and bump: the verbs that change a task someone else
+// asked for. Deciding is for the owner and approvers; everyone else is refused politely.
+import { PRIORITIES, parseTaskId, type Priority, type Task } from '../core/task.ts';
+import type { Result } from '../core/result.ts';
+import { canDecide, displayName, refusal } from './actor.ts';
+import type { CommandContext } from './context.ts';
+import { nextStep } from './next-step.ts';
+import { errorReply, type Reply } from './reply.ts';
+
+export const DECISION_VERBS = ['approve', 'reject', 'cancel', 'retry', 'bump'] as const;
+export type DecisionVerb = (typeof DECISION_VERBS)[number];
+
+const DONE_PHRASE: Record<DecisionVerb, string> = {
+  approve: 'approved',
+  reject: 'rejected',
+  cancel: 'cancelled',
+  retry: 'queued again',
+  bump: 're-prioritised',
+};
+
+export async function decisionCommand(ctx: CommandContext, verb: DecisionVerb, args: string): Promise<Reply> {
+  const [idText = '', ...rest] = args.trim().split(/\s+/);
+  const id = parseTaskId(idText);
+  if (!id) return errorReply(`${verb} needs a task id, like "${verb} t-7"`);
+  if (!canDecide(ctx.actor)) return errorReply(refusal(ctx.actor, `${verb} tasks`));
+  const by = displayName(ctx.actor);
+  const { engine } = ctx;
+  let result: Result<Task>;
+  switch (verb) {
+    case 'approve':
+      result = await engine.approve(id, by);
+      break;
+    case 'reject':
+      result = await engine.reject(id, by, rest.join(' ') || undefined);
+      break;
+    case 'cancel':
+      result = await engine.cancel(id, by);
+      break;
+    case 'retry':
+      result = await engine.retry(id, by);
+      break;
+    case 'bump': {
+      const wanted = (rest[0] ?? 'high').toLowerCase();
+      if (!(PRIORITIES as readonly string[]).includes(wanted)) return errorReply(`priority must be high, medium or low (got "${rest[0]}")`);
+      result = await engine.setPriority(id, wanted as Priority, by);
+      break;
+    }
+  }
+  return changedReply(ctx, result, DONE_PHRASE[verb]);
+}
+
+export async function clarifyCommand(ctx: CommandContext, args: string): Promise<Reply> {
+  const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(args);
+  const id = m ? parseTaskId(m[1] ?? '') : null;
+  if (!id) return errorReply('clarify needs a task id and the detail to add, like "clarify t-7 use the v2 API"');
+  const task = await ctx.engine.get(id);
+  const isRequester = task?.origin.userId === ctx.actor.id && task.origin.adapter === ctx.actor.adapter;
+  if (task && !canDecide(ctx.actor) && !isRequester) return errorReply(refusal(ctx.actor, `clarify ${id}`).replace('the owner or an approver', 'the owner, an approver or whoever asked for it'));
+  return changedReply(ctx, await ctx.engine.clarify(id, m?.[2] ?? '', displayName(ctx.actor)), 'clarified');
+}
+
+function changedReply(ctx: CommandContext, result: Result<Task>, phrase: string): Reply {
+  if (!result.ok) return errorReply(capitalize(result.error.message));
+  const { engine } = ctx;
+  const fresh = engine.live().find((t) => t.id === result.value.id) ?? result.value;
+  const now = engine.now();
+  const next = ['done', 'cancelled', 'rejected'].includes(fresh.status) ? '' : ` · ${nextStep(engine, fresh, engine.schedule(), now)}`;
+  return { kind: 'changed', ok: true, text: `${fresh.id} "${fresh.title}" ${phrase}${next}`, tasks: [fresh], json: fresh };
+}
+
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,0 +1,57 @@
+// Plain-text pieces shared by every reply: task lines, progress bars, times in the owner's zone.
+import { formatDuration } from '../core/durations.ts';
+import type { Progress } from '../core/ports.ts';
+import { formatOwnerTime } from '../core/schedule.ts';
+import { attemptsInBudget, lastAttempt } from '../core/transitions.ts';
+import type { Task, TaskStatus } from '../core/task.ts';
+
+export const STATUS_LABEL: Record<TaskStatus, string> = {
+  awaiting_approval: 'awaiting approval',
+  queued: 'queued',
+  building: 'building',
+  done: 'done',
+  failed: 'failed, will retry',
+  escalated: 'escalated',
+  cancelled: 'cancelled',
+  rejected: 'rejected',
+};
+
+/** `[██████░░░░░░] 50%`; unknown progress draws an empty bar with "…". */
+export function progressBar(percent: number | null, width = 12): string {
+  if (percent === null) return `[${'░'.repeat(width)}] …`;
+  const p = Math.max(0, Math.min(100, percent));
+  const full = Math.round((p / 100) * width);
+  return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] ${Math.round(p)}%`;
+}
+
+export function when(iso: string, now: Date, timeZone: string): string {
+  return formatOwnerTime(new Date(iso), now, timeZone);
+}
+
+export function deadlineText(task: Task, now: Date, timeZone: string): string | null {
+  return task.deadline ? `due ${when(task.deadline, now, timeZone)} (${timeZone})` : null;
+}
+
+export function elapsed(task: Task, now: Date): number {
+  const a = lastAttempt(task);
+  return a ? Math.max(0, (a.endedAt ? Date.parse(a.endedAt) : now.getTime()) - Date.parse(a.startedAt)) : 0;
+}
+
+/** One line per task: id, status, priority, title, and what matters for its status. */
+export function taskLine(task: Task, now: Date, timeZone: string, maxAttempts: number, progress?: Progress | null): string {
+  const parts = [`${task.id}`, STATUS_LABEL[task.status], task.priority, `"${task.title}"`];
+  if (task.status === 'building') {
+    parts.push(progressBar(progress?.percent ?? null));
+    if (progress?.message) parts.push(progress.message);
+    parts.push(`${formatDuration(elapsed(task, now))} elapsed`);
+    parts.push(`attempt ${attemptsInBudget(task)}/${maxAttempts}`);
+  }
+  const due = deadlineText(task, now, timeZone);
+  if (due && task.status !== 'done') parts.push(due);
+  return parts.join(' · ');
+}
+
+/** Cuts text to `max` characters, saying where the rest is. */
+export function clip(text: string, max: number, rest = 'the full log'): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}… (cut; see ${rest})`;
+}

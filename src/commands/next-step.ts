@@ -1,0 +1,19 @@
+// "What happens next" for a task, as the owner reads it in a reply.
+import type { Engine } from '../core/engine.ts';
+import { describeStart, type ScheduleDecision } from '../core/schedule.ts';
+import type { Task } from '../core/task.ts';
+
+export function nextStep(engine: Engine, task: Task, decision: ScheduleDecision, now: Date): string {
+  if (task.status === 'building') {
+    return `started with the ${engine.builderName}${engine.builderIsDemo ? ' (a demo build: it builds nothing real)' : ''}`;
+  }
+  if (task.status === 'awaiting_approval') {
+    const reasons = task.safety.reasons.map((r) => r.message).join('; ');
+    return `waiting for your approval: ${reasons}`;
+  }
+  const line = describeStart(task, now, engine.policy, decision);
+  if (!engine.runsBuilds && (task.status === 'queued' || task.status === 'failed')) {
+    return `${line === 'ready to start' || line === 'starting now' ? 'ready' : line}; it starts once nightshift is running ("nightshift start" or "nightshift run --until-idle")`;
+  }
+  return line;
+}

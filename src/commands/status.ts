@@ -1,0 +1,103 @@
+// status: the active builds with progress and elapsed time, the queue with when each task starts,
+// what waits for the owner, and recent completions; or one task in detail.
+import { formatDuration } from '../core/durations.ts';
+import { compareForStart } from '../core/schedule.ts';
+import { parseTaskId, type Task } from '../core/task.ts';
+import { attemptsInBudget } from '../core/transitions.ts';
+import type { CommandContext } from './context.ts';
+import { deadlineText, elapsed, progressBar, STATUS_LABEL, taskLine, when } from './format.ts';
+import { nextStep } from './next-step.ts';
+import { errorReply, type Reply } from './reply.ts';
+
+export type StatusSection = 'all' | 'active' | 'queue' | 'completed';
+
+export interface StatusOptions {
+  section?: StatusSection;
+  /** How many finished tasks to show. */
+  limit?: number;
+}
+
+export async function statusReply(ctx: CommandContext, taskIdText?: string, opts: StatusOptions = {}): Promise<Reply> {
+  if (taskIdText) return taskDetail(ctx, taskIdText);
+  const { engine } = ctx;
+  const now = engine.now();
+  const tz = engine.policy.timeZone;
+  const max = engine.policy.maxAttempts;
+  const section = opts.section ?? 'all';
+  const live = engine.live();
+  const decision = engine.schedule();
+  const lines: string[] = [];
+  const shown: Task[] = [];
+
+  const building = live.filter((t) => t.status === 'building');
+  if (section === 'all' || section === 'active') {
+    lines.push(building.length ? `Building (${building.length}):` : 'Nothing is building right now.');
+    for (const t of building) lines.push(`  ${taskLine(t, now, tz, max, engine.progressOf(t.id))}`);
+    shown.push(...building);
+  }
+  if (section === 'all' || section === 'queue') {
+    const waiting = live.filter((t) => t.status === 'queued' || t.status === 'failed').sort(compareForStart);
+    if (waiting.length) lines.push(`Queue (${waiting.length}):`);
+    else if (section === 'queue') lines.push('The queue is empty.');
+    waiting.forEach((t, i) => lines.push(`  ${i + 1}. ${taskLine(t, now, tz, max)} · ${nextStep(engine, t, decision, now)}`));
+    shown.push(...waiting);
+    const needsYou = live.filter((t) => t.status === 'awaiting_approval' || t.status === 'escalated');
+    if (needsYou.length) lines.push(`Waiting for you (${needsYou.length}):`);
+    for (const t of needsYou) {
+      const why = t.status === 'escalated' ? `say "retry ${t.id}" or "cancel ${t.id}"` : t.safety.reasons.map((r) => r.message).join('; ');
+      lines.push(`  ${taskLine(t, now, tz, max)} · ${why}`);
+    }
+    shown.push(...needsYou);
+  }
+  if (section === 'all' || section === 'completed') {
+    const finished = await engine.history({ limit: opts.limit ?? (section === 'completed' ? 20 : 5) });
+    if (finished.length) lines.push(`Recently finished (${finished.length}):`);
+    else if (section === 'completed') lines.push('Nothing has finished yet.');
+    for (const t of finished) lines.push(`  ${t.id} · ${STATUS_LABEL[t.status]} ${when(t.updatedAt, now, tz)} · "${t.title}"${deliverableNote(t)}`);
+    shown.push(...finished);
+  }
+  return { kind: 'status', ok: true, text: lines.join('\n'), tasks: shown, json: shown };
+}
+
+function deliverableNote(t: Task): string {
+  const d = t.deliverables;
+  const bits: string[] = [];
+  if (d.branch) bits.push(`branch ${d.branch}`);
+  if (d.changedFiles.length) bits.push(`${d.changedFiles.length} file${d.changedFiles.length === 1 ? '' : 's'} changed`);
+  if (d.links.length) bits.push(d.links.join(' '));
+  return bits.length ? ` · ${bits.join(' · ')}` : '';
+}
+
+async function taskDetail(ctx: CommandContext, idText: string): Promise<Reply> {
+  const { engine } = ctx;
+  const id = parseTaskId(idText);
+  if (!id) return errorReply(`"${idText}" is not a task id; ids look like t-7`);
+  const task = await engine.get(id);
+  if (!task) return errorReply(`there is no task ${id}; "queue" lists the live ones`);
+  const now = engine.now();
+  const tz = engine.policy.timeZone;
+  const lines = [`${task.id} "${task.title}": ${STATUS_LABEL[task.status]}, ${task.priority} priority (${task.priorityReason})`];
+  const due = deadlineText(task, now, tz);
+  if (due) lines.push(`Deadline: ${due}`);
+  if (task.estimateMs) lines.push(`Estimate: ${formatDuration(task.estimateMs)}`);
+  if (task.status === 'building') {
+    const p = engine.progressOf(task.id);
+    lines.push(`Progress: ${progressBar(p?.percent ?? null)}${p?.message ? ` ${p.message}` : ''} · ${formatDuration(elapsed(task, now))} elapsed · attempt ${attemptsInBudget(task)}/${engine.policy.maxAttempts}`);
+  } else if (!['done', 'cancelled', 'rejected'].includes(task.status)) {
+    lines.push(`Next: ${nextStep(engine, task, engine.schedule(), now)}`);
+  }
+  if (task.safety.reasons.length) lines.push(`Safety: ${task.safety.reasons.map((r) => r.message).join('; ')}${task.approved ? ' (approved)' : ''}`);
+  for (const a of task.attempts) {
+    const took = a.durationMs !== undefined ? `, ${formatDuration(a.durationMs)}` : '';
+    lines.push(`Attempt ${a.n}: ${a.outcome}${a.reason ? ` (${a.reason})` : ''}${took} · log ${a.logPath}`);
+  }
+  const d = task.deliverables;
+  if (d.workspace) lines.push(`Workspace: ${d.workspace}`);
+  if (d.branch) lines.push(`Branch: ${d.branch}`);
+  if (d.diffstat) lines.push(`Diffstat: ${d.diffstat}`);
+  if (d.changedFiles.length) lines.push(`Changed: ${d.changedFiles.slice(0, 10).join(', ')}${d.changedFiles.length > 10 ? ` and ${d.changedFiles.length - 10} more` : ''}`);
+  if (d.summary) lines.push(`Summary: ${d.summary}`);
+  for (const l of d.links) lines.push(`Link: ${l}`);
+  if (task.clarifications.length) lines.push(`Clarifications: ${task.clarifications.map((c) => `"${c.text}"`).join('; ')}`);
+  return { kind: 'task', ok: true, text: lines.join('\n'), tasks: [task], json: task };
+}

@@ -1,0 +1,229 @@
+// The one reader of the environment. Every setting is validated here, at start, by one zod schema;
+// a wrong value fails with a message naming the variable, the value and what was expected.
+// Every variable is listed in .env.example with its default and unit.
+import { homedir } from 'node:os';
+import { isAbsolute, resolve } from 'node:path';
+import { accessSync, constants, statSync } from 'node:fs';
+import { z } from 'zod';
+import { parseDuration } from './core/durations.ts';
+import { defaultPolicy, type Policy } from './core/policy.ts';
+import { parseQuietHours, parseTimeOfDay } from './core/time-of-day.ts';
+
+export const BUILDER_PRESETS = ['auto', 'demo'] as const;
+export type BuilderChoice = { kind: 'demo'; requested: 'auto' | 'demo' } | { kind: 'command'; path: string };
+
+/** Variables of the builder's environment that pass through by default: nothing secret. */
+export const DEFAULT_ENV_ALLOW = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'TZ'];
+/** nightshift's own secrets: never passed to a builder, even if someone allow-lists them. */
+const NEVER_PASS = /^(SLACK_|DISCORD_|NIGHTSHIFT_)/;
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+const list = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const duration = (name: string, fallback: string, min = 1) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === null || ms < min) {
+        ctx.addIssue({ code: 'custom', message: `${name}: expected a duration like 90s, 15m or 2h (got "${v}")` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const integer = (name: string, fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((v, ctx) => {
+      const n = Number(v);
+      if (!/^\d+$/.test(v.trim()) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `${name}: expected a whole number from ${min} to ${max} (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return tz.includes('/') || tz === 'UTC';
+  } catch {
+    return false;
+  }
+}
+
+const EnvSchema = z.object({
+  NIGHTSHIFT_HOME: z.string().optional(),
+  OWNER_TZ: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const tz = v?.trim() || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+      if (!isTimeZone(tz)) {
+        ctx.addIssue({ code: 'custom', message: `OWNER_TZ: expected an IANA time zone like Europe/London or America/Chicago (got "${tz}")` });
+        return z.NEVER;
+      }
+      return tz;
+    }),
+  QUIET_HOURS: z
+    .string()
+    .default('22:00-06:00')
+    .transform((v, ctx) => {
+      const r = parseQuietHours(v);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: `QUIET_HOURS: ${r.error}` });
+        return z.NEVER;
+      }
+      return r.value;
+    }),
+  SUMMARY_TIME: z
+    .string()
+    .default('07:30')
+    .transform((v, ctx) => {
+      const r = parseTimeOfDay(v);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: `SUMMARY_TIME: ${r.error}` });
+        return z.NEVER;
+      }
+      return r.value;
+    }),
+  MAX_PARALLEL_BUILDS: integer('MAX_PARALLEL_BUILDS', 1, 1, 32),
+  MAX_ATTEMPTS: integer('MAX_ATTEMPTS', 3, 1, 20),
+  RETRY_BACKOFF: z
+    .string()
+    .default('1m,5m')
+    .transform((v, ctx) => {
+      const parts = list(v).map(parseDuration);
+      if (parts.length === 0 || parts.some((p) => p === null)) {
+        ctx.addIssue({ code: 'custom', message: `RETRY_BACKOFF: expected durations separated by commas, like 1m,5m (got "${v}")` });
+        return z.NEVER;
+      }
+      return parts as number[];
+    }),
+  BUILD_TIMEOUT: duration('BUILD_TIMEOUT', '2h', 1_000),
+  TICK_INTERVAL: duration('TICK_INTERVAL', '60s', 100),
+  SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE', '30s', 0),
+  DEFAULT_ESTIMATE: duration('DEFAULT_ESTIMATE', '1h', 1_000),
+  DEMO_BUILD_STEP: duration('DEMO_BUILD_STEP', '600ms', 1),
+  BUILDER: z
+    .string()
+    .default('auto')
+    .transform((v, ctx): BuilderChoice => {
+      const value = v.trim();
+      if (value === 'auto' || value === 'demo') return { kind: 'demo', requested: value };
+      if (!value.includes('/')) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `BUILDER: expected auto, demo, or the path of an executable (got "${value}"; agent presets such as claude or codex are not available yet)`,
+        });
+        return z.NEVER;
+      }
+      const path = resolve(value);
+      try {
+        if (!statSync(path).isFile()) throw new Error('not a file');
+        accessSync(path, constants.X_OK);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `BUILDER: "${value}" is not an executable file (check the path and chmod +x)` });
+        return z.NEVER;
+      }
+      return { kind: 'command', path };
+    }),
+  BUILDER_ENV_ALLOW: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const names = list(v);
+      const bad = names.filter((n) => NEVER_PASS.test(n) || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `BUILDER_ENV_ALLOW: ${bad.join(', ')} cannot be passed to builders (nightshift's own secrets and invalid names are refused)`,
+        });
+        return z.NEVER;
+      }
+      return names;
+    }),
+  SAFETY_EXTRA_DESTRUCTIVE: z.string().optional().transform(list),
+  SAFETY_EXTRA_EXTERNAL: z.string().optional().transform(list),
+  SAFETY_EXTRA_BLOCKERS: z.string().optional().transform(list),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: (i) => `LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')} (got "${String(i.input)}")` }).default('info'),
+});
+
+export interface Config {
+  home: string;
+  policy: Policy;
+  builder: BuilderChoice;
+  /** The environment builders receive: the allow-list applied to this process's environment. */
+  builderEnv: Record<string, string>;
+  shutdownGraceMs: number;
+  demoStepMs: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  /** Values that must never appear in a log line or chat message. */
+  secrets: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`nightshift cannot start; fix these settings (see .env.example):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Empty strings count as unset, as they do in most .env files. */
+function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v.trim() !== '') out[k] = v;
+  return out;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(withoutBlanks(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => (i.code === 'custom' ? i.message : `${i.path.join('.')}: ${i.message}`)));
+  }
+  const e = parsed.data;
+  const rawHome = e.NIGHTSHIFT_HOME ?? resolve(homedir(), '.nightshift');
+  const home = isAbsolute(rawHome) ? rawHome : resolve(rawHome);
+  const allow = [...DEFAULT_ENV_ALLOW, ...(e.BUILDER_ENV_ALLOW ?? [])];
+  const builderEnv: Record<string, string> = {};
+  for (const name of allow) {
+    const v = env[name];
+    if (v !== undefined) builderEnv[name] = v;
+  }
+  const secrets = Object.entries(env)
+    .filter(([k, v]) => NEVER_PASS.test(k) && /TOKEN|SECRET|PASSWORD|KEY/.test(k) && v && v.length >= 8)
+    .map(([, v]) => v as string);
+  return {
+    home,
+    policy: defaultPolicy({
+      timeZone: e.OWNER_TZ,
+      quietHours: e.QUIET_HOURS,
+      maxParallelBuilds: e.MAX_PARALLEL_BUILDS,
+      maxAttempts: e.MAX_ATTEMPTS,
+      retryBackoffMs: e.RETRY_BACKOFF,
+      buildTimeoutMs: e.BUILD_TIMEOUT,
+      tickMs: e.TICK_INTERVAL,
+      summaryTime: e.SUMMARY_TIME,
+      defaultEstimateMs: e.DEFAULT_ESTIMATE,
+      safetyExtras: {
+        destructive: e.SAFETY_EXTRA_DESTRUCTIVE,
+        external: e.SAFETY_EXTRA_EXTERNAL,
+        blockers: e.SAFETY_EXTRA_BLOCKERS,
+      },
+    }),
+    builder: e.BUILDER,
+    builderEnv,
+    shutdownGraceMs: e.SHUTDOWN_GRACE,
+    demoStepMs: e.DEMO_BUILD_STEP,
+    logLevel: e.LOG_LEVEL,
+    secrets,
+  };
+}

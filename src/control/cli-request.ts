@@ -1,0 +1,51 @@
+// The requests `nightshift <verb>` one-shots make. The same function serves them in-process
+// (no daemon running: the CLI holds the lock) and inside the daemon (over the control socket),
+// so both paths answer identically.
+import { z } from 'zod';
+import type { Engine } from '../core/engine.ts';
+import { buildCommand } from '../commands/build.ts';
+import type { Actor } from '../commands/actor.ts';
+import { clarifyCommand, decisionCommand } from '../commands/decisions.ts';
+import { statusMarkdown } from '../commands/markdown.ts';
+import type { Reply } from '../commands/reply.ts';
+import { statusReply } from '../commands/status.ts';
+import { summaryReply } from '../commands/summary.ts';
+
+export const CliRequest = z.discriminatedUnion('verb', [
+  z.object({ verb: z.literal('add'), text: z.string() }),
+  z.object({
+    verb: z.literal('status'),
+    id: z.string().optional(),
+    section: z.enum(['all', 'active', 'queue', 'completed']).optional(),
+    limit: z.number().int().positive().optional(),
+    markdown: z.boolean().optional(),
+  }),
+  z.object({ verb: z.enum(['approve', 'reject', 'cancel', 'retry', 'bump']), args: z.string() }),
+  z.object({ verb: z.literal('clarify'), args: z.string() }),
+  z.object({ verb: z.literal('summary') }),
+]);
+export type CliRequest = z.infer<typeof CliRequest>;
+
+/** Whoever runs the CLI on this machine owns the data directory: they are the owner. */
+export const CLI_OWNER: Actor = { id: 'cli', name: 'cli', role: 'owner', adapter: 'cli' };
+
+export async function runCliRequest(engine: Engine, req: CliRequest): Promise<Reply> {
+  const ctx = { engine, actor: CLI_OWNER };
+  switch (req.verb) {
+    case 'add':
+      return buildCommand(ctx, req.text);
+    case 'status':
+      if (req.markdown) return statusMarkdown(ctx);
+      return statusReply(ctx, req.id, { ...(req.section ? { section: req.section } : {}), ...(req.limit ? { limit: req.limit } : {}) });
+    case 'approve':
+    case 'reject':
+    case 'cancel':
+    case 'retry':
+    case 'bump':
+      return decisionCommand(ctx, req.verb, req.args);
+    case 'clarify':
+      return clarifyCommand(ctx, req.args);
+    case 'summary':
+      return summaryReply(ctx);
+  }
+}

@@ -1,0 +1,458 @@
+// The queue engine: applies transitions, persists them, then announces them; starts builds the
+// moment the schedule allows (event-driven) with a timer only as the safety net for time-based
+// moves; supervises running builds; recovers after a crash; shuts down gracefully.
+import { checkSafety } from './safety.ts';
+import { decideSchedule, type ScheduleDecision } from './schedule.ts';
+import type { Policy } from './policy.ts';
+import {
+  type Announcer,
+  type Builder,
+  type BuildHandle,
+  type BuildResult,
+  type Clock,
+  type CoreEvent,
+  type Logger,
+  type Progress,
+  type TaskStore,
+} from './ports.ts';
+import { err, ok, userError, type Result } from './result.ts';
+import { Serial } from './serial.ts';
+import type { Origin, Priority, Task, TaskDraft, TaskEvent, TaskId } from './task.ts';
+import * as T from './transitions.ts';
+
+export interface EngineDeps {
+  store: TaskStore;
+  builder: Builder;
+  policy: Policy;
+  clock: Clock;
+  logger: Logger;
+  /**
+   * False for a CLI one-shot that changes state without running builds (no daemon is running):
+   * the engine then never spawns anything.
+   */
+  runBuilds: boolean;
+}
+
+interface Running {
+  handle: BuildHandle;
+  attempt: number;
+  startedAt: number;
+  /** Set when a person cancelled the build: who. */
+  cancelledBy?: string;
+  /** Set when nightshift is shutting down: the attempt is recorded as interrupted, at no cost. */
+  shutdown?: boolean;
+  settled: Promise<void>;
+}
+
+/** How many recent successful build durations feed the "typical duration" estimate. */
+const DURATION_SAMPLES = 25;
+
+export class Engine {
+  private readonly serial = new Serial();
+  private readonly announcers = new Set<Announcer>();
+  private readonly running = new Map<TaskId, Running>();
+  private readonly progress = new Map<TaskId, Progress>();
+  private readonly durations: number[] = [];
+  private wakeTimer: unknown = null;
+  private stopping = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  get policy(): Policy {
+    return this.deps.policy;
+  }
+  get builderName(): string {
+    return this.deps.builder.name;
+  }
+  get builderIsDemo(): boolean {
+    return this.deps.builder.isDemo;
+  }
+  get runsBuilds(): boolean {
+    return this.deps.runBuilds;
+  }
+
+  subscribe(announcer: Announcer): () => void {
+    this.announcers.add(announcer);
+    return () => this.announcers.delete(announcer);
+  }
+
+  /** Accounts for work a crash left behind, then starts whatever may start. */
+  async start(): Promise<void> {
+    await this.serial.run(async () => {
+      const history = await this.deps.store.history({ limit: 200 });
+      for (const t of history) {
+        const a = T.lastAttempt(t);
+        if (t.status === 'done' && a?.durationMs) this.recordDuration(a.durationMs);
+      }
+      for (const task of this.deps.store.live().filter((t) => t.status === 'building')) {
+        await this.recoverInterrupted(task);
+      }
+    });
+    await this.kick();
+  }
+
+  private async recoverInterrupted(task: Task): Promise<void> {
+    const attempt = T.lastAttempt(task);
+    if (attempt && this.deps.builder.reap) {
+      const reaped = await this.deps.builder.reap(task, attempt).catch(() => false);
+      if (reaped) this.deps.logger.warn('ended a builder left running by a crash', { task: task.id, pid: attempt.pid });
+    }
+    const r = T.recoverInterrupted(task, this.deps.policy, this.now());
+    if (!r.ok) return;
+    await this.commit(r.value, 'interrupted');
+    this.deps.logger.warn(`${task.id} was building when nightshift stopped unexpectedly; its attempt counts as failed`, { task: task.id });
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  live(): Task[] {
+    return this.deps.store.live();
+  }
+
+  async get(id: TaskId): Promise<Task | null> {
+    return this.deps.store.get(id);
+  }
+
+  history(query?: { since?: Date; limit?: number }): Promise<Task[]> {
+    return this.deps.store.history(query);
+  }
+
+  progressOf(id: TaskId): Progress | null {
+    return this.progress.get(id) ?? null;
+  }
+
+  /** The schedule as it stands now: what waits, for what, until when. */
+  schedule(): ScheduleDecision {
+    return decideSchedule({
+      tasks: this.deps.store.live(),
+      now: this.now(),
+      policy: this.deps.policy,
+      typicalDurationMs: this.typicalDurationMs(),
+    });
+  }
+
+  typicalDurationMs(): number | null {
+    if (this.durations.length === 0) return null;
+    const sorted = [...this.durations].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)] ?? null;
+  }
+
+  getMeta<V>(key: string): V | undefined {
+    return this.deps.store.getMeta<V>(key);
+  }
+
+  setMeta(key: string, value: unknown): Promise<void> {
+    return this.serial.run(() => this.deps.store.setMeta(key, value));
+  }
+
+  // ---- changing ------------------------------------------------------------------------------
+
+  /** Creates tasks from drafts: safety-checked, persisted, announced, then scheduled. */
+  async submit(drafts: TaskDraft[], origin: Origin): Promise<Task[]> {
+    const created = await this.serial.run(async () => {
+      const now = this.now();
+      const ids = this.deps.store.allocateIds(drafts.length);
+      const tasks = drafts.map((d, i) => {
+        const verdict = checkSafety({ text: d.request, priority: d.priority }, this.deps.policy.safetyExtras, now);
+        return T.createTask(ids[i] as TaskId, d, origin, verdict, now);
+      });
+      await this.deps.store.put(...tasks);
+      for (const t of tasks) {
+        this.emit({ type: 'task_created', task: t });
+        if (t.status === 'awaiting_approval') {
+          this.emit({ type: 'owner_attention', task: t, reason: 'approval', message: approvalMessage(t) });
+        }
+      }
+      return tasks;
+    });
+    await this.kick();
+    return created;
+  }
+
+  approve(id: TaskId, by: string): Promise<Result<Task>> {
+    return this.change(id, (t, now) => T.approve(t, by, now));
+  }
+
+  reject(id: TaskId, by: string, why?: string): Promise<Result<Task>> {
+    return this.change(id, (t, now) => T.reject(t, by, now, why));
+  }
+
+  retry(id: TaskId, by: string): Promise<Result<Task>> {
+    return this.change(id, (t, now) => T.retry(t, by, now));
+  }
+
+  setPriority(id: TaskId, priority: Priority, by: string): Promise<Result<Task>> {
+    return this.change(id, (t, now) => T.setPriority(t, priority, by, now));
+  }
+
+  clarify(id: TaskId, text: string, by: string): Promise<Result<Task>> {
+    return this.change(id, (t, now) => {
+      const spec = [t.spec, text].join('\n\n');
+      const verdict = checkSafety({ text: spec, priority: t.priority }, this.deps.policy.safetyExtras, now);
+      return T.clarify(t, text, by, verdict, now);
+    });
+  }
+
+  /**
+   * Cancels a task. A running build is ended (its whole process tree) first; the task is recorded
+   * as cancelled when the builder is gone.
+   */
+  async cancel(id: TaskId, by: string): Promise<Result<Task>> {
+    const run = this.running.get(id);
+    if (run && !run.shutdown) {
+      run.cancelledBy ??= by;
+      await run.handle.cancel(`cancelled by ${by}`);
+      await run.settled;
+      const task = await this.deps.store.get(id);
+      if (task?.status === 'cancelled') return ok(task);
+      return err(userError('illegal_move', `${id} finished before it could be cancelled (it is ${task?.status ?? 'gone'})`));
+    }
+    return this.change(id, (t, now) => T.cancel(t, by, now));
+  }
+
+  /** Applies a pure transition to a live task under the lock: persist, announce, reschedule. */
+  private async change(id: TaskId, move: (task: Task, now: Date) => Result<Task>): Promise<Result<Task>> {
+    const result = await this.serial.run(async (): Promise<Result<Task>> => {
+      const task = await this.deps.store.get(id);
+      if (!task) return err(userError('not_found', `there is no task ${id}; "queue" lists the live ones`));
+      const r = move(task, this.now());
+      if (!r.ok) return r;
+      await this.commit(r.value);
+      return r;
+    });
+    if (result.ok) await this.kick();
+    return result;
+  }
+
+  /** Persists a changed task, then tells every announcer about its newest event. */
+  private async commit(task: Task, _why?: string): Promise<void> {
+    await this.deps.store.put(task);
+    const event = task.events[task.events.length - 1] as TaskEvent;
+    this.emit({ type: 'task_changed', task, event });
+    if (task.status === 'awaiting_approval' && event.type === 'approval_requested') {
+      this.emit({ type: 'owner_attention', task, reason: 'approval', message: approvalMessage(task) });
+    }
+    if (task.status !== 'building') this.progress.delete(task.id);
+  }
+
+  // ---- scheduling ----------------------------------------------------------------------------
+
+  /** Starts whatever the schedule allows now and arms the timer for the next time-based move. */
+  kick(): Promise<void> {
+    return this.serial.run(async () => {
+      if (this.stopping) return;
+      const decision = this.schedule();
+      // Only a running nightshift can tell the owner; a one-shot must not mark risks as raised.
+      for (const risk of this.deps.runBuilds ? decision.atRisk : []) {
+        const task = await this.deps.store.get(risk.id);
+        if (!task) continue;
+        const marked = T.markDeadlineAtRisk(task, risk.reason, this.now());
+        await this.commit(marked);
+        this.emit({ type: 'owner_attention', task: marked, reason: 'deadline_at_risk', message: risk.message });
+      }
+      if (this.deps.runBuilds) {
+        for (const id of decision.start) {
+          const task = await this.deps.store.get(id);
+          if (task) await this.startBuild(task);
+        }
+      }
+      this.armTimer(decision.nextWakeAt);
+      this.checkIdle(decision);
+    });
+  }
+
+  private armTimer(nextWakeAt: Date | null): void {
+    if (!this.deps.runBuilds) return;
+    const { clock, policy } = this.deps;
+    if (this.wakeTimer !== null) clock.clearTimeout(this.wakeTimer);
+    const untilWake = nextWakeAt ? Math.max(0, nextWakeAt.getTime() - clock.now().getTime()) : Infinity;
+    const delay = Math.min(untilWake, policy.tickMs);
+    this.wakeTimer = clock.setTimeout(() => {
+      this.wakeTimer = null;
+      void this.kick();
+    }, delay);
+  }
+
+  // ---- building ------------------------------------------------------------------------------
+
+  /** Records the attempt (persisted before the spawn), then starts the builder. Runs under the lock. */
+  private async startBuild(task: Task): Promise<void> {
+    const { builder, policy, logger } = this.deps;
+    const attempt = task.attempts.length + 1;
+    const plan = builder.plan(task, attempt);
+    const started = T.startAttempt(task, { logPath: plan.logPath, builder: builder.name, workspace: plan.workspace }, this.now());
+    if (!started.ok) {
+      logger.error('scheduler picked a task that cannot start', { task: task.id, error: started.error.message });
+      return;
+    }
+    await this.commit(started.value);
+    let markSettled!: () => void;
+    const settled = new Promise<void>((r) => (markSettled = r));
+    const handle = builder.start({
+      task: started.value,
+      attempt,
+      plan,
+      timeoutMs: policy.buildTimeoutMs,
+      onProgress: (p) => this.onProgress(task.id, p),
+      onSpawn: (pid) => void this.recordPid(task.id, attempt, pid),
+    });
+    const run: Running = { handle, attempt, startedAt: this.now().getTime(), settled };
+    this.running.set(task.id, run);
+    logger.info(`started ${task.id} (attempt ${attempt}) with the ${builder.name}`, { task: task.id });
+    void handle.result
+      .catch((e: unknown): BuildResult => ({
+        outcome: 'failed',
+        exitCode: null,
+        signal: null,
+        reason: `the builder crashed: ${e instanceof Error ? e.message : String(e)}`,
+        logTail: '',
+        deliverables: {},
+        durationMs: this.now().getTime() - run.startedAt,
+      }))
+      .then((result) => this.serial.run(() => this.onBuildEnd(task.id, run, result)))
+      .finally(() => {
+        markSettled();
+        void this.kick();
+      });
+  }
+
+  private recordPid(id: TaskId, attempt: number, pid: number): Promise<void> {
+    return this.serial.run(async () => {
+      const task = await this.deps.store.get(id);
+      const a = task?.attempts[attempt - 1];
+      if (!task || !a || task.status !== 'building') return;
+      const attempts = task.attempts.map((x, i) => (i === attempt - 1 ? { ...x, pid } : x));
+      await this.deps.store.put({ ...task, attempts });
+    });
+  }
+
+  private onProgress(id: TaskId, p: Progress): void {
+    const prev = this.progress.get(id);
+    const merged: Progress = { ...p, percent: p.percent ?? prev?.percent ?? null };
+    this.progress.set(id, merged);
+    const task = this.deps.store.live().find((t) => t.id === id);
+    if (task) this.emit({ type: 'progress', task, progress: merged });
+  }
+
+  private async onBuildEnd(id: TaskId, run: Running, result: BuildResult): Promise<void> {
+    this.running.delete(id);
+    const task = await this.deps.store.get(id);
+    if (!task || task.status !== 'building') return;
+    const now = this.now();
+    let next: Result<Task>;
+    if (run.shutdown) {
+      next = T.finishAttempt(task, { ...result, outcome: 'interrupted', reason: 'interrupted by shutdown', counts: false }, this.deps.policy, now);
+    } else if (run.cancelledBy && result.outcome === 'cancelled') {
+      next = T.cancel(task, run.cancelledBy, now);
+    } else {
+      next = T.finishAttempt(task, result, this.deps.policy, now);
+    }
+    if (!next.ok) {
+      this.deps.logger.error('could not record the end of a build', { task: id, error: next.error.message });
+      return;
+    }
+    await this.commit(next.value);
+    if (next.value.status === 'done') this.recordDuration(result.durationMs);
+    if (next.value.status === 'escalated') {
+      this.emit({ type: 'owner_attention', task: next.value, reason: 'escalated', message: escalationMessage(next.value, result) });
+    }
+  }
+
+  private recordDuration(ms: number): void {
+    this.durations.push(ms);
+    if (this.durations.length > DURATION_SAMPLES) this.durations.shift();
+  }
+
+  // ---- idling and stopping -------------------------------------------------------------------
+
+  /** Resolves when nothing is building and nothing may start now (`nightshift run --until-idle`). */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      void this.kick();
+    });
+  }
+
+  private checkIdle(decision: ScheduleDecision): void {
+    if (this.running.size > 0 || decision.start.length > 0 || this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  get activeBuilds(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Stops taking work, lets running builds finish for up to `graceMs`, then ends them and records
+   * their attempts as interrupted (at no cost to the retry budget: the task goes back to the queue).
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.stopping = true;
+    if (this.wakeTimer !== null) this.deps.clock.clearTimeout(this.wakeTimer);
+    this.wakeTimer = null;
+    const all = [...this.running.values()];
+    if (all.length === 0) return;
+    const finished = Promise.all(all.map((r) => r.settled));
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      finished.then(() => false),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (!timedOut) return;
+    await Promise.all(
+      [...this.running.values()].map(async (r) => {
+        r.shutdown = true;
+        await r.handle.cancel('nightshift is shutting down');
+        await r.settled;
+      }),
+    );
+  }
+
+  /** Ends every running build at once (a second signal): attempts are recorded as interrupted. */
+  async abort(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(
+      [...this.running.values()].map(async (r) => {
+        r.shutdown = true;
+        await r.handle.cancel('nightshift was stopped');
+        await r.settled;
+      }),
+    );
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  now(): Date {
+    return this.deps.clock.now();
+  }
+
+  private emit(event: CoreEvent): void {
+    for (const a of this.announcers) {
+      try {
+        const r = a.announce(event);
+        if (r instanceof Promise) r.catch((e: unknown) => this.deps.logger.warn('an adapter failed to announce', { error: String(e) }));
+      } catch (e) {
+        this.deps.logger.warn('an adapter failed to announce', { error: String(e) });
+      }
+    }
+  }
+}
+
+export function approvalMessage(task: Task): string {
+  const reasons = task.safety.reasons.map((r) => r.message).join('; ');
+  return `${task.id} "${task.title}" is waiting for your approval: ${reasons}. Say "approve ${task.id}", "reject ${task.id}" or "clarify ${task.id} <more detail>".`;
+}
+
+export function escalationMessage(task: Task, result: BuildResult): string {
+  const tail = result.logTail.split('\n').slice(-10).join('\n');
+  const log = T.lastAttempt(task)?.logPath ?? '';
+  return [
+    `${task.id} "${task.title}" failed ${T.attemptsInBudget(task)} times and needs you. Last error: ${result.reason}.`,
+    tail ? `Last lines of the log (${log}):\n${tail}` : `Log: ${log}`,
+    `Say "retry ${task.id}" to try again or "cancel ${task.id}" to drop it.`,
+  ].join('\n');
+}

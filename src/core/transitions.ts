@@ -1,0 +1,297 @@
+// The task state machine. Each move is one named, pure function: it checks that the move is legal
+// from the task's current status, returns the new task with the event appended, and never touches
+// disk or the clock (the engine persists, then announces). Drawn in docs/architecture.md.
+import type { Policy } from './policy.ts';
+import { err, ok, userError, type Result } from './result.ts';
+import type {
+  Attempt,
+  Deliverables,
+  Origin,
+  Priority,
+  SafetyVerdict,
+  Task,
+  TaskDraft,
+  TaskEvent,
+  TaskEventType,
+  TaskId,
+  TaskStatus,
+} from './task.ts';
+
+/** How a task in each status is described when a move is refused. */
+const STATUS_PHRASE: Record<TaskStatus, string> = {
+  awaiting_approval: 'is waiting for approval',
+  queued: 'is queued',
+  building: 'is building right now',
+  done: 'is already done',
+  failed: 'failed and is waiting to retry',
+  escalated: 'was escalated and is waiting for you',
+  cancelled: 'was cancelled',
+  rejected: 'was rejected',
+};
+
+function refuse(task: Task, consequence: string): Result<Task> {
+  return err(userError('illegal_move', `${task.id} ${STATUS_PHRASE[task.status]}; ${consequence}`));
+}
+
+function withEvent(task: Task, now: Date, type: TaskEventType, by?: string, detail?: string): Task {
+  const event: TaskEvent = { at: now.toISOString(), type };
+  if (by !== undefined) event.by = by;
+  if (detail !== undefined) event.detail = detail;
+  return { ...task, updatedAt: now.toISOString(), events: [...task.events, event] };
+}
+
+/** The identity of a safety reason, used to tell whether a clarification raised something new. */
+const reasonKey = (r: SafetyVerdict['reasons'][number]): string => `${r.kind}:${r.quote.toLowerCase()}`;
+
+/** Attempts that count against the current retry budget (shutdown interruptions do not). */
+export function attemptsInBudget(task: Task): number {
+  return task.attempts.slice(task.budgetStart).filter((a) => a.counts).length;
+}
+
+export function lastAttempt(task: Task): Attempt | undefined {
+  return task.attempts[task.attempts.length - 1];
+}
+
+export function createTask(
+  id: TaskId,
+  draft: TaskDraft,
+  origin: Origin,
+  verdict: SafetyVerdict,
+  now: Date,
+): Task {
+  const at = now.toISOString();
+  const status: TaskStatus = verdict.needsApproval ? 'awaiting_approval' : 'queued';
+  const events: TaskEvent[] = [{ at, type: 'created', by: origin.userId }];
+  if (verdict.needsApproval) {
+    events.push({ at, type: 'approval_requested', detail: verdict.reasons.map((r) => r.message).join('; ') });
+  } else {
+    events.push({ at, type: 'queued' });
+  }
+  return {
+    id,
+    title: draft.title,
+    spec: draft.request,
+    request: draft.request,
+    clarifications: [],
+    origin,
+    priority: draft.priority,
+    priorityReason: draft.priorityReason,
+    deadline: draft.deadline,
+    estimateMs: draft.estimateMs,
+    status,
+    createdAt: at,
+    updatedAt: at,
+    retryAt: null,
+    budgetStart: 0,
+    attempts: [],
+    events,
+    safety: verdict,
+    approved: false,
+    deliverables: { commits: [], changedFiles: [], links: [] },
+  };
+}
+
+export function approve(task: Task, by: string, now: Date): Result<Task> {
+  if (task.status !== 'awaiting_approval') return refuse(task, 'there is nothing to approve');
+  return ok({ ...withEvent(task, now, 'approved', by), status: 'queued', approved: true });
+}
+
+export function reject(task: Task, by: string, now: Date, why?: string): Result<Task> {
+  if (task.status !== 'awaiting_approval') return refuse(task, 'there is nothing to reject');
+  return ok({ ...withEvent(task, now, 'rejected', by, why), status: 'rejected', retryAt: null });
+}
+
+/**
+ * Appends a clarification to the spec and applies the re-run safety checks. Approval survives a
+ * clarification only if it raises nothing new: the owner approved the reasons they saw.
+ */
+export function clarify(task: Task, text: string, by: string, verdict: SafetyVerdict, now: Date): Result<Task> {
+  if (!['awaiting_approval', 'queued', 'failed', 'escalated'].includes(task.status)) {
+    return refuse(task, 'a clarification would change nothing now');
+  }
+  const trimmed = text.trim();
+  if (trimmed === '') return err(userError('bad_input', `say what to add to ${task.id}, e.g. "clarify ${task.id} use the v2 API"`));
+  const previous = new Set(task.safety.reasons.map(reasonKey));
+  const raisesNew = verdict.reasons.some((r) => !previous.has(reasonKey(r)));
+  const approved = task.approved && !raisesNew;
+  const clarifications = [...task.clarifications, { at: now.toISOString(), by, text: trimmed }];
+  const spec = [task.request, ...clarifications.map((c) => `Clarification (${c.by}): ${c.text}`)].join('\n\n');
+  let next: Task = { ...withEvent(task, now, 'clarified', by, trimmed), clarifications, spec, safety: verdict, approved };
+  if (task.status === 'awaiting_approval' || task.status === 'queued') {
+    const needs = verdict.needsApproval && !approved;
+    const status: TaskStatus = needs ? 'awaiting_approval' : 'queued';
+    if (status !== task.status) {
+      next = withEvent(next, now, needs ? 'approval_requested' : 'queued', undefined,
+        needs ? verdict.reasons.map((r) => r.message).join('; ') : 'the clarification cleared the checks');
+    }
+    next = { ...next, status };
+  }
+  return ok(next);
+}
+
+/** Records the attempt before the builder is spawned, so a crash still uses up an attempt. */
+export function startAttempt(
+  task: Task,
+  attempt: { logPath: string; builder: string; workspace: string },
+  now: Date,
+): Result<Task> {
+  if (task.status !== 'queued' && task.status !== 'failed') return refuse(task, 'it cannot start now');
+  const n = task.attempts.length + 1;
+  const record: Attempt = {
+    n,
+    startedAt: now.toISOString(),
+    outcome: 'running',
+    logPath: attempt.logPath,
+    builder: attempt.builder,
+    counts: true,
+  };
+  const started = withEvent(task, now, 'started', undefined, `attempt ${n} with the ${attempt.builder}`);
+  return ok({
+    ...started,
+    status: 'building',
+    retryAt: null,
+    attempts: [...task.attempts, record],
+    deliverables: { ...task.deliverables, workspace: attempt.workspace },
+  });
+}
+
+export interface AttemptEnd {
+  outcome: 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'interrupted';
+  exitCode: number | null;
+  signal: string | null;
+  reason: string;
+  durationMs: number;
+  deliverables?: Partial<Deliverables>;
+  /** False when a deliberate shutdown ended the attempt: it does not use up the retry budget. */
+  counts?: boolean;
+}
+
+function closeRunningAttempt(task: Task, end: AttemptEnd, now: Date): Attempt[] {
+  return task.attempts.map((a, i) =>
+    i === task.attempts.length - 1 && a.outcome === 'running'
+      ? {
+          ...a,
+          endedAt: now.toISOString(),
+          outcome: end.outcome,
+          exitCode: end.exitCode,
+          signal: end.signal,
+          reason: end.reason,
+          durationMs: end.durationMs,
+          counts: end.counts ?? true,
+        }
+      : a,
+  );
+}
+
+function mergeDeliverables(base: Deliverables, extra: Partial<Deliverables> | undefined): Deliverables {
+  if (!extra) return base;
+  const merged: Deliverables = { ...base };
+  for (const [k, v] of Object.entries(extra) as [keyof Deliverables, unknown][]) {
+    if (v !== undefined) (merged as Record<string, unknown>)[k] = v;
+  }
+  return merged;
+}
+
+/**
+ * Ends the running attempt. Success → done. Failure → failed with a back-off, or escalated once
+ * the budget is spent. A shutdown interruption puts the task back in the queue without cost.
+ */
+export function finishAttempt(task: Task, end: AttemptEnd, policy: Policy, now: Date): Result<Task> {
+  if (task.status !== 'building') return refuse(task, 'there is no running attempt to finish');
+  const attempts = closeRunningAttempt(task, end, now);
+  const deliverables = mergeDeliverables(task.deliverables, end.deliverables);
+  const base: Task = { ...task, attempts, deliverables };
+  const n = attempts.length;
+  switch (end.outcome) {
+    case 'succeeded':
+      return ok({ ...withEvent(base, now, 'done', undefined, `attempt ${n} succeeded`), status: 'done' });
+    case 'cancelled':
+      return ok({ ...withEvent(base, now, 'cancelled', undefined, end.reason), status: 'cancelled' });
+    case 'interrupted':
+      if (end.counts === false) {
+        return ok({ ...withEvent(base, now, 'interrupted', undefined, end.reason), status: 'queued' });
+      }
+      return ok(afterFailure(withEvent(base, now, 'interrupted', undefined, end.reason), end.reason, policy, now));
+    case 'failed':
+    case 'timed_out':
+      return ok(afterFailure(withEvent(base, now, 'attempt_failed', undefined, end.reason), end.reason, policy, now));
+  }
+}
+
+function afterFailure(task: Task, reason: string, policy: Policy, now: Date): Task {
+  const used = attemptsInBudget(task);
+  if (used >= policy.maxAttempts) {
+    return {
+      ...withEvent(task, now, 'escalated', undefined, `${used} attempts failed; last: ${reason}`),
+      status: 'escalated',
+      retryAt: null,
+    };
+  }
+  const backoffs = policy.retryBackoffMs;
+  const wait = backoffs[Math.min(used - 1, backoffs.length - 1)] ?? 0;
+  const retryAt = new Date(now.getTime() + wait).toISOString();
+  return { ...withEvent(task, now, 'retry_scheduled', undefined, `attempt ${used + 1} of ${policy.maxAttempts} at ${retryAt}`), status: 'failed', retryAt };
+}
+
+/**
+ * Cancels a task in any live status. A building task's builder must already be stopped by the
+ * caller; its running attempt is closed as cancelled.
+ */
+export function cancel(task: Task, by: string, now: Date, why = `cancelled by ${by}`): Result<Task> {
+  if (task.status === 'done' || task.status === 'cancelled' || task.status === 'rejected') {
+    return refuse(task, 'nothing to cancel');
+  }
+  const attempts =
+    task.status === 'building'
+      ? closeRunningAttempt(task, { outcome: 'cancelled', exitCode: null, signal: null, reason: why, durationMs: elapsedOfRunning(task, now) }, now)
+      : task.attempts;
+  return ok({ ...withEvent({ ...task, attempts }, now, 'cancelled', by, why), status: 'cancelled', retryAt: null });
+}
+
+function elapsedOfRunning(task: Task, now: Date): number {
+  const a = lastAttempt(task);
+  return a ? Math.max(0, now.getTime() - Date.parse(a.startedAt)) : 0;
+}
+
+/**
+ * Retry: from escalated, a fresh budget of attempts; from failed, skip the back-off and keep the
+ * budget. A clarification that raised something unapproved sends it back for approval instead.
+ */
+export function retry(task: Task, by: string, now: Date): Result<Task> {
+  if (task.status !== 'escalated' && task.status !== 'failed') {
+    const hint = task.status === 'awaiting_approval' ? 'approve it instead' : 'nothing to retry';
+    return refuse(task, hint);
+  }
+  const budgetStart = task.status === 'escalated' ? task.attempts.length : task.budgetStart;
+  const needsApproval = task.safety.needsApproval && !task.approved;
+  const status: TaskStatus = needsApproval ? 'awaiting_approval' : 'queued';
+  return ok({ ...withEvent(task, now, 'retried', by), status, budgetStart, retryAt: null });
+}
+
+export function setPriority(task: Task, priority: Priority, by: string, now: Date): Result<Task> {
+  if (!['awaiting_approval', 'queued', 'failed', 'escalated'].includes(task.status)) {
+    return refuse(task, 'its priority no longer matters');
+  }
+  if (task.priority === priority) return err(userError('bad_input', `${task.id} is already ${priority} priority`));
+  const next = withEvent(task, now, 'priority_changed', by, `${task.priority} → ${priority}`);
+  return ok({ ...next, priority, priorityReason: `set to ${priority} by ${by}` });
+}
+
+/** Notes that the owner was told the task would miss its deadline, so it is said once. */
+export function markDeadlineAtRisk(task: Task, message: string, now: Date): Task {
+  return withEvent(task, now, 'deadline_at_risk', undefined, message);
+}
+
+/**
+ * On start-up, a task left `building` by a crash: its attempt ends as failed ("interrupted by
+ * restart") and follows the retry rules. We do not re-attach to a possibly live builder: its
+ * process group was ours and is gone or orphaned (see docs/architecture.md).
+ */
+export function recoverInterrupted(task: Task, policy: Policy, now: Date): Result<Task> {
+  return finishAttempt(
+    task,
+    { outcome: 'interrupted', exitCode: null, signal: null, reason: 'interrupted by restart', durationMs: elapsedOfRunning(task, now), counts: true },
+    policy,
+    now,
+  );
+}

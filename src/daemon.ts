@@ -1,0 +1,128 @@
+// The composition root: config → lock → store → builder → engine → adapters → control socket;
+// and the signals. `nightshift start` and `nightshift run --until-idle` both come through here.
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import type { Server } from 'node:net';
+import type { Config } from './config.ts';
+import { Engine } from './core/engine.ts';
+import { systemClock, type Clock, type Logger } from './core/ports.ts';
+import { SummaryScheduler } from './core/summary-scheduler.ts';
+import { ConsoleAdapter } from './adapters/console/console-adapter.ts';
+import { renderSummaryText } from './commands/summary.ts';
+import { selectBuilder } from './builders/select-builder.ts';
+import { runCliRequest } from './control/cli-request.ts';
+import { serveControl, socketPathFor } from './control/control-socket.ts';
+import { createLogger, teeLogger } from './logger.ts';
+import { acquireLock } from './lock.ts';
+import { LowdbTaskStore } from './store/index.ts';
+
+export interface DaemonOptions {
+  config: Config;
+  out: Writable;
+  err: Writable;
+  /** The owner's prompt; omitted for non-interactive runs. */
+  input?: Readable;
+  clock?: Clock;
+  holder?: 'daemon' | 'run';
+}
+
+export interface Daemon {
+  engine: Engine;
+  logger: Logger;
+  /** Graceful: stop taking work, let builds finish up to the grace period, then end them. */
+  stop(graceMs?: number): Promise<void>;
+  /** Immediate: end every build now (recorded as interrupted). */
+  abort(): Promise<void>;
+}
+
+export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
+  const { config, out, err } = opts;
+  const clock = opts.clock ?? systemClock;
+  await mkdir(config.home, { recursive: true });
+  const socket = socketPathFor(config.home);
+  const lock = acquireLock(config.home, opts.holder ?? 'daemon', socket);
+  const logFile = createWriteStream(join(config.home, 'nightshift.log'), { flags: 'a' });
+  const logger = teeLogger(
+    createLogger({ level: config.logLevel, secrets: config.secrets, out: logFile }),
+    createLogger({ level: 'warn', secrets: config.secrets, out: err }),
+  );
+  let server: Server | null = null;
+  let summaries: SummaryScheduler | null = null;
+  let consoleAdapter: ConsoleAdapter | null = null;
+  try {
+    const store = new LowdbTaskStore({ dir: config.home, logger });
+    const report = await store.open();
+    for (const w of report.warnings) err.write(`WARNING: ${w}\n`);
+    const { builder, notice } = selectBuilder(config, logger);
+    const engine = new Engine({ store, builder, policy: config.policy, clock, logger, runBuilds: true });
+    consoleAdapter = new ConsoleAdapter({ engine, out, ...(opts.input ? { input: opts.input } : {}) });
+    out.write(`nightshift: data in ${config.home}, owner time zone ${config.policy.timeZone}. ${notice}\n`);
+    consoleAdapter.start();
+    server = await serveControl(socket, (req) => runCliRequest(engine, req));
+    await engine.start();
+    if ((opts.holder ?? 'daemon') === 'daemon') {
+      summaries = new SummaryScheduler(engine, clock, logger, (s) => {
+        out.write(`${renderSummaryText(s, config.policy.maxAttempts)}\n`);
+      });
+      await summaries.start();
+    }
+    logger.info('nightshift started', { home: config.home, builder: builder.name });
+    const close = async () => {
+      summaries?.stop();
+      consoleAdapter?.stop();
+      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      await store.close();
+      lock.release();
+      await new Promise<void>((r) => logFile.end(() => r()));
+    };
+    return {
+      engine,
+      logger,
+      async stop(graceMs = config.shutdownGraceMs) {
+        await engine.shutdown(graceMs);
+        await close();
+      },
+      async abort() {
+        await engine.abort();
+        await close();
+      },
+    };
+  } catch (e) {
+    summaries?.stop();
+    consoleAdapter?.stop();
+    server?.close();
+    lock.release();
+    logFile.end();
+    throw e;
+  }
+}
+
+/** SIGTERM/SIGINT: the first stops gracefully, a second ends every build at once and exits. */
+export function handleSignals(daemon: Daemon, err: Writable, graceMs: number): void {
+  let stopping = false;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopping) {
+      err.write(`${sig} again: ending every build now.\n`);
+      void daemon.abort().finally(() => process.exit(130));
+      return;
+    }
+    stopping = true;
+    const running = daemon.engine.activeBuilds;
+    err.write(
+      running > 0
+        ? `${sig}: no new work; waiting up to ${Math.round(graceMs / 1000)}s for ${running} build(s) to finish (signal again to stop now).\n`
+        : `${sig}: stopping.\n`,
+    );
+    void daemon.stop(graceMs).then(
+      () => process.exit(0),
+      (e: unknown) => {
+        err.write(`error while stopping: ${String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
