@@ -1,0 +1,26 @@
+// `npm run bench`: runs every bench in turn, or only those named on the command line
+// (`npm run bench -- store-write`). A bench is a module exporting name, description and run().
+import * as storeWrite from './store-write.ts';
+
+interface Bench {
+  name: string;
+  description: string;
+  run(): Promise<void>;
+}
+
+const benches: Bench[] = [storeWrite];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !benches.some((b) => b.name === w));
+if (unknown.length > 0) {
+  console.error(`unknown bench: ${unknown.join(', ')} (known: ${benches.map((b) => b.name).join(', ')})`);
+  process.exit(2);
+}
+
+for (const bench of benches) {
+  if (wanted.length > 0 && !wanted.includes(bench.name)) continue;
+  console.log(`\n== ${bench.name}: ${bench.description}`);
+  const start = performance.now();
+  await bench.run();
+  console.log(`(${bench.name} took ${((performance.now() - start) / 1000).toFixed(1)} s)`);
+}

@@ -1,0 +1,62 @@
+// Quiet hours: the owner's nightly window in which medium and low priority builds may run.
+//
+// A window is a span of instants. The window that opens on local date D runs from `start` on D
+// to `end` on D (if end > start) or on D+1 (if end < start: it crosses midnight). Its edges are
+// resolved as in time-of-day.ts, so across daylight-saving changes:
+// - 22:00-06:00 in America/Chicago on the night of 2026-03-07 lasts 7 hours, on 2026-10-31 9 hours;
+// - an edge on a nonexistent local time (02:30 on a spring-forward day) is the end of the gap;
+// - an edge on a repeated local time (01:30 on a fall-back day) is its first occurrence, so in a
+//   window ending 01:30 the repeated half hour after it is outside quiet hours.
+// Start equal to end ("00:00-00:00") means quiet hours always: nothing ever waits for them.
+import type { QuietHours } from './policy.ts';
+import { addDays, assertMinuteOfDay, atLocalTime, localDateOf, type LocalDate } from './time-of-day.ts';
+
+export interface QuietWindow {
+  start: Date;
+  end: Date;
+}
+
+export const isAlwaysQuiet = (quiet: QuietHours): boolean => quiet.start === quiet.end;
+
+function checkQuietHours(quiet: QuietHours): void {
+  assertMinuteOfDay(quiet.start, 'quietHours.start');
+  assertMinuteOfDay(quiet.end, 'quietHours.end');
+}
+
+/** The window that opens on local date `date`. May be empty when both edges fall in the same DST gap. */
+function windowOn(date: LocalDate, quiet: QuietHours, timeZone: string): QuietWindow {
+  const endDate = quiet.end > quiet.start ? date : addDays(date, 1);
+  return { start: atLocalTime(date, quiet.start, timeZone), end: atLocalTime(endDate, quiet.end, timeZone) };
+}
+
+/**
+ * The window containing `now`, else the next one to open; null when quiet hours are always on.
+ * Windows never overlap: each closes before the next one opens.
+ */
+export function currentOrNextWindow(now: Date, quiet: QuietHours, timeZone: string): QuietWindow | null {
+  checkQuietHours(quiet);
+  if (isAlwaysQuiet(quiet)) return null;
+  const t = now.getTime();
+  const today = localDateOf(now, timeZone);
+  // Yesterday's window may still be open (it crossed midnight); after that, the first one ahead.
+  for (let d = -1; ; d++) {
+    const w = windowOn(addDays(today, d), quiet, timeZone);
+    if (w.end.getTime() > t && w.end.getTime() > w.start.getTime()) return w;
+  }
+}
+
+export function isInQuietHours(now: Date, quiet: QuietHours, timeZone: string): boolean {
+  const w = currentOrNextWindow(now, quiet, timeZone);
+  return w === null || w.start.getTime() <= now.getTime();
+}
+
+/** The next instant quiet hours open; `now` itself when they are open now (and always when always on). */
+export function nextQuietStart(now: Date, quiet: QuietHours, timeZone: string): Date {
+  const w = currentOrNextWindow(now, quiet, timeZone);
+  return w === null || w.start.getTime() <= now.getTime() ? now : w.start;
+}
+
+/** When the current window closes, or the next one if none is open; null when quiet hours never close. */
+export function quietEnd(now: Date, quiet: QuietHours, timeZone: string): Date | null {
+  return currentOrNextWindow(now, quiet, timeZone)?.end ?? null;
+}

@@ -1,0 +1,88 @@
+// TaskStore in memory: the same behaviour as LowdbTaskStore without a disk, for fast tests of
+// the modules that use a store. State survives close() and open() on the same instance.
+import type { HistoryQuery, StoreOpenReport, TaskStore } from '../core/ports.ts';
+import { formatTaskId, isTerminal, Task, taskNumber, type TaskId } from '../core/task.ts';
+import { StoreNotOpenError } from './errors.ts';
+import { collectHistory } from './history.ts';
+import { byCreationOrder, checkIdCount, lastPerId, toStoredMetaValue } from './values.ts';
+
+export class MemoryTaskStore implements TaskStore {
+  private isOpen = false;
+  private readonly liveTasks = new Map<TaskId, Task>();
+  /** Finished tasks in the order they finished, like archive.jsonl. */
+  private readonly archive: Task[] = [];
+  private readonly meta = new Map<string, unknown>();
+  private nextId = 1;
+
+  async open(): Promise<StoreOpenReport> {
+    if (this.isOpen) throw new Error('the memory task store is already open');
+    this.isOpen = true;
+    return { warnings: [], loadedVersion: null };
+  }
+
+  async close(): Promise<void> {
+    this.isOpen = false;
+  }
+
+  allocateIds(count: number): TaskId[] {
+    this.requireOpen('allocateIds');
+    checkIdCount(count);
+    const ids: TaskId[] = [];
+    for (let i = 0; i < count; i++) ids.push(formatTaskId(this.nextId++));
+    return ids;
+  }
+
+  live(): Task[] {
+    this.requireOpen('live');
+    return [...this.liveTasks.values()].sort(byCreationOrder).map((t) => structuredClone(t));
+  }
+
+  async get(id: TaskId): Promise<Task | null> {
+    this.requireOpen('get');
+    const live = this.liveTasks.get(id);
+    if (live) return structuredClone(live);
+    for (let i = this.archive.length - 1; i >= 0; i--) {
+      const t = this.archive[i];
+      if (t?.id === id) return structuredClone(t);
+    }
+    return null;
+  }
+
+  async put(...tasks: Task[]): Promise<void> {
+    this.requireOpen('put');
+    for (const task of lastPerId(tasks.map((t) => Task.parse(t)))) {
+      this.nextId = Math.max(this.nextId, taskNumber(task.id) + 1);
+      if (isTerminal(task.status)) {
+        this.archive.push(task);
+        this.liveTasks.delete(task.id);
+      } else {
+        this.liveTasks.set(task.id, task);
+      }
+    }
+  }
+
+  async history(query: HistoryQuery = {}): Promise<Task[]> {
+    this.requireOpen('history');
+    const found = await collectHistory(newestFirst(this.archive), query);
+    return found.map((t) => structuredClone(t));
+  }
+
+  getMeta<T = unknown>(key: string): T | undefined {
+    this.requireOpen('getMeta');
+    return this.meta.has(key) ? (structuredClone(this.meta.get(key)) as T) : undefined;
+  }
+
+  async setMeta(key: string, value: unknown): Promise<void> {
+    this.requireOpen('setMeta');
+    if (value === undefined) this.meta.delete(key);
+    else this.meta.set(key, toStoredMetaValue(key, value));
+  }
+
+  private requireOpen(method: string): void {
+    if (!this.isOpen) throw new StoreNotOpenError(method);
+  }
+}
+
+function* newestFirst(tasks: readonly Task[]): Generator<Task> {
+  for (let i = tasks.length - 1; i >= 0; i--) yield tasks[i] as Task;
+}

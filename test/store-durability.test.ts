@@ -1,0 +1,394 @@
+// Failure modes of the lowdb store on disk, each named after the failure. Crashes are simulated by
+// writing the files exactly as the crash would leave them, then opening a new store on the directory.
+import { appendFile, copyFile, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Logger } from '../src/core/ports.ts';
+import type { Task, TaskStatus } from '../src/core/task.ts';
+import { LowdbTaskStore, StoreCorruptError, StoreFormatTooNewError } from '../src/store/index.ts';
+import { makeTask } from './helpers/task-factory.ts';
+
+const fixture = (name: string): string =>
+  path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'store', name);
+
+const at = (minute: number): string => new Date(Date.UTC(2026, 2, 2, 18, minute)).toISOString();
+const task = (n: number, status: TaskStatus = 'queued', minute = n, extra: Partial<Task> = {}): Task =>
+  makeTask({ id: `t-${n}`, title: `Task ${n}`, status, createdAt: at(0), updatedAt: at(minute), ...extra });
+
+interface RecordingLogger extends Logger {
+  warnings: string[];
+}
+
+function recordingLogger(): RecordingLogger {
+  const warnings: string[] = [];
+  return { warnings, debug() {}, info() {}, error() {}, warn: (msg) => void warnings.push(msg) };
+}
+
+let dir: string;
+let opened: LowdbTaskStore[];
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'nightshift-store-durability-'));
+  opened = [];
+});
+
+afterEach(async () => {
+  for (const s of opened) await s.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A new store instance on the test's directory, closed after the test. */
+function storeOn(logger?: Logger, home = dir): LowdbTaskStore {
+  const s = new LowdbTaskStore({ dir: home, ...(logger ? { logger } : {}) });
+  opened.push(s);
+  return s;
+}
+
+const db = (): string => path.join(dir, 'db.json');
+const bak = (): string => path.join(dir, 'db.json.bak');
+const archive = (): string => path.join(dir, 'archive.jsonl');
+const line = (t: Task): string => `${JSON.stringify(t)}\n`;
+
+/** Two writes, so db.json holds {t-1 building, t-2 queued} and db.json.bak holds {t-1 queued}. */
+async function twoWrites(): Promise<void> {
+  const s = storeOn();
+  await s.open();
+  await s.put(task(1, 'queued'));
+  await s.put(task(1, 'building'), task(2, 'queued'));
+  await s.close();
+}
+
+async function snapshot(): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(dir)).sort()) out[name] = await readFile(path.join(dir, name), 'utf8');
+  return out;
+}
+
+describe('LowdbTaskStore on disk', () => {
+  it('a missing data directory is a fresh, empty store (directory created)', async () => {
+    const home = path.join(dir, 'nested', 'home');
+    const s = storeOn(undefined, home);
+    expect(await s.open()).toEqual({ warnings: [], loadedVersion: null });
+    expect(JSON.parse(await readFile(path.join(home, 'db.json'), 'utf8'))).toMatchObject({ version: 1, nextId: 1, tasks: [], meta: {} });
+  });
+
+  it('reopen after writes sees everything: live, history, meta, ids', async () => {
+    const s = storeOn();
+    await s.open();
+    const [a, b, c] = s.allocateIds(3) as [string, string, string];
+    await s.put(makeTask({ id: a, status: 'building' }), makeTask({ id: b }), makeTask({ id: c, status: 'done' }));
+    await s.setMeta('lastSummaryAt', at(30));
+    s.allocateIds(2); // t-4, t-5 persisted with the next write
+    await s.put(makeTask({ id: b, status: 'cancelled' }));
+    await s.close();
+
+    const again = storeOn();
+    expect(await again.open()).toEqual({ warnings: [], loadedVersion: 1 });
+    expect(again.live().map((t) => `${t.id}:${t.status}`)).toEqual(['t-1:building']);
+    expect((await again.history()).map((t) => `${t.id}:${t.status}`)).toEqual(['t-2:cancelled', 't-3:done']);
+    expect((await again.get('t-3'))?.status).toBe('done');
+    expect(again.getMeta('lastSummaryAt')).toBe(at(30));
+    expect(again.allocateIds(1)).toEqual(['t-6']);
+  });
+
+  it('concurrent puts are all persisted', async () => {
+    const s = storeOn();
+    await s.open();
+    await Promise.all(Array.from({ length: 40 }, (_, i) => s.put(task(i + 1, i % 4 === 0 ? 'done' : 'queued'))));
+    await s.close();
+    const again = storeOn();
+    await again.open();
+    expect(again.live()).toHaveLength(30);
+    expect(await again.history()).toHaveLength(10);
+  });
+
+  it('keeps the previous document as db.json.bak and leaves no temporary files', async () => {
+    await twoWrites();
+    expect(JSON.parse(await readFile(bak(), 'utf8')).tasks.map((t: Task) => `${t.id}:${t.status}`)).toEqual(['t-1:queued']);
+    expect((await readdir(dir)).sort()).toEqual(['archive.jsonl', 'db.json', 'db.json.bak']);
+  });
+
+  it('a crash during the live write (half-written db.json.tmp, stale db.json.bak.tmp) leaves the old document in force', async () => {
+    await twoWrites();
+    await writeFile(path.join(dir, 'db.json.tmp'), '{"version":1,"nextId":9,"tas');
+    await writeFile(path.join(dir, 'db.json.bak.tmp'), 'stale');
+    const s = storeOn();
+    expect((await s.open()).warnings).toEqual([]);
+    expect(s.live().map((t) => `${t.id}:${t.status}`)).toEqual(['t-1:building', 't-2:queued']);
+    await s.put(task(3));
+    expect((await readdir(dir)).sort()).toEqual(['archive.jsonl', 'db.json', 'db.json.bak']);
+    expect(JSON.parse(await readFile(bak(), 'utf8')).tasks).toHaveLength(2);
+  });
+
+  describe('db.json damaged: restored from db.json.bak, loudly', () => {
+    async function expectRestored(problem: RegExp): Promise<void> {
+      const logger = recordingLogger();
+      const s = storeOn(logger);
+      const report = await s.open();
+      expect(report.loadedVersion).toBe(1);
+      expect(report.warnings[0]).toMatch(/db\.json was unusable/);
+      expect(report.warnings[0]).toMatch(problem);
+      expect(report.warnings[0]).toContain('restored the last good copy from');
+      expect(logger.warnings).toEqual(report.warnings);
+      expect(s.live().map((t) => `${t.id}:${t.status}`)).toEqual(['t-1:queued']);
+      // The damaged file is kept aside, db.json is good again, the backup is still the good copy.
+      const names = await readdir(dir);
+      expect(names.filter((n) => n.startsWith('db.json.corrupt-'))).toHaveLength(1);
+      await s.put(task(3));
+      await s.close();
+      const again = storeOn();
+      expect((await again.open()).warnings).toEqual([]);
+      expect(again.live().map((t) => t.id)).toEqual(['t-1', 't-3']);
+    }
+
+    it('truncated db.json', async () => {
+      await twoWrites();
+      const { size } = await stat(db());
+      await truncate(db(), Math.floor(size / 2));
+      await expectRestored(/unexpected end of JSON/i);
+    });
+
+    it('empty db.json', async () => {
+      await twoWrites();
+      await writeFile(db(), '');
+      await expectRestored(/the file is empty/);
+    });
+
+    it('db.json that is not JSON', async () => {
+      await twoWrites();
+      await writeFile(db(), '\u0000\u0000\u0000garbage');
+      await expectRestored(/invalid JSON/);
+    });
+
+    it('db.json with a task that breaks the schema (names the zod path)', async () => {
+      await twoWrites();
+      const doc = JSON.parse(await readFile(db(), 'utf8'));
+      doc.tasks[1].status = 'exploded';
+      await writeFile(db(), JSON.stringify(doc));
+      await expectRestored(/tasks\[1\]\.status: Invalid option/);
+    });
+
+    it('db.json missing while db.json.bak exists (not mistaken for a fresh directory)', async () => {
+      await twoWrites();
+      await rm(db());
+      const s = storeOn();
+      const report = await s.open();
+      expect(report.warnings[0]).toMatch(/the file is missing/);
+      expect(s.live().map((t) => t.id)).toEqual(['t-1']);
+    });
+  });
+
+  it('db.json and db.json.bak both bad: StoreCorruptError naming the file, the problem and the way out; files untouched', async () => {
+    await twoWrites();
+    await truncate(db(), 20);
+    const doc = JSON.parse(await readFile(bak(), 'utf8'));
+    doc.tasks[0].createdAt = 'yesterday';
+    await writeFile(bak(), JSON.stringify(doc));
+    const before = await snapshot();
+
+    const logger = recordingLogger();
+    const error = await storeOn(logger).open().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreCorruptError);
+    const corrupt = error as StoreCorruptError;
+    expect(corrupt.file).toBe(db());
+    expect(corrupt.message).toContain(`${db()} is unreadable (unexpected end of JSON: the file looks truncated after 20 bytes)`);
+    expect(corrupt.message).toContain('tasks[0].createdAt');
+    expect(corrupt.message).toContain(`move it aside to start empty, or restore it from ${db()}.bak`);
+    expect(corrupt.retryable).toBe(false);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('db.json bad and no backup at all: StoreCorruptError, never a silent reset', async () => {
+    await writeFile(db(), '{"version":1,"nextId":');
+    await expect(storeOn().open()).rejects.toThrow(StoreCorruptError);
+    expect(await readFile(db(), 'utf8')).toBe('{"version":1,"nextId":');
+  });
+
+  it('db.json from a newer nightshift is refused, untouched', async () => {
+    await writeFile(db(), JSON.stringify({ version: 3, nextId: 1, tasks: [], meta: {}, shiny: true }));
+    const error = await storeOn().open().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreFormatTooNewError);
+    expect((error as Error).message).toContain('db.json was written by a newer nightshift (format 3; this one reads up to 1)');
+    expect(JSON.parse(await readFile(db(), 'utf8')).version).toBe(3);
+  });
+
+  it('the v1 fixture loads', async () => {
+    await copyFile(fixture('db-v1.json'), db());
+    const s = storeOn();
+    expect(await s.open()).toEqual({ warnings: [], loadedVersion: 1 });
+    expect(s.live().map((t) => `${t.id}:${t.status}`)).toEqual([
+      't-3:building',
+      't-5:awaiting_approval',
+      't-6:failed',
+      't-7:queued',
+      't-8:escalated',
+    ]);
+    expect(s.getMeta('lastSummaryAt')).toBe('2026-03-02T08:00:00.000Z');
+    expect(s.allocateIds(1)).toEqual(['t-9']);
+  });
+
+  describe('crash between the archive append and the live write', () => {
+    it('the archived version wins: no loss, no duplicate in history', async () => {
+      const s = storeOn();
+      await s.open();
+      await s.put(task(1, 'building'), task(2, 'queued'), task(3, 'done', 3));
+      await s.close();
+      // put(t-1 done, t-2 cancelled) appended both lines and fsynced, then the process died.
+      await appendFile(archive(), line(task(1, 'done', 10)) + line(task(2, 'cancelled', 11)));
+
+      const again = storeOn();
+      const report = await again.open();
+      expect(report.warnings).toHaveLength(2);
+      expect(report.warnings[0]).toMatch(/t-2 is in archive\.jsonl as cancelled but was still live in db\.json as queued/);
+      expect(again.live()).toEqual([]);
+      expect((await again.history()).map((t) => `${t.id}:${t.status}`)).toEqual(['t-2:cancelled', 't-1:done', 't-3:done']);
+      expect((await again.get('t-1'))?.status).toBe('done');
+      await again.close();
+
+      const third = storeOn();
+      expect((await third.open()).warnings).toEqual([]); // repaired for good
+      expect(third.live()).toEqual([]);
+    });
+
+    it('a new task archived before its first live write: its id is not handed out again', async () => {
+      const s = storeOn();
+      await s.open();
+      await s.put(task(1));
+      await s.close();
+      await appendFile(archive(), line(task(2, 'rejected')));
+      const again = storeOn();
+      await again.open();
+      expect(again.allocateIds(1)).toEqual(['t-3']);
+    });
+
+    it('a finished task found in db.json is appended to the archive and removed from live', async () => {
+      // As a writer that put the finished task into db.json before archiving it would leave it.
+      await writeFile(db(), JSON.stringify({ version: 1, nextId: 3, tasks: [task(1, 'done', 5), task(2)], meta: {} }));
+      const s = storeOn();
+      const report = await s.open();
+      expect(report.warnings).toEqual([expect.stringMatching(/t-1 was done but still in db\.json; moved it to the archive/)]);
+      expect(s.live().map((t) => t.id)).toEqual(['t-2']);
+      expect((await s.history()).map((t) => t.id)).toEqual(['t-1']);
+      await s.close();
+      const again = storeOn();
+      expect((await again.open()).warnings).toEqual([]);
+      expect((await again.history()).map((t) => t.id)).toEqual(['t-1']);
+    });
+
+    it('a finished task in db.json that is already archived is not archived twice', async () => {
+      await writeFile(archive(), line(task(1, 'done', 5)));
+      await writeFile(db(), JSON.stringify({ version: 1, nextId: 3, tasks: [task(1, 'done', 5), task(2)], meta: {} }));
+      const s = storeOn();
+      expect((await s.open()).warnings).toHaveLength(1);
+      expect(s.live().map((t) => t.id)).toEqual(['t-2']);
+      expect((await s.history()).map((t) => t.id)).toEqual(['t-1']);
+      expect(await s.verifyArchive()).toEqual({ lines: 1, tasks: 1, invalidLines: 0 });
+    });
+
+    it('db.json restored from a backup one write behind: tasks archived since are not live again', async () => {
+      await twoWrites(); // db.json: t-1 building, t-2 queued
+      const s = storeOn();
+      await s.open();
+      await s.put(task(1, 'done', 20)); // bak now: t-1 building, t-2 queued
+      await s.close();
+      await writeFile(db(), '{');
+
+      const again = storeOn();
+      const report = await again.open();
+      expect(report.warnings[0]).toMatch(/restored the last good copy/);
+      expect(report.warnings[1]).toMatch(/t-1 is in archive\.jsonl as done but was still live/);
+      expect(again.live().map((t) => t.id)).toEqual(['t-2']);
+      expect((await again.history()).map((t) => t.id)).toEqual(['t-1']);
+    });
+  });
+
+  describe('archive.jsonl damaged', () => {
+    it('a truncated last line (crash mid-append) is cut off with a warning; later appends are clean', async () => {
+      const s = storeOn();
+      await s.open();
+      await s.put(task(1, 'done', 1), task(2, 'building'));
+      await s.close();
+      const torn = line(task(2, 'done', 2));
+      await appendFile(archive(), torn.slice(0, 100));
+      const goodSize = (await stat(archive())).size - 100;
+
+      const logger = recordingLogger();
+      const again = storeOn(logger);
+      const report = await again.open();
+      expect(report.warnings).toEqual([expect.stringMatching(/ended with an incomplete line \(100 bytes/)]);
+      expect(logger.warnings).toEqual(report.warnings);
+      expect((await stat(archive())).size).toBe(goodSize);
+      expect(again.live().map((t) => `${t.id}:${t.status}`)).toEqual(['t-2:building']); // not lost
+      await again.put(task(2, 'done', 3));
+      expect((await again.history()).map((t) => t.id)).toEqual(['t-2', 't-1']);
+      expect(await again.verifyArchive()).toEqual({ lines: 2, tasks: 2, invalidLines: 0 });
+    });
+
+    it('an invalid line in the middle is skipped with a warning and counted', async () => {
+      await writeFile(archive(), line(task(1, 'done', 1)) + '{"id":"t-2","title":\n' + line({ ...task(3, 'done', 3), priority: 'urgent' } as unknown as Task) + line(task(4, 'done', 4)));
+      const logger = recordingLogger();
+      const s = storeOn(logger);
+      await s.open();
+      expect((await s.history()).map((t) => t.id)).toEqual(['t-4', 't-1']);
+      expect(logger.warnings).toHaveLength(2);
+      expect(logger.warnings[0]).toMatch(/skipped an invalid line in .*archive\.jsonl \(byte \d+\): priority: Invalid option/);
+      expect(await s.get('t-2')).toBeNull();
+      expect((await s.get('t-4'))?.id).toBe('t-4');
+      expect(await s.verifyArchive()).toEqual({ lines: 4, tasks: 2, invalidLines: 2 });
+      expect(s.archiveStats().invalidLinesSeen).toBe(2);
+      expect(logger.warnings).toHaveLength(2); // each bad line reported once
+    });
+
+    it('an archive shorter than db.json expects is reported, not ignored', async () => {
+      const s = storeOn();
+      await s.open();
+      await s.put(task(1, 'done'));
+      await s.close();
+      await writeFile(archive(), '');
+      const report = await storeOn().open();
+      expect(report.warnings).toEqual([expect.stringMatching(/archive\.jsonl is shorter than .*db\.json expects/)]);
+    });
+  });
+
+  it('history and get read an archive larger than one read chunk, including a line larger than a chunk', async () => {
+    const s = storeOn();
+    await s.open();
+    const big = 'x'.repeat(3000);
+    for (let n = 1; n <= 120; n++) await s.put(task(n, 'done', n, { spec: n === 60 ? 'y'.repeat(150_000) : big }));
+    expect(s.archiveStats().bytes).toBeGreaterThan(3 * 64 * 1024);
+
+    const history = await s.history();
+    expect(history.map((t) => t.id)).toEqual(Array.from({ length: 120 }, (_, i) => `t-${120 - i}`));
+    expect(history[60]?.spec).toHaveLength(150_000);
+    expect((await s.history({ limit: 3 })).map((t) => t.id)).toEqual(['t-120', 't-119', 't-118']);
+
+    expect(s.archiveStats().indexed).toBe(false);
+    expect((await s.get('t-60'))?.spec).toHaveLength(150_000);
+    expect(s.archiveStats().indexed).toBe(true);
+    expect((await s.get('t-1'))?.id).toBe('t-1');
+    await s.put(task(121, 'cancelled')); // appended after the index was built
+    expect((await s.get('t-121'))?.status).toBe('cancelled');
+    expect(await s.verifyArchive()).toEqual({ lines: 121, tasks: 121, invalidLines: 0 });
+  });
+
+  it('lookups and puts while the id index is being built all see the right tasks', async () => {
+    const s = storeOn();
+    await s.open();
+    for (let batch = 0; batch < 10; batch++) {
+      await s.put(...Array.from({ length: 200 }, (_, i) => task(batch * 200 + i + 1, 'done', i, { spec: 'x'.repeat(2000) })));
+    }
+    const first = s.get('t-1'); // starts the index build: ~4.5 MB to scan
+    const other = s.get('t-1500');
+    await s.put(task(2001, 'done'));
+    expect((await s.get('t-2001'))?.id).toBe('t-2001');
+    expect([(await first)?.id, (await other)?.id]).toEqual(['t-1', 't-1500']);
+    await s.put(task(2002, 'cancelled'));
+    const verified = s.verifyArchive(); // rebuilds the index while another put lands
+    await s.put(task(2003, 'rejected'));
+    expect(await verified).toMatchObject({ invalidLines: 0 });
+    expect((await s.get('t-2003'))?.status).toBe('rejected');
+    expect((await s.get('t-2002'))?.status).toBe('cancelled');
+  });
+});
