@@ -157,6 +157,9 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: (i) => `LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')} (got "${String(i.input)}")` }).default('info'),
 });
 
+/** Every environment variable nightshift reads. */
+export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
+
 export interface Config {
   home: string;
   policy: Policy;
@@ -190,7 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((i) => (i.code === 'custom' ? i.message : `${i.path.join('.')}: ${i.message}`)));
   }
   const e = parsed.data;
-  const rawHome = e.NIGHTSHIFT_HOME ?? resolve(homedir(), '.nightshift');
+  const rawHome = e.NIGHTSHIFT_HOME ?? resolve(env.HOME ?? homedir(), '.nightshift');
   const home = isAbsolute(rawHome) ? rawHome : resolve(rawHome);
   const allow = [...DEFAULT_ENV_ALLOW, ...(e.BUILDER_ENV_ALLOW ?? [])];
   const builderEnv: Record<string, string> = {};

@@ -8,10 +8,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
 import { silentLogger } from '../core/ports.ts';
-import type { Task } from '../core/task.ts';
+import type { Attempt, Task } from '../core/task.ts';
 import { formatDuration } from '../core/durations.ts';
 import { parseProgressLine } from './progress-line.ts';
-import { killTree } from './process-tree.ts';
+import { findByEnvironment, isAlive, killTree, signalEach } from './process-tree.ts';
 import { changedFiles, snapshotFiles } from './workspace-files.ts';
 import { LineSplitter } from './line-splitter.ts';
 
@@ -51,6 +51,19 @@ export class CommandBuilder implements Builder {
 
   start(req: BuildRequest): BuildHandle {
     return new RunningBuild(this.opts, req);
+  }
+
+  /** Ends what a crash left of an attempt: every process carrying its task, attempt and workspace. */
+  async reap(task: Task, attempt: Attempt): Promise<boolean> {
+    const markers = [`NIGHTSHIFT_TASK_ID=${task.id}`, `NIGHTSHIFT_ATTEMPT=${attempt.n}`, `NIGHTSHIFT_WORKSPACE=${this.plan(task, attempt.n).workspace}`];
+    const found = findByEnvironment(markers);
+    if (found.length === 0) return false;
+    const grace = this.opts.killGraceMs ?? 5_000;
+    signalEach(found, 'SIGTERM');
+    const until = Date.now() + grace;
+    while (Date.now() < until && found.some(isAlive)) await new Promise((r) => setTimeout(r, 50));
+    signalEach(found.filter(isAlive), 'SIGKILL');
+    return true;
   }
 }
 
@@ -114,6 +127,7 @@ class RunningBuild implements BuildHandle {
     };
     const child = spawn(command, args, { cwd: plan.workspace, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     this.pid = child.pid;
+    if (child.pid !== undefined) this.req.onSpawn?.(child.pid);
     if (this.stopReason) void this.stop(); // cancelled while we were still preparing
     const timer = setTimeout(() => {
       this.stopReason ??= { outcome: 'timed_out', reason: `timed out after ${formatDuration(this.req.timeoutMs)}` };

@@ -43,7 +43,11 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 /** Sends `sig` to the process group led by `leader` and to every pid in `others`. */
 export function signalTree(leader: number, others: number[], sig: NodeJS.Signals): void {
   signal(-leader, sig);
-  for (const pid of others) signal(pid, sig);
+  signalEach(others, sig);
+}
+
+export function signalEach(pids: number[], sig: NodeJS.Signals): void {
+  for (const pid of pids) signal(pid, sig);
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -94,4 +98,28 @@ function groupMembers(pgid: number): number[] {
   } catch {
     return [pgid]; // no /proc: assume the group is alive while kill(0) says so
   }
+}
+
+/**
+ * Processes whose environment holds every one of `markers` ("NAME=value"). Builders inherit the
+ * NIGHTSHIFT_* variables we set, and so do their children, even those that left the process
+ * group: after a crash this finds what is left of an attempt without trusting a reused pid.
+ * Linux only (/proc); elsewhere it finds nothing.
+ */
+export function findByEnvironment(markers: string[]): number[] {
+  let pids: number[];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+  } catch {
+    return [];
+  }
+  return pids.filter((pid) => {
+    if (pid === process.pid) return false;
+    try {
+      const vars = new Set(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'));
+      return markers.every((m) => vars.has(m)) && !isZombie(pid);
+    } catch {
+      return false;
+    }
+  });
 }

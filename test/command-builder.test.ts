@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CommandBuilder } from '../src/builders/command-builder.ts';
+import { isAlive } from '../src/builders/process-tree.ts';
+import type { Progress } from '../src/core/ports.ts';
+import { agent, waitFor } from './helpers/agents.ts';
+import { makeTask } from './helpers/task-factory.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+
+async function setup(script: Parameters<typeof agent>[0], env: Record<string, string> = {}) {
+  const dataDir = await tempDir();
+  const builder = new CommandBuilder({ name: `fake ${script}`, argv: [agent(script)], dataDir, env: { PATH: process.env.PATH ?? '', ...env }, killGraceMs: 500 });
+  const task = makeTask({ id: 't-3', spec: 'build a hello-world CLI; it\'s "quoted" $(rm -rf /) `echo pwned`' });
+  const plan = builder.plan(task, 1);
+  const progress: Progress[] = [];
+  let pid: number | undefined;
+  const handle = builder.start({ task, attempt: 1, plan, timeoutMs: 10_000, onProgress: (p) => progress.push(p), onSpawn: (p) => (pid = p) });
+  return { dataDir, plan, progress, handle, pid: () => pid };
+}
+
+describe('CommandBuilder: a real child process', () => {
+  it('passes the spec on stdin and as a file, streams progress, logs, and reports changed files', async () => {
+    const { plan, progress, handle } = await setup('succeed');
+    const result = await handle.result;
+    expect(result.outcome).toBe('succeeded');
+    expect(result.exitCode).toBe(0);
+    expect(progress.map((p) => [p.percent, p.message])).toEqual([
+      [20, 'reading the spec'],
+      [60, 'editing src/hello.ts'],
+      [100, 'running tests'],
+      [null, 'all done'],
+    ]);
+    const built = await readFile(join(plan.workspace, 'hello.txt'), 'utf8');
+    expect(built).toContain('$(rm -rf /) `echo pwned`'); // reached the agent verbatim: no shell saw it
+    expect(result.deliverables.changedFiles).toEqual(['hello.txt']);
+    const log = await readFile(plan.logPath, 'utf8');
+    expect(log).toContain('PROGRESS 60% editing src/hello.ts');
+    expect(log).toMatch(/exited with code 0 after/);
+    const spec = await readFile(plan.logPath.replace(/\.log$/, '.spec.md'), 'utf8');
+    expect(spec).toContain('build a hello-world CLI');
+  });
+
+  it('reports a failing exit with its code and the log tail', async () => {
+    const { handle } = await setup('fail');
+    const result = await handle.result;
+    expect(result).toMatchObject({ outcome: 'failed', exitCode: 2, reason: 'exited with code 2' });
+    expect(result.logTail).toContain('could not compile src/index.ts');
+  });
+
+  it('treats exit 0 with nothing changed as a failure', async () => {
+    const { handle } = await setup('noop');
+    const result = await handle.result;
+    expect(result.outcome).toBe('failed');
+    expect(result.reason).toContain('changed nothing');
+  });
+
+  it('gives the builder only the scrubbed environment it was configured with', async () => {
+    process.env.SLACK_BOT_TOKEN_FOR_TEST = 'xoxb-should-never-leak';
+    const { plan, handle } = await setup('env-dump', { LANG: 'C.UTF-8' });
+    await handle.result;
+    delete process.env.SLACK_BOT_TOKEN_FOR_TEST;
+    const env = JSON.parse(await readFile(join(plan.workspace, 'env.json'), 'utf8')) as Record<string, string>;
+    expect(env.SLACK_BOT_TOKEN_FOR_TEST).toBeUndefined();
+    expect(JSON.stringify(env)).not.toContain('xoxb-should-never-leak');
+    expect(env.LANG).toBe('C.UTF-8');
+    expect(env.NIGHTSHIFT_TASK_ID).toBe('t-3');
+    expect(env.NIGHTSHIFT_ATTEMPT).toBe('1');
+    expect(env.NIGHTSHIFT_WORKSPACE).toBe(plan.workspace);
+    expect(await readFile(join(plan.workspace, 'stdin.txt'), 'utf8')).toContain('hello-world CLI');
+  });
+
+  it('cancel ends the whole process tree, including a child that left the process group', async () => {
+    const { plan, handle } = await setup('hang', { FAKE_IGNORE_TERM: '1' });
+    const pidsFile = join(plan.workspace, 'hang-pids.json');
+    await waitFor(async () => (await readFile(pidsFile, 'utf8').catch(() => '')) !== '', 10_000, 'the fake agent to start');
+    const pids = JSON.parse(await readFile(pidsFile, 'utf8')) as { self: number; child: number; escaped: number };
+    expect(Object.values(pids).every(isAlive)).toBe(true);
+    await handle.cancel('cancelled by owner');
+    const result = await handle.result;
+    expect(result.outcome).toBe('cancelled');
+    expect(result.reason).toBe('cancelled by owner');
+    await waitFor(() => !Object.values(pids).some(isAlive), 5_000, 'every process to be gone');
+  });
+
+  it('a timeout fails the attempt and ends the tree', async () => {
+    const dataDir = await tempDir();
+    const builder = new CommandBuilder({ name: 'fake hang', argv: [agent('hang')], dataDir, env: { PATH: process.env.PATH ?? '' }, killGraceMs: 300 });
+    const task = makeTask({ id: 't-4' });
+    const plan = builder.plan(task, 1);
+    const handle = builder.start({ task, attempt: 1, plan, timeoutMs: 800, onProgress: () => {} });
+    const result = await handle.result;
+    expect(result.outcome).toBe('timed_out');
+    expect(result.reason).toMatch(/^timed out after/);
+    const pids = JSON.parse(await readFile(join(plan.workspace, 'hang-pids.json'), 'utf8')) as Record<string, number>;
+    await waitFor(() => !Object.values(pids).some(isAlive), 5_000, 'every process to be gone');
+  });
+
+  it('a command that does not exist fails with a reason that names it', async () => {
+    const dataDir = await tempDir();
+    const builder = new CommandBuilder({ name: 'missing', argv: [join(dataDir, 'no-such-agent')], dataDir, env: {} });
+    const task = makeTask();
+    const result = await builder.start({ task, attempt: 1, plan: builder.plan(task, 1), timeoutMs: 5_000, onProgress: () => {} }).result;
+    expect(result.outcome).toBe('failed');
+    expect(result.reason).toMatch(/could not start .*no-such-agent: not found/);
+  });
+});

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.ts';
+import { agent } from './helpers/agents.ts';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+describe('config: one schema, clear errors at start', () => {
+  it('runs on defaults with nothing set', () => {
+    const c = loadConfig({ HOME: '/home/x' });
+    expect(c.home).toBe('/home/x/.nightshift');
+    expect(c.policy.quietHours).toEqual({ start: 22 * 60, end: 6 * 60 });
+    expect(c.policy.summaryTime).toBe(7 * 60 + 30);
+    expect(c.policy.maxParallelBuilds).toBe(1);
+    expect(c.policy.buildTimeoutMs).toBe(2 * 3_600_000);
+    expect(c.policy.retryBackoffMs).toEqual([60_000, 300_000]);
+    expect(c.builder).toEqual({ kind: 'demo', requested: 'auto' });
+  });
+
+  it.each([
+    ['OWNER_TZ', 'Mars/Olympus', /OWNER_TZ: expected an IANA time zone .* \(got "Mars\/Olympus"\)/],
+    ['QUIET_HOURS', '10pm-6am', /QUIET_HOURS: .*expected HH:MM-HH:MM, like 22:00-06:00/],
+    ['SUMMARY_TIME', '25:00', /SUMMARY_TIME: .*expected HH:MM/],
+    ['MAX_PARALLEL_BUILDS', '0', /MAX_PARALLEL_BUILDS: expected a whole number from 1 to 32 \(got "0"\)/],
+    ['MAX_ATTEMPTS', 'three', /MAX_ATTEMPTS: expected a whole number/],
+    ['BUILD_TIMEOUT', 'forever', /BUILD_TIMEOUT: expected a duration like 90s, 15m or 2h \(got "forever"\)/],
+    ['RETRY_BACKOFF', '1m,soon', /RETRY_BACKOFF: expected durations separated by commas/],
+    ['BUILDER', 'claude-ish', /BUILDER: expected auto, demo, or the path of an executable/],
+    ['BUILDER', '/no/such/agent', /BUILDER: "\/no\/such\/agent" is not an executable file/],
+    ['BUILDER_ENV_ALLOW', 'SLACK_BOT_TOKEN', /BUILDER_ENV_ALLOW: SLACK_BOT_TOKEN cannot be passed to builders/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: expected one of debug, info, warn, error/],
+  ])('%s=%s fails naming the variable and what it expects', (name, value, message) => {
+    const found = problems({ [name]: value });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(message);
+  });
+
+  it('reports every wrong value at once', () => {
+    expect(problems({ OWNER_TZ: 'nowhere', MAX_ATTEMPTS: '0' })).toHaveLength(2);
+  });
+
+  it('accepts an executable as the builder, and passes only allow-listed variables to it', () => {
+    const c = loadConfig({ BUILDER: agent('succeed'), PATH: '/bin', ANTHROPIC_API_KEY: 'sk-1', BUILDER_ENV_ALLOW: 'ANTHROPIC_API_KEY', SLACK_BOT_TOKEN: 'xoxb-secret-value' });
+    expect(c.builder).toEqual({ kind: 'command', path: agent('succeed') });
+    expect(c.builderEnv).toEqual({ PATH: '/bin', ANTHROPIC_API_KEY: 'sk-1' });
+    expect(c.secrets).toContain('xoxb-secret-value');
+  });
+
+  it('.env.example documents every variable, each with a comment', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const lines = example.split('\n');
+    for (const name of CONFIG_VARIABLES) {
+      const i = lines.findIndex((l) => l.startsWith(`${name}=`));
+      expect(i, `${name} is missing from .env.example`).toBeGreaterThan(0);
+      expect(lines.slice(0, i).reverse().find((l) => !/^[A-Z_]+=/.test(l))?.startsWith('#'), `${name} needs a comment`).toBe(true);
+    }
+  });
+});

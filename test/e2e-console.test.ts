@@ -1,0 +1,120 @@
+// The loop as a user meets it: the real `nightshift` binary, the console adapter, the demo
+// builder, then `nightshift status` in another process.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isAlive } from '../src/builders/process-tree.ts';
+import { agent, waitFor } from './helpers/agents.ts';
+import { cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+
+const daemons: DaemonProcess[] = [];
+afterEach(async () => {
+  for (const d of daemons.splice(0)) {
+    d.child.kill('SIGKILL');
+    await d.exited;
+  }
+});
+
+function startDaemon(env: NodeJS.ProcessEnv): DaemonProcess {
+  const d = new DaemonProcess(env);
+  daemons.push(d);
+  return d;
+}
+
+interface JsonTask {
+  id: string;
+  title: string;
+  status: string;
+  priority: string;
+  deadline: string | null;
+  safety: { needsApproval: boolean; reasons: unknown[] };
+  attempts: { outcome: string; reason?: string }[];
+}
+
+describe('nightshift start: the console loop on a fresh machine', () => {
+  it('"build a hello-world CLI by tonight" is parsed, checked, started, shows progress, finishes, and status shows it done', async () => {
+    const home = await tempDir();
+    const env = cliEnv(home);
+    const d = startDaemon(env);
+    await d.waitForOutput(/Type a request/);
+    d.type('build a hello-world CLI by tonight');
+    await d.waitForOutput(/t-1 "Build a hello-world CLI" · high priority/);
+    expect(d.stdout).toMatch(/due 23:59 \(Europe\/London\)/);
+    expect(d.stdout).toMatch(/demo/);
+    await d.waitForOutput(/t-1 \S* ?\[[█░]+\] *\d+%/);
+    await d.waitForOutput(/t-1 "Build a hello-world CLI" is done .*demo builder/);
+
+    // a one-shot while the daemon runs goes through its socket
+    const live = await runCli(['status', '--json'], env);
+    expect(live.code).toBe(0);
+    const tasks = JSON.parse(live.stdout) as JsonTask[];
+    expect(tasks.find((t) => t.id === 't-1')).toMatchObject({ status: 'done', priority: 'high', title: 'Build a hello-world CLI', safety: { needsApproval: false, reasons: [] } });
+
+    // a second daemon on the same home refuses
+    const second = await runCli(['start'], env);
+    expect(second.code).not.toBe(0);
+    expect(second.stderr).toMatch(/nightshift is already running on .* \(pid \d+/);
+
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+
+    // and with no daemon, the CLI reads the store itself
+    const after = await runCli(['status'], env);
+    expect(after.stdout).toMatch(/t-1 · done .*"Build a hello-world CLI"/);
+    const ws = join(home, 'workspaces', 't-1', 'NIGHTSHIFT_SPEC.md');
+    expect(await readFile(ws, 'utf8')).toContain('build a hello-world CLI by tonight');
+  });
+
+  it('a daemon killed mid-build is restarted and finds every task accounted for', async () => {
+    const home = await tempDir();
+    const hanging = cliEnv(home, { BUILDER: agent('hang') });
+    const d = startDaemon(hanging);
+    await d.waitForOutput(/Type a request/);
+    d.type('urgent: build the first thing');
+    d.type('urgent: build the second thing');
+    await d.waitForOutput(/t-1 started/);
+    const pidsFile = join(home, 'workspaces', 't-1', 'hang-pids.json');
+    await waitFor(async () => (await readFile(pidsFile, 'utf8').catch(() => '')) !== '', 10_000, 'the builder');
+    const pids = Object.values(JSON.parse(await readFile(pidsFile, 'utf8')) as Record<string, number>);
+    d.child.kill('SIGKILL');
+    await d.exited;
+    expect(pids.some(isAlive)).toBe(true); // the crash left the builder orphaned
+
+    const restarted = startDaemon(cliEnv(home, { BUILDER: agent('succeed') }));
+    await restarted.waitForOutput(/t-1 "Build the first thing" is done/);
+    await restarted.waitForOutput(/t-2 "Build the second thing" is done/);
+    await waitFor(() => !pids.some(isAlive), 5_000, 'the orphan to be ended');
+    restarted.child.kill('SIGTERM');
+    await restarted.exited;
+    const status = await runCli(['status', '--completed', '--json'], cliEnv(home));
+    const tasks = JSON.parse(status.stdout) as JsonTask[];
+    expect(tasks.map((t) => [t.id, t.status]).sort()).toEqual([['t-1', 'done'], ['t-2', 'done']]);
+    const first = tasks.find((t) => t.id === 't-1')!;
+    expect(first.attempts.map((a) => a.outcome)).toEqual(['interrupted', 'succeeded']);
+    expect(first.attempts[0]?.reason).toBe('interrupted by restart');
+  });
+
+  it('one-shots: add, approve, and run --until-idle for cron users', async () => {
+    const home = await tempDir();
+    const env = cliEnv(home);
+    const add = await runCli(['add', 'force-push the cleaned history to main', '--priority', 'high', '--json'], env);
+    expect(add.code).toBe(0);
+    const [task] = JSON.parse(add.stdout) as JsonTask[];
+    expect(task).toMatchObject({ id: 't-1', status: 'awaiting_approval', priority: 'high', safety: { needsApproval: true } });
+    const approve = await runCli(['approve', 't-1'], env);
+    expect(approve.stdout).toMatch(/t-1 .* approved/);
+    const run = await runCli(['run', '--until-idle'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/t-1 .* is done/);
+    const status = await runCli(['status', 't-1', '--json'], env);
+    expect((JSON.parse(status.stdout) as JsonTask).status).toBe('done');
+  });
+
+  it('bad settings fail at start naming the variable', async () => {
+    const home = await tempDir();
+    const r = await runCli(['start'], cliEnv(home, { OWNER_TZ: 'Moon/Base' }));
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/OWNER_TZ: expected an IANA time zone/);
+  });
+});

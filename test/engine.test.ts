@@ -1,0 +1,167 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isAlive } from '../src/builders/process-tree.ts';
+import type { Task } from '../src/core/task.ts';
+import { LowdbTaskStore } from '../src/store/index.ts';
+import { agent, waitFor } from './helpers/agents.ts';
+import { makeTask } from './helpers/task-factory.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+import { draft, makeHarness, type Harness } from './helpers/engine-harness.ts';
+
+let h: Harness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+const statusOf = async (id: string) => (await h!.engine.get(id))?.status;
+const settle = (id: string, ...statuses: Task['status'][]) =>
+  waitFor(async () => statuses.includes((await statusOf(id)) ?? 'queued'), 15_000, `${id} to reach ${statuses.join('|')}`);
+
+describe('engine: the whole loop with real child processes', () => {
+  it('starts a high-priority task at once (no tick), streams progress, and finishes it', async () => {
+    h = await makeHarness('succeed');
+    const [t] = await h.engine.submit([draft('Build a hello-world CLI')], { adapter: 'test', userId: 'owner' });
+    // tickMs is an hour: only the event can have started it.
+    await waitFor(() => h!.engine.activeBuilds === 1 || h!.events.some((e) => e.type === 'task_changed' && e.event.type === 'done'), 2_000, 'the build to start');
+    await settle(t!.id, 'done');
+    const done = (await h.engine.get(t!.id))!;
+    expect(done.attempts).toHaveLength(1);
+    expect(done.attempts[0]).toMatchObject({ outcome: 'succeeded', exitCode: 0 });
+    expect(done.deliverables.changedFiles).toEqual(['hello.txt']);
+    const progress = h.events.filter((e) => e.type === 'progress').map((e) => (e.type === 'progress' ? e.progress.percent : null));
+    expect(progress).toContain(60);
+    expect(h.events.filter((e) => e.type === 'task_changed').map((e) => (e.type === 'task_changed' ? e.event.type : ''))).toEqual(['started', 'done']);
+    // every change was on disk before it was announced
+    expect(h.onDiskWhenAnnounced.every(Boolean)).toBe(true);
+    // finished tasks live in the archive, and are still found
+    expect((await h.engine.history({ limit: 5 })).map((x) => x.id)).toEqual([t!.id]);
+    expect(h.engine.live()).toHaveLength(0);
+  });
+
+  it('retries a failed attempt after the back-off and succeeds', async () => {
+    h = await makeHarness('flaky', {}, { FAKE_SUCCEED_ON: '2' });
+    const [t] = await h.engine.submit([draft('Build flaky thing')], { adapter: 'test', userId: 'owner' });
+    await settle(t!.id, 'done');
+    const done = (await h.engine.get(t!.id))!;
+    expect(done.attempts.map((a) => a.outcome)).toEqual(['failed', 'succeeded']);
+    expect(done.events.map((e) => e.type)).toContain('retry_scheduled');
+  });
+
+  it('escalates after three failed attempts, telling the owner the last error and the log tail', async () => {
+    h = await makeHarness('fail');
+    const [t] = await h.engine.submit([draft('Build broken thing')], { adapter: 'test', userId: 'owner' });
+    await settle(t!.id, 'escalated');
+    const task = (await h.engine.get(t!.id))!;
+    expect(task.attempts.map((a) => a.exitCode)).toEqual([2, 2, 2]);
+    const attention = h.events.find((e) => e.type === 'owner_attention' && e.reason === 'escalated');
+    expect(attention?.type === 'owner_attention' && attention.message).toContain('exited with code 2');
+    expect(attention?.type === 'owner_attention' && attention.message).toContain('could not compile src/index.ts');
+    // the owner can retry it: a fresh budget of attempts
+    const r = await h.engine.retry(t!.id, 'owner');
+    expect(r.ok).toBe(true);
+    await settle(t!.id, 'escalated');
+    expect((await h.engine.get(t!.id))!.attempts).toHaveLength(6);
+  });
+
+  it('cancel during a build ends the whole process tree and records who cancelled', async () => {
+    h = await makeHarness('hang');
+    const [t] = await h.engine.submit([draft('Build a server')], { adapter: 'test', userId: 'owner' });
+    const pidsFile = join(h.dir, 'workspaces', t!.id, 'hang-pids.json');
+    await waitFor(async () => (await readFile(pidsFile, 'utf8').catch(() => '')) !== '', 10_000, 'the agent to start');
+    const pids = Object.values(JSON.parse(await readFile(pidsFile, 'utf8')) as Record<string, number>);
+    const r = await h.engine.cancel(t!.id, 'alice');
+    expect(r.ok).toBe(true);
+    const task = (await h.engine.get(t!.id))!;
+    expect(task.status).toBe('cancelled');
+    expect(task.events.at(-1)).toMatchObject({ type: 'cancelled', by: 'alice' });
+    expect(task.attempts[0]?.outcome).toBe('cancelled');
+    await waitFor(() => !pids.some(isAlive), 5_000, 'the tree to be gone');
+  });
+
+  it('refuses illegal moves with a message the user can act on', async () => {
+    h = await makeHarness('succeed');
+    const [t] = await h.engine.submit([draft('Build the pricing page')], { adapter: 'test', userId: 'owner' });
+    await settle(t!.id, 'done');
+    const r = await h.engine.cancel(t!.id, 'owner');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toBe(`${t!.id} is already done; nothing to cancel`);
+    const missing = await h.engine.approve('t-999', 'owner');
+    expect(!missing.ok && missing.error.message).toContain('there is no task t-999');
+  });
+
+  it('runs one build at a time by default, more with maxParallelBuilds', async () => {
+    h = await makeHarness('hang', { maxParallelBuilds: 2 });
+    const tasks = await h.engine.submit([draft('Build the login page'), draft('Build the signup page'), draft('Build the settings page')], { adapter: 'test', userId: 'owner' });
+    await waitFor(() => h!.engine.activeBuilds === 2, 5_000, 'two builds');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(h.engine.live().filter((t) => t.status === 'building').map((t) => t.id)).toEqual([tasks[0]!.id, tasks[1]!.id]);
+    expect(await statusOf(tasks[2]!.id)).toBe('queued');
+    await h.engine.cancel(tasks[0]!.id, 'owner');
+    await waitFor(async () => (await statusOf(tasks[2]!.id)) === 'building', 5_000, 'the third to start when a slot frees');
+  });
+
+  it('medium tasks wait for the quiet window; approval-gated tasks wait for the owner', async () => {
+    const now = new Date();
+    const hour = now.getUTCHours();
+    // A window that surely excludes now: two hours starting three hours from now.
+    h = await makeHarness('succeed', { quietHours: { start: ((hour + 3) % 24) * 60, end: ((hour + 5) % 24) * 60 } });
+    const [medium] = await h.engine.submit([draft('Build a report', { priority: 'medium', priorityReason: 'default' })], { adapter: 'test', userId: 'owner' });
+    const [risky] = await h.engine.submit([draft('Force-push the rewrite to main', { request: 'force-push the rewritten history to main' })], { adapter: 'test', userId: 'owner' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await statusOf(medium!.id)).toBe('queued');
+    expect(await statusOf(risky!.id)).toBe('awaiting_approval');
+    const waiting = h.engine.schedule().waiting.find((w) => w.id === medium!.id);
+    expect(waiting?.waitsFor).toBe('quiet_hours');
+    expect(h.events.some((e) => e.type === 'owner_attention' && e.reason === 'approval' && e.task.id === risky!.id)).toBe(true);
+    await h.engine.approve(risky!.id, 'owner');
+    await settle(risky!.id, 'done');
+  });
+
+  it('on restart, a task left building is failed as "interrupted by restart" and retried; its orphan is ended', async () => {
+    // Leave the data directory as a crash would: a task recorded as building, its builder still
+    // running (orphaned, carrying the attempt's environment), and another task queued behind it.
+    const dir = await tempDir();
+    const workspace = join(dir, 'workspaces', 't-1');
+    await mkdir(workspace, { recursive: true });
+    const orphan = spawn(agent('hang'), [], {
+      cwd: workspace,
+      detached: true,
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH ?? '', NIGHTSHIFT_TASK_ID: 't-1', NIGHTSHIFT_ATTEMPT: '1', NIGHTSHIFT_WORKSPACE: workspace },
+    });
+    orphan.unref();
+    const pidsFile = join(workspace, 'hang-pids.json');
+    await waitFor(async () => (await readFile(pidsFile, 'utf8').catch(() => '')) !== '', 10_000, 'the orphan to start');
+    const pids = Object.values(JSON.parse(await readFile(pidsFile, 'utf8')) as Record<string, number>);
+    const crashed = new LowdbTaskStore({ dir });
+    await crashed.open();
+    crashed.allocateIds(2);
+    const startedAt = new Date(Date.now() - 60_000).toISOString();
+    await crashed.put(
+      makeTask({ id: 't-1', priority: 'high', status: 'building', attempts: [{ n: 1, startedAt, outcome: 'running', logPath: join(dir, 'logs/t-1/attempt-1.log'), builder: 'fake', counts: true, pid: orphan.pid! }] }),
+      makeTask({ id: 't-2', priority: 'high', status: 'queued' }),
+    );
+    await crashed.close();
+
+    h = await makeHarness('succeed', {}, {}, dir);
+    await waitFor(() => !pids.some(isAlive), 8_000, 'the orphaned builder to be ended');
+    await settle('t-1', 'done');
+    await settle('t-2', 'done');
+    const first = (await h.engine.get('t-1'))!;
+    expect(first.attempts[0]).toMatchObject({ outcome: 'interrupted', reason: 'interrupted by restart', counts: true });
+    expect(first.attempts[1]?.outcome).toBe('succeeded');
+  });
+
+  it('graceful shutdown lets a quick build finish and interrupts a slow one at no cost', async () => {
+    h = await makeHarness('hang', { maxParallelBuilds: 1 });
+    const [t] = await h.engine.submit([draft('Build slow')], { adapter: 'test', userId: 'owner' });
+    await waitFor(() => h!.engine.activeBuilds === 1, 5_000, 'the build');
+    await h.engine.shutdown(300);
+    const task = (await h.engine.get(t!.id))!;
+    expect(task.status).toBe('queued');
+    expect(task.attempts[0]).toMatchObject({ outcome: 'interrupted', reason: 'interrupted by shutdown', counts: false });
+  });
+});

@@ -1,0 +1,14 @@
+// Paths of the fake agent scripts in test/fixtures/agents.
+import { fileURLToPath } from 'node:url';
+
+export const agent = (name: 'succeed' | 'fail' | 'flaky' | 'hang' | 'env-dump' | 'noop' | 'chatty'): string =>
+  fileURLToPath(new URL(`../fixtures/agents/${name}.mjs`, import.meta.url));
+
+export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> => {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+};

@@ -1,0 +1,59 @@
+// Runs the real `nightshift` executable, as a user would, against a temp NIGHTSHIFT_HOME.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from './agents.ts';
+
+export const BIN = fileURLToPath(new URL('../../bin/nightshift.mjs', import.meta.url));
+
+/** An environment with nothing of the developer's machine that could change the outcome. */
+export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    NIGHTSHIFT_HOME: home,
+    OWNER_TZ: 'Europe/London',
+    DEMO_BUILD_STEP: '50ms',
+    ...extra,
+  };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+export class DaemonProcess {
+  stdout = '';
+  stderr = '';
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly exited: Promise<number | null>;
+
+  constructor(env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child.stdout.on('data', (c: Buffer) => (this.stdout += c.toString()));
+    this.child.stderr.on('data', (c: Buffer) => (this.stderr += c.toString()));
+    this.exited = new Promise((r) => this.child.on('close', (code) => r(code)));
+  }
+
+  type(line: string): void {
+    this.child.stdin.write(`${line}\n`);
+  }
+
+  async waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+    await waitFor(() => pattern.test(this.stdout), timeoutMs, `output matching ${pattern}\n--- stdout:\n${this.stdout}\n--- stderr:\n${this.stderr}`).catch((e: Error) => {
+      throw new Error(`${e.message}\n--- stdout so far:\n${this.stdout}\n--- stderr:\n${this.stderr}`);
+    });
+  }
+}

@@ -1,0 +1,87 @@
+// A real engine on a real store in a temp dir, with a real CommandBuilder running a fake agent.
+// Records every announcement, and what was on disk at the moment of each one.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CommandBuilder } from '../../src/builders/command-builder.ts';
+import { Engine } from '../../src/core/engine.ts';
+import { defaultPolicy, type Policy } from '../../src/core/policy.ts';
+import { systemClock, silentLogger, type CoreEvent } from '../../src/core/ports.ts';
+import type { TaskDraft } from '../../src/core/task.ts';
+import { LowdbTaskStore } from '../../src/store/index.ts';
+import { agent } from './agents.ts';
+import { tempDir } from './temp-dir.ts';
+
+export interface Harness {
+  engine: Engine;
+  store: LowdbTaskStore;
+  dir: string;
+  events: CoreEvent[];
+  /** For each task_changed event: was the announced status already on disk when it was announced? */
+  onDiskWhenAnnounced: boolean[];
+  close(): Promise<void>;
+}
+
+export function draft(title: string, overrides: Partial<TaskDraft> = {}): TaskDraft {
+  return { title, request: title.toLowerCase(), priority: 'high', priorityReason: 'said "urgent"', deadline: null, deadlinePhrase: null, estimateMs: null, ...overrides };
+}
+
+function onDisk(dir: string, id: string, status: string): boolean {
+  const read = (f: string) => {
+    try {
+      return readFileSync(join(dir, f), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const live = read('db.json');
+  const archive = read('archive.jsonl');
+  const doc = live ? (JSON.parse(live) as { tasks: { id: string; status: string }[] }) : { tasks: [] };
+  if (doc.tasks.some((t) => t.id === id && t.status === status)) return true;
+  return archive
+    .split('\n')
+    .filter(Boolean)
+    .some((l) => {
+      const t = JSON.parse(l) as { id: string; status: string };
+      return t.id === id && t.status === status;
+    });
+}
+
+export async function makeHarness(
+  script: Parameters<typeof agent>[0],
+  policy: Partial<Policy> = {},
+  env: Record<string, string> = {},
+  dir?: string,
+): Promise<Harness> {
+  const home = dir ?? (await tempDir());
+  const store = new LowdbTaskStore({ dir: home });
+  await store.open();
+  const builder = new CommandBuilder({ name: `fake ${script}`, argv: [agent(script)], dataDir: home, env: { PATH: process.env.PATH ?? '', ...env }, killGraceMs: 500 });
+  const engine = new Engine({
+    store,
+    builder,
+    policy: defaultPolicy({ timeZone: 'UTC', quietHours: { start: 0, end: 0 }, retryBackoffMs: [100, 200], tickMs: 3_600_000, ...policy }),
+    clock: systemClock,
+    logger: silentLogger,
+    runBuilds: true,
+  });
+  const events: CoreEvent[] = [];
+  const onDiskWhenAnnounced: boolean[] = [];
+  engine.subscribe({
+    announce(ev) {
+      events.push(ev);
+      if (ev.type === 'task_changed') onDiskWhenAnnounced.push(onDisk(home, ev.task.id, ev.task.status));
+    },
+  });
+  await engine.start();
+  return {
+    engine,
+    store,
+    dir: home,
+    events,
+    onDiskWhenAnnounced,
+    async close() {
+      await engine.shutdown(0);
+      await store.close();
+    },
+  };
+}

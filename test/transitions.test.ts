@@ -1,0 +1,157 @@
+import { describe, expect, it } from 'vitest';
+import { defaultPolicy, MINUTE } from '../src/core/policy.ts';
+import * as T from '../src/core/transitions.ts';
+import type { SafetyVerdict, Task, TaskStatus } from '../src/core/task.ts';
+import { makeTask } from './helpers/task-factory.ts';
+
+const now = new Date('2026-11-25T10:00:00Z');
+const policy = defaultPolicy();
+const clean: SafetyVerdict = { needsApproval: false, reasons: [], checkedAt: now.toISOString() };
+const destructive: SafetyVerdict = {
+  needsApproval: true,
+  reasons: [{ kind: 'destructive', quote: 'force-push', message: 'it mentions "force-push" (destructive)' }],
+  checkedAt: now.toISOString(),
+};
+const attemptInfo = { logPath: '/tmp/x.log', builder: 'demo builder', workspace: '/tmp/ws' };
+
+function unwrap(r: ReturnType<typeof T.approve>): Task {
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+}
+
+const failedEnd = { outcome: 'failed' as const, exitCode: 1, signal: null, reason: 'exited with code 1', durationMs: 1000 };
+
+describe('the state machine', () => {
+  it('creates a task queued when checks pass and awaiting approval when they do not', () => {
+    const draft = { title: 'Build X', request: 'build X', priority: 'high' as const, priorityReason: 'said "urgent"', deadline: null, deadlinePhrase: null, estimateMs: null };
+    const origin = { adapter: 'console', userId: 'owner' };
+    expect(T.createTask('t-1', draft, origin, clean, now).status).toBe('queued');
+    const waiting = T.createTask('t-2', draft, origin, destructive, now);
+    expect(waiting.status).toBe('awaiting_approval');
+    expect(waiting.events.map((e) => e.type)).toEqual(['created', 'approval_requested']);
+  });
+
+  // Every (status, move) pair: which are legal, and what the refusal says.
+  const moves: Record<string, (t: Task) => ReturnType<typeof T.approve>> = {
+    approve: (t) => T.approve(t, 'owner', now),
+    reject: (t) => T.reject(t, 'owner', now),
+    cancel: (t) => T.cancel(t, 'owner', now),
+    retry: (t) => T.retry(t, 'owner', now),
+    start: (t) => T.startAttempt(t, attemptInfo, now),
+    clarify: (t) => T.clarify(t, 'use v2', 'owner', clean, now),
+  };
+  const legal: Record<string, TaskStatus[]> = {
+    approve: ['awaiting_approval'],
+    reject: ['awaiting_approval'],
+    cancel: ['awaiting_approval', 'queued', 'building', 'failed', 'escalated'],
+    retry: ['failed', 'escalated'],
+    start: ['queued', 'failed'],
+    clarify: ['awaiting_approval', 'queued', 'failed', 'escalated'],
+  };
+  const statuses: TaskStatus[] = ['awaiting_approval', 'queued', 'building', 'done', 'failed', 'escalated', 'cancelled', 'rejected'];
+  for (const [name, move] of Object.entries(moves)) {
+    it.each(statuses)(`${name} from %s is ${'legal only where allowed'}`, (status) => {
+      const task = makeTask({ id: 't-7', status, attempts: status === 'building' ? [{ n: 1, startedAt: now.toISOString(), outcome: 'running', logPath: 'l', builder: 'b', counts: true }] : [] });
+      const r = move(task);
+      expect(r.ok).toBe(legal[name]?.includes(status));
+      if (!r.ok) expect(r.error.message).toMatch(/^t-7 /);
+    });
+  }
+
+  it('says why a move is refused in words a user can act on', () => {
+    const r = T.cancel(makeTask({ id: 't-7', status: 'done' }), 'owner', now);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toBe('t-7 is already done; nothing to cancel');
+  });
+
+  it('approval queues the task and remembers it was approved', () => {
+    const t = unwrap(T.approve(makeTask({ status: 'awaiting_approval', safety: destructive }), 'owner', now));
+    expect(t.status).toBe('queued');
+    expect(t.approved).toBe(true);
+    expect(t.events.at(-1)).toMatchObject({ type: 'approved', by: 'owner' });
+  });
+
+  it('a clarification is appended to the spec and re-runs the checks', () => {
+    const waiting = makeTask({ status: 'awaiting_approval', request: 'build it', spec: 'build it', safety: { ...destructive, reasons: [{ kind: 'vague', quote: 'build it', message: 'too vague' }] } });
+    const t = unwrap(T.clarify(waiting, 'a CLI that prints hello world', 'owner', clean, now));
+    expect(t.spec).toContain('build it');
+    expect(t.spec).toContain('a CLI that prints hello world');
+    expect(t.status).toBe('queued');
+  });
+
+  it('an approved task that is clarified into something new needs approval again', () => {
+    const approved = makeTask({ status: 'queued', approved: true, safety: { ...clean, needsApproval: true, reasons: [{ kind: 'low_priority', quote: 'someday', message: 'low' }] }, priority: 'low' });
+    const t = unwrap(T.clarify(approved, 'and force-push to main', 'owner', { ...destructive, reasons: [...destructive.reasons, { kind: 'low_priority', quote: 'someday', message: 'low' }] }, now));
+    expect(t.status).toBe('awaiting_approval');
+    expect(t.approved).toBe(false);
+    const same = unwrap(T.clarify(approved, 'use the v2 API', 'owner', approved.safety, now));
+    expect(same.status).toBe('queued');
+    expect(same.approved).toBe(true);
+  });
+
+  it('counts an attempt when it starts, before anything runs', () => {
+    const t = unwrap(T.startAttempt(makeTask(), attemptInfo, now));
+    expect(t.status).toBe('building');
+    expect(t.attempts).toHaveLength(1);
+    expect(t.attempts[0]).toMatchObject({ n: 1, outcome: 'running', logPath: '/tmp/x.log' });
+  });
+});
+
+describe('retries and escalation', () => {
+  function runAttempt(task: Task, at: Date): Task {
+    const started = unwrap(T.startAttempt(task, attemptInfo, at));
+    return unwrap(T.finishAttempt(started, failedEnd, policy, at));
+  }
+
+  it('backs off 1 minute, then 5, then escalates after the third failure', () => {
+    let t = makeTask();
+    t = runAttempt(t, now);
+    expect(t.status).toBe('failed');
+    expect(t.retryAt).toBe(new Date(now.getTime() + 1 * MINUTE).toISOString());
+    t = runAttempt(t, now);
+    expect(t.status).toBe('failed');
+    expect(t.retryAt).toBe(new Date(now.getTime() + 5 * MINUTE).toISOString());
+    t = runAttempt(t, now);
+    expect(t.status).toBe('escalated');
+    expect(t.retryAt).toBeNull();
+    expect(t.events.at(-1)?.detail).toContain('3 attempts failed; last: exited with code 1');
+  });
+
+  it('a retry of an escalated task grants a fresh budget', () => {
+    let t = makeTask();
+    for (let i = 0; i < 3; i++) t = runAttempt(t, now);
+    t = unwrap(T.retry(t, 'owner', now));
+    expect(t.status).toBe('queued');
+    expect(T.attemptsInBudget(t)).toBe(0);
+    t = runAttempt(t, now);
+    expect(t.status).toBe('failed');
+    expect(t.attempts).toHaveLength(4);
+  });
+
+  it('a crash-interrupted attempt counts; a shutdown-interrupted one does not', () => {
+    const building = unwrap(T.startAttempt(makeTask(), attemptInfo, now));
+    const crashed = unwrap(T.recoverInterrupted(building, policy, now));
+    expect(crashed.status).toBe('failed');
+    expect(crashed.attempts[0]).toMatchObject({ outcome: 'interrupted', reason: 'interrupted by restart', counts: true });
+    const shut = unwrap(T.finishAttempt(building, { ...failedEnd, outcome: 'interrupted', reason: 'interrupted by shutdown', counts: false }, policy, now));
+    expect(shut.status).toBe('queued');
+    expect(T.attemptsInBudget(shut)).toBe(0);
+  });
+
+  it('a task that crashes nightshift every time still runs out of attempts', () => {
+    let t = makeTask();
+    for (let i = 0; i < 3; i++) {
+      t = unwrap(T.startAttempt(t, attemptInfo, now));
+      t = unwrap(T.recoverInterrupted(t, policy, now));
+    }
+    expect(t.status).toBe('escalated');
+  });
+
+  it('success is done with the deliverables kept', () => {
+    const building = unwrap(T.startAttempt(makeTask(), attemptInfo, now));
+    const done = unwrap(T.finishAttempt(building, { outcome: 'succeeded', exitCode: 0, signal: null, reason: 'exited with code 0', durationMs: 5000, deliverables: { changedFiles: ['a.ts'] } }, policy, now));
+    expect(done.status).toBe('done');
+    expect(done.deliverables).toMatchObject({ workspace: '/tmp/ws', changedFiles: ['a.ts'] });
+    expect(done.attempts[0]).toMatchObject({ outcome: 'succeeded', exitCode: 0, durationMs: 5000 });
+  });
+});
