@@ -78,7 +78,6 @@ program
   .option('--json', 'print the created task(s) as JSON')
   .action(async (words: string[], o: { priority?: string; by?: string; eta?: string; json?: boolean }) => {
     let text = words.join(' ');
-    if (!/^\s*(build|make|create|add|fix|write|implement)\b/i.test(text)) text = `build ${text}`;
     if (o.priority) text += ` --priority ${o.priority}`;
     if (o.by) text += ` --by ${quoteFlag(o.by)}`;
     if (o.eta) text += ` --eta ${o.eta}`;
@@ -147,8 +146,8 @@ program
     const daemon = await startDaemon({ config: cfg, out: process.stdout, err: process.stderr, holder: 'run' });
     handleSignals(daemon, process.stderr, cfg.shutdownGraceMs);
     await daemon.engine.whenIdle();
-    await daemon.stop(0);
     const failed = daemon.engine.live().filter((t) => t.status === 'escalated' || t.status === 'failed');
+    await daemon.stop(0);
     process.stdout.write(failed.length ? `Idle; ${failed.length} task(s) failed: ${failed.map((t) => t.id).join(', ')}.\n` : 'Idle: nothing more to start now.\n');
   });
 

@@ -71,8 +71,8 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     const hanging = cliEnv(home, { BUILDER: agent('hang') });
     const d = startDaemon(hanging);
     await d.waitForOutput(/Type a request/);
-    d.type('urgent: build the first thing');
-    d.type('urgent: build the second thing');
+    d.type('urgent: build the invoice CSV export');
+    d.type('urgent: build the password reset email template');
     await d.waitForOutput(/t-1 started/);
     const pidsFile = join(home, 'workspaces', 't-1', 'hang-pids.json');
     await waitFor(async () => (await readFile(pidsFile, 'utf8').catch(() => '')) !== '', 10_000, 'the builder');
@@ -81,9 +81,10 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     await d.exited;
     expect(pids.some(isAlive)).toBe(true); // the crash left the builder orphaned
 
-    const restarted = startDaemon(cliEnv(home, { BUILDER: agent('succeed') }));
-    await restarted.waitForOutput(/t-1 "Build the first thing" is done/);
-    await restarted.waitForOutput(/t-2 "Build the second thing" is done/);
+    const restarted = startDaemon(cliEnv(home, { BUILDER: agent('succeed'), RETRY_BACKOFF: '1s' }));
+    await restarted.waitForOutput(/t-1 attempt 1 failed \(interrupted by restart\); retrying at/);
+    await restarted.waitForOutput(/t-1 "Build the invoice CSV export" is done/);
+    await restarted.waitForOutput(/t-2 "Build the password reset email template" is done/);
     await waitFor(() => !pids.some(isAlive), 5_000, 'the orphan to be ended');
     restarted.child.kill('SIGTERM');
     await restarted.exited;

@@ -12,10 +12,20 @@ import { errorReply, type Reply } from './reply.ts';
 import { statusReply } from './status.ts';
 import { summaryReply } from './summary.ts';
 
-export async function buildCommand(ctx: CommandContext, text: string): Promise<Reply> {
+export interface BuildOptions {
+  /**
+   * The words are known to be a request (`nightshift add "a hello-world CLI"`): when they do not
+   * read as one on their own, they are read as "build <words>".
+   */
+  asRequest?: boolean;
+}
+
+export async function buildCommand(ctx: CommandContext, text: string, opts: BuildOptions = {}): Promise<Reply> {
   const { engine, actor } = ctx;
   const now = new Date(engine.now().getTime());
-  const meaning = interpretMessage(text, { now, timeZone: engine.policy.timeZone });
+  const intake = { now, timeZone: engine.policy.timeZone };
+  let meaning = interpretMessage(text, intake);
+  if (opts.asRequest && meaning.kind !== 'tasks' && meaning.kind !== 'invalid') meaning = interpretMessage(`build ${text}`, intake);
   switch (meaning.kind) {
     case 'invalid':
       return errorReply(`${meaning.error}. Nothing was queued.`);

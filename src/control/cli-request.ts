@@ -33,7 +33,7 @@ export async function runCliRequest(engine: Engine, req: CliRequest): Promise<Re
   const ctx = { engine, actor: CLI_OWNER };
   switch (req.verb) {
     case 'add':
-      return buildCommand(ctx, req.text);
+      return buildCommand(ctx, req.text, { asRequest: true });
     case 'status':
       if (req.markdown) return statusMarkdown(ctx);
       return statusReply(ctx, req.id, { ...(req.section ? { section: req.section } : {}), ...(req.limit ? { limit: req.limit } : {}) });

@@ -35,10 +35,10 @@ export class ConsoleAdapter implements Announcer {
     this.rl = createInterface({ input, output: this.opts.out, terminal: Boolean((input as { isTTY?: boolean }).isTTY) });
     this.rl.setPrompt(this.opts.prompt ?? 'nightshift> ');
     this.print('Type a request ("build a hello-world CLI by tonight") or "help".');
-    this.rl.prompt();
+    this.prompt();
     this.rl.on('line', (line) => {
       const text = line.trim();
-      if (text === '') return this.rl?.prompt();
+      if (text === '') return this.prompt();
       // Lines are handled in order; a slow command never reorders the replies.
       this.pending = this.pending.then(() => this.handle(text));
     });
@@ -61,7 +61,12 @@ export class ConsoleAdapter implements Announcer {
     } catch (e) {
       this.print(`Something went wrong handling that: ${e instanceof Error ? e.message : String(e)}. Nothing was lost; try again.`);
     }
-    this.rl?.prompt();
+    this.prompt();
+  }
+
+  /** The prompt is drawn only on a terminal; piped input gets clean output. */
+  private prompt(): void {
+    if (this.rl?.terminal) this.rl.prompt();
   }
 
   announce(event: CoreEvent): void {

@@ -1,0 +1,126 @@
+// Turning analysed lines into drafts: one message → one draft, an inline list → one per item,
+// a bulleted list → one per bullet (the rules are in split.ts, the priority order in priority.ts).
+import type { TaskDraft } from '../task.ts';
+import { extractFlags } from './flags.ts';
+import { analyzeLine, dateLengthIn, type LineInfo } from './line.ts';
+import { decidePriority, type PrioritySource } from './priority.ts';
+import { CHAT_HINT } from './questions.ts';
+import { splitInlineList, withoutMarker, type BulletList } from './split.ts';
+import { joinVerb, makeTitle } from './title.ts';
+import type { IntakeContext, Interpretation } from './types.ts';
+import { announcesList, isEmptyObject, pointsAtList, splitVerb } from './verbs.ts';
+import { toIsoInZone } from './zoned.ts';
+
+const unclear = (hint: string): Interpretation => ({ kind: 'unclear', hint });
+const invalid = (error: string): Interpretation => ({ kind: 'invalid', error });
+
+export function whatHint(verb: string): string {
+  const v = verb.toLowerCase().replace(/\s+/g, ' ');
+  return `Say what to ${v}: "${v} <what> [by <when>]".`;
+}
+
+interface DraftParts {
+  title: string;
+  request: string;
+  sources: PrioritySource[];
+  deadline: LineInfo['deadline'];
+  estimateMs: number | null;
+}
+
+function draft(parts: DraftParts, ctx: IntakeContext): TaskDraft {
+  const { priority, priorityReason } = decidePriority({
+    sources: parts.sources,
+    deadline: parts.deadline?.at ?? null,
+    deadlinePhrase: parts.deadline?.phrase ?? null,
+    now: ctx.now,
+  });
+  return {
+    title: makeTitle(parts.title),
+    request: parts.request,
+    priority,
+    priorityReason,
+    deadline: parts.deadline ? toIsoInZone(parts.deadline.at, ctx.timeZone) : null,
+    deadlinePhrase: parts.deadline?.phrase ?? null,
+    estimateMs: parts.estimateMs,
+  };
+}
+
+/**
+ * A message that is one request. Deadline, priority and title come from its first line; further
+ * lines are the spec and go into the request as written.
+ */
+export function fromSingle(text: string, explicitBuild: boolean, ctx: IntakeContext): Interpretation {
+  const flagged = extractFlags(text, dateLengthIn(ctx));
+  if (!flagged.ok) return invalid(flagged.error);
+  const request = flagged.text;
+  const headline = request.split('\n')[0] ?? '';
+  const analysed = analyzeLine(headline, flagged.flags, ctx);
+  if (!analysed.ok) return invalid(analysed.error);
+  const line = analysed.line;
+  const verbPhrase = splitVerb(line.core);
+  if (verbPhrase && isEmptyObject(verbPhrase.object)) return unclear(whatHint(verbPhrase.verb));
+  if (!verbPhrase && (line.core === '' || (!line.labeled && !explicitBuild))) {
+    return unclear(explicitBuild ? whatHint('build') : CHAT_HINT);
+  }
+  const base = { sources: [line.priority], deadline: line.deadline, estimateMs: line.estimateMs };
+  const items = verbPhrase ? splitInlineList(verbPhrase.object) : [line.core];
+  if (!verbPhrase || items.length < 2) return { kind: 'tasks', drafts: [draft({ ...base, title: line.core, request }, ctx)] };
+  return {
+    kind: 'tasks',
+    drafts: items.map((item) => {
+      const title = makeTitle(joinVerb(verbPhrase.verb, item, splitVerb(item) !== null));
+      return draft({ ...base, title, request: `${request}\nThis task: ${title}` }, ctx);
+    }),
+  };
+}
+
+interface ReadItem {
+  line: LineInfo;
+  /** The item as written (marker kept, flags removed): goes into the request under the lead. */
+  written: string;
+}
+
+/**
+ * One task per bullet, or null when the bullets are details of one request (see split.ts).
+ * Items inherit the lead line's deadline, estimate and priority words unless they have their own.
+ */
+export function fromList(list: BulletList, ctx: IntakeContext): Interpretation | null {
+  const leadFlags = extractFlags(list.lead, dateLengthIn(ctx));
+  if (!leadFlags.ok) return invalid(leadFlags.error);
+  const leadRead = analyzeLine(leadFlags.text, leadFlags.flags, ctx);
+  if (!leadRead.ok) return invalid(leadRead.error);
+  const lead = leadRead.line;
+  const items: ReadItem[] = [];
+  for (const item of list.items) {
+    const flagged = extractFlags(item.raw, dateLengthIn(ctx));
+    if (!flagged.ok) return invalid(flagged.error);
+    const read = analyzeLine(withoutMarker(flagged.text.split('\n')[0] ?? ''), flagged.flags, ctx);
+    if (!read.ok) return invalid(read.error);
+    if (read.line.core !== '') items.push({ line: read.line, written: flagged.text });
+  }
+  const leadVerb = splitVerb(lead.core);
+  const everyItemHasVerb = items.every((i) => splitVerb(i.line.core) !== null);
+  const splits = leadVerb
+    ? pointsAtList(leadVerb.object)
+    : everyItemHasVerb || (announcesList(lead.core) && leadFlags.text !== '');
+  if (!splits) return null;
+  if (items.length === 0) return unclear(leadVerb ? whatHint(leadVerb.verb) : CHAT_HINT);
+  const leadText = leadFlags.text;
+  return {
+    kind: 'tasks',
+    drafts: items.map(({ line, written }) => {
+      const title = joinVerb(leadVerb?.verb ?? null, line.core, splitVerb(line.core) !== null);
+      return draft(
+        {
+          title,
+          request: leadText ? `${leadText}\n${written}` : written,
+          // A lead's "tomorrow" is about its deadline: an item with its own deadline does not inherit it.
+          sources: [line.priority, line.deadline ? lead.priorityBesidesDeadline : lead.priority],
+          deadline: line.deadline ?? lead.deadline,
+          estimateMs: line.estimateMs ?? lead.estimateMs,
+        },
+        ctx,
+      );
+    }),
+  };
+}

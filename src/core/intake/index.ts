@@ -1,0 +1,54 @@
+// Intake: chat text in, task drafts (or a question, or a hint) out. Pure: the clock and the
+// owner's zone come in through the context; nothing here reads the machine's zone or clock.
+//
+// Order of reading: mention and "/build" are cut (normalize.ts); one-word commands ("status",
+// "t-7?") and questions ("what's in the queue?") are answered as questions (questions.ts); a
+// bulleted list may become one task per item (split.ts); otherwise the message is one request,
+// possibly an inline list (compose.ts). docs/intake.md describes the whole behaviour.
+import { fromList, fromSingle, whatHint } from './compose.ts';
+import { hasRequestMarker, stripNoise, stripPoliteness } from './noise.ts';
+import { normalizeMessage } from './normalize.ts';
+import { CHAT_HINT, classifyQuestion, isQuestionForm, matchCommand, type Question } from './questions.ts';
+import { findBulletList } from './split.ts';
+import type { IntakeContext, Interpretation } from './types.ts';
+import { splitVerb } from './verbs.ts';
+import { assertTimeZone } from './zoned.ts';
+
+export type { IntakeContext, Interpretation, QuestionTopic } from './types.ts';
+export { CHAT_HINT } from './questions.ts';
+
+function asQuestion(q: Question): Interpretation {
+  return q.taskId ? { kind: 'question', topic: q.topic, taskId: q.taskId } : { kind: 'question', topic: q.topic };
+}
+
+/**
+ * True for "how's it going?", "what's queued" and "build status?"; false for "can you build X?".
+ * A line ending in "?" is a request only when it asks politely for a verb ("can you build X?",
+ * "please fix Y?"); otherwise it is a question, never a task.
+ */
+function asksSomething(headline: string): boolean {
+  const polite = stripPoliteness(headline);
+  if (isQuestionForm(polite)) return true;
+  if (!headline.trimEnd().endsWith('?')) return false;
+  return !(hasRequestMarker(headline) && splitVerb(stripNoise(polite).core) !== null);
+}
+
+/**
+ * Reads one chat message. Throws a RangeError only when ctx.timeZone is not a known IANA zone
+ * (a configuration error); every problem with the message itself is returned as 'invalid'.
+ */
+export function interpretMessage(text: string, ctx: IntakeContext): Interpretation {
+  assertTimeZone(ctx.timeZone);
+  const { text: body, explicitBuild } = normalizeMessage(text);
+  if (body === '') return { kind: 'unclear', hint: explicitBuild ? whatHint('build') : CHAT_HINT };
+  if (!explicitBuild) {
+    const command = matchCommand(body);
+    if (command) return asQuestion(command);
+    if (asksSomething(body.split('\n')[0] ?? '')) {
+      const question = classifyQuestion(body);
+      return question ? asQuestion(question) : { kind: 'unclear', hint: CHAT_HINT };
+    }
+  }
+  const list = findBulletList(body);
+  return (list && fromList(list, ctx)) ?? fromSingle(body, explicitBuild, ctx);
+}

@@ -1,0 +1,64 @@
+// Request verbs: a line is a request when it starts with one ("build", "fix", "set up"...).
+// Words that are also chat or bot commands ("check", "show", "stop", "cancel", "retry") are left
+// out on purpose so that they never become tasks.
+
+const PHRASAL = [
+  'set up', 'clean up', 'wire up', 'hook up', 'spin up', 'write up', 'tidy up', 'speed up', 'back up', 'look into',
+  'figure out', 'try out', 'sort out', 'roll out', 'build out', 'flesh out', 'experiment with', 'get rid of',
+  'put together', 'come up with', 'follow up on', 'play with', 'dig into',
+];
+
+const SINGLE = [
+  'build', 'make', 'create', 'add', 'fix', 'implement', 'write', 'setup', 'refactor', 'update', 'upgrade', 'remove',
+  'delete', 'migrate', 'deploy', 'ship', 'try', 'experiment', 'investigate', 'prototype', 'design', 'port',
+  'rewrite', 'improve', 'optimize', 'optimise', 'integrate', 'connect', 'generate', 'convert', 'rename', 'move',
+  'bump', 'debug', 'test', 'document', 'research', 'draft', 'change', 'replace', 'support', 'enable', 'disable',
+  'install', 'configure', 'finish', 'polish', 'redo', 'translate', 'scaffold', 'automate', 'benchmark', 'profile',
+  'extract', 'split', 'merge', 'patch', 'repair', 'resolve', 'handle', 'publish', 'release', 'review', 'hotfix',
+  'do', 'develop', 'code', 'script', 'clean', 'tidy', 'audit', 'verify', 'validate', 'sketch', 'restyle',
+  'redesign', 'rework', 'simplify', 'localize', 'localise', 'deprecate', 'archive', 'backfill', 'seed', 'spike',
+  'explore', 'tweak', 'adjust', 'expose', 'embed', 'scrape', 'sync', 'package', 'containerize', 'dockerize', 'lint',
+  'annotate', 'summarize', 'summarise', 'analyze', 'analyse', 'evaluate', 'measure', 'monitor', 'track', 'mock',
+  'stub', 'ensure', 'set', 'run', 'schedule', 'import', 'export', 'restore', 'revert', 'bootstrap', 'initialize',
+  'render', 'style', 'animate', 'theme', 'prepare', 'plan', 'outline', 'clone', 'fork', 'train', 'tune', 'harden',
+  'secure', 'encrypt', 'sanitize', 'paginate', 'parse', 'cache', 'wire', 'hook', 'finalize', 'wrap',
+];
+
+const VERB = new RegExp(String.raw`^(${[...PHRASAL, ...SINGLE].map((v) => v.replace(' ', String.raw`\s+`)).join('|')})\b(?![-'’])`, 'i');
+
+export interface VerbPhrase {
+  /** The verb as written ("Set up"). */
+  verb: string;
+  /** What follows it, trimmed ("a staging server"). */
+  object: string;
+}
+
+/** The leading request verb and its object, or null when the text does not start with one. */
+export function splitVerb(text: string): VerbPhrase | null {
+  const m = VERB.exec(text.trim());
+  if (!m?.[1]) return null;
+  return { verb: m[1], object: text.trim().slice(m[1].length).trim() };
+}
+
+/** Objects that say nothing on their own: "fix it", "ship this". */
+const EMPTY_OBJECT = /^(?:it|this|that|them|those|everything|something|stuff|things|that\s+thing|the\s+thing)?$/i;
+
+export function isEmptyObject(object: string): boolean {
+  return EMPTY_OBJECT.test(object.trim());
+}
+
+/** Objects that point at a list below: "build these tonight:", "fix the following". */
+const LIST_POINTER =
+  /^(?:these|those|this|the\s+following|following|the\s+below|below|the\s+list\s+below|a\s+few|some|all\s+of\s+these|the\s+next\s+(?:few|\w+))(?:\s+\w+)?$/i;
+
+export function pointsAtList(object: string): boolean {
+  return object.trim() === '' || LIST_POINTER.test(object.trim());
+}
+
+/** A lead line with no verb that only announces a list: "here's what I need:", "tasks:". */
+const LIST_NOUNS =
+  /^(?:here(?:['’]s|\s+is|\s+are)\b.*|(?:some\s+|a\s+few\s+|my\s+|the\s+)?(?:things|tasks|todos?|to-dos?|stuff|items|jobs|requests|work)(?:\s+to\s+do)?)$/i;
+
+export function announcesList(core: string): boolean {
+  return core.trim() === '' || LIST_NOUNS.test(core.trim());
+}
