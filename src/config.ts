@@ -66,7 +66,9 @@ const EnvSchema = z.object({
     .string()
     .optional()
     .transform((v, ctx) => {
-      const tz = v?.trim() || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+      const machine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      // A machine with no usable zone (TZ set but empty gives "Etc/Unknown") falls back to UTC.
+      const tz = v?.trim() || (machine && isTimeZone(machine) && machine !== 'Etc/Unknown' ? machine : 'UTC');
       if (!isTimeZone(tz)) {
         ctx.addIssue({ code: 'custom', message: `OWNER_TZ: expected an IANA time zone like Europe/London or America/Chicago (got "${tz}")` });
         return z.NEVER;
@@ -101,7 +103,7 @@ const EnvSchema = z.object({
     .string()
     .default('1m,5m')
     .transform((v, ctx) => {
-      const parts = list(v).map(parseDuration);
+      const parts = list(v).map((part) => parseDuration(part));
       if (parts.length === 0 || parts.some((p) => p === null)) {
         ctx.addIssue({ code: 'custom', message: `RETRY_BACKOFF: expected durations separated by commas, like 1m,5m (got "${v}")` });
         return z.NEVER;

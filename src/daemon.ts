@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Server } from 'node:net';
 import type { Config } from './config.ts';
+import { formatDuration } from './core/durations.ts';
 import { Engine } from './core/engine.ts';
 import { systemClock, type Clock, type Logger } from './core/ports.ts';
 import { SummaryScheduler } from './core/summary-scheduler.ts';
@@ -102,8 +103,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
 /** SIGTERM/SIGINT: the first stops gracefully, a second ends every build at once and exits. */
 export function handleSignals(daemon: Daemon, err: Writable, graceMs: number): void {
   let stopping = false;
+  let forced = false;
   const onSignal = (sig: NodeJS.Signals) => {
     if (stopping) {
+      if (forced) return;
+      forced = true;
       err.write(`${sig} again: ending every build now.\n`);
       void daemon.abort().finally(() => process.exit(130));
       return;
@@ -112,11 +116,12 @@ export function handleSignals(daemon: Daemon, err: Writable, graceMs: number): v
     const running = daemon.engine.activeBuilds;
     err.write(
       running > 0
-        ? `${sig}: no new work; waiting up to ${Math.round(graceMs / 1000)}s for ${running} build(s) to finish (signal again to stop now).\n`
+        ? `${sig}: no new work; waiting up to ${formatDuration(graceMs)} for ${running} build(s) to finish (signal again to stop now).\n`
         : `${sig}: stopping.\n`,
     );
     void daemon.stop(graceMs).then(
-      () => process.exit(0),
+      // The builds may have ended because a second signal ended them: that exit code wins.
+      () => process.exit(forced ? 130 : 0),
       (e: unknown) => {
         err.write(`error while stopping: ${String(e)}\n`);
         process.exit(1);

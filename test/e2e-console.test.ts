@@ -119,3 +119,36 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     expect(r.stderr).toMatch(/OWNER_TZ: expected an IANA time zone/);
   });
 });
+
+describe('signals', () => {
+  it('SIGTERM lets builds finish up to the grace period, then records them as interrupted at no cost', async () => {
+    const home = await tempDir();
+    const d = startDaemon(cliEnv(home, { BUILDER: agent('hang'), SHUTDOWN_GRACE: '500ms' }));
+    await d.waitForOutput(/Type a request/);
+    d.type('urgent: build the invoice CSV export');
+    await d.waitForOutput(/t-1 started/);
+    const started = Date.now();
+    d.child.kill('SIGTERM');
+    expect(await d.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(d.stderr).toMatch(/SIGTERM: no new work; waiting up to 500ms for 1 build/);
+    const status = await runCli(['status', 't-1', '--json'], cliEnv(home));
+    const task = JSON.parse(status.stdout) as JsonTask & { attempts: { outcome: string; counts: boolean }[] };
+    expect(task.status).toBe('queued');
+    expect(task.attempts[0]).toMatchObject({ outcome: 'interrupted', reason: 'interrupted by shutdown', counts: false });
+  });
+
+  it('a second signal ends every build at once', async () => {
+    const home = await tempDir();
+    const d = startDaemon(cliEnv(home, { BUILDER: agent('hang'), SHUTDOWN_GRACE: '10m' }));
+    await d.waitForOutput(/Type a request/);
+    d.type('urgent: build the invoice CSV export');
+    await d.waitForOutput(/t-1 started/);
+    d.child.kill('SIGINT');
+    await waitFor(() => /SIGINT: no new work/.test(d.stderr), 5_000, 'the first signal to be seen');
+    d.child.kill('SIGINT');
+    expect(await d.exited).toBe(130);
+    const status = await runCli(['status', 't-1', '--json'], cliEnv(home));
+    expect((JSON.parse(status.stdout) as JsonTask).attempts[0]?.outcome).toBe('interrupted');
+  });
+});

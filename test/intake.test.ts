@@ -88,6 +88,8 @@ const FLAGS: Row[] = [
   ['build a metrics exporter by friday --by tonight', [{ title: 'Build a metrics exporter', deadline: TONIGHT, deadlinePhrase: 'by tonight' }]],
   ['build a metrics exporter --eta 90m', [{ estimateMs: 1.5 * HOUR }]],
   ['build a metrics exporter --eta 1h30m -p low', [{ estimateMs: 1.5 * HOUR, priority: 'low' }]],
+  ['build a metrics exporter --eta 45min', [{ title: 'Build a metrics exporter', estimateMs: 0.75 * HOUR }]],
+  ['build a metrics exporter --eta "2 hrs"', [{ title: 'Build a metrics exporter', estimateMs: 2 * HOUR }]],
   ['build a CLI with a --verbose switch', [{ title: 'Build a CLI with a --verbose switch' }]],
   ['build a CLI with a -p option', [{ title: 'Build a CLI with a -p option', priority: 'medium' }]],
 ];
@@ -211,7 +213,15 @@ const UNCLEAR: Array<[string, string]> = [
   ['build', 'Say what to build: "build <what> [by <when>]".'],
   ['/build', 'Say what to build: "build <what> [by <when>]".'],
   ['build tonight', 'Say what to build: "build <what> [by <when>]".'],
-  ['ship it!', 'Say what to ship: "ship <what> [by <when>]".'],
+];
+
+/** Too vague to act on, but requests: they become tasks, which the safety check holds for approval. */
+const VAGUE: Array<[string, string]> = [
+  ['build it', 'Build it'],
+  ['do the thing', 'Do the thing'],
+  ['fix stuff', 'Fix stuff'],
+  ['urgent: build it', 'Build it'],
+  ['ship it!', 'Ship it'],
 ];
 
 const INVALID: Array<[string, string]> = [
@@ -220,6 +230,7 @@ const INVALID: Array<[string, string]> = [
   ['build a metrics exporter --priority', '--priority needs a value: high, medium or low'],
   ['build a metrics exporter --eta soon', '--eta must be a duration like 4h, 90m or 1h30m (got "soon")'],
   ['build a metrics exporter --eta 0m', '--eta must be a duration like 4h, 90m or 1h30m (got "0m")'],
+  ['build a metrics exporter --eta 4', '--eta must be a duration like 4h, 90m or 1h30m (got "4")'],
   ['build a metrics exporter --eta 4h --eta 2h', '--eta given twice'],
   ['build a metrics exporter --by blah', '--by must be a date or time like "friday 5pm", "tomorrow" or "in 3 hours" (got "blah")'],
   ['build a metrics exporter --by yesterday', '--by "yesterday" is in the past'],
@@ -270,6 +281,12 @@ describe('interpretMessage: bulleted and numbered lists', () => {
 describe('interpretMessage: questions are never tasks', () => {
   it.each(QUESTIONS)('%j', (text, expected) => {
     expect(interpretMessage(text, ctx)).toEqual(expected);
+  });
+});
+
+describe('interpretMessage: vague requests are still tasks (the safety check holds them)', () => {
+  it.each(VAGUE)('%j', (text, title) => {
+    expect(interpretMessage(text, ctx)).toMatchObject({ kind: 'tasks', drafts: [{ title }] });
   });
 });
 

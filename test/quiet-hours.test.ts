@@ -13,8 +13,8 @@ import {
   nextDailyAt,
   parseQuietHours,
   parseTimeOfDay,
-  zoneOffsetMs,
 } from '../src/core/time-of-day.ts';
+import { zoneOffsetMs } from '../src/core/zone.ts';
 
 const at = (iso: string): Date => new Date(iso);
 const hm = (h: number, m = 0): number => h * 60 + m;

@@ -7,7 +7,6 @@ import {
   decideSchedule,
   describeStart,
   eligibility,
-  formatDuration,
   type ScheduleInput,
 } from '../src/core/schedule.ts';
 import type { Task } from '../src/core/task.ts';
@@ -204,7 +203,7 @@ describe('decideSchedule: deadline risk', () => {
     const early = policy({ quietHours: { start: 60, end: 300 } }); // 01:00-05:00: next opens Fri
     const d = decide([medium({ estimateMs: 90 * MINUTE, deadline: '2026-11-27T08:00:00.000Z' })], NOON, { policy: early });
     expect(d.atRisk[0]?.message).toBe(
-      't-7 "Build X" waits for quiet hours (01:00 Fri 27 Nov) but needs ~1h30m and is due 02:00 Fri 27 Nov: it would miss its deadline',
+      't-7 "Build X" waits for quiet hours (01:00 Fri 27 Nov) but needs ~1h 30m and is due 02:00 Fri 27 Nov: it would miss its deadline',
     );
   });
 
@@ -281,18 +280,6 @@ describe('describeStart', () => {
   it('without a decision, a task that could start is "ready to start"', () => {
     expect(describeStart(makeTask({ priority: 'high' }), NOON, policy())).toBe('ready to start');
     expect(describeStart(makeTask({}), NOON, policy())).toBe('starts at 22:00 tonight (quiet hours)');
-  });
-});
-
-describe('formatDuration', () => {
-  it.each([
-    [45 * MINUTE, '45m'],
-    [HOUR, '1h'],
-    [90 * MINUTE, '1h30m'],
-    [10 * 1000, '1m'],
-    [26 * HOUR, '26h'],
-  ])('%i ms → %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
   });
 });
 

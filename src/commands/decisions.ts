@@ -68,4 +68,5 @@ function changedReply(ctx: CommandContext, result: Result<Task>, phrase: string)
   return { kind: 'changed', ok: true, text: `${fresh.id} "${fresh.title}" ${phrase}${next}`, tasks: [fresh], json: fresh };
 }
 
-const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
+/** Sentence case, except that a message opening with a task id keeps it as typed (t-7). */
+const capitalize = (s: string): string => (/^t-\d/.test(s) ? s : s.charAt(0).toUpperCase() + s.slice(1));

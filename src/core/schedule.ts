@@ -4,7 +4,8 @@
 // then like medium. `awaiting_approval` never starts. Candidates are `queued` tasks and `failed`
 // tasks whose back-off (`retryAt`) has passed. Free slots are maxParallelBuilds minus the tasks
 // already `building`, filled in `compareForStart` order.
-import { HOUR, MINUTE, type Policy } from './policy.ts';
+import { formatDuration } from './durations.ts';
+import type { Policy } from './policy.ts';
 import { isInQuietHours, nextQuietStart, quietEnd } from './quiet-hours.ts';
 import { formatOwnerTime, localTimeOf } from './time-of-day.ts';
 import { taskNumber, type Priority, type Task, type TaskId, type TaskStatus } from './task.ts';
@@ -201,14 +202,6 @@ function deadlineRisk(task: Task, startsAt: Date, input: ScheduleInput): Deadlin
       : `${head} but needs ~${formatDuration(estimateMs)} and is due ${due}: it would miss its deadline`;
   const reason = `quiet hours open ${startsAt.toISOString()}; needs ~${formatDuration(estimateMs)} (${source}); due ${deadline.toISOString()}`;
   return { id: task.id, message, reason };
-}
-
-/** 45 min → "45m", 1 h → "1h", 90 min → "1h30m"; rounded to the minute, at least "1m". */
-export function formatDuration(ms: number): string {
-  const minutes = Math.max(1, Math.round(ms / MINUTE));
-  const h = Math.floor(minutes / (HOUR / MINUTE));
-  const m = minutes % (HOUR / MINUTE);
-  return h === 0 ? `${m}m` : m === 0 ? `${h}h` : `${h}h${m}m`;
 }
 
 const STATUS_LINE: Partial<Record<TaskStatus, string>> = {

@@ -65,8 +65,8 @@ export class SummaryScheduler {
     if (this.stopped) return;
     const { summaryTime, timeZone } = this.engine.policy;
     const now = this.clock.now();
-    const last = this.engine.getMeta<string>(LAST_SUMMARY_KEY);
-    const due = nextDailyAt(last ? new Date(Math.max(Date.parse(last), 0)) : now, summaryTime, timeZone);
+    // A missed time was either caught up in start() or is too old to post: the next is from now.
+    const due = nextDailyAt(now, summaryTime, timeZone);
     const wait = due.getTime() - now.getTime();
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;

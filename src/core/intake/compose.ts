@@ -8,7 +8,7 @@ import { CHAT_HINT } from './questions.ts';
 import { splitInlineList, withoutMarker, type BulletList } from './split.ts';
 import { joinVerb, makeTitle } from './title.ts';
 import type { IntakeContext, Interpretation } from './types.ts';
-import { announcesList, isEmptyObject, pointsAtList, splitVerb } from './verbs.ts';
+import { announcesList, pointsAtList, splitVerb } from './verbs.ts';
 import { toIsoInZone } from './zoned.ts';
 
 const unclear = (hint: string): Interpretation => ({ kind: 'unclear', hint });
@@ -58,7 +58,10 @@ export function fromSingle(text: string, explicitBuild: boolean, ctx: IntakeCont
   if (!analysed.ok) return invalid(analysed.error);
   const line = analysed.line;
   const verbPhrase = splitVerb(line.core);
-  if (verbPhrase && isEmptyObject(verbPhrase.object)) return unclear(whatHint(verbPhrase.verb));
+  // A verb with nothing after it is not a request yet: say what is missing. A verb with only a
+  // pronoun or a filler object ("build it", "do the thing") is a request too vague to act on: it
+  // becomes a task that the safety check holds for the owner, who can clarify it.
+  if (verbPhrase && verbPhrase.object.trim() === '') return unclear(whatHint(verbPhrase.verb));
   if (!verbPhrase && (line.core === '' || (!line.labeled && !explicitBuild))) {
     return unclear(explicitBuild ? whatHint('build') : CHAT_HINT);
   }

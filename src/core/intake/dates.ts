@@ -33,8 +33,9 @@
  * longest wins (an own phrase wins a tie); when there are several, the first one is the deadline.
  */
 import * as chrono from 'chrono-node';
+import { zoneOffsetMs } from '../zone.ts';
 import type { IntakeContext } from './types.ts';
-import { addDays, instantAt, offsetMs, wallClock, type CivilDate, type WallTime } from './zoned.ts';
+import { addDays, instantAt, wallClock, type CivilDate, type WallTime } from './zoned.ts';
 
 export interface DeadlineMatch {
   /** The words as written, preposition included ("by tonight"), to echo back. */
@@ -169,7 +170,7 @@ function resolveChrono(result: chrono.ParsedResult, ctx: IntakeContext, today: W
 }
 
 function chronoCandidates(text: string, ctx: IntakeContext, today: WallTime, mode: DeadlineMode): Candidate[] {
-  const reference = { instant: ctx.now, timezone: Math.round(offsetMs(ctx.timeZone, ctx.now) / 60_000) };
+  const reference = { instant: ctx.now, timezone: Math.round(zoneOffsetMs(ctx.timeZone, ctx.now.getTime()) / 60_000) };
   const found: Candidate[] = [];
   for (const result of chrono.casual.parse(text, reference, { forwardDate: true })) {
     const words = result.text.replace(/[\s,;.!?]+$/, '').trim();

@@ -1,8 +1,10 @@
 // Command-line style flags inside a chat message: `--priority low` (or `-p low`, `--priority=low`),
-// `--eta 4h` / `90m` / `1h30m`, `--by "friday 5pm"`. Only these flags are taken out of the text;
-// anything else that starts with dashes ("a CLI with a --verbose flag") is left as written.
+// `--eta 4h` / `90m` / `1h30m` / `45min` (read by durations.ts; a number alone is refused),
+// `--by "friday 5pm"`. Only these flags are taken out of the text; anything else that starts with
+// dashes ("a CLI with a --verbose flag") is left as written.
 // Chat apps turn "--" into an em or en dash, so "—priority low" is read as "--priority low".
 // "-p" counts only before a priority-like word (high, low, urgent...), so "-p option" stays text.
+import { parseDuration } from '../durations.ts';
 import { PRIORITIES, type Priority } from '../task.ts';
 
 export interface Flags {
@@ -17,26 +19,6 @@ export type FlagsResult = { ok: true; text: string; flags: Flags } | { ok: false
 const FLAG = /(^|\s)(?:--|[—–])(priority|eta|by)\b|(^|\s)-(p)\b/i;
 const PRIORITY_LIKE = /^(?:high|medium|med|low|hi|lo|h|m|l|normal|urgent|critical|asap|top|p\d)$/i;
 const QUOTES: Record<string, string> = { '"': '"', "'": "'", '“': '”', '‘': '’' };
-
-const MINUTE_MS = 60_000;
-const UNIT_MS: Record<string, number> = { d: 24 * 60 * MINUTE_MS, h: 60 * MINUTE_MS, m: MINUTE_MS };
-
-/** `4h`, `90m`, `1h30m`, `1.5h`, `2d`, `45min`, `2 hrs` → milliseconds; null when not a duration. */
-export function parseDuration(value: string): number | null {
-  const compact = value.toLowerCase().replace(/\s+/g, '');
-  const part = /(\d+(?:\.\d+)?)(d|days?|h|hrs?|hours?|m|mins?|minutes?)/y;
-  let total = 0;
-  let at = 0;
-  while (at < compact.length) {
-    part.lastIndex = at;
-    const m = part.exec(compact);
-    if (!m?.[1] || !m[2]) return null;
-    total += Number(m[1]) * (UNIT_MS[m[2][0] ?? ''] ?? 0);
-    at = part.lastIndex;
-  }
-  const ms = Math.round(total);
-  return compact.length > 0 && ms > 0 ? ms : null;
-}
 
 interface RawFlag {
   name: 'priority' | 'eta' | 'by';
@@ -119,7 +101,7 @@ export function extractFlags(text: string, dateLength?: DateLength): FlagsResult
       }
       flags.priority = { value: value as Priority, flag: f.flag };
     } else if (f.name === 'eta') {
-      const ms = parseDuration(f.value);
+      const ms = parseDuration(f.value, { unitless: 'invalid' }); // `--eta 4`: four what?
       if (ms === null) return { ok: false, error: `${f.flag} must be ${NEEDS.eta} (got "${f.value}")` };
       flags.estimateMs = ms;
     } else {

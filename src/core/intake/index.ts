@@ -5,6 +5,7 @@
 // "t-7?") and questions ("what's in the queue?") are answered as questions (questions.ts); a
 // bulleted list may become one task per item (split.ts); otherwise the message is one request,
 // possibly an inline list (compose.ts). docs/intake.md describes the whole behaviour.
+import { assertTimeZone } from '../zone.ts';
 import { fromList, fromSingle, whatHint } from './compose.ts';
 import { hasRequestMarker, stripNoise, stripPoliteness } from './noise.ts';
 import { normalizeMessage } from './normalize.ts';
@@ -12,7 +13,6 @@ import { CHAT_HINT, classifyQuestion, isQuestionForm, matchCommand, type Questio
 import { findBulletList } from './split.ts';
 import type { IntakeContext, Interpretation } from './types.ts';
 import { splitVerb } from './verbs.ts';
-import { assertTimeZone } from './zoned.ts';
 
 export type { IntakeContext, Interpretation, QuestionTopic } from './types.ts';
 export { CHAT_HINT } from './questions.ts';

@@ -40,13 +40,6 @@ export function splitVerb(text: string): VerbPhrase | null {
   return { verb: m[1], object: text.trim().slice(m[1].length).trim() };
 }
 
-/** Objects that say nothing on their own: "fix it", "ship this". */
-const EMPTY_OBJECT = /^(?:it|this|that|them|those|everything|something|stuff|things|that\s+thing|the\s+thing)?$/i;
-
-export function isEmptyObject(object: string): boolean {
-  return EMPTY_OBJECT.test(object.trim());
-}
-
 /** Objects that point at a list below: "build these tonight:", "fix the following". */
 const LIST_POINTER =
   /^(?:these|those|this|the\s+following|following|the\s+below|below|the\s+list\s+below|a\s+few|some|all\s+of\s+these|the\s+next\s+(?:few|\w+))(?:\s+\w+)?$/i;

@@ -1,0 +1,195 @@
+// The verbs as users say them, through the same dispatcher every adapter uses, against a real
+// engine and store, with the clock fixed at 14:00 in London (outside the 22:00-06:00 quiet hours).
+import { afterEach, describe, expect, it } from 'vitest';
+import { CommandBuilder } from '../src/builders/command-builder.ts';
+import type { Actor } from '../src/commands/actor.ts';
+import { handleText } from '../src/commands/dispatch.ts';
+import { Engine } from '../src/core/engine.ts';
+import { defaultPolicy } from '../src/core/policy.ts';
+import { silentLogger, type CoreEvent } from '../src/core/ports.ts';
+import { MemoryTaskStore } from '../src/store/index.ts';
+import { agent, waitFor } from './helpers/agents.ts';
+import { FakeClock } from './helpers/fake-clock.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+
+const owner: Actor = { id: 'U-OWNER', name: 'Olive', role: 'owner', adapter: 'test' };
+const stranger: Actor = { id: 'U-X', name: 'Sam', role: 'stranger', adapter: 'test' };
+const requester: Actor = { id: 'U-R', name: 'Rita', role: 'requester', adapter: 'test' };
+
+let engine: Engine | null = null;
+afterEach(async () => {
+  await engine?.shutdown(0);
+  engine = null;
+});
+
+async function setup(at = '2026-11-25T14:00:00Z', script: Parameters<typeof agent>[0] = 'hang') {
+  const dir = await tempDir();
+  const clock = new FakeClock(at);
+  const store = new MemoryTaskStore();
+  await store.open();
+  const events: CoreEvent[] = [];
+  engine = new Engine({
+    store,
+    builder: new CommandBuilder({ name: 'fake agent', argv: [agent(script)], dataDir: dir, env: { PATH: process.env.PATH ?? '' }, killGraceMs: 200 }),
+    policy: defaultPolicy({ timeZone: 'Europe/London' }),
+    clock,
+    logger: silentLogger,
+    runBuilds: true,
+  });
+  engine.subscribe({ announce: (e) => void events.push(e) });
+  await engine.start();
+  const say = (text: string, who: Actor = owner) => handleText({ engine: engine!, actor: who }, text);
+  return { engine, clock, say, events };
+}
+
+describe('build: what was understood and what happens next', () => {
+  it('a deadline tonight is high priority and starts now', async () => {
+    const { say } = await setup();
+    const r = await say('build a hello-world CLI by tonight');
+    expect(r.kind).toBe('created');
+    expect(r.text).toMatch(/t-1 "Build a hello-world CLI" · high priority \(.*tonight.*\) · due 23:59 \(Europe\/London\) · started with the fake agent/);
+  });
+
+  it('a medium task says when quiet hours open', async () => {
+    const { say } = await setup();
+    const r = await say('nice to have: a dark mode toggle for the settings page');
+    expect(r.text).toMatch(/medium priority/);
+    expect(r.text).toMatch(/starts at 22:00 tonight \(quiet hours\)/);
+  });
+
+  it('a risky task says it waits for approval and quotes the words', async () => {
+    const { say, events } = await setup();
+    const r = await say('urgent: force-push the rewritten history to main');
+    expect(r.text).toMatch(/waiting for your approval: it mentions "force-push[^"]*" \(destructive/);
+    expect(events.some((e) => e.type === 'owner_attention' && e.reason === 'approval')).toBe(true);
+  });
+
+  it('several tasks from one message, one line each', async () => {
+    const { say } = await setup();
+    const r = await say('build these tomorrow:\n1. the login page\n2. the signup page\n3. the password reset flow');
+    expect(r.tasks.map((t) => t.id)).toEqual(['t-1', 't-2', 't-3']);
+    expect(r.text.split('\n')).toHaveLength(4);
+  });
+
+  it('questions are answered, not queued', async () => {
+    const { say, engine } = await setup();
+    await say('build a hello-world CLI by tonight');
+    const status = await say("how's the build going?");
+    expect(status.kind).toBe('status');
+    expect(status.text).toMatch(/Building \(1\):\n {2}t-1 · building · high · "Build a hello-world CLI"/);
+    expect((await say("what's in the queue?")).kind).toBe('queue');
+    expect((await say('what did you build last night?')).kind).toBe('summary');
+    expect(engine.live()).toHaveLength(1);
+  });
+
+  it('chit-chat gets a hint, not a task', async () => {
+    const { say, engine } = await setup();
+    const r = await say('thanks!');
+    expect(r.kind).toBe('hint');
+    expect(r.text).toMatch(/build <what>/);
+    expect(engine.live()).toHaveLength(0);
+  });
+
+  it('a bad flag is a specific error and queues nothing', async () => {
+    const { say, engine } = await setup();
+    const r = await say('build a CLI --priority urgent');
+    expect(r.ok).toBe(false);
+    expect(r.text).toMatch(/priority/);
+    expect(engine.live()).toHaveLength(0);
+  });
+
+  it('strangers cannot request builds', async () => {
+    const { say, engine } = await setup();
+    const r = await say('build a hello-world CLI by tonight', stranger);
+    expect(r.ok).toBe(false);
+    expect(r.text).toMatch(/not on the list/);
+    expect(engine.live()).toHaveLength(0);
+  });
+});
+
+describe('deciding: only the owner and approvers', () => {
+  it('approve by the owner queues it; by anyone else is refused politely and changes nothing', async () => {
+    const { say, engine } = await setup();
+    await say('someday maybe try a websocket dashboard for the metrics', requester);
+    expect(engine.live()[0]?.status).toBe('awaiting_approval');
+    const refused = await say('approve t-1', requester);
+    expect(refused.ok).toBe(false);
+    expect(refused.ephemeral).toBe(true);
+    expect(refused.text).toBe('Sorry Rita, only the owner or an approver can approve tasks. Nothing was changed.');
+    expect(engine.live()[0]?.status).toBe('awaiting_approval');
+    const ok = await say('approve t-1');
+    expect(ok.text).toMatch(/t-1 .* approved · starts at 22:00 tonight \(quiet hours\)/);
+    expect(engine.live()[0]?.approved).toBe(true);
+  });
+
+  it('cancel, retry and reject refuse strangers too', async () => {
+    const { say } = await setup();
+    await say('build a hello-world CLI by tonight');
+    for (const verb of ['cancel', 'retry', 'reject', 'bump']) {
+      const r = await say(`${verb} t-1`, stranger);
+      expect(r.ok).toBe(false);
+      expect(r.text).toContain('only the owner or an approver');
+    }
+  });
+
+  it('illegal moves say why', async () => {
+    const { say } = await setup();
+    await say('someday maybe try a websocket dashboard for the metrics');
+    await say('reject t-1 not now');
+    const r = await say('cancel t-1');
+    expect(r.text).toBe('t-1 was rejected; nothing to cancel');
+  });
+
+  it('clarify appends to the spec and re-runs the checks', async () => {
+    const { say, engine } = await setup();
+    await say('urgent: build it');
+    expect(engine.live()[0]?.status).toBe('awaiting_approval');
+    const r = await say('clarify t-1 a CLI that prints hello world, in TypeScript');
+    expect(r.ok).toBe(true);
+    await waitFor(() => engine.live()[0]?.status === 'building', 2_000, 'the clarified task to start');
+    expect(engine.live()[0]?.spec).toMatch(/build it[\s\S]*a CLI that prints hello world/);
+  });
+
+  it('bump raises a waiting medium task to high and it starts', async () => {
+    const { say, engine } = await setup();
+    await say('nice to have: a dark mode toggle for the settings page');
+    expect(engine.live()[0]?.status).toBe('queued');
+    const r = await say('bump t-1');
+    expect(r.text).toMatch(/re-prioritised/);
+    await waitFor(() => engine.live()[0]?.status === 'building', 2_000, 'the bumped task to start');
+  });
+
+  it('a task id that does not exist, and a missing id', async () => {
+    const { say } = await setup();
+    expect((await say('approve t-42')).text).toBe('There is no task t-42; "queue" lists the live ones');
+    expect((await say('approve')).text).toBe('approve needs a task id, like "approve t-7"');
+  });
+});
+
+describe('status, queue, summary, help', () => {
+  it('status of one task shows its detail', async () => {
+    const { say } = await setup();
+    await say('nice to have: a dark mode toggle for the settings page');
+    const r = await say('status t-1');
+    expect(r.kind).toBe('task');
+    expect(r.text).toMatch(/^t-1 "A dark mode toggle for the settings page": queued, medium priority \(said "nice to have"\)/);
+    expect(r.text).toMatch(/Next: starts at 22:00 tonight \(quiet hours\)/);
+  });
+
+  it('queue lists waiting tasks in start order with when they start', async () => {
+    const { say } = await setup();
+    await say('nice to have: a dark mode toggle for the settings page');
+    await say('build the CSV export for invoices by friday --eta 2h');
+    const r = await say('queue');
+    const lines = r.text.split('\n');
+    expect(lines[0]).toBe('Queue (2):');
+    expect(lines[1]).toMatch(/^ {2}1\. t-2 .*starts at 22:00 tonight/);
+    expect(lines[2]).toMatch(/^ {2}2\. t-1 /);
+  });
+
+  it('help lists the verbs', async () => {
+    const { say } = await setup();
+    const r = await say('help');
+    for (const verb of ['status', 'queue', 'approve', 'reject', 'clarify', 'cancel', 'retry', 'summary']) expect(r.text).toContain(verb);
+  });
+});
