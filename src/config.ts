@@ -7,7 +7,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from './core/durations.ts';
 import { defaultPolicy, type Policy } from './core/policy.ts';
-import { parseQuietHours, parseTimeOfDay } from './core/time-of-day.ts';
+import { parseQuietHours, parseTimeOfDay, type ParseResult } from './core/time-of-day.ts';
 
 export const BUILDER_PRESETS = ['auto', 'demo'] as const;
 export type BuilderChoice = { kind: 'demo'; requested: 'auto' | 'demo' } | { kind: 'command'; path: string };
@@ -51,6 +51,20 @@ const integer = (name: string, fallback: number, min: number, max: number) =>
       return n;
     });
 
+/** A variable read by one of the core's parsers, whose error already says what was expected. */
+const parsedBy = <T>(name: string, fallback: string, parse: (v: string) => ParseResult<T>) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const r = parse(v);
+      if (!r.ok) {
+        ctx.addIssue({ code: 'custom', message: `${name}: ${r.error}` });
+        return z.NEVER;
+      }
+      return r.value;
+    });
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -75,28 +89,8 @@ const EnvSchema = z.object({
       }
       return tz;
     }),
-  QUIET_HOURS: z
-    .string()
-    .default('22:00-06:00')
-    .transform((v, ctx) => {
-      const r = parseQuietHours(v);
-      if (!r.ok) {
-        ctx.addIssue({ code: 'custom', message: `QUIET_HOURS: ${r.error}` });
-        return z.NEVER;
-      }
-      return r.value;
-    }),
-  SUMMARY_TIME: z
-    .string()
-    .default('07:30')
-    .transform((v, ctx) => {
-      const r = parseTimeOfDay(v);
-      if (!r.ok) {
-        ctx.addIssue({ code: 'custom', message: `SUMMARY_TIME: ${r.error}` });
-        return z.NEVER;
-      }
-      return r.value;
-    }),
+  QUIET_HOURS: parsedBy('QUIET_HOURS', '22:00-06:00', parseQuietHours),
+  SUMMARY_TIME: parsedBy('SUMMARY_TIME', '07:30', parseTimeOfDay),
   MAX_PARALLEL_BUILDS: integer('MAX_PARALLEL_BUILDS', 1, 1, 32),
   MAX_ATTEMPTS: integer('MAX_ATTEMPTS', 3, 1, 20),
   RETRY_BACKOFF: z
