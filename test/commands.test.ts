@@ -47,7 +47,7 @@ describe('build: what was understood and what happens next', () => {
     const { say } = await setup();
     const r = await say('build a hello-world CLI by tonight');
     expect(r.kind).toBe('created');
-    expect(r.text).toMatch(/t-1 "Build a hello-world CLI" · high priority \(.*tonight.*\) · due 23:59 \(Europe\/London\) · started with the fake agent/);
+    expect(r.text).toMatch(/t-1 "Build a hello-world CLI" · high priority: deadline within 24 h \(by tonight\) · due 23:59 \(Europe\/London\) · started with the fake agent/);
   });
 
   it('a medium task says when quiet hours open', async () => {
@@ -172,7 +172,7 @@ describe('status, queue, summary, help', () => {
     await say('nice to have: a dark mode toggle for the settings page');
     const r = await say('status t-1');
     expect(r.kind).toBe('task');
-    expect(r.text).toMatch(/^t-1 "A dark mode toggle for the settings page": queued, medium priority \(said "nice to have"\)/);
+    expect(r.text).toMatch(/^t-1 "A dark mode toggle for the settings page": queued, medium priority: said "nice to have"/);
     expect(r.text).toMatch(/Next: starts at 22:00 tonight \(quiet hours\)/);
   });
 

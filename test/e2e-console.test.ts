@@ -157,3 +157,23 @@ describe('signals', () => {
     expect((JSON.parse(status.stdout) as JsonTask).attempts[0]?.outcome).toBe('interrupted');
   });
 });
+
+describe('a damaged store', () => {
+  it('is restored from the backup with a loud warning, or start refuses; never a silent reset', async () => {
+    const home = await tempDir();
+    const env = cliEnv(home);
+    await runCli(['add', 'a hello-world CLI', '--priority', 'medium'], env);
+    await runCli(['add', 'a goodbye-world CLI', '--priority', 'medium'], env); // the backup now holds t-1
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(home, 'db.json'), '{"version":1,"nextId":3,"tasks":[{"id":"t-1"'); // torn write
+    const restored = await runCli(['status', '--json'], env);
+    expect(restored.stderr).toMatch(/WARNING: .*db\.json/);
+    expect((JSON.parse(restored.stdout) as JsonTask[]).map((t) => t.id)).toContain('t-1');
+    await writeFile(join(home, 'db.json'), 'garbage');
+    await writeFile(join(home, 'db.json.bak'), 'garbage');
+    const refused = await runCli(['start'], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/db\.json/);
+    expect(refused.stderr).toMatch(/move it aside to start empty, or restore it from/);
+  });
+});

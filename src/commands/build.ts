@@ -59,7 +59,7 @@ export async function buildCommand(ctx: CommandContext, text: string, opts: Buil
 
 function describeCreated(ctx: CommandContext, t: Task, decision: ReturnType<CommandContext['engine']['schedule']>, now: Date): string {
   const tz = ctx.engine.policy.timeZone;
-  const parts = [`${t.id} "${t.title}"`, `${t.priority} priority (${t.priorityReason})`];
+  const parts = [`${t.id} "${t.title}"`, `${t.priority} priority: ${t.priorityReason}`];
   const due = deadlineText(t, now, tz);
   if (due) parts.push(due);
   parts.push(nextStep(ctx.engine, t, decision, now));

@@ -76,7 +76,7 @@ async function taskDetail(ctx: CommandContext, idText: string): Promise<Reply> {
   if (!task) return errorReply(`there is no task ${id}; "queue" lists the live ones`);
   const now = engine.now();
   const tz = engine.policy.timeZone;
-  const lines = [`${task.id} "${task.title}": ${STATUS_LABEL[task.status]}, ${task.priority} priority (${task.priorityReason})`];
+  const lines = [`${task.id} "${task.title}": ${STATUS_LABEL[task.status]}, ${task.priority} priority: ${task.priorityReason}`];
   const due = deadlineText(task, now, tz);
   if (due) lines.push(`Deadline: ${due}`);
   if (task.estimateMs) lines.push(`Estimate: ${formatDuration(task.estimateMs)}`);

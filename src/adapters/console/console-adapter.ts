@@ -25,6 +25,8 @@ export class ConsoleAdapter implements Announcer {
   private rl: Interface | null = null;
   private readonly lastProgress = new Map<string, { at: number; percent: number | null }>();
   private pending: Promise<unknown> = Promise.resolve();
+  /** Lines announced while a typed command is being answered: printed after its reply. */
+  private held: string[] | null = null;
 
   constructor(private readonly opts: ConsoleAdapterOptions) {}
 
@@ -55,13 +57,17 @@ export class ConsoleAdapter implements Announcer {
   }
 
   private async handle(text: string): Promise<void> {
+    this.held = [];
+    let answer: string;
     try {
-      const reply = await handleText({ engine: this.opts.engine, actor: CONSOLE_OWNER }, text);
-      this.opts.out.write(`${reply.text}\n`);
+      answer = (await handleText({ engine: this.opts.engine, actor: CONSOLE_OWNER }, text)).text;
     } catch (e) {
-      this.print(`Something went wrong handling that: ${e instanceof Error ? e.message : String(e)}. Nothing was lost; try again.`);
+      answer = `Something went wrong handling that: ${e instanceof Error ? e.message : String(e)}. Nothing was lost; try again.`;
     }
-    this.prompt();
+    // The reply first, then what happened meanwhile ("t-1 started"), so it reads in order.
+    const held = this.held;
+    this.held = null;
+    this.print([answer, ...held].join('\n'));
   }
 
   /** The prompt is drawn only on a terminal; piped input gets clean output. */
@@ -78,7 +84,9 @@ export class ConsoleAdapter implements Announcer {
       builderIsDemo: engine.builderIsDemo,
       now: engine.now(),
     });
-    if (line) this.print(line);
+    if (!line) return;
+    if (this.held) this.held.push(line);
+    else this.print(line);
   }
 
   private shouldShowProgress(id: string, percent: number | null): boolean {
