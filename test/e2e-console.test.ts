@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../src/builders/process-tree.ts';
 import { agent, waitFor } from './helpers/agents.ts';
 import { cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
+import { killStrays } from './helpers/strays.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const daemons: DaemonProcess[] = [];
@@ -13,6 +14,7 @@ afterEach(async () => {
   for (const d of daemons.splice(0)) {
     d.child.kill('SIGKILL');
     await d.exited;
+    killStrays(d.home); // a failed test must not leave builders running
   }
 });
 

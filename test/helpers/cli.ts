@@ -40,7 +40,10 @@ export class DaemonProcess {
   readonly child: ChildProcessWithoutNullStreams;
   readonly exited: Promise<number | null>;
 
+  readonly home: string;
+
   constructor(env: NodeJS.ProcessEnv) {
+    this.home = env.NIGHTSHIFT_HOME ?? '';
     this.child = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (c: Buffer) => (this.stdout += c.toString()));
     this.child.stderr.on('data', (c: Buffer) => (this.stderr += c.toString()));

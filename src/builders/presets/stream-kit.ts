@@ -1,0 +1,52 @@
+// Pieces every parser uses: a progress emitter that drops exact repeats, a bounded memory of the
+// last plain-text lines (for failure reasons), and how an exit is said in words.
+import type { AgentEvent, AgentExit } from './preset.ts';
+import { clip, stripAnsi } from './text.ts';
+
+export class ProgressEmitter {
+  private last = '';
+
+  /** Zero or one event: the same message and percent twice in a row is said once. */
+  emit(message: string, percent: number | null = null): AgentEvent[] {
+    const m = clip(message);
+    if (m === '') return [];
+    const key = `${percent ?? ''}|${m}`;
+    if (key === this.last) return [];
+    this.last = key;
+    return [{ type: 'progress', message: m, percent }];
+  }
+}
+
+/** The last few non-JSON lines, stderr preferred, to quote when a run ends without a verdict. */
+export class TailLines {
+  private readonly lines: Array<{ text: string; stderr: boolean }> = [];
+
+  constructor(private readonly keep = 8) {}
+
+  push(raw: string, stderr: boolean): string {
+    const text = stripAnsi(raw).trim();
+    if (text === '') return text;
+    this.lines.push({ text, stderr });
+    if (this.lines.length > this.keep) this.lines.shift();
+    return text;
+  }
+
+  all(): string[] {
+    return this.lines.map((l) => l.text);
+  }
+
+  /** The last stderr line, else the last line; quoted and clipped, or '' when there is none. */
+  quote(): string {
+    const pick = [...this.lines].reverse().find((l) => l.stderr) ?? this.lines[this.lines.length - 1];
+    return pick ? `; last output: "${clip(pick.text, 160)}"` : '';
+  }
+}
+
+/** "exited with code 2", "was killed by SIGTERM", "exited with code 143 (SIGTERM)". */
+export function describeExit(exit: AgentExit): string {
+  if (exit.signal) return `was killed by ${exit.signal}`;
+  if (exit.code === null) return 'ended without an exit code';
+  const bySignal: Record<number, string> = { 130: 'SIGINT', 137: 'SIGKILL', 143: 'SIGTERM' };
+  const sig = bySignal[exit.code];
+  return sig ? `exited with code ${exit.code} (${sig})` : `exited with code ${exit.code}`;
+}
