@@ -1,7 +1,6 @@
 // `nightshift` and its subcommands. `start` runs the daemon (the console adapter when no chat
 // tokens are set); one-shots hand their request to a running daemon over its control socket, or,
 // when none runs, take the data directory's lock and do it themselves.
-import { mkdirSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { Engine } from './core/engine.ts';
@@ -11,7 +10,7 @@ import { selectBuilder } from './builders/select-builder.ts';
 import { runCliRequest, type CliRequest } from './control/cli-request.ts';
 import { sendControl } from './control/control-socket.ts';
 import type { Reply } from './commands/reply.ts';
-import { startDaemon, handleSignals } from './daemon.ts';
+import { ensurePrivateDir, startDaemon, handleSignals } from './daemon.ts';
 import { createLogger } from './logger.ts';
 import { acquireLock, readLock, LockHeldError } from './lock.ts';
 import { LowdbTaskStore, StoreCorruptError, StoreFormatTooNewError } from './store/index.ts';
@@ -26,7 +25,7 @@ async function oneShot(req: CliRequest): Promise<Reply> {
   const holder = readLock(cfg.home);
   if (holder?.socket) return sendControl(holder.socket, req);
   if (holder) throw new LockHeldError(holder, cfg.home);
-  mkdirSync(cfg.home, { recursive: true });
+  await ensurePrivateDir(cfg.home);
   const lock = acquireLock(cfg.home, 'cli');
   const logger = createLogger({ level: 'warn', secrets: cfg.secrets, out: process.stderr });
   const store = new LowdbTaskStore({ dir: cfg.home, logger });
@@ -154,7 +153,10 @@ program
 /** Errors a user can act on are printed as one clear message, without a stack trace. */
 function explain(e: unknown): string {
   if (e instanceof ConfigError || e instanceof LockHeldError || e instanceof StoreCorruptError || e instanceof StoreFormatTooNewError) return e.message;
-  if (e instanceof Error && (e as NodeJS.ErrnoException).code === 'ECONNREFUSED') return 'the running nightshift did not answer on its control socket; is it stuck? Check its log.';
+  const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
+  if (code === 'ECONNREFUSED' || code === 'ENOENT') {
+    return 'a nightshift process holds this data directory but does not answer on its control socket; is it stuck? Check NIGHTSHIFT_HOME/nightshift.log, or stop it.';
+  }
   return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }
 

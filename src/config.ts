@@ -25,6 +25,9 @@ const list = (v: string | undefined): string[] =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** Node's timers overflow past 2^31-1 ms (~24.8 days) and fire at once: longer is refused. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const duration = (name: string, fallback: string, min = 1) =>
   z
     .string()
@@ -33,6 +36,10 @@ const duration = (name: string, fallback: string, min = 1) =>
       const ms = parseDuration(v);
       if (ms === null || ms < min) {
         ctx.addIssue({ code: 'custom', message: `${name}: expected a duration like 90s, 15m or 2h (got "${v}")` });
+        return z.NEVER;
+      }
+      if (ms > MAX_TIMER_MS) {
+        ctx.addIssue({ code: 'custom', message: `${name}: at most 24 days (got "${v}")` });
         return z.NEVER;
       }
       return ms;
@@ -98,7 +105,7 @@ const EnvSchema = z.object({
     .default('1m,5m')
     .transform((v, ctx) => {
       const parts = list(v).map((part) => parseDuration(part));
-      if (parts.length === 0 || parts.some((p) => p === null)) {
+      if (parts.length === 0 || parts.some((p) => p === null || p > MAX_TIMER_MS)) {
         ctx.addIssue({ code: 'custom', message: `RETRY_BACKOFF: expected durations separated by commas, like 1m,5m (got "${v}")` });
         return z.NEVER;
       }
@@ -197,8 +204,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const v = env[name];
     if (v !== undefined) builderEnv[name] = v;
   }
+  // Anything that looks like a credential is redacted from logs, replies and announcements.
   const secrets = Object.entries(env)
-    .filter(([k, v]) => NEVER_PASS.test(k) && /TOKEN|SECRET|PASSWORD|KEY/.test(k) && v && v.length >= 8)
+    .filter(([k, v]) => /TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|ACCESS_KEY/i.test(k) && v && v.length >= 8)
     .map(([, v]) => v as string);
   return {
     home,

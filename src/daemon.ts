@@ -1,7 +1,7 @@
 // The composition root: config → lock → store → builder → engine → adapters → control socket;
 // and the signals. `nightshift start` and `nightshift run --until-idle` both come through here.
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Server } from 'node:net';
@@ -11,13 +11,21 @@ import { Engine } from './core/engine.ts';
 import { systemClock, type Clock, type Logger } from './core/ports.ts';
 import { SummaryScheduler } from './core/summary-scheduler.ts';
 import { ConsoleAdapter } from './adapters/console/console-adapter.ts';
-import { renderSummaryText } from './commands/summary.ts';
 import { selectBuilder } from './builders/select-builder.ts';
 import { runCliRequest } from './control/cli-request.ts';
 import { serveControl, socketPathFor } from './control/control-socket.ts';
-import { createLogger, teeLogger } from './logger.ts';
+import { createLogger, redact, teeLogger } from './logger.ts';
 import { acquireLock } from './lock.ts';
 import { LowdbTaskStore } from './store/index.ts';
+
+/**
+ * The data directory holds task text, logs and the control socket: only its owner may read it.
+ * (Builders run as the same user, so this keeps out other users, not the builder itself.)
+ */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  const made = await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (made !== undefined) await chmod(dir, 0o700);
+}
 
 export interface DaemonOptions {
   config: Config;
@@ -41,7 +49,7 @@ export interface Daemon {
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const { config, out, err } = opts;
   const clock = opts.clock ?? systemClock;
-  await mkdir(config.home, { recursive: true });
+  await ensurePrivateDir(config.home);
   const socket = socketPathFor(config.home);
   const lock = acquireLock(config.home, opts.holder ?? 'daemon', socket);
   const logFile = createWriteStream(join(config.home, 'nightshift.log'), { flags: 'a' });
@@ -57,16 +65,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const report = await store.open();
     for (const w of report.warnings) err.write(`WARNING: ${w}\n`);
     const { builder, notice } = selectBuilder(config, logger);
-    const engine = new Engine({ store, builder, policy: config.policy, clock, logger, runBuilds: true });
+    const engine = new Engine({ store, builder, policy: config.policy, clock, logger, runBuilds: true, redact: (t) => redact(t, config.secrets) });
     consoleAdapter = new ConsoleAdapter({ engine, out, ...(opts.input ? { input: opts.input } : {}) });
     out.write(`nightshift: data in ${config.home}, owner time zone ${config.policy.timeZone}. ${notice}\n`);
     consoleAdapter.start();
     server = await serveControl(socket, (req) => runCliRequest(engine, req));
     await engine.start();
     if ((opts.holder ?? 'daemon') === 'daemon') {
-      summaries = new SummaryScheduler(engine, clock, logger, (s) => {
-        out.write(`${renderSummaryText(s, config.policy.maxAttempts)}\n`);
-      });
+      summaries = new SummaryScheduler(engine, clock, logger, (s) => engine.announceSummary(s));
       await summaries.start();
     }
     logger.info('nightshift started', { home: config.home, builder: builder.name });

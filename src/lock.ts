@@ -1,6 +1,6 @@
 // One process owns a data directory. The lock file holds the owner's pid and the socket where
 // it takes commands; a lock whose pid is gone is stale (a crash) and is taken over.
-import { openSync, readFileSync, rmSync, writeSync, closeSync, fsyncSync } from 'node:fs';
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LockInfo {
@@ -48,36 +48,78 @@ export interface Lock {
   release(): void;
 }
 
-/** Takes the lock or throws LockHeldError. A stale lock (dead pid, unreadable file) is replaced. */
+/**
+ * Takes the lock or throws LockHeldError. The lock file appears complete or not at all (written to
+ * a temp file, then hard-linked into place), so a reader never mistakes one being written for a
+ * stale one. A stale lock (dead pid, unreadable file) is moved aside, and put back if it turns out
+ * someone else replaced it meanwhile.
+ */
 export function acquireLock(home: string, holder: string, socket?: string): Lock {
   const path = lockPath(home);
   const info: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), holder, ...(socket ? { socket } : {}) };
-  for (let tries = 0; tries < 3; tries++) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, JSON.stringify(info));
-      fsyncSync(fd);
-      closeSync(fd);
-      let released = false;
-      return {
-        info,
-        release() {
-          if (released) return;
-          released = true;
-          try {
-            const current = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
-            if (current.pid === process.pid) rmSync(path, { force: true });
-          } catch {
-            // already gone
-          }
-        },
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
+  const fd = openSync(tmp, 'r');
+  fsyncSync(fd);
+  closeSync(fd);
+  try {
+    for (let tries = 0; tries < 5; tries++) {
+      try {
+        linkSync(tmp, path);
+        return heldLock(path, info);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
       const holderInfo = readLock(home);
       if (holderInfo) throw new LockHeldError(holderInfo, home);
-      rmSync(path, { force: true }); // stale: its process is gone
+      moveStaleAside(path);
+    }
+    throw new Error(`could not take the lock ${path}: other processes keep replacing it`);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+function moveStaleAside(path: string): void {
+  const seen = readRaw(path);
+  const aside = `${path}.stale.${process.pid}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // someone else moved it first
+  }
+  if (readRaw(aside) !== seen) {
+    // It was replaced by a live lock between our read and the rename: give it back.
+    try {
+      linkSync(aside, path);
+    } catch {
+      // a third process took the spot; the retry will see it
     }
   }
-  throw new Error(`could not take the lock ${path}: another process keeps replacing it`);
+  rmSync(aside, { force: true });
+}
+
+function readRaw(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function heldLock(path: string, info: LockInfo): Lock {
+  let released = false;
+  return {
+    info,
+    release() {
+      if (released) return;
+      released = true;
+      try {
+        const current = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+        if (current.pid === process.pid) rmSync(path, { force: true });
+      } catch {
+        // already gone
+      }
+    },
+  };
 }

@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CommandBuilder } from '../src/builders/command-builder.ts';
+import { selectBuilder } from '../src/builders/select-builder.ts';
+import { loadConfig } from '../src/config.ts';
+import { silentLogger } from '../src/core/ports.ts';
 import { isAlive } from '../src/builders/process-tree.ts';
 import type { Progress } from '../src/core/ports.ts';
 import { agent, waitFor } from './helpers/agents.ts';
@@ -55,19 +58,42 @@ describe('CommandBuilder: a real child process', () => {
     expect(result.reason).toContain('changed nothing');
   });
 
-  it('gives the builder only the scrubbed environment it was configured with', async () => {
-    process.env.SLACK_BOT_TOKEN_FOR_TEST = 'xoxb-should-never-leak';
-    const { plan, handle } = await setup('env-dump', { LANG: 'C.UTF-8' });
-    await handle.result;
-    delete process.env.SLACK_BOT_TOKEN_FOR_TEST;
+  it('gives the builder only the environment config allows: no nightshift secret reaches it', async () => {
+    const dataDir = await tempDir();
+    const config = loadConfig({
+      NIGHTSHIFT_HOME: dataDir,
+      BUILDER: agent('env-dump'),
+      PATH: process.env.PATH ?? '',
+      LANG: 'C.UTF-8',
+      SLACK_BOT_TOKEN: 'xoxb-should-never-leak',
+      DISCORD_TOKEN: 'discord-should-never-leak',
+      AWS_SECRET_ACCESS_KEY: 'aws-not-allow-listed',
+      ANTHROPIC_API_KEY: 'sk-ant-allowed',
+      BUILDER_ENV_ALLOW: 'ANTHROPIC_API_KEY',
+    });
+    const { builder } = selectBuilder(config, silentLogger);
+    const task = makeTask({ id: 't-3', spec: 'build a hello-world CLI' });
+    const plan = builder.plan(task, 1);
+    await builder.start({ task, attempt: 1, plan, timeoutMs: 10_000, onProgress: () => {} }).result;
     const env = JSON.parse(await readFile(join(plan.workspace, 'env.json'), 'utf8')) as Record<string, string>;
-    expect(env.SLACK_BOT_TOKEN_FOR_TEST).toBeUndefined();
-    expect(JSON.stringify(env)).not.toContain('xoxb-should-never-leak');
+    const dumped = JSON.stringify(env);
+    for (const secret of ['xoxb-should-never-leak', 'discord-should-never-leak', 'aws-not-allow-listed']) expect(dumped).not.toContain(secret);
+    expect(env.ANTHROPIC_API_KEY).toBe('sk-ant-allowed');
     expect(env.LANG).toBe('C.UTF-8');
     expect(env.NIGHTSHIFT_TASK_ID).toBe('t-3');
     expect(env.NIGHTSHIFT_ATTEMPT).toBe('1');
     expect(env.NIGHTSHIFT_WORKSPACE).toBe(plan.workspace);
     expect(await readFile(join(plan.workspace, 'stdin.txt'), 'utf8')).toContain('hello-world CLI');
+  });
+
+  it('a builder that exits leaving a daemonised child on its output still ends, and the child is ended', async () => {
+    const { plan, handle } = await setup('daemonize');
+    const started = Date.now();
+    const result = await handle.result;
+    expect(result.outcome).toBe('succeeded');
+    expect(Date.now() - started).toBeLessThan(6_000);
+    const daemonPid = Number(await readFile(join(plan.workspace, 'daemon-pid.txt'), 'utf8'));
+    await waitFor(() => !isAlive(daemonPid), 3_000, 'the daemonised child to be ended');
   });
 
   it('cancel ends the whole process tree, including a child that left the process group', async () => {

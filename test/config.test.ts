@@ -33,6 +33,7 @@ describe('config: one schema, clear errors at start', () => {
     ['MAX_ATTEMPTS', 'three', /MAX_ATTEMPTS: expected a whole number/],
     ['BUILD_TIMEOUT', 'forever', /BUILD_TIMEOUT: expected a duration like 90s, 15m or 2h \(got "forever"\)/],
     ['RETRY_BACKOFF', '1m,soon', /RETRY_BACKOFF: expected durations separated by commas/],
+    ['BUILD_TIMEOUT', '30d', /BUILD_TIMEOUT: at most 24 days \(got "30d"\)/],
     ['BUILDER', 'claude-ish', /BUILDER: expected auto, demo, or the path of an executable/],
     ['BUILDER', '/no/such/agent', /BUILDER: "\/no\/such\/agent" is not an executable file/],
     ['BUILDER_ENV_ALLOW', 'SLACK_BOT_TOKEN', /BUILDER_ENV_ALLOW: SLACK_BOT_TOKEN cannot be passed to builders/],

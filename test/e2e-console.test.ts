@@ -45,7 +45,7 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     expect(d.stdout).toMatch(/due 23:59 \(Europe\/London\)/);
     expect(d.stdout).toMatch(/demo/);
     await d.waitForOutput(/t-1 \S* ?\[[█░]+\] *\d+%/);
-    await d.waitForOutput(/t-1 "Build a hello-world CLI" is done .*demo builder/);
+    await d.waitForOutput(/t-1 "Build a hello-world CLI" is done .*\(demo build: nothing real was built\)/);
 
     // a one-shot while the daemon runs goes through its socket
     const live = await runCli(['status', '--json'], env);

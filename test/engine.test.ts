@@ -81,6 +81,39 @@ describe('engine: the whole loop with real child processes', () => {
     await waitFor(() => !pids.some(isAlive), 5_000, 'the tree to be gone');
   });
 
+  it('a cancel that arrives while the attempt is being recorded still ends the builder', async () => {
+    h = await makeHarness('hang');
+    const store = h.store;
+    const put = store.put.bind(store);
+    let cancelled: Promise<unknown> | null = null;
+    store.put = async (...tasks) => {
+      // the moment the attempt is written, before the builder is spawned, the owner cancels
+      if (!cancelled && tasks.some((t) => t.status === 'building')) cancelled = h!.engine.cancel('t-1', 'alice');
+      await new Promise((r) => setTimeout(r, 50));
+      return put(...tasks);
+    };
+    await h.engine.submit([draft('Build the login page'), draft('Build the signup page')], { adapter: 'test', userId: 'owner' });
+    await waitFor(() => cancelled !== null, 5_000, 'the cancel');
+    const r = (await (cancelled as unknown as Promise<{ ok: boolean }>));
+    expect(r.ok).toBe(true);
+    expect(await statusOf('t-1')).toBe('cancelled');
+    const pidsFile = join(h.dir, 'workspaces', 't-1', 'hang-pids.json');
+    const pids = Object.values(JSON.parse(await readFile(pidsFile, 'utf8').catch(() => '{}')) as Record<string, number>);
+    await waitFor(() => !pids.some(isAlive), 5_000, 'no builder of t-1 left');
+    // the slot is free again: the next task starts, and only one builds at a time
+    await waitFor(async () => (await statusOf('t-2')) === 'building', 5_000, 't-2 to start');
+    expect(h.engine.live().filter((t) => t.status === 'building')).toHaveLength(1);
+  });
+
+  it('a cancel during shutdown is a cancel, not an interruption', async () => {
+    h = await makeHarness('hang');
+    const [t] = await h.engine.submit([draft('Build the login page')], { adapter: 'test', userId: 'owner' });
+    await waitFor(() => h!.engine.activeBuilds === 1, 5_000, 'the build');
+    const [, r] = await Promise.all([h.engine.shutdown(0), h.engine.cancel(t!.id, 'alice')]);
+    expect(r.ok).toBe(true);
+    expect(await statusOf(t!.id)).toBe('cancelled');
+  });
+
   it('refuses illegal moves with a message the user can act on', async () => {
     h = await makeHarness('succeed');
     const [t] = await h.engine.submit([draft('Build the pricing page')], { adapter: 'test', userId: 'owner' });
@@ -141,7 +174,7 @@ describe('engine: the whole loop with real child processes', () => {
     crashed.allocateIds(2);
     const startedAt = new Date(Date.now() - 60_000).toISOString();
     await crashed.put(
-      makeTask({ id: 't-1', priority: 'high', status: 'building', attempts: [{ n: 1, startedAt, outcome: 'running', logPath: join(dir, 'logs/t-1/attempt-1.log'), builder: 'fake', counts: true, pid: orphan.pid! }] }),
+      makeTask({ id: 't-1', priority: 'high', status: 'building', attempts: [{ n: 1, startedAt, outcome: 'running', logPath: join(dir, 'logs/t-1/attempt-1.log'), builder: 'fake', counts: true, demo: false, pid: orphan.pid! }] }),
       makeTask({ id: 't-2', priority: 'high', status: 'queued' }),
     );
     await crashed.close();
@@ -156,11 +189,12 @@ describe('engine: the whole loop with real child processes', () => {
   });
 
   it('graceful shutdown lets a quick build finish and interrupts a slow one at no cost', async () => {
-    h = await makeHarness('hang', { maxParallelBuilds: 1 });
-    const [t] = await h.engine.submit([draft('Build slow')], { adapter: 'test', userId: 'owner' });
-    await waitFor(() => h!.engine.activeBuilds === 1, 5_000, 'the build');
-    await h.engine.shutdown(300);
-    const task = (await h.engine.get(t!.id))!;
+    h = await makeHarness('flaky', { maxParallelBuilds: 2 }, { FAKE_SUCCEED_ON: '1', FAKE_HANG_UNLESS: 'Build the quick page' });
+    const [slow, quick] = await h.engine.submit([draft('Build the slow page'), draft('Build the quick page')], { adapter: 'test', userId: 'owner' });
+    await waitFor(() => h!.engine.activeBuilds === 2, 5_000, 'both builds');
+    await h.engine.shutdown(1_500);
+    expect((await h.engine.get(quick!.id))!.status).toBe('done');
+    const task = (await h.engine.get(slow!.id))!;
     expect(task.status).toBe('queued');
     expect(task.attempts[0]).toMatchObject({ outcome: 'interrupted', reason: 'interrupted by shutdown', counts: false });
   });

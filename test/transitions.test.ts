@@ -51,7 +51,7 @@ describe('the state machine', () => {
   const statuses: TaskStatus[] = ['awaiting_approval', 'queued', 'building', 'done', 'failed', 'escalated', 'cancelled', 'rejected'];
   for (const [name, move] of Object.entries(moves)) {
     it.each(statuses)(`${name} from %s is ${'legal only where allowed'}`, (status) => {
-      const task = makeTask({ id: 't-7', status, attempts: status === 'building' ? [{ n: 1, startedAt: now.toISOString(), outcome: 'running', logPath: 'l', builder: 'b', counts: true }] : [] });
+      const task = makeTask({ id: 't-7', status, attempts: status === 'building' ? [{ n: 1, startedAt: now.toISOString(), outcome: 'running', logPath: 'l', builder: 'b', counts: true, demo: false }] : [] });
       const r = move(task);
       expect(r.ok).toBe(legal[name]?.includes(status));
       if (!r.ok) expect(r.error.message).toMatch(/^t-7 /);
@@ -87,6 +87,23 @@ describe('the state machine', () => {
     const same = unwrap(T.clarify(approved, 'use the v2 API', 'owner', approved.safety, now));
     expect(same.status).toBe('queued');
     expect(same.approved).toBe(true);
+  });
+
+  it('a failed task clarified into something risky waits for approval before its retry', () => {
+    const failed = makeTask({ status: 'failed', retryAt: now.toISOString() });
+    const t = unwrap(T.clarify(failed, 'and force-push it to main', 'owner', destructive, now));
+    expect(t.status).toBe('awaiting_approval');
+    expect(t.retryAt).toBeNull();
+    const approved = unwrap(T.approve(t, 'owner', now));
+    expect(approved.status).toBe('queued');
+  });
+
+  it('lowering a task to low priority makes it wait for approval; raising it back releases it', () => {
+    const lowVerdict: SafetyVerdict = { needsApproval: true, reasons: [{ kind: 'low_priority', quote: '', message: 'low priority tasks always wait for approval' }], checkedAt: now.toISOString() };
+    const low = unwrap(T.setPriority(makeTask({ priority: 'medium' }), 'low', 'owner', lowVerdict, now));
+    expect(low).toMatchObject({ status: 'awaiting_approval', priority: 'low' });
+    const back = unwrap(T.setPriority(low, 'high', 'owner', clean, now));
+    expect(back).toMatchObject({ status: 'queued', priority: 'high' });
   });
 
   it('counts an attempt when it starts, before anything runs', () => {

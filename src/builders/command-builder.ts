@@ -6,12 +6,13 @@ import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
 import { silentLogger } from '../core/ports.ts';
 import type { Attempt, Task } from '../core/task.ts';
 import { formatDuration } from '../core/durations.ts';
 import { parseProgressLine } from './progress-line.ts';
-import { findByEnvironment, isAlive, killTree, signalEach } from './process-tree.ts';
+import { endProcesses, findByEnvironment, killTree } from './process-tree.ts';
 import { changedFiles, snapshotFiles } from './workspace-files.ts';
 import { LineSplitter } from './line-splitter.ts';
 
@@ -55,16 +56,30 @@ export class CommandBuilder implements Builder {
 
   /** Ends what a crash left of an attempt: every process carrying its task, attempt and workspace. */
   async reap(task: Task, attempt: Attempt): Promise<boolean> {
-    const markers = [`NIGHTSHIFT_TASK_ID=${task.id}`, `NIGHTSHIFT_ATTEMPT=${attempt.n}`, `NIGHTSHIFT_WORKSPACE=${this.plan(task, attempt.n).workspace}`];
-    const found = findByEnvironment(markers);
-    if (found.length === 0) return false;
-    const grace = this.opts.killGraceMs ?? 5_000;
-    signalEach(found, 'SIGTERM');
-    const until = Date.now() + grace;
-    while (Date.now() < until && found.some(isAlive)) await new Promise((r) => setTimeout(r, 50));
-    signalEach(found.filter(isAlive), 'SIGKILL');
-    return true;
+    const found = findByEnvironment(attemptMarkers(task.id, attempt.n, this.plan(task, attempt.n).workspace));
+    await endProcesses(found, this.opts.killGraceMs ?? 5_000);
+    return found.length > 0;
   }
+}
+
+/** Environment entries every process of an attempt inherits: how its leftovers are found. */
+function attemptMarkers(taskId: string, attempt: number, workspace: string): string[] {
+  return [`NIGHTSHIFT_TASK_ID=${taskId}`, `NIGHTSHIFT_ATTEMPT=${attempt}`, `NIGHTSHIFT_WORKSPACE=${workspace}`];
+}
+
+/** After the builder exits, how long its output may keep flowing (a background child may hold it open). */
+const OUTPUT_DRAIN_MS = 2_000;
+
+/** Resolves when every stream has closed, or after `ms`, when the stragglers are destroyed. */
+async function drained(streams: Readable[], ms: number): Promise<void> {
+  const open = streams.filter((s) => !s.closed && !s.destroyed);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(open.map((s) => new Promise<void>((r) => s.once('close', () => r())))),
+    new Promise<void>((r) => (timer = setTimeout(r, ms))),
+  ]);
+  clearTimeout(timer);
+  for (const s of open) s.destroy();
 }
 
 class RunningBuild implements BuildHandle {
@@ -93,7 +108,14 @@ class RunningBuild implements BuildHandle {
 
   private async stop(): Promise<void> {
     if (this.pid !== undefined) await killTree(this.pid, this.opts.killGraceMs ?? 5_000);
+    await this.sweep();
     await this.exited;
+  }
+
+  /** Ends every process of this attempt still alive, including children that daemonised. */
+  private async sweep(): Promise<void> {
+    const { task, attempt, plan } = this.req;
+    await endProcesses(findByEnvironment(attemptMarkers(task.id, attempt, plan.workspace)), 1_000);
   }
 
   private async run(): Promise<BuildResult> {
@@ -147,9 +169,13 @@ class RunningBuild implements BuildHandle {
 
     const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; spawnError?: Error }>((resolve) => {
       child.once('error', (e) => resolve({ code: null, signal: null, spawnError: e }));
-      child.once('close', (code, signal) => resolve({ code, signal }));
+      child.once('exit', (code, signal) => resolve({ code, signal }));
     });
     clearTimeout(timer);
+    // The builder is gone; what it left running (a dev server, a daemonised child holding our
+    // pipes) is ended, and its output gets a moment to drain before we stop reading.
+    await this.sweep();
+    await drained([child.stdout, child.stderr], OUTPUT_DRAIN_MS);
     this.markExited();
     const durationMs = Date.now() - started;
     const after = await snapshotFiles(plan.workspace);

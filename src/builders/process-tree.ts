@@ -123,3 +123,12 @@ export function findByEnvironment(markers: string[]): number[] {
     }
   });
 }
+
+/** SIGTERM to each, SIGKILL to whatever is left after `graceMs`. */
+export async function endProcesses(pids: number[], graceMs: number): Promise<void> {
+  if (pids.length === 0) return;
+  signalEach(pids, 'SIGTERM');
+  const until = Date.now() + graceMs;
+  while (Date.now() < until && pids.some(isAlive)) await sleep(50);
+  signalEach(pids.filter(isAlive), 'SIGKILL');
+}

@@ -55,3 +55,8 @@ export function taskLine(task: Task, now: Date, timeZone: string, maxAttempts: n
 export function clip(text: string, max: number, rest = 'the full log'): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}… (cut; see ${rest})`;
 }
+
+/** Said wherever a build is reported, when the bundled demo builder did it. */
+export function demoNote(task: Task): string {
+  return lastAttempt(task)?.demo ? ' (demo build: nothing real was built)' : '';
+}

@@ -5,7 +5,7 @@ import { compareForStart } from '../core/schedule.ts';
 import { parseTaskId, type Task } from '../core/task.ts';
 import { attemptsInBudget } from '../core/transitions.ts';
 import type { CommandContext } from './context.ts';
-import { deadlineText, elapsed, progressBar, STATUS_LABEL, taskLine, when } from './format.ts';
+import { deadlineText, demoNote, elapsed, progressBar, STATUS_LABEL, taskLine, when } from './format.ts';
 import { nextStep } from './next-step.ts';
 import { errorReply, type Reply } from './reply.ts';
 
@@ -53,7 +53,7 @@ export async function statusReply(ctx: CommandContext, taskIdText?: string, opts
     const finished = await engine.history({ limit: opts.limit ?? (section === 'completed' ? 20 : 5) });
     if (finished.length) lines.push(`Recently finished (${finished.length}):`);
     else if (section === 'completed') lines.push('Nothing has finished yet.');
-    for (const t of finished) lines.push(`  ${t.id} · ${STATUS_LABEL[t.status]} ${when(t.updatedAt, now, tz)} · "${t.title}"${deliverableNote(t)}`);
+    for (const t of finished) lines.push(`  ${t.id} · ${STATUS_LABEL[t.status]} ${when(t.updatedAt, now, tz)} · "${t.title}"${demoNote(t)}${deliverableNote(t)}`);
     shown.push(...finished);
   }
   return { kind: 'status', ok: true, text: lines.join('\n'), tasks: shown, json: shown };
@@ -76,7 +76,7 @@ async function taskDetail(ctx: CommandContext, idText: string): Promise<Reply> {
   if (!task) return errorReply(`there is no task ${id}; "queue" lists the live ones`);
   const now = engine.now();
   const tz = engine.policy.timeZone;
-  const lines = [`${task.id} "${task.title}": ${STATUS_LABEL[task.status]}, ${task.priority} priority: ${task.priorityReason}`];
+  const lines = [`${task.id} "${task.title}": ${STATUS_LABEL[task.status]}${demoNote(task)}, ${task.priority} priority: ${task.priorityReason}`];
   const due = deadlineText(task, now, tz);
   if (due) lines.push(`Deadline: ${due}`);
   if (task.estimateMs) lines.push(`Estimate: ${formatDuration(task.estimateMs)}`);

@@ -2,7 +2,7 @@
 import { isQuietSummary, type Summary } from '../core/summary.ts';
 import { composeSummary } from '../core/summary-scheduler.ts';
 import type { CommandContext } from './context.ts';
-import { taskLine, when } from './format.ts';
+import { demoNote, taskLine, when } from './format.ts';
 import type { Reply } from './reply.ts';
 
 export function renderSummaryText(s: Summary, maxAttempts: number): string {
@@ -16,7 +16,7 @@ export function renderSummaryText(s: Summary, maxAttempts: number): string {
     for (const t of s.done) {
       const d = t.deliverables;
       const bits = [d.branch ? `branch ${d.branch}` : null, d.diffstat ?? (d.changedFiles.length ? `${d.changedFiles.length} files changed` : null), ...d.links].filter(Boolean);
-      out.push(`  ${t.id} "${t.title}"${bits.length ? ` · ${bits.join(' · ')}` : ''}`);
+      out.push(`  ${t.id} "${t.title}"${demoNote(t)}${bits.length ? ` · ${bits.join(' · ')}` : ''}`);
     }
   }
   if (s.escalated.length) out.push(`Needs you, failed repeatedly (${s.escalated.length}):`, ...s.escalated.map(line));

@@ -17,6 +17,7 @@ import {
 } from './ports.ts';
 import { err, ok, userError, type Result } from './result.ts';
 import { Serial } from './serial.ts';
+import type { Summary } from './summary.ts';
 import type { Origin, Priority, Task, TaskDraft, TaskEvent, TaskId } from './task.ts';
 import * as T from './transitions.ts';
 
@@ -31,6 +32,8 @@ export interface EngineDeps {
    * the engine then never spawns anything.
    */
   runBuilds: boolean;
+  /** Removes secrets from text that came from a builder before anyone is told it. */
+  redact?: (text: string) => string;
 }
 
 interface Running {
@@ -154,8 +157,7 @@ export class Engine {
       const now = this.now();
       const ids = this.deps.store.allocateIds(drafts.length);
       const tasks = drafts.map((d, i) => {
-        const verdict = checkSafety({ text: d.request, priority: d.priority }, this.deps.policy.safetyExtras, now);
-        return T.createTask(ids[i] as TaskId, d, origin, verdict, now);
+        return T.createTask(ids[i] as TaskId, d, origin, this.check(d.request, d.priority, now), now);
       });
       await this.deps.store.put(...tasks);
       for (const t of tasks) {
@@ -183,32 +185,47 @@ export class Engine {
   }
 
   setPriority(id: TaskId, priority: Priority, by: string): Promise<Result<Task>> {
-    return this.change(id, (t, now) => T.setPriority(t, priority, by, now));
+    return this.change(id, (t, now) => T.setPriority(t, priority, by, this.check(t.spec, priority, now), now));
+  }
+
+  private check(spec: string, priority: Priority, now: Date) {
+    return checkSafety({ text: spec, priority }, this.deps.policy.safetyExtras, now);
   }
 
   clarify(id: TaskId, text: string, by: string): Promise<Result<Task>> {
-    return this.change(id, (t, now) => {
-      const spec = [t.spec, text].join('\n\n');
-      const verdict = checkSafety({ text: spec, priority: t.priority }, this.deps.policy.safetyExtras, now);
-      return T.clarify(t, text, by, verdict, now);
-    });
+    return this.change(id, (t, now) => T.clarify(t, text, by, this.check([t.spec, text].join('\n\n'), t.priority, now), now));
   }
 
   /**
    * Cancels a task. A running build is ended (its whole process tree) first; the task is recorded
-   * as cancelled when the builder is gone.
+   * as cancelled when the builder is gone. Whether a build is running is decided inside the
+   * serial section, so a cancel can never slip between an attempt's record and its spawn.
    */
   async cancel(id: TaskId, by: string): Promise<Result<Task>> {
-    const run = this.running.get(id);
-    if (run && !run.shutdown) {
-      run.cancelledBy ??= by;
-      await run.handle.cancel(`cancelled by ${by}`);
-      await run.settled;
+    let run: Running | undefined;
+    const result = await this.serial.run(async (): Promise<Result<Task> | null> => {
+      run = this.running.get(id);
+      if (run) {
+        run.cancelledBy ??= by;
+        return null;
+      }
       const task = await this.deps.store.get(id);
-      if (task?.status === 'cancelled') return ok(task);
-      return err(userError('illegal_move', `${id} finished before it could be cancelled (it is ${task?.status ?? 'gone'})`));
+      if (!task) return err(userError('not_found', `there is no task ${id}; "queue" lists the live ones`));
+      if (task.status === 'building') return err(userError('unavailable', `${id} is just starting; try again in a moment`));
+      const r = T.cancel(task, by, this.now());
+      if (r.ok) await this.commit(r.value);
+      return r;
+    });
+    if (result) {
+      if (result.ok) await this.kick();
+      return result;
     }
-    return this.change(id, (t, now) => T.cancel(t, by, now));
+    const running = run as Running;
+    await running.handle.cancel(`cancelled by ${by}`);
+    await running.settled;
+    const task = await this.deps.store.get(id);
+    if (task?.status === 'cancelled') return ok(task);
+    return err(userError('illegal_move', `${id} finished before it could be cancelled (it is ${task?.status ?? 'gone'})`));
   }
 
   /** Applies a pure transition to a live task under the lock: persist, announce, reschedule. */
@@ -253,6 +270,7 @@ export class Engine {
       }
       if (this.deps.runBuilds) {
         for (const id of decision.start) {
+          if (this.stopping) break;
           const task = await this.deps.store.get(id);
           if (task) await this.startBuild(task);
         }
@@ -270,7 +288,7 @@ export class Engine {
     const delay = Math.min(untilWake, policy.tickMs);
     this.wakeTimer = clock.setTimeout(() => {
       this.wakeTimer = null;
-      void this.kick();
+      this.background(this.kick(), 'scheduling');
     }, delay);
   }
 
@@ -281,7 +299,7 @@ export class Engine {
     const { builder, policy, logger } = this.deps;
     const attempt = task.attempts.length + 1;
     const plan = builder.plan(task, attempt);
-    const started = T.startAttempt(task, { logPath: plan.logPath, builder: builder.name, workspace: plan.workspace }, this.now());
+    const started = T.startAttempt(task, { logPath: plan.logPath, builder: builder.name, workspace: plan.workspace, demo: builder.isDemo }, this.now());
     if (!started.ok) {
       logger.error('scheduler picked a task that cannot start', { task: task.id, error: started.error.message });
       return;
@@ -295,7 +313,7 @@ export class Engine {
       plan,
       timeoutMs: policy.buildTimeoutMs,
       onProgress: (p) => this.onProgress(task.id, p),
-      onSpawn: (pid) => void this.recordPid(task.id, attempt, pid),
+      onSpawn: (pid) => this.background(this.recordPid(task.id, attempt, pid), 'recording a builder pid'),
     });
     const run: Running = { handle, attempt, startedAt: this.now().getTime(), settled };
     this.running.set(task.id, run);
@@ -311,9 +329,10 @@ export class Engine {
         durationMs: this.now().getTime() - run.startedAt,
       }))
       .then((result) => this.serial.run(() => this.onBuildEnd(task.id, run, result)))
+      .catch((e: unknown) => this.deps.logger.error(`could not record the end of ${task.id}'s build`, { error: String(e) }))
       .finally(() => {
         markSettled();
-        void this.kick();
+        this.background(this.kick(), 'scheduling');
       });
   }
 
@@ -329,7 +348,7 @@ export class Engine {
 
   private onProgress(id: TaskId, p: Progress): void {
     const prev = this.progress.get(id);
-    const merged: Progress = { ...p, percent: p.percent ?? prev?.percent ?? null };
+    const merged: Progress = { ...p, message: this.redact(p.message), percent: p.percent ?? prev?.percent ?? null };
     this.progress.set(id, merged);
     const task = this.deps.store.live().find((t) => t.id === id);
     if (task) this.emit({ type: 'progress', task, progress: merged });
@@ -340,13 +359,15 @@ export class Engine {
     const task = await this.deps.store.get(id);
     if (!task || task.status !== 'building') return;
     const now = this.now();
+    const clean: BuildResult = { ...result, reason: this.redact(result.reason), logTail: this.redact(result.logTail) };
     let next: Result<Task>;
-    if (run.shutdown) {
-      next = T.finishAttempt(task, { ...result, outcome: 'interrupted', reason: 'interrupted by shutdown', counts: false }, this.deps.policy, now);
-    } else if (run.cancelledBy && result.outcome === 'cancelled') {
+    // A person's cancel wins over a shutdown that happened to be ending the same build.
+    if (run.cancelledBy && result.outcome === 'cancelled') {
       next = T.cancel(task, run.cancelledBy, now);
+    } else if (run.shutdown) {
+      next = T.finishAttempt(task, { ...clean, outcome: 'interrupted', reason: 'interrupted by shutdown', counts: false }, this.deps.policy, now);
     } else {
-      next = T.finishAttempt(task, result, this.deps.policy, now);
+      next = T.finishAttempt(task, clean, this.deps.policy, now);
     }
     if (!next.ok) {
       this.deps.logger.error('could not record the end of a build', { task: id, error: next.error.message });
@@ -355,7 +376,7 @@ export class Engine {
     await this.commit(next.value);
     if (next.value.status === 'done') this.recordDuration(result.durationMs);
     if (next.value.status === 'escalated') {
-      this.emit({ type: 'owner_attention', task: next.value, reason: 'escalated', message: escalationMessage(next.value, result) });
+      this.emit({ type: 'owner_attention', task: next.value, reason: 'escalated', message: escalationMessage(next.value, clean) });
     }
   }
 
@@ -370,7 +391,7 @@ export class Engine {
   whenIdle(): Promise<void> {
     return new Promise((resolve) => {
       this.idleWaiters.push(resolve);
-      void this.kick();
+      this.background(this.kick(), 'scheduling');
     });
   }
 
@@ -393,6 +414,8 @@ export class Engine {
     this.stopping = true;
     if (this.wakeTimer !== null) this.deps.clock.clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
+    // A build being started right now finishes starting first, so it is seen below.
+    await this.serial.run(async () => {});
     const all = [...this.running.values()];
     if (all.length === 0) return;
     const finished = Promise.all(all.map((r) => r.settled));
@@ -415,6 +438,7 @@ export class Engine {
   /** Ends every running build at once (a second signal): attempts are recorded as interrupted. */
   async abort(): Promise<void> {
     this.stopping = true;
+    await this.serial.run(async () => {});
     await Promise.all(
       [...this.running.values()].map(async (r) => {
         r.shutdown = true;
@@ -428,6 +452,20 @@ export class Engine {
 
   now(): Date {
     return this.deps.clock.now();
+  }
+
+  /** Posts the morning summary through every adapter. */
+  announceSummary(summary: Summary): void {
+    this.emit({ type: 'summary_due', summary });
+  }
+
+  private redact(text: string): string {
+    return this.deps.redact ? this.deps.redact(text) : text;
+  }
+
+  /** Work nobody awaits: its failure is logged, never an unhandled rejection that ends the daemon. */
+  private background(work: Promise<unknown>, what: string): void {
+    work.catch((e: unknown) => this.deps.logger.error(`failed while ${what}`, { error: String(e) }));
   }
 
   private emit(event: CoreEvent): void {
@@ -451,8 +489,10 @@ export function escalationMessage(task: Task, result: BuildResult): string {
   const tail = result.logTail.split('\n').slice(-10).join('\n');
   const log = T.lastAttempt(task)?.logPath ?? '';
   return [
-    `${task.id} "${task.title}" failed ${T.attemptsInBudget(task)} times and needs you. Last error: ${result.reason}.`,
+    `${task.id} "${task.title}" failed ${plural(T.attemptsInBudget(task), 'time')}${T.lastAttempt(task)?.demo ? ' (demo builder)' : ''} and needs you. Last error: ${result.reason}.`,
     tail ? `Last lines of the log (${log}):\n${tail}` : `Log: ${log}`,
     `Say "retry ${task.id}" to try again or "cancel ${task.id}" to drop it.`,
   ].join('\n');
 }
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -69,6 +69,8 @@ export const Attempt = z.object({
   /** False for attempts ended by a deliberate shutdown: they do not use up the retry budget. */
   counts: z.boolean().default(true),
   durationMs: z.number().nonnegative().optional(),
+  /** True when the bundled demo builder ran it: nothing real was built, and every message says so. */
+  demo: z.boolean().default(false),
   /** The builder's process id (its process-group leader), so a restart can reap an orphaned tree. */
   pid: z.number().int().positive().optional(),
 });

@@ -101,38 +101,43 @@ export function reject(task: Task, by: string, now: Date, why?: string): Result<
   return ok({ ...withEvent(task, now, 'rejected', by, why), status: 'rejected', retryAt: null });
 }
 
+/** Statuses in which the safety verdict still decides whether the task may run. */
+const GATED: readonly TaskStatus[] = ['awaiting_approval', 'queued', 'failed', 'escalated'];
+
 /**
- * Appends a clarification to the spec and applies the re-run safety checks. Approval survives a
- * clarification only if it raises nothing new: the owner approved the reasons they saw.
+ * Applies a re-run safety verdict. An approval survives only if the new verdict raises nothing the
+ * owner has not seen; a task that now needs approval waits for it, whatever it was doing, and a
+ * waiting task whose reasons are gone is queued.
  */
-export function clarify(task: Task, text: string, by: string, verdict: SafetyVerdict, now: Date): Result<Task> {
-  if (!['awaiting_approval', 'queued', 'failed', 'escalated'].includes(task.status)) {
-    return refuse(task, 'a clarification would change nothing now');
-  }
-  const trimmed = text.trim();
-  if (trimmed === '') return err(userError('bad_input', `say what to add to ${task.id}, e.g. "clarify ${task.id} use the v2 API"`));
+function applyVerdict(task: Task, verdict: SafetyVerdict, now: Date): Task {
   const previous = new Set(task.safety.reasons.map(reasonKey));
   const raisesNew = verdict.reasons.some((r) => !previous.has(reasonKey(r)));
   const approved = task.approved && !raisesNew;
+  const next: Task = { ...task, safety: verdict, approved };
+  const needs = verdict.needsApproval && !approved;
+  if (needs && task.status !== 'awaiting_approval') {
+    return { ...withEvent(next, now, 'approval_requested', undefined, verdict.reasons.map((r) => r.message).join('; ')), status: 'awaiting_approval', retryAt: null };
+  }
+  if (!needs && task.status === 'awaiting_approval') {
+    return { ...withEvent(next, now, 'queued', undefined, 'the checks passed'), status: 'queued' };
+  }
+  return next;
+}
+
+/** Appends a clarification to the spec and applies the re-run safety checks. */
+export function clarify(task: Task, text: string, by: string, verdict: SafetyVerdict, now: Date): Result<Task> {
+  if (!GATED.includes(task.status)) return refuse(task, 'a clarification would change nothing now');
+  const trimmed = text.trim();
+  if (trimmed === '') return err(userError('bad_input', `say what to add to ${task.id}, e.g. "clarify ${task.id} use the v2 API"`));
   const clarifications = [...task.clarifications, { at: now.toISOString(), by, text: trimmed }];
   const spec = [task.request, ...clarifications.map((c) => `Clarification (${c.by}): ${c.text}`)].join('\n\n');
-  let next: Task = { ...withEvent(task, now, 'clarified', by, trimmed), clarifications, spec, safety: verdict, approved };
-  if (task.status === 'awaiting_approval' || task.status === 'queued') {
-    const needs = verdict.needsApproval && !approved;
-    const status: TaskStatus = needs ? 'awaiting_approval' : 'queued';
-    if (status !== task.status) {
-      next = withEvent(next, now, needs ? 'approval_requested' : 'queued', undefined,
-        needs ? verdict.reasons.map((r) => r.message).join('; ') : 'the clarification cleared the checks');
-    }
-    next = { ...next, status };
-  }
-  return ok(next);
+  return ok(applyVerdict({ ...withEvent(task, now, 'clarified', by, trimmed), clarifications, spec }, verdict, now));
 }
 
 /** Records the attempt before the builder is spawned, so a crash still uses up an attempt. */
 export function startAttempt(
   task: Task,
-  attempt: { logPath: string; builder: string; workspace: string },
+  attempt: { logPath: string; builder: string; workspace: string; demo?: boolean },
   now: Date,
 ): Result<Task> {
   if (task.status !== 'queued' && task.status !== 'failed') return refuse(task, 'it cannot start now');
@@ -144,6 +149,7 @@ export function startAttempt(
     logPath: attempt.logPath,
     builder: attempt.builder,
     counts: true,
+    demo: attempt.demo ?? false,
   };
   const started = withEvent(task, now, 'started', undefined, `attempt ${n} with the ${attempt.builder}`);
   return ok({
@@ -176,7 +182,7 @@ function closeRunningAttempt(task: Task, end: AttemptEnd, now: Date): Attempt[] 
           exitCode: end.exitCode,
           signal: end.signal,
           reason: end.reason,
-          durationMs: end.durationMs,
+          durationMs: Math.max(0, end.durationMs), // a clock stepped backwards must not corrupt the record
           counts: end.counts ?? true,
         }
       : a,
@@ -268,13 +274,12 @@ export function retry(task: Task, by: string, now: Date): Result<Task> {
   return ok({ ...withEvent(task, now, 'retried', by), status, budgetStart, retryAt: null });
 }
 
-export function setPriority(task: Task, priority: Priority, by: string, now: Date): Result<Task> {
-  if (!['awaiting_approval', 'queued', 'failed', 'escalated'].includes(task.status)) {
-    return refuse(task, 'its priority no longer matters');
-  }
+/** Changes priority; the safety checks are re-run for it (a low-priority task needs approval). */
+export function setPriority(task: Task, priority: Priority, by: string, verdict: SafetyVerdict, now: Date): Result<Task> {
+  if (!GATED.includes(task.status)) return refuse(task, 'its priority no longer matters');
   if (task.priority === priority) return err(userError('bad_input', `${task.id} is already ${priority} priority`));
   const next = withEvent(task, now, 'priority_changed', by, `${task.priority} → ${priority}`);
-  return ok({ ...next, priority, priorityReason: `set to ${priority} by ${by}` });
+  return ok(applyVerdict({ ...next, priority, priorityReason: `set to ${priority} by ${by}` }, verdict, now));
 }
 
 /** Notes that the owner was told the task would miss its deadline, so it is said once. */

@@ -36,6 +36,14 @@ export class ConsoleAdapter implements Announcer {
     if (!input) return;
     this.rl = createInterface({ input, output: this.opts.out, terminal: Boolean((input as { isTTY?: boolean }).isTTY) });
     this.rl.setPrompt(this.opts.prompt ?? 'nightshift> ');
+    if (this.rl.terminal) {
+      // On a terminal, readline swallows Ctrl-C and Ctrl-D: pass them on as the signals they mean,
+      // so the daemon stops gracefully (and a second Ctrl-C stops it at once).
+      this.rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
+      this.rl.on('close', () => {
+        if (this.rl) process.kill(process.pid, 'SIGTERM');
+      });
+    }
     this.print('Type a request ("build a hello-world CLI by tonight") or "help".');
     this.prompt();
     this.rl.on('line', (line) => {
@@ -47,8 +55,9 @@ export class ConsoleAdapter implements Announcer {
   }
 
   stop(): void {
-    this.rl?.close();
-    this.rl = null;
+    const rl = this.rl;
+    this.rl = null; // first, so the close below is not taken for the owner's Ctrl-D
+    rl?.close();
   }
 
   /** Resolves when every typed line so far has been answered. */
@@ -81,7 +90,6 @@ export class ConsoleAdapter implements Announcer {
     const line = renderEvent(event, {
       timeZone: engine.policy.timeZone,
       maxAttempts: engine.policy.maxAttempts,
-      builderIsDemo: engine.builderIsDemo,
       now: engine.now(),
     });
     if (!line) return;

@@ -3,13 +3,12 @@ import { formatDuration } from '../../core/durations.ts';
 import type { CoreEvent } from '../../core/ports.ts';
 import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
 import type { Task } from '../../core/task.ts';
-import { progressBar, when } from '../../commands/format.ts';
+import { demoNote as taskDemoNote, progressBar, when } from '../../commands/format.ts';
 import { renderSummaryText } from '../../commands/summary.ts';
 
 export interface RenderOptions {
   timeZone: string;
   maxAttempts: number;
-  builderIsDemo: boolean;
   now: Date;
 }
 
@@ -24,8 +23,10 @@ function deliverablesLine(t: Task): string {
   return bits.join(' · ');
 }
 
+const demoNote = (t: Task | null): string => (t ? taskDemoNote(t) : '');
+
 export function renderEvent(ev: CoreEvent, o: RenderOptions): string | null {
-  const demo = o.builderIsDemo ? ' [demo builder: nothing real was built]' : '';
+  const demo = demoNote(ev.type === 'task_changed' ? ev.task : null);
   switch (ev.type) {
     case 'task_created':
       return ev.task.origin.adapter === 'console' ? null : `${ev.task.id} "${ev.task.title}" was added from ${ev.task.origin.adapter}`;
@@ -42,11 +43,11 @@ export function renderEvent(ev: CoreEvent, o: RenderOptions): string | null {
   const a = lastAttempt(t);
   switch (ev.event.type) {
     case 'started':
-      return `${t.id} started: attempt ${attemptsInBudget(t)}/${o.maxAttempts} with the ${a?.builder ?? 'builder'}${o.builderIsDemo ? ' (a demo build)' : ''} · log ${a?.logPath ?? ''}`;
+      return `${t.id} started: attempt ${attemptsInBudget(t)}/${o.maxAttempts} with the ${a?.builder ?? 'builder'}${demo} · log ${a?.logPath ?? ''}`;
     case 'done':
       return `${t.id} "${t.title}" is done after ${formatDuration(a?.durationMs ?? 0)}${demo} · ${deliverablesLine(t)} · log ${a?.logPath ?? ''}`;
     case 'retry_scheduled':
-      return `${t.id} attempt ${a?.n ?? '?'} failed (${a?.reason ?? 'unknown'}); retrying at ${t.retryAt ? when(t.retryAt, o.now, o.timeZone) : 'soon'}`;
+      return `${t.id} attempt ${a?.n ?? '?'}${demo} failed (${a?.reason ?? 'unknown'}); retrying at ${t.retryAt ? when(t.retryAt, o.now, o.timeZone) : 'soon'}`;
     case 'escalated':
       return null; // the owner_attention message carries the error and the log tail
     case 'cancelled':
