@@ -162,7 +162,29 @@ describe('deciding: only the owner and approvers', () => {
   it('a task id that does not exist, and a missing id', async () => {
     const { say } = await setup();
     expect((await say('approve t-42')).text).toBe('There is no task t-42; "queue" lists the live ones');
-    expect((await say('approve')).text).toBe('approve needs a task id, like "approve t-7"');
+    expect((await say('approve')).text).toBe('approve needs a task id, like "approve t-7"; "queue" lists them');
+    expect((await say('cancel all')).text).toBe('cancel needs a task id, like "cancel t-7" ("all" is not a task id); "queue" lists them');
+  });
+});
+
+describe('several ids, and other words for a verb', () => {
+  it('"cancel t-1 t-2" cancels both; "stop t-3" is cancel', async () => {
+    const { say, engine } = await setup();
+    await say('nice to have: a dark mode toggle for the settings page');
+    await say('nice to have: a CSV export for invoices');
+    await say('nice to have: a print stylesheet for receipts');
+    const both = await say('cancel t-1 t-2');
+    expect(both.text.split('\n')).toEqual([expect.stringMatching(/^t-1 .* cancelled$/), expect.stringMatching(/^t-2 .* cancelled$/)]);
+    const stop = await say('stop t-3');
+    expect(stop.text).toMatch(/^t-3 .* cancelled$/);
+    expect(engine.live()).toHaveLength(0);
+  });
+
+  it('a verb word followed by other words is not taken for the command', async () => {
+    const { say } = await setup();
+    const r = await say('stop the spinner from flickering on the dashboard');
+    expect(r.kind).toBe('hint');
+    expect(r.text).not.toContain('needs a task id');
   });
 });
 

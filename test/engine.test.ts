@@ -34,8 +34,8 @@ describe('engine: the whole loop with real child processes', () => {
     const progress = h.events.filter((e) => e.type === 'progress').map((e) => (e.type === 'progress' ? e.progress.percent : null));
     expect(progress).toContain(60);
     expect(h.events.filter((e) => e.type === 'task_changed').map((e) => (e.type === 'task_changed' ? e.event.type : ''))).toEqual(['started', 'done']);
-    // every change was on disk before it was announced
-    expect(h.onDiskWhenAnnounced.every(Boolean)).toBe(true);
+    // every change was on disk before it was announced (created, started, done)
+    expect(h.onDiskWhenAnnounced).toEqual([true, true, true]);
     // finished tasks live in the archive, and are still found
     expect((await h.engine.history({ limit: 5 })).map((x) => x.id)).toEqual([t!.id]);
     expect(h.engine.live()).toHaveLength(0);
@@ -149,6 +149,7 @@ describe('engine: the whole loop with real child processes', () => {
     const waiting = h.engine.schedule().waiting.find((w) => w.id === medium!.id);
     expect(waiting?.waitsFor).toBe('quiet_hours');
     expect(h.events.some((e) => e.type === 'owner_attention' && e.reason === 'approval' && e.task.id === risky!.id)).toBe(true);
+    expect(h.onDiskWhenAnnounced.every(Boolean)).toBe(true);
     await h.engine.approve(risky!.id, 'owner');
     await settle(risky!.id, 'done');
   });

@@ -215,6 +215,17 @@ const UNCLEAR: Array<[string, string]> = [
   ['build tonight', 'Say what to build: "build <what> [by <when>]".'],
 ];
 
+describe('interpretMessage: a leading deadline label', () => {
+  it.each([
+    ['tonight: build the invoice export', 'Build the invoice export'],
+    ['by friday: fix the login redirect', 'Fix the login redirect'],
+  ])('%j', (text, title) => {
+    const r = interpretMessage(text, ctx);
+    expect(r).toMatchObject({ kind: 'tasks', drafts: [{ title }] });
+    expect(r.kind === 'tasks' && r.drafts[0]?.deadline).not.toBeNull();
+  });
+});
+
 /** Too vague to act on, but requests: they become tasks, which the safety check holds for approval. */
 const VAGUE: Array<[string, string]> = [
   ['build it', 'Build it'],

@@ -1,6 +1,6 @@
 // approve, reject, cancel, retry, clarify and bump: the verbs that change a task someone else
 // asked for. Deciding is for the owner and approvers; everyone else is refused politely.
-import { PRIORITIES, parseTaskId, type Priority, type Task } from '../core/task.ts';
+import { PRIORITIES, parseTaskId, type Priority, type Task, type TaskId } from '../core/task.ts';
 import type { Result } from '../core/result.ts';
 import { canDecide, displayName, refusal } from './actor.ts';
 import type { CommandContext } from './context.ts';
@@ -18,11 +18,37 @@ const DONE_PHRASE: Record<DecisionVerb, string> = {
   bump: 're-prioritised',
 };
 
+/** Verbs that may name several tasks at once: "cancel t-3 t-4". */
+const MULTI: readonly DecisionVerb[] = ['approve', 'cancel', 'retry'];
+
 export async function decisionCommand(ctx: CommandContext, verb: DecisionVerb, args: string): Promise<Reply> {
-  const [idText = '', ...rest] = args.trim().split(/\s+/);
-  const id = parseTaskId(idText);
-  if (!id) return errorReply(`${verb} needs a task id, like "${verb} t-7"`);
+  const words = args.trim().split(/\s+/).filter(Boolean);
+  const ids: TaskId[] = [];
+  for (const w of words) {
+    const id = parseTaskId(w.replace(/,$/, ''));
+    if (!id) break;
+    ids.push(id);
+  }
+  if (ids.length === 0) {
+    const what = words[0] ? ` ("${words[0]}" is not a task id)` : '';
+    return errorReply(`${verb} needs a task id, like "${verb} t-7"${what}; "queue" lists them`);
+  }
   if (!canDecide(ctx.actor)) return errorReply(refusal(ctx.actor, `${verb} tasks`));
+  const rest = words.slice(ids.length);
+  if (ids.length > 1 && !MULTI.includes(verb)) return errorReply(`${verb} takes one task at a time`);
+  const replies: Reply[] = [];
+  for (const id of ids) replies.push(await decideOne(ctx, verb, id, rest));
+  if (replies.length === 1) return replies[0] as Reply;
+  return {
+    kind: 'changed',
+    ok: replies.every((r) => r.ok),
+    text: replies.map((r) => r.text).join('\n'),
+    tasks: replies.flatMap((r) => r.tasks),
+    json: replies.flatMap((r) => r.tasks),
+  };
+}
+
+async function decideOne(ctx: CommandContext, verb: DecisionVerb, id: TaskId, rest: string[]): Promise<Reply> {
   const by = displayName(ctx.actor);
   const { engine } = ctx;
   let result: Result<Task>;

@@ -11,12 +11,22 @@ import { summaryReply } from './summary.ts';
 
 const PREFIX = /^\s*\/(?:build|nightshift)\b\s*/i;
 
+/** Other words people use for a verb. */
+const ALIASES: Record<string, string> = { stop: 'cancel', kill: 'cancel', abort: 'cancel', ok: 'approve', deny: 'reject' };
+
+/**
+ * A decision verb followed by an id, by "all", or by nothing is the command; followed by other
+ * words it may be a request ("retry logic for the webhook client") and goes to intake.
+ */
+const DECISION_ARGS = /^(?:$|(?:t-|#)?\d+\b|all\b|every)/i;
+
 export async function handleText(ctx: CommandContext, raw: string): Promise<Reply> {
   const text = raw.replace(PREFIX, '').trim();
   const m = /^(\S+)\s*([\s\S]*)$/.exec(text);
-  const verb = (m?.[1] ?? '').toLowerCase();
+  const written = (m?.[1] ?? '').toLowerCase();
   const args = m?.[2] ?? '';
-  if ((DECISION_VERBS as readonly string[]).includes(verb) && (args === '' || /^(?:t-|#)?\d+\b/i.test(args))) {
+  const verb = DECISION_ARGS.test(args) && args !== '' ? (ALIASES[written] ?? written) : written;
+  if ((DECISION_VERBS as readonly string[]).includes(verb) && DECISION_ARGS.test(args)) {
     return decisionCommand(ctx, verb as DecisionVerb, args);
   }
   switch (verb) {

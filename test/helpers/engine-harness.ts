@@ -16,7 +16,7 @@ export interface Harness {
   store: LowdbTaskStore;
   dir: string;
   events: CoreEvent[];
-  /** For each task_changed event: was the announced status already on disk when it was announced? */
+  /** For each announcement about a task (not progress): was its status already on disk then? */
   onDiskWhenAnnounced: boolean[];
   close(): Promise<void>;
 }
@@ -69,7 +69,7 @@ export async function makeHarness(
   engine.subscribe({
     announce(ev) {
       events.push(ev);
-      if (ev.type === 'task_changed') onDiskWhenAnnounced.push(onDisk(home, ev.task.id, ev.task.status));
+      if (ev.type !== 'progress' && ev.type !== 'summary_due') onDiskWhenAnnounced.push(onDisk(home, ev.task.id, ev.task.status));
     },
   });
   await engine.start();

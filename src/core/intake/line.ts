@@ -60,7 +60,8 @@ export function analyzeLine(text: string, flags: Flags, ctx: IntakeContext): Lin
   const found: DeadlineMatch | null = findDeadline(text, ctx);
   if (found?.past && !deadline) return { ok: false, error: `the deadline "${found.phrase}" is in the past` };
   if (found && !found.past && !deadline) deadline = { at: found.at, phrase: found.phrase };
-  const besidesDeadline = found ? withoutPhrase(text, found) : text;
+  // "tonight: build the export": once the date is cut, the colon it leaves must not hide the verb.
+  const besidesDeadline = (found ? withoutPhrase(text, found) : text).replace(/^[\s:;,–—-]+/, '');
   const { core, labeled } = stripNoise(besidesDeadline);
   return {
     ok: true,

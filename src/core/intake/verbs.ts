@@ -22,6 +22,9 @@ const SINGLE = [
   'stub', 'ensure', 'set', 'run', 'schedule', 'import', 'export', 'restore', 'revert', 'bootstrap', 'initialize',
   'render', 'style', 'animate', 'theme', 'prepare', 'plan', 'outline', 'clone', 'fork', 'train', 'tune', 'harden',
   'secure', 'encrypt', 'sanitize', 'paginate', 'parse', 'cache', 'wire', 'hook', 'finalize', 'wrap',
+  // Risky verbs are requests too: the safety check, not intake, decides that they wait for approval.
+  'drop', 'truncate', 'wipe', 'purge', 'force-push', 'push', 'email', 'send', 'post', 'tweet', 'announce', 'invite',
+  'pay', 'charge', 'notify',
 ];
 
 const VERB = new RegExp(String.raw`^(${[...PHRASAL, ...SINGLE].map((v) => v.replace(' ', String.raw`\s+`)).join('|')})\b(?![-'’])`, 'i');
