@@ -114,9 +114,9 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     expect((JSON.parse(status.stdout) as JsonTask).status).toBe('done');
     const md = await runCli(['status', '--markdown'], env);
     expect(md.stdout).toMatch(/^# Build status\n/);
-    expect(md.stdout).toMatch(/## Recently completed\n\n- \[x\] \*\*t-1\*\* Build force-push the cleaned history to main — done/);
+    expect(md.stdout).toMatch(/## Recently completed\n\n- \[x\] \*\*t-1\*\* Force-push the cleaned history to main — done/);
     const summary = await runCli(['summary'], env);
-    expect(summary.stdout).toMatch(/Built \(1\):\n {2}t-1 "Build force-push the cleaned history to main"/);
+    expect(summary.stdout).toMatch(/Built \(1\):\n {2}t-1 "Force-push the cleaned history to main"/);
   });
 
   it('bad settings fail at start naming the variable', async () => {
