@@ -3,14 +3,14 @@
 // Every variable is listed in .env.example with its default and unit.
 import { homedir } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
-import { accessSync, constants, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from './core/durations.ts';
+import { AGENT_PRESETS, checkPromptTemplate } from './builders/presets/index.ts';
+import { resolveBuilder, type BuilderChoice } from './builders/resolve-builder.ts';
 import { defaultPolicy, type Policy } from './core/policy.ts';
 import { parseQuietHours, parseTimeOfDay, type ParseResult } from './core/time-of-day.ts';
 
-export const BUILDER_PRESETS = ['auto', 'demo'] as const;
-export type BuilderChoice = { kind: 'demo'; requested: 'auto' | 'demo' } | { kind: 'command'; path: string };
 
 /** Variables of the builder's environment that pass through by default: nothing secret. */
 export const DEFAULT_ENV_ALLOW = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'TZ'];
@@ -72,6 +72,38 @@ const parsedBy = <T>(name: string, fallback: string, parse: (v: string) => Parse
       return r.value;
     });
 
+const boolean = (name: string, fallback: boolean) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((v, ctx) => {
+      const t = v.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(t)) return true;
+      if (['false', '0', 'no', 'off'].includes(t)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name}: expected true or false (got "${v}")` });
+      return z.NEVER;
+    });
+
+/** An argv as a JSON array of strings: never split by a shell. */
+const jsonArgv = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(v);
+      } catch {
+        parsed = null;
+      }
+      if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) {
+        ctx.addIssue({ code: 'custom', message: `${name}: expected a JSON array of strings, like ["my-agent", "--fast"] (got ${JSON.stringify(v)})` });
+        return z.NEVER;
+      }
+      return parsed as string[];
+    });
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -116,29 +148,35 @@ const EnvSchema = z.object({
   SHUTDOWN_GRACE: duration('SHUTDOWN_GRACE', '30s', 0),
   DEFAULT_ESTIMATE: duration('DEFAULT_ESTIMATE', '1h', 1_000),
   DEMO_BUILD_STEP: duration('DEMO_BUILD_STEP', '600ms', 1),
-  BUILDER: z
+  BUILDER: z.string().default('auto'),
+  BUILDER_COMMAND: jsonArgv('BUILDER_COMMAND'),
+  BUILDER_ARGS: jsonArgv('BUILDER_ARGS'),
+  BUILDER_MODEL: z.string().optional(),
+  PROMPT_TEMPLATE: z
     .string()
-    .default('auto')
-    .transform((v, ctx): BuilderChoice => {
-      const value = v.trim();
-      if (value === 'auto' || value === 'demo') return { kind: 'demo', requested: value };
-      if (!value.includes('/')) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `BUILDER: expected auto, demo, or the path of an executable (got "${value}"; agent presets such as claude or codex are not available yet)`,
-        });
-        return z.NEVER;
-      }
-      const path = resolve(value);
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      let text: string;
       try {
-        if (!statSync(path).isFile()) throw new Error('not a file');
-        accessSync(path, constants.X_OK);
+        text = readFileSync(resolve(v), 'utf8');
       } catch {
-        ctx.addIssue({ code: 'custom', message: `BUILDER: "${value}" is not an executable file (check the path and chmod +x)` });
+        ctx.addIssue({ code: 'custom', message: `PROMPT_TEMPLATE: cannot read "${v}" (expected the path of a prompt template file)` });
         return z.NEVER;
       }
-      return { kind: 'command', path };
+      try {
+        checkPromptTemplate(text);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `PROMPT_TEMPLATE: ${e instanceof Error ? e.message : String(e)}` });
+        return z.NEVER;
+      }
+      return text;
     }),
+  BUILD_REPO: z.string().optional().transform((v) => (v === undefined ? undefined : resolve(v))),
+  OPEN_PR: boolean('OPEN_PR', false),
+  AGENT_SANDBOXED: boolean('AGENT_SANDBOXED', false),
+  STALL_TIMEOUT: duration('STALL_TIMEOUT', '15m', 1_000),
+  WORKSPACE_KEEP: integer('WORKSPACE_KEEP', 20, 0, 10_000),
   BUILDER_ENV_ALLOW: z
     .string()
     .optional()
@@ -167,6 +205,15 @@ export interface Config {
   home: string;
   policy: Policy;
   builder: BuilderChoice;
+  builderModel?: string;
+  builderArgs?: string[];
+  /** The prompt template's text (PROMPT_TEMPLATE), already checked. */
+  promptTemplate?: string;
+  /** BUILD_REPO, absolute; unset: a fresh repository under NIGHTSHIFT_HOME. */
+  buildRepo?: string;
+  openPr: boolean;
+  stallTimeoutMs: number;
+  workspaceKeep: number;
   /** The environment builders receive: the allow-list applied to this process's environment. */
   builderEnv: Record<string, string>;
   shutdownGraceMs: number;
@@ -190,20 +237,34 @@ function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): Config {
   const parsed = EnvSchema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => (i.code === 'custom' ? i.message : `${i.path.join('.')}: ${i.message}`)));
   }
   const e = parsed.data;
+  const resolved = resolveBuilder({
+    builder: e.BUILDER,
+    ...(e.BUILDER_COMMAND ? { command: e.BUILDER_COMMAND } : {}),
+    pathEnv: env.PATH ?? '',
+    ...(uid !== undefined ? { uid } : {}),
+    sandboxed: e.AGENT_SANDBOXED,
+  });
+  if (!resolved.ok) throw new ConfigError([resolved.problem]);
+  const builder = resolved.choice;
   const rawHome = e.NIGHTSHIFT_HOME ?? resolve(env.HOME ?? homedir(), '.nightshift');
   const home = isAbsolute(rawHome) ? rawHome : resolve(rawHome);
-  const allow = [...DEFAULT_ENV_ALLOW, ...(e.BUILDER_ENV_ALLOW ?? [])];
+  // An agent preset brings the names of its own credentials and settings (ANTHROPIC_API_KEY,
+  // AIDER_*): the agent cannot work without them. nightshift's own secrets are never passed.
+  const preset = builder.kind === 'agent' ? AGENT_PRESETS.find((p) => p.name === builder.preset) : undefined;
+  const allow = new Set([...DEFAULT_ENV_ALLOW, ...(e.BUILDER_ENV_ALLOW ?? []), ...(preset?.authEnv ?? [])]);
+  const prefixes = preset?.authEnvPrefixes ?? [];
   const builderEnv: Record<string, string> = {};
-  for (const name of allow) {
-    const v = env[name];
-    if (v !== undefined) builderEnv[name] = v;
+  for (const [name, v] of Object.entries(env)) {
+    if (v === undefined || NEVER_PASS.test(name)) continue;
+    if (allow.has(name) || prefixes.some((p) => name.startsWith(p))) builderEnv[name] = v;
   }
+  if (builder.kind === 'agent' && uid === 0 && e.AGENT_SANDBOXED && preset?.whenRoot) Object.assign(builderEnv, preset.whenRoot.env);
   // Anything that looks like a credential is redacted from logs, replies and announcements.
   const secrets = Object.entries(env)
     .filter(([k, v]) => /TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|ACCESS_KEY/i.test(k) && v && v.length >= 8)
@@ -226,7 +287,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         blockers: e.SAFETY_EXTRA_BLOCKERS,
       },
     }),
-    builder: e.BUILDER,
+    builder,
+    ...(e.BUILDER_MODEL ? { builderModel: e.BUILDER_MODEL } : {}),
+    ...(e.BUILDER_ARGS ? { builderArgs: e.BUILDER_ARGS } : {}),
+    ...(e.PROMPT_TEMPLATE ? { promptTemplate: e.PROMPT_TEMPLATE } : {}),
+    ...(e.BUILD_REPO ? { buildRepo: e.BUILD_REPO } : {}),
+    openPr: e.OPEN_PR,
+    stallTimeoutMs: e.STALL_TIMEOUT,
+    workspaceKeep: e.WORKSPACE_KEEP,
     builderEnv,
     shutdownGraceMs: e.SHUTDOWN_GRACE,
     demoStepMs: e.DEMO_BUILD_STEP,

@@ -1,14 +1,15 @@
 // The verbs as users say them, through the same dispatcher every adapter uses, against a real
 // engine and store, with the clock fixed at 14:00 in London (outside the 22:00-06:00 quiet hours).
 import { afterEach, describe, expect, it } from 'vitest';
-import { CommandBuilder } from '../src/builders/command-builder.ts';
 import type { Actor } from '../src/commands/actor.ts';
 import { handleText } from '../src/commands/dispatch.ts';
 import { Engine } from '../src/core/engine.ts';
 import { defaultPolicy } from '../src/core/policy.ts';
 import { silentLogger, type CoreEvent } from '../src/core/ports.ts';
 import { MemoryTaskStore } from '../src/store/index.ts';
-import { agent, waitFor } from './helpers/agents.ts';
+import type { agent } from './helpers/agents.ts';
+import { waitFor } from './helpers/agents.ts';
+import { fakeAgentBuilder } from './helpers/builders.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
@@ -30,7 +31,7 @@ async function setup(at = '2026-11-25T14:00:00Z', script: Parameters<typeof agen
   const events: CoreEvent[] = [];
   engine = new Engine({
     store,
-    builder: new CommandBuilder({ name: 'fake agent', argv: [agent(script)], dataDir: dir, env: { PATH: process.env.PATH ?? '' }, killGraceMs: 200 }),
+    builder: fakeAgentBuilder(script, dir, { name: 'fake agent', killGraceMs: 200 }),
     policy: defaultPolicy({ timeZone: 'Europe/London' }),
     clock,
     logger: silentLogger,

@@ -22,7 +22,8 @@ describe('config: one schema, clear errors at start', () => {
     expect(c.policy.maxParallelBuilds).toBe(1);
     expect(c.policy.buildTimeoutMs).toBe(2 * 3_600_000);
     expect(c.policy.retryBackoffMs).toEqual([60_000, 300_000]);
-    expect(c.builder).toEqual({ kind: 'demo', requested: 'auto' });
+    expect(c.builder).toEqual({ kind: 'demo', why: 'BUILDER=auto found no coding agent on PATH (looked for claude, codex, gemini, opencode, aider)' });
+    expect(c).toMatchObject({ openPr: false, stallTimeoutMs: 15 * 60_000, workspaceKeep: 20 });
   });
 
   it.each([
@@ -34,7 +35,13 @@ describe('config: one schema, clear errors at start', () => {
     ['BUILD_TIMEOUT', 'forever', /BUILD_TIMEOUT: expected a duration like 90s, 15m or 2h \(got "forever"\)/],
     ['RETRY_BACKOFF', '1m,soon', /RETRY_BACKOFF: expected durations separated by commas/],
     ['BUILD_TIMEOUT', '30d', /BUILD_TIMEOUT: at most 24 days \(got "30d"\)/],
-    ['BUILDER', 'claude-ish', /BUILDER: expected auto, demo, or the path of an executable/],
+    ['BUILDER', 'claude-ish', /BUILDER: expected auto, demo, claude, codex, gemini, opencode, aider, custom, or the path of an executable \(got "claude-ish"\)/],
+    ['BUILDER', 'claude', /BUILDER=claude: "claude" is not on PATH; install it, or set BUILDER to another agent/],
+    ['BUILDER', 'custom', /BUILDER=custom needs BUILDER_COMMAND, a JSON array/],
+    ['BUILDER_COMMAND', 'my-agent --fast', /BUILDER_COMMAND: expected a JSON array of strings/],
+    ['OPEN_PR', 'maybe', /OPEN_PR: expected true or false \(got "maybe"\)/],
+    ['PROMPT_TEMPLATE', '/no/such/template.md', /PROMPT_TEMPLATE: cannot read "\/no\/such\/template.md"/],
+    ['STALL_TIMEOUT', 'never', /STALL_TIMEOUT: expected a duration/],
     ['BUILDER', '/no/such/agent', /BUILDER: "\/no\/such\/agent" is not an executable file/],
     ['BUILDER_ENV_ALLOW', 'SLACK_BOT_TOKEN', /BUILDER_ENV_ALLOW: SLACK_BOT_TOKEN cannot be passed to builders/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL: expected one of debug, info, warn, error/],
@@ -50,7 +57,7 @@ describe('config: one schema, clear errors at start', () => {
 
   it('accepts an executable as the builder, and passes only allow-listed variables to it', () => {
     const c = loadConfig({ BUILDER: agent('succeed'), PATH: '/bin', ANTHROPIC_API_KEY: 'sk-1', BUILDER_ENV_ALLOW: 'ANTHROPIC_API_KEY', SLACK_BOT_TOKEN: 'xoxb-secret-value' });
-    expect(c.builder).toEqual({ kind: 'command', path: agent('succeed') });
+    expect(c.builder).toEqual({ kind: 'custom', argv: [agent('succeed')] });
     expect(c.builderEnv).toEqual({ PATH: '/bin', ANTHROPIC_API_KEY: 'sk-1' });
     expect(c.secrets).toContain('xoxb-secret-value');
   });

@@ -1,12 +1,12 @@
 // A medium task that would miss its deadline by waiting for quiet hours is raised with the owner,
 // once, instead of being missed silently.
 import { describe, expect, it } from 'vitest';
-import { CommandBuilder } from '../src/builders/command-builder.ts';
 import { Engine } from '../src/core/engine.ts';
 import { defaultPolicy, HOUR } from '../src/core/policy.ts';
 import { silentLogger, type CoreEvent } from '../src/core/ports.ts';
 import { MemoryTaskStore } from '../src/store/index.ts';
-import { agent } from './helpers/agents.ts';
+import { fakeAgentBuilder } from './helpers/builders.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 import { draft } from './helpers/engine-harness.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
 
@@ -17,7 +17,7 @@ describe('deadline at risk', () => {
     await store.open();
     const engine = new Engine({
       store,
-      builder: new CommandBuilder({ name: 'unused', argv: [agent('succeed')], dataDir: '/nonexistent', env: {} }),
+      builder: fakeAgentBuilder('succeed', await tempDir()),
       policy: defaultPolicy({ timeZone: 'Europe/London', tickMs: 60_000 }),
       clock,
       logger: silentLogger,

@@ -1,12 +1,12 @@
 // The engine's own timers, driven by a fake clock, start medium tasks when the quiet window opens
 // in the owner's zone, on the days the clocks change.
 import { afterEach, describe, expect, it } from 'vitest';
-import { CommandBuilder } from '../src/builders/command-builder.ts';
 import { Engine } from '../src/core/engine.ts';
 import { defaultPolicy } from '../src/core/policy.ts';
 import { silentLogger } from '../src/core/ports.ts';
 import { MemoryTaskStore } from '../src/store/index.ts';
-import { agent, waitFor } from './helpers/agents.ts';
+import { fakeAgentBuilder } from './helpers/builders.ts';
+import { waitFor } from './helpers/agents.ts';
 import { draft } from './helpers/engine-harness.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
 import { tempDir } from './helpers/temp-dir.ts';
@@ -23,7 +23,7 @@ async function setup(timeZone: string, at: string) {
   await store.open();
   engine = new Engine({
     store,
-    builder: new CommandBuilder({ name: 'fake agent', argv: [agent('succeed')], dataDir: await tempDir(), env: { PATH: process.env.PATH ?? '' } }),
+    builder: fakeAgentBuilder('succeed', await tempDir()),
     policy: defaultPolicy({ timeZone }),
     clock,
     logger: silentLogger,

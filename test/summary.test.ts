@@ -1,7 +1,6 @@
 // The morning summary: posted at 07:30 owner time by the scheduler (fake clock), late after
 // downtime rather than skipped, with what finished, what failed, what waits and what is queued.
 import { describe, expect, it } from 'vitest';
-import { CommandBuilder } from '../src/builders/command-builder.ts';
 import { renderSummaryText } from '../src/commands/summary.ts';
 import { Engine } from '../src/core/engine.ts';
 import { defaultPolicy } from '../src/core/policy.ts';
@@ -9,7 +8,8 @@ import { silentLogger } from '../src/core/ports.ts';
 import type { Summary } from '../src/core/summary.ts';
 import { LAST_SUMMARY_KEY, SummaryScheduler } from '../src/core/summary-scheduler.ts';
 import { MemoryTaskStore } from '../src/store/index.ts';
-import { agent } from './helpers/agents.ts';
+import { fakeAgentBuilder } from './helpers/builders.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
 import { makeTask } from './helpers/task-factory.ts';
 
@@ -20,7 +20,7 @@ async function setup(start: string, lastSummaryAt?: string) {
   if (lastSummaryAt) await store.setMeta(LAST_SUMMARY_KEY, lastSummaryAt);
   const engine = new Engine({
     store,
-    builder: new CommandBuilder({ name: 'unused', argv: [agent('succeed')], dataDir: '/nonexistent', env: {} }),
+    builder: fakeAgentBuilder('succeed', await tempDir()),
     policy: defaultPolicy({ timeZone: 'Europe/London' }),
     clock,
     logger: silentLogger,

@@ -17,8 +17,10 @@ import {
 } from './ports.ts';
 import { err, ok, userError, type Result } from './result.ts';
 import { Serial } from './serial.ts';
+import { formatDuration } from './durations.ts';
+import { formatOwnerTime } from './time-of-day.ts';
 import type { Summary } from './summary.ts';
-import type { Origin, Priority, Task, TaskDraft, TaskEvent, TaskId } from './task.ts';
+import { isTerminal, type Origin, type Priority, type Task, type TaskDraft, type TaskEvent, type TaskId } from './task.ts';
 import * as T from './transitions.ts';
 
 export interface EngineDeps {
@@ -59,6 +61,8 @@ export class Engine {
   private wakeTimer: unknown = null;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
+  /** Background work (workspace cleanup, pid records): shutdown waits for it. */
+  private readonly pending = new Set<Promise<unknown>>();
 
   constructor(private readonly deps: EngineDeps) {}
 
@@ -92,6 +96,7 @@ export class Engine {
         await this.recoverInterrupted(task);
       }
     });
+    this.tidy();
     await this.kick();
   }
 
@@ -314,6 +319,7 @@ export class Engine {
       timeoutMs: policy.buildTimeoutMs,
       onProgress: (p) => this.onProgress(task.id, p),
       onSpawn: (pid) => this.background(this.recordPid(task.id, attempt, pid), 'recording a builder pid'),
+      onStall: (silentMs) => this.background(this.onStall(task.id, silentMs), 'reporting a stalled build'),
     });
     const run: Running = { handle, attempt, startedAt: this.now().getTime(), settled };
     this.running.set(task.id, run);
@@ -346,6 +352,18 @@ export class Engine {
     });
   }
 
+  private onStall(id: TaskId, silentMs: number): Promise<void> {
+    return this.serial.run(async () => {
+      const task = await this.deps.store.get(id);
+      if (!task || task.status !== 'building') return;
+      const quiet = formatDuration(silentMs);
+      const marked = T.markStalled(task, `no output for ${quiet}`, this.now());
+      await this.commit(marked);
+      const message = `${id} "${task.title}" has printed nothing for ${quiet}: it may be stuck (waiting for input, or a hung command). Say "cancel ${id}" to stop it, or let it run until BUILD_TIMEOUT.`;
+      this.emit({ type: 'owner_attention', task: marked, reason: 'stalled', message });
+    });
+  }
+
   private onProgress(id: TaskId, p: Progress): void {
     const prev = this.progress.get(id);
     const merged: Progress = { ...p, message: this.redact(p.message), percent: p.percent ?? prev?.percent ?? null };
@@ -375,6 +393,11 @@ export class Engine {
     }
     await this.commit(next.value);
     if (next.value.status === 'done') this.recordDuration(result.durationMs);
+    if (result.outcome === 'usage_limited' && next.value.retryAt) {
+      const message = `${id} "${task.title}" stopped: ${clean.reason}. It will try again after ${formatOwnerTime(new Date(next.value.retryAt), now, this.deps.policy.timeZone)} (this does not count as a failed attempt).`;
+      this.emit({ type: 'owner_attention', task: next.value, reason: 'usage_limited', message });
+    }
+    if (isTerminal(next.value.status)) this.tidy();
     if (next.value.status === 'escalated') {
       this.emit({ type: 'owner_attention', task: next.value, reason: 'escalated', message: escalationMessage(next.value, clean) });
     }
@@ -416,6 +439,11 @@ export class Engine {
     this.wakeTimer = null;
     // A build being started right now finishes starting first, so it is seen below.
     await this.serial.run(async () => {});
+    await this.stopBuilds(graceMs);
+    await Promise.allSettled([...this.pending]);
+  }
+
+  private async stopBuilds(graceMs: number): Promise<void> {
     const all = [...this.running.values()];
     if (all.length === 0) return;
     const finished = Promise.all(all.map((r) => r.settled));
@@ -454,6 +482,16 @@ export class Engine {
     return this.deps.clock.now();
   }
 
+  /** Lets the builder remove workspaces its cleanup policy no longer keeps (in the background). */
+  private tidy(): void {
+    const tidy = this.deps.builder.tidy?.bind(this.deps.builder);
+    if (!tidy || !this.deps.runBuilds) return;
+    this.background(
+      (async () => tidy([...this.deps.store.live(), ...(await this.deps.store.history({ limit: 500 }))]))(),
+      'cleaning up workspaces',
+    );
+  }
+
   /** Posts the morning summary through every adapter. */
   announceSummary(summary: Summary): void {
     this.emit({ type: 'summary_due', summary });
@@ -465,7 +503,9 @@ export class Engine {
 
   /** Work nobody awaits: its failure is logged, never an unhandled rejection that ends the daemon. */
   private background(work: Promise<unknown>, what: string): void {
-    work.catch((e: unknown) => this.deps.logger.error(`failed while ${what}`, { error: String(e) }));
+    const tracked = work.catch((e: unknown) => this.deps.logger.error(`failed while ${what}`, { error: String(e) }));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
   }
 
   private emit(event: CoreEvent): void {

@@ -1,7 +1,7 @@
 // The interfaces the core needs from the world. Implementations live outside src/core
 // (src/store, src/builders, src/adapters); tests pass fakes or the real ones.
 import type { Summary } from './summary.ts';
-import type { Attempt, Deliverables, Task, TaskEvent, TaskId } from './task.ts';
+import type { AgentUsage, Attempt, Deliverables, ResourceUsage, Task, TaskEvent, TaskId } from './task.ts';
 
 /** Wall-clock time and timers, injected so policy and the engine can be driven by a fake clock. */
 export interface Clock {
@@ -73,7 +73,7 @@ export interface Progress {
   message: string;
 }
 
-export const BUILD_OUTCOMES = ['succeeded', 'failed', 'timed_out', 'cancelled'] as const;
+export const BUILD_OUTCOMES = ['succeeded', 'failed', 'timed_out', 'cancelled', 'usage_limited'] as const;
 export type BuildOutcome = (typeof BUILD_OUTCOMES)[number];
 
 export interface BuildResult {
@@ -86,6 +86,10 @@ export interface BuildResult {
   logTail: string;
   deliverables: Partial<Deliverables>;
   durationMs: number;
+  usage?: AgentUsage;
+  resources?: ResourceUsage;
+  /** For `usage_limited`: when the agent said its limit resets, if it said. */
+  resetsAt?: string;
 }
 
 export interface BuildPlan {
@@ -108,6 +112,8 @@ export interface BuildRequest {
   onProgress(progress: Progress): void;
   /** Called once the builder's process exists, so its pid can be recorded for reaping after a crash. */
   onSpawn?(pid: number): void;
+  /** Called when the builder has printed nothing for the stall timeout (again after new output). */
+  onStall?(silentForMs: number): void;
 }
 
 export interface Builder {
@@ -122,9 +128,11 @@ export interface Builder {
    * recovered task is never built twice at once. Must not touch an unrelated process that reused the pid.
    */
   reap?(task: Task, attempt: Attempt): Promise<boolean>;
+  /** Removes workspaces the cleanup policy no longer keeps; never one whose task is building. */
+  tidy?(tasks: Task[]): Promise<void>;
 }
 
-export type AttentionReason = 'approval' | 'escalated' | 'deadline_at_risk';
+export type AttentionReason = 'approval' | 'escalated' | 'deadline_at_risk' | 'stalled' | 'usage_limited';
 
 export type CoreEvent =
   | { type: 'task_created'; task: Task }

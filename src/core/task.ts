@@ -55,7 +55,25 @@ export const SafetyVerdict = z.object({
 });
 export type SafetyVerdict = z.infer<typeof SafetyVerdict>;
 
-export const ATTEMPT_OUTCOMES = ['running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'interrupted'] as const;
+export const ATTEMPT_OUTCOMES = ['running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'interrupted', 'usage_limited'] as const;
+
+/** What the agent reported it used. Absent fields were not reported. */
+export const AgentUsage = z.object({
+  inputTokens: z.number().nonnegative().optional(),
+  cachedInputTokens: z.number().nonnegative().optional(),
+  outputTokens: z.number().nonnegative().optional(),
+  costUsd: z.number().nonnegative().optional(),
+  turns: z.number().nonnegative().optional(),
+});
+export type AgentUsage = z.infer<typeof AgentUsage>;
+
+/** What the builder's whole process tree used, measured by nightshift. */
+export const ResourceUsage = z.object({
+  wallMs: z.number().nonnegative(),
+  cpuMs: z.number().nonnegative(),
+  peakRssBytes: z.number().nonnegative(),
+});
+export type ResourceUsage = z.infer<typeof ResourceUsage>;
 export const Attempt = z.object({
   n: z.number().int().positive(),
   startedAt: isoInstant,
@@ -73,6 +91,8 @@ export const Attempt = z.object({
   demo: z.boolean().default(false),
   /** The builder's process id (its process-group leader), so a restart can reap an orphaned tree. */
   pid: z.number().int().positive().optional(),
+  usage: AgentUsage.optional(),
+  resources: ResourceUsage.optional(),
 });
 export type Attempt = z.infer<typeof Attempt>;
 
@@ -84,6 +104,8 @@ export const Deliverables = z.object({
   diffstat: z.string().optional(),
   links: z.array(z.string()).default([]),
   summary: z.string().optional(),
+  /** The commit the branch started from: commits, files and diffstat are counted from here. */
+  baseCommit: z.string().optional(),
 });
 export type Deliverables = z.infer<typeof Deliverables>;
 
@@ -104,6 +126,8 @@ export const TASK_EVENT_TYPES = [
   'deadline_at_risk',
   'priority_changed',
   'interrupted',
+  'usage_limited',
+  'stalled',
 ] as const;
 export const TaskEventType = z.enum(TASK_EVENT_TYPES);
 export type TaskEventType = z.infer<typeof TaskEventType>;

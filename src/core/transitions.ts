@@ -4,7 +4,9 @@
 import type { Policy } from './policy.ts';
 import { err, ok, userError, type Result } from './result.ts';
 import type {
+  AgentUsage,
   Attempt,
+  ResourceUsage,
   Deliverables,
   Origin,
   Priority,
@@ -162,7 +164,7 @@ export function startAttempt(
 }
 
 export interface AttemptEnd {
-  outcome: 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'interrupted';
+  outcome: 'succeeded' | 'failed' | 'timed_out' | 'cancelled' | 'interrupted' | 'usage_limited';
   exitCode: number | null;
   signal: string | null;
   reason: string;
@@ -170,7 +172,14 @@ export interface AttemptEnd {
   deliverables?: Partial<Deliverables>;
   /** False when a deliberate shutdown ended the attempt: it does not use up the retry budget. */
   counts?: boolean;
+  usage?: AgentUsage;
+  resources?: ResourceUsage;
+  /** For `usage_limited`: when the agent's limit resets, if it said. */
+  resetsAt?: string;
 }
+
+/** How long to wait after a usage limit that did not say when it resets. */
+export const USAGE_LIMIT_WAIT_MS = 60 * 60_000;
 
 function closeRunningAttempt(task: Task, end: AttemptEnd, now: Date): Attempt[] {
   return task.attempts.map((a, i) =>
@@ -183,7 +192,9 @@ function closeRunningAttempt(task: Task, end: AttemptEnd, now: Date): Attempt[] 
           signal: end.signal,
           reason: end.reason,
           durationMs: Math.max(0, end.durationMs), // a clock stepped backwards must not corrupt the record
-          counts: end.counts ?? true,
+          counts: end.outcome === 'usage_limited' ? false : (end.counts ?? true),
+          ...(end.usage ? { usage: end.usage } : {}),
+          ...(end.resources ? { resources: end.resources } : {}),
         }
       : a,
   );
@@ -221,6 +232,13 @@ export function finishAttempt(task: Task, end: AttemptEnd, policy: Policy, now: 
     case 'failed':
     case 'timed_out':
       return ok(afterFailure(withEvent(base, now, 'attempt_failed', undefined, end.reason), end.reason, policy, now));
+    case 'usage_limited': {
+      // Not the task's fault: wait for the reset (the schedule still applies the quiet window),
+      // at no cost to the retry budget.
+      const reset = end.resetsAt ? Date.parse(end.resetsAt) : NaN;
+      const retryAt = new Date(Number.isFinite(reset) && reset > now.getTime() ? reset : now.getTime() + USAGE_LIMIT_WAIT_MS).toISOString();
+      return ok({ ...withEvent(base, now, 'usage_limited', undefined, `${end.reason}; retrying after ${retryAt}`), status: 'failed', retryAt });
+    }
   }
 }
 
@@ -280,6 +298,11 @@ export function setPriority(task: Task, priority: Priority, by: string, verdict:
   if (task.priority === priority) return err(userError('bad_input', `${task.id} is already ${priority} priority`));
   const next = withEvent(task, now, 'priority_changed', by, `${task.priority} → ${priority}`);
   return ok(applyVerdict({ ...next, priority, priorityReason: `set to ${priority} by ${by}` }, verdict, now));
+}
+
+/** Notes that the builder went silent: history for the owner, not a change of status. */
+export function markStalled(task: Task, detail: string, now: Date): Task {
+  return withEvent(task, now, 'stalled', undefined, detail);
 }
 
 /** Notes that the owner was told the task would miss its deadline, so it is said once. */

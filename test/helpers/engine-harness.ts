@@ -2,13 +2,13 @@
 // Records every announcement, and what was on disk at the moment of each one.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandBuilder } from '../../src/builders/command-builder.ts';
 import { Engine } from '../../src/core/engine.ts';
 import { defaultPolicy, type Policy } from '../../src/core/policy.ts';
 import { systemClock, silentLogger, type CoreEvent } from '../../src/core/ports.ts';
 import type { TaskDraft } from '../../src/core/task.ts';
 import { LowdbTaskStore } from '../../src/store/index.ts';
-import { agent } from './agents.ts';
+import type { agent } from './agents.ts';
+import { fakeAgentBuilder } from './builders.ts';
 import { tempDir } from './temp-dir.ts';
 
 export interface Harness {
@@ -55,7 +55,7 @@ export async function makeHarness(
   const home = dir ?? (await tempDir());
   const store = new LowdbTaskStore({ dir: home });
   await store.open();
-  const builder = new CommandBuilder({ name: `fake ${script}`, argv: [agent(script)], dataDir: home, env: { PATH: process.env.PATH ?? '', ...env }, killGraceMs: 500 });
+  const builder = fakeAgentBuilder(script, home, { env: { PATH: process.env.PATH ?? '', ...env } });
   const engine = new Engine({
     store,
     builder,

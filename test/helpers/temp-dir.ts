@@ -13,5 +13,5 @@ export async function tempDir(prefix = 'nightshift-test-'): Promise<string> {
 }
 
 afterEach(async () => {
-  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true });
+  for (const dir of made.splice(0)) await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
 });

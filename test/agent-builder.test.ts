@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CommandBuilder } from '../src/builders/command-builder.ts';
+import { AgentBuilder } from '../src/builders/agent-builder.ts';
+import { GitWorkspaces } from '../src/builders/git-workspaces.ts';
+import { customPreset } from '../src/builders/presets/index.ts';
 import { selectBuilder } from '../src/builders/select-builder.ts';
+import { fakeAgentBuilder } from './helpers/builders.ts';
 import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/core/ports.ts';
 import { isAlive } from '../src/builders/process-tree.ts';
@@ -13,7 +16,7 @@ import { tempDir } from './helpers/temp-dir.ts';
 
 async function setup(script: Parameters<typeof agent>[0], env: Record<string, string> = {}) {
   const dataDir = await tempDir();
-  const builder = new CommandBuilder({ name: `fake ${script}`, argv: [agent(script)], dataDir, env: { PATH: process.env.PATH ?? '', ...env }, killGraceMs: 500 });
+  const builder = fakeAgentBuilder(script, dataDir, { env: { PATH: process.env.PATH ?? '', ...env } });
   const task = makeTask({ id: 't-3', spec: 'build a hello-world CLI; it\'s "quoted" $(rm -rf /) `echo pwned`' });
   const plan = builder.plan(task, 1);
   const progress: Progress[] = [];
@@ -22,7 +25,7 @@ async function setup(script: Parameters<typeof agent>[0], env: Record<string, st
   return { dataDir, plan, progress, handle, pid: () => pid };
 }
 
-describe('CommandBuilder: a real child process', () => {
+describe('AgentBuilder running a command: a real child process in a git worktree', () => {
   it('passes the spec on stdin and as a file, streams progress, logs, and reports changed files', async () => {
     const { plan, progress, handle } = await setup('succeed');
     const result = await handle.result;
@@ -37,6 +40,11 @@ describe('CommandBuilder: a real child process', () => {
     const built = await readFile(join(plan.workspace, 'hello.txt'), 'utf8');
     expect(built).toContain('$(rm -rf /) `echo pwned`'); // reached the agent verbatim: no shell saw it
     expect(result.deliverables.changedFiles).toEqual(['hello.txt']);
+    // the work is on the task's own branch, committed (on the agent's behalf: it left it uncommitted)
+    expect(result.deliverables.branch).toBe('nightshift/t-3-build-the-thing');
+    expect(result.deliverables.commits).toEqual([expect.stringMatching(/^[0-9a-f]{7,} nightshift: work left uncommitted by fake succeed \(t-3, attempt 1\)$/)]);
+    expect(result.deliverables.diffstat).toMatch(/^1 file changed, \d+ insertions?\(\+\)$/);
+    expect(result.resources?.wallMs).toBeGreaterThan(0);
     const log = await readFile(plan.logPath, 'utf8');
     expect(log).toContain('PROGRESS 60% editing src/hello.ts');
     expect(log).toMatch(/exited with code 0 after/);
@@ -47,7 +55,8 @@ describe('CommandBuilder: a real child process', () => {
   it('reports a failing exit with its code and the log tail', async () => {
     const { handle } = await setup('fail');
     const result = await handle.result;
-    expect(result).toMatchObject({ outcome: 'failed', exitCode: 2, reason: 'exited with code 2' });
+    expect(result).toMatchObject({ outcome: 'failed', exitCode: 2 });
+    expect(result.reason).toBe('command fail.mjs exited with code 2; last output: "Error: could not compile src/index.ts"');
     expect(result.logTail).toContain('could not compile src/index.ts');
   });
 
@@ -111,7 +120,7 @@ describe('CommandBuilder: a real child process', () => {
 
   it('a timeout fails the attempt and ends the tree', async () => {
     const dataDir = await tempDir();
-    const builder = new CommandBuilder({ name: 'fake hang', argv: [agent('hang')], dataDir, env: { PATH: process.env.PATH ?? '' }, killGraceMs: 300 });
+    const builder = fakeAgentBuilder('hang', dataDir, { killGraceMs: 300 });
     const task = makeTask({ id: 't-4' });
     const plan = builder.plan(task, 1);
     const handle = builder.start({ task, attempt: 1, plan, timeoutMs: 800, onProgress: () => {} });
@@ -124,7 +133,8 @@ describe('CommandBuilder: a real child process', () => {
 
   it('a command that does not exist fails with a reason that names it', async () => {
     const dataDir = await tempDir();
-    const builder = new CommandBuilder({ name: 'missing', argv: [join(dataDir, 'no-such-agent')], dataDir, env: {} });
+    const missing = join(dataDir, 'no-such-agent');
+    const builder = new AgentBuilder({ name: 'missing', preset: customPreset([missing]), command: missing, dataDir, env: {}, workspaces: new GitWorkspaces({ dataDir, keep: 5 }) });
     const task = makeTask();
     const result = await builder.start({ task, attempt: 1, plan: builder.plan(task, 1), timeoutMs: 5_000, onProgress: () => {} }).result;
     expect(result.outcome).toBe('failed');

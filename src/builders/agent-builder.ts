@@ -1,0 +1,289 @@
+// Runs one coding agent (or any command) as the builder: a real child process in its own process
+// group, in the task's workspace. The preset says how to invoke it (an argv array: task text never
+// touches a shell) and how to read what it prints; the workspace provider prepares the task's
+// worktree and reads back the commits. Output goes to one log file per attempt.
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { formatDuration } from '../core/durations.ts';
+import { formatOwnerTime } from '../core/time-of-day.ts';
+import type { Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
+import { silentLogger } from '../core/ports.ts';
+import type { Attempt, Task } from '../core/task.ts';
+import { LineSplitter } from './line-splitter.ts';
+import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_RULES, renderPrompt, type AgentPreset, type AgentVerdict, type OutputStream } from './presets/index.ts';
+import { endProcesses, findByEnvironment, killTree } from './process-tree.ts';
+import { startResourceMonitor } from './supervision/resource-monitor.ts';
+import { watchForStall } from './supervision/stall-watch.ts';
+import type { PreparedWorkspace, WorkspaceProvider } from './workspace-provider.ts';
+
+export interface AgentBuilderOptions {
+  /** Shown in every message about a build: "Claude Code", "demo builder". */
+  name: string;
+  preset: AgentPreset;
+  /** The executable to spawn (the preset's binary as found on PATH, or the custom command). */
+  command: string;
+  isDemo?: boolean;
+  /** NIGHTSHIFT_HOME: logs and agent state live below it. */
+  dataDir: string;
+  /** The environment the builder gets: already scrubbed of secrets by config. */
+  env: Record<string, string>;
+  workspaces: WorkspaceProvider;
+  promptTemplate?: string;
+  model?: string;
+  extraArgs?: string[];
+  /** How long a builder may take to exit after SIGTERM before SIGKILL. */
+  killGraceMs?: number;
+  /** Silence longer than this is reported as a stall. */
+  stallMs?: number;
+  /** Opens a draft pull request for a successful build, when configured; its URL becomes a link. */
+  openPullRequest?: (w: PreparedWorkspace, task: Task, summary: string | undefined) => Promise<{ url: string } | { skipped: string }>;
+  /** Zone in which agents print reset times without one (usage limits). */
+  timeZone?: string;
+  logger?: Logger;
+}
+
+const TAIL_LINES = 40;
+/** After the builder exits, how long its output may keep flowing (a background child may hold it open). */
+const OUTPUT_DRAIN_MS = 2_000;
+
+/** Environment entries every process of an attempt inherits: how its leftovers are found. */
+export function attemptMarkers(taskId: string, attempt: number, workspace: string): string[] {
+  return [`NIGHTSHIFT_TASK_ID=${taskId}`, `NIGHTSHIFT_ATTEMPT=${attempt}`, `NIGHTSHIFT_WORKSPACE=${workspace}`];
+}
+
+export class AgentBuilder implements Builder {
+  readonly name: string;
+  readonly isDemo: boolean;
+
+  constructor(private readonly opts: AgentBuilderOptions) {
+    this.name = opts.name;
+    this.isDemo = opts.isDemo ?? false;
+  }
+
+  plan(task: Task, attempt: number): BuildPlan {
+    return {
+      workspace: this.opts.workspaces.workspaceFor(task),
+      logPath: join(this.opts.dataDir, 'logs', task.id, `attempt-${attempt}.log`),
+    };
+  }
+
+  start(req: BuildRequest): BuildHandle {
+    return new RunningBuild(this.opts, req);
+  }
+
+  /** Ends what a crash left of an attempt: every process carrying its task, attempt and workspace. */
+  async reap(task: Task, attempt: Attempt): Promise<boolean> {
+    const found = findByEnvironment(attemptMarkers(task.id, attempt.n, this.plan(task, attempt.n).workspace));
+    await endProcesses(found, this.opts.killGraceMs ?? 5_000);
+    return found.length > 0;
+  }
+
+  async tidy(tasks: Task[]): Promise<void> {
+    await this.opts.workspaces.tidy?.(tasks);
+  }
+}
+
+/** Resolves when every stream has closed, or after `ms`, when the stragglers are destroyed. */
+async function drained(streams: Readable[], ms: number): Promise<void> {
+  const open = streams.filter((s) => !s.closed && !s.destroyed);
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(open.map((s) => new Promise<void>((r) => s.once('close', () => r())))),
+    new Promise<void>((r) => (timer = setTimeout(r, ms))),
+  ]);
+  clearTimeout(timer);
+  for (const s of open) s.destroy();
+}
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error };
+
+class RunningBuild implements BuildHandle {
+  pid: number | undefined;
+  readonly result: Promise<BuildResult>;
+  private stopReason: { outcome: 'cancelled' | 'timed_out'; reason: string } | null = null;
+  private readonly exited: Promise<void>;
+  private markExited!: () => void;
+
+  constructor(
+    private readonly opts: AgentBuilderOptions,
+    private readonly req: BuildRequest,
+  ) {
+    this.exited = new Promise((r) => (this.markExited = r));
+    this.result = this.run().catch((e: unknown) => {
+      this.markExited();
+      const reason = `could not run the builder: ${e instanceof Error ? e.message : String(e)}`;
+      return { outcome: 'failed', reason, exitCode: null, signal: null, logTail: '', deliverables: {}, durationMs: 0 } satisfies BuildResult;
+    });
+  }
+
+  async cancel(reason: string): Promise<void> {
+    this.stopReason ??= { outcome: 'cancelled', reason };
+    await this.stop();
+  }
+
+  private async stop(): Promise<void> {
+    if (this.pid !== undefined) await killTree(this.pid, this.opts.killGraceMs ?? 5_000);
+    await this.sweep();
+    await this.exited;
+  }
+
+  /** Ends every process of this attempt still alive, including children that daemonised. */
+  private async sweep(): Promise<void> {
+    const { task, attempt, plan } = this.req;
+    await endProcesses(findByEnvironment(attemptMarkers(task.id, attempt, plan.workspace)), 1_000);
+  }
+
+  private async run(): Promise<BuildResult> {
+    const { task, attempt, plan } = this.req;
+    const { preset } = this.opts;
+    const log = this.opts.logger ?? silentLogger;
+    const started = Date.now();
+    await mkdir(dirname(plan.logPath), { recursive: true });
+    const logFile = createWriteStream(plan.logPath, { flags: 'a' });
+    const closeLog = async (line: string) => {
+      logFile.end(line);
+      await new Promise<void>((r) => logFile.once('close', () => r()));
+    };
+    logFile.write(`# nightshift ${task.id} attempt ${attempt}: ${this.opts.name}, started ${new Date(started).toISOString()}\n`);
+
+    let prepared: PreparedWorkspace;
+    try {
+      prepared = await this.opts.workspaces.prepare(task, attempt);
+    } catch (e) {
+      this.markExited();
+      const reason = `could not prepare the workspace: ${e instanceof Error ? e.message : String(e)}`;
+      await closeLog(`# ${reason}\n`);
+      return { outcome: 'failed', reason, exitCode: null, signal: null, logTail: '', deliverables: {}, durationMs: Date.now() - started };
+    }
+    logFile.write(`# workspace ${prepared.workspace}${prepared.branch ? ` on branch ${prepared.branch}` : ''}\n`);
+
+    const specPath = plan.logPath.replace(/\.log$/, '.spec.md');
+    const promptPath = plan.logPath.replace(/\.log$/, '.prompt.md');
+    const tz = this.opts.timeZone ?? 'UTC';
+    const prompt = renderPrompt(this.opts.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE, {
+      title: task.title,
+      spec: task.request,
+      clarifications: task.clarifications.map((c) => c.text),
+      deadline: task.deadline ? `${formatOwnerTime(new Date(task.deadline), new Date(), tz)} (${tz})` : null,
+      repository: prepared.repository,
+      branch: prepared.branch ?? '',
+      rules: DEFAULT_RULES,
+    });
+    await writeFile(specPath, task.spec, 'utf8');
+    await writeFile(promptPath, prompt, 'utf8');
+    // A custom command gets the spec itself (what BUILDER=/path promises); agents get the prompt.
+    const invocation = preset.argv({
+      prompt: preset.name === 'custom' ? task.spec : prompt,
+      workspace: prepared.workspace,
+      ...(this.opts.model ? { model: this.opts.model } : {}),
+      ...(this.opts.extraArgs ? { extraArgs: this.opts.extraArgs } : {}),
+      stateDir: join(this.opts.dataDir, 'agent-state', preset.name),
+    });
+    if (preset.name === 'aider') await mkdir(join(this.opts.dataDir, 'agent-state', preset.name), { recursive: true });
+
+    const parser = preset.createParser({ workspace: prepared.workspace, ...(this.opts.timeZone ? { timeZone: this.opts.timeZone } : {}) });
+    const tail: string[] = [];
+    const stall = watchForStall({ stallMs: this.opts.stallMs ?? 15 * 60_000, onStall: (ms) => this.req.onStall?.(ms) });
+    const onLine = (line: string, stream: OutputStream) => {
+      stall.activity();
+      tail.push(line);
+      if (tail.length > TAIL_LINES) tail.shift();
+      for (const ev of parser.line(line, stream)) {
+        this.req.onProgress({ at: new Date().toISOString(), percent: ev.percent, message: ev.message });
+      }
+    };
+
+    const env: Record<string, string> = {
+      ...this.opts.env,
+      ...preset.env,
+      NIGHTSHIFT_TASK_ID: task.id,
+      NIGHTSHIFT_ATTEMPT: String(attempt),
+      NIGHTSHIFT_SPEC_FILE: specPath,
+      NIGHTSHIFT_PROMPT_FILE: promptPath,
+      NIGHTSHIFT_WORKSPACE: plan.workspace,
+      NIGHTSHIFT_TITLE: task.title,
+      ...(prepared.branch ? { NIGHTSHIFT_BRANCH: prepared.branch } : {}),
+      ...(task.deadline ? { NIGHTSHIFT_DEADLINE: task.deadline } : {}),
+    };
+    const child = spawn(this.opts.command, invocation.args, { cwd: prepared.workspace, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.pid = child.pid;
+    if (child.pid !== undefined) this.req.onSpawn?.(child.pid);
+    if (this.stopReason) void this.stop(); // cancelled while we were still preparing
+    const monitor = child.pid !== undefined ? startResourceMonitor({ leaderPid: child.pid, markers: attemptMarkers(task.id, attempt, plan.workspace) }) : null;
+    const timer = setTimeout(() => {
+      this.stopReason ??= { outcome: 'timed_out', reason: `timed out after ${formatDuration(this.req.timeoutMs)}` };
+      void this.stop();
+    }, this.req.timeoutMs);
+
+    child.stdin.on('error', () => {}); // a builder that ignores stdin may close it before we finish writing
+    if (invocation.stdin === null) child.stdin.end();
+    else child.stdin.end(invocation.stdin);
+    for (const [stream, name] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
+      const splitter = new LineSplitter((line) => onLine(line, name));
+      stream.on('data', (chunk: Buffer) => {
+        logFile.write(chunk);
+        splitter.push(chunk.toString('utf8'));
+      });
+      stream.on('end', () => splitter.flush());
+    }
+
+    const exit = await new Promise<Exit>((resolve) => {
+      child.once('error', (e) => resolve({ code: null, signal: null, spawnError: e }));
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    clearTimeout(timer);
+    stall.stop();
+    const resources = monitor ? await monitor.stop() : undefined;
+    // The builder is gone; what it left running (a dev server, a daemonised child holding our
+    // pipes) is ended, and its output gets a moment to drain before we stop reading.
+    await this.sweep();
+    await drained([child.stdout, child.stderr], OUTPUT_DRAIN_MS);
+    this.markExited();
+    const durationMs = Date.now() - started;
+    const verdict = parser.end({ code: exit.code, signal: exit.signal });
+    const work = await this.opts.workspaces.collect(prepared, task, attempt, this.opts.name).catch((e: unknown) => {
+      log.warn('could not read back the workspace', { task: task.id, error: String(e) });
+      return { deliverables: { workspace: prepared.workspace }, changed: false };
+    });
+    const outcome = this.classify(exit, verdict, work.changed);
+    const links: string[] = [];
+    if (outcome.outcome === 'succeeded' && this.opts.openPullRequest) {
+      const pr = await this.opts.openPullRequest(prepared, task, verdict.summary);
+      if ('url' in pr) links.push(pr.url);
+      else logFile.write(`# no pull request: ${pr.skipped}\n`);
+    }
+    await closeLog(`\n# ${outcome.reason} after ${formatDuration(durationMs)}\n`);
+    log.info('build ended', { task: task.id, attempt, outcome: outcome.outcome, code: exit.code });
+    return {
+      ...outcome,
+      exitCode: exit.code,
+      signal: exit.signal,
+      logTail: tail.join('\n'),
+      deliverables: {
+        ...work.deliverables,
+        ...(verdict.summary ? { summary: verdict.summary } : {}),
+        ...(links.length ? { links } : {}),
+      },
+      durationMs,
+      ...(verdict.usage ? { usage: verdict.usage } : {}),
+      ...(resources ? { resources: { wallMs: resources.wallMs, cpuMs: resources.cpuMs, peakRssBytes: resources.peakRssBytes } } : {}),
+      ...(verdict.resetsAt ? { resetsAt: verdict.resetsAt } : {}),
+    };
+  }
+
+  private classify(exit: Exit, verdict: AgentVerdict, changed: boolean): Pick<BuildResult, 'outcome' | 'reason'> {
+    if (exit.spawnError) {
+      const code = (exit.spawnError as NodeJS.ErrnoException).code;
+      const what = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not executable' : exit.spawnError.message;
+      return { outcome: 'failed', reason: `could not start ${this.opts.command}: ${what}` };
+    }
+    if (this.stopReason) return this.stopReason;
+    if (verdict.outcome === 'usage_limited') return { outcome: 'usage_limited', reason: verdict.reason };
+    if (verdict.outcome === 'failed') return { outcome: 'failed', reason: verdict.reason };
+    if (!changed) return { outcome: 'failed', reason: `${this.opts.name} finished but changed nothing in the workspace` };
+    return { outcome: 'succeeded', reason: verdict.reason };
+  }
+}

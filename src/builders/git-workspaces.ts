@@ -1,0 +1,122 @@
+// Each task works in its own git worktree, on its own branch (nightshift/t-7-<slug>), off the
+// configured repository (BUILD_REPO) or a fresh one under NIGHTSHIFT_HOME. Parallel builds never
+// share files and the user's own checkout is never touched. Deliverables are read back from git.
+import { join } from 'node:path';
+import type { Logger } from '../core/ports.ts';
+import { silentLogger } from '../core/ports.ts';
+import { isTerminal, type Task } from '../core/task.ts';
+import {
+  branchName,
+  cleanupWorkspaces,
+  collectDeliverables,
+  ensureRepository,
+  openDraftPullRequest,
+  prepareWorktree,
+  type GitEnv,
+  type PullRequestOutcome,
+  type Repository,
+} from './git/index.ts';
+import type { CollectedWork, PreparedWorkspace, WorkspaceProvider } from './workspace-provider.ts';
+
+export interface GitWorkspacesOptions {
+  dataDir: string;
+  buildRepo?: string;
+  /** Finished tasks' worktrees kept beyond those with unmerged work. */
+  keep: number;
+  env?: GitEnv;
+  logger?: Logger;
+}
+
+export class GitWorkspaces implements WorkspaceProvider {
+  private repo: Promise<Repository> | null = null;
+
+  constructor(private readonly opts: GitWorkspacesOptions) {}
+
+  get workspacesDir(): string {
+    return join(this.opts.dataDir, 'workspaces');
+  }
+
+  workspaceFor(task: Task): string {
+    return join(this.workspacesDir, task.id);
+  }
+
+  /** The repository, created or checked once (a failure is retried on the next call). */
+  repository(): Promise<Repository> {
+    this.repo ??= ensureRepository({
+      dataDir: this.opts.dataDir,
+      ...(this.opts.buildRepo ? { buildRepo: this.opts.buildRepo } : {}),
+      ...(this.opts.env ? { env: this.opts.env } : {}),
+    }).catch((e: unknown) => {
+      this.repo = null;
+      throw e;
+    });
+    return this.repo;
+  }
+
+  async prepare(task: Task, _attempt: number): Promise<PreparedWorkspace> {
+    const repo = await this.repository();
+    const wt = await prepareWorktree({
+      repo: repo.path,
+      baseBranch: repo.baseBranch,
+      workspace: this.workspaceFor(task),
+      branch: task.deliverables.branch ?? branchName(task.id, task.title),
+      ...(this.opts.env ? { env: this.opts.env } : {}),
+    });
+    return { workspace: wt.workspace, repository: repo.path, branch: wt.branch, baseBranch: repo.baseBranch, baseCommit: wt.baseCommit };
+  }
+
+  async collect(prepared: PreparedWorkspace, task: Task, attempt: number, builderName: string): Promise<CollectedWork> {
+    if (!prepared.baseCommit) return { deliverables: { workspace: prepared.workspace }, changed: false };
+    const d = await collectDeliverables({
+      workspace: prepared.workspace,
+      baseCommit: prepared.baseCommit,
+      taskId: task.id,
+      attempt,
+      builderName,
+      ...(this.opts.env ? { env: this.opts.env } : {}),
+    });
+    return {
+      deliverables: {
+        workspace: prepared.workspace,
+        branch: d.branch,
+        baseCommit: prepared.baseCommit,
+        commits: d.commits,
+        changedFiles: d.changedFiles,
+        ...(d.diffstat ? { diffstat: d.diffstat } : {}),
+      },
+      changed: d.commits.length > 0 || d.changedFiles.length > 0,
+    };
+  }
+
+  async tidy(tasks: Task[]): Promise<void> {
+    const repo = await this.repository();
+    const report = await cleanupWorkspaces({
+      repo: repo.path,
+      baseBranch: repo.baseBranch,
+      workspacesDir: this.workspacesDir,
+      keep: this.opts.keep,
+      tasks: tasks.map((t) => ({
+        id: t.id,
+        status: t.status,
+        ...(t.deliverables.workspace ? { workspace: t.deliverables.workspace } : {}),
+        ...(t.deliverables.branch ? { branch: t.deliverables.branch } : {}),
+        ...(isTerminal(t.status) ? { finishedAt: t.updatedAt } : {}),
+      })),
+      ...(this.opts.env ? { env: this.opts.env } : {}),
+    });
+    if (report.removed.length) (this.opts.logger ?? silentLogger).info('removed finished workspaces', { tasks: report.removed });
+  }
+
+  async openPullRequest(w: PreparedWorkspace, task: Task, summary: string | undefined): Promise<PullRequestOutcome> {
+    if (!w.branch || !w.baseBranch) return { skipped: 'the workspace has no branch' };
+    const body = [`Built by nightshift for ${task.id}.`, '', '## Request', '', task.spec, ...(summary ? ['', '## What the agent says it did', '', summary] : [])].join('\n');
+    return openDraftPullRequest({
+      workspace: w.workspace,
+      branch: w.branch,
+      baseBranch: w.baseBranch,
+      title: task.title,
+      body,
+      ...(this.opts.env ? { env: this.opts.env } : {}),
+    });
+  }
+}

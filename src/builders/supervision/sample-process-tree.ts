@@ -1,0 +1,45 @@
+// The default SampleFn: list the tree with pidtree (plus environment markers), measure it with
+// pidusage. Linux reads /proc; elsewhere pidusage runs `ps`, and markers find nothing.
+//
+// What pidusage v4 does with pids that are gone (checked on Linux, and pinned by
+// test/supervision-sample-process-tree.test.ts):
+// - a call with two or more pids resolves; a vanished pid maps to null (no /proc entry) or
+//   undefined (its /proc/<pid>/stat descriptor, cached from an earlier call, now reads ESRCH);
+// - a call with one pid (bare or in a one-element array) rejects ("No matching pid found", ESRCH).
+// So the batch is read as "whatever came back", and a rejected batch is retried pid by pid.
+// Zombies are measured on purpose: their CPU time is final and their RSS is 0.
+import pidusage from 'pidusage';
+import { descendantsOf, findByEnvironment } from '../process-tree.ts';
+import type { ProcessSample } from './usage.ts';
+
+/**
+ * pidusage keeps a descriptor open per pid in a process-wide history until the entry is unused
+ * for `maxage` ms (default 60 s). A short age bounds how many descriptors an agent that runs
+ * thousands of short commands leaves open, and how long a reused pid stays unreadable.
+ */
+const PIDUSAGE_OPTIONS = { maxage: 10_000 };
+
+type Stat = pidusage.Status;
+
+export async function sampleProcessTree(leaderPid: number, markers: readonly string[]): Promise<ProcessSample[]> {
+  const pids = new Set<number>([leaderPid, ...(await descendantsOf(leaderPid))]);
+  // No markers must mean "no extra processes": findByEnvironment([]) matches every process.
+  if (markers.length > 0) for (const pid of findByEnvironment([...markers])) pids.add(pid);
+  const stats = await usageOf([...pids]);
+  return stats.map((s) => ({ pid: s.pid, cpuMs: s.ctime, rssBytes: s.memory }));
+}
+
+async function usageOf(pids: number[]): Promise<Stat[]> {
+  if (pids.length === 0) return [];
+  try {
+    const byPid = await pidusage(pids, PIDUSAGE_OPTIONS);
+    return pids.map((pid) => byPid[pid]).filter(isStat);
+  } catch {
+    const each = await Promise.allSettled(pids.map((pid) => pidusage(pid, PIDUSAGE_OPTIONS)));
+    return each.flatMap((r) => (r.status === 'fulfilled' && isStat(r.value) ? [r.value] : []));
+  }
+}
+
+function isStat(s: Stat | null | undefined): s is Stat {
+  return s != null && Number.isFinite(s.ctime) && Number.isFinite(s.memory);
+}

@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isAlive } from '../src/builders/process-tree.ts';
+import { startResourceMonitor } from '../src/builders/supervision/resource-monitor.ts';
+import type { ProcessSample, SampleFn } from '../src/builders/supervision/resource-monitor.ts';
+import { waitFor } from './helpers/agents.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+
+const MB = 1024 * 1024;
+
+// Burns CPU time (not wall time) so the figures hold on a loaded machine.
+const BURN = `
+const burn = (ms) => { const t0 = process.cpuUsage(); for (;;) { const u = process.cpuUsage(t0); if ((u.user + u.system) / 1000 >= ms) return; } };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+`;
+
+/** A parent holding 60 MB and burning 600 ms of CPU, and a forked child burning 400 ms. Prints what each measured of itself. */
+const TREE_SCRIPT = `${BURN}
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+if (process.argv[2] === 'child') {
+  burn(400);
+  await sleep(300); // stay visible long enough for a sample to see the final figure
+  process.send({ cpuMs: cpuMs(), rssBytes: process.memoryUsage().rss }, () => process.disconnect());
+} else {
+  const child = fork(fileURLToPath(import.meta.url), ['child']);
+  const childReport = new Promise((r) => child.once('message', r));
+  const childExit = new Promise((r) => child.once('exit', r));
+  const ballast = Buffer.alloc(60 * 1024 * 1024, 1); // filled, so every page is resident
+  burn(600);
+  const child_ = await childReport;
+  await childExit;
+  const parent = { cpuMs: cpuMs(), rssBytes: process.memoryUsage().rss, uptimeMs: process.uptime() * 1000, ballast: ballast.length };
+  await sleep(300);
+  console.log(JSON.stringify({ parent, child: child_ }));
+}
+`;
+
+/** Starts a detached process (own session, reparented once we exit) that burns 500 ms of CPU after a pause, prints its pid, exits. */
+const DAEMONIZE_SCRIPT = `
+import { spawn } from 'node:child_process';
+const body = ${JSON.stringify(`${BURN} await sleep(150); burn(500); await sleep(300);`)};
+const d = spawn(process.execPath, ['--input-type=module', '-e', body], { detached: true, stdio: 'ignore' });
+d.unref();
+console.log(d.pid);
+`;
+
+const started: number[] = [];
+
+afterEach(() => {
+  for (const pid of started.splice(0)) {
+    try {
+      if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+async function runScript(source: string, env: Record<string, string> = {}) {
+  const dir = await tempDir('nightshift-supervision-');
+  const file = join(dir, 'script.mjs');
+  await writeFile(file, source);
+  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('spawn failed');
+  started.push(pid);
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { pid, exited, stdout: () => stdout };
+}
+
+interface SelfReport {
+  parent: { cpuMs: number; rssBytes: number; uptimeMs: number };
+  child: { cpuMs: number; rssBytes: number };
+}
+
+describe('startResourceMonitor on real processes', () => {
+  it('sums CPU over the whole tree, child included, and sees the peak memory', async () => {
+    const t0 = performance.now();
+    const run = await runScript(TREE_SCRIPT);
+    const monitor = startResourceMonitor({ leaderPid: run.pid, intervalMs: 100 });
+    await run.exited;
+    const usage = await monitor.stop();
+    const elapsed = performance.now() - t0;
+    const self = JSON.parse(run.stdout()) as SelfReport;
+
+    const reported = self.parent.cpuMs + self.child.cpuMs;
+    expect(usage.cpuMs).toBeGreaterThanOrEqual(reported - 60); // /proc counts in 10 ms ticks
+    expect(usage.cpuMs).toBeLessThan(reported + 400);
+    expect(usage.cpuMs).toBeGreaterThan(self.parent.cpuMs + 300); // the child counted
+    expect(usage.peakRssBytes).toBeGreaterThanOrEqual(50 * MB);
+    expect(usage.peakRssBytes).toBeGreaterThanOrEqual(0.9 * self.parent.rssBytes);
+    expect(usage.wallMs).toBeGreaterThanOrEqual(self.parent.uptimeMs - 100);
+    expect(usage.wallMs).toBeLessThanOrEqual(elapsed + 1);
+    expect(usage.samples).toBeGreaterThanOrEqual(5);
+  });
+
+  it('a process that exits at once gives near-zero figures, without throwing', async () => {
+    const run = await runScript('');
+    const monitor = startResourceMonitor({ leaderPid: run.pid, intervalMs: 50 });
+    await run.exited;
+    const usage = await monitor.stop();
+    expect(usage.cpuMs).toBeGreaterThanOrEqual(0);
+    expect(usage.cpuMs).toBeLessThan(1_000);
+    expect(usage.peakRssBytes).toBeGreaterThanOrEqual(0);
+    expect(usage.peakRssBytes).toBeLessThan(500 * MB);
+    expect(usage.wallMs).toBeGreaterThanOrEqual(0);
+    expect(usage.wallMs).toBeLessThan(3_000);
+  });
+
+  it('a process already gone when monitoring starts gives zeros and no samples', async () => {
+    const run = await runScript('');
+    await run.exited;
+    const usage = await startResourceMonitor({ leaderPid: run.pid, intervalMs: 50 }).stop();
+    expect(usage).toMatchObject({ cpuMs: 0, peakRssBytes: 0, samples: 0 });
+  });
+
+  it('counts a detached grandchild that carries the environment marker, and only with the marker', async () => {
+    const marker = `NIGHTSHIFT_TEST_MARK=${randomUUID()}`;
+    const run = await runScript(DAEMONIZE_SCRIPT, { NIGHTSHIFT_TEST_MARK: marker.split('=')[1] ?? '' });
+    const withMarker = startResourceMonitor({ leaderPid: run.pid, markers: [marker], intervalMs: 100 });
+    const withoutMarker = startResourceMonitor({ leaderPid: run.pid, intervalMs: 100 });
+    await run.exited;
+    const daemon = Number(run.stdout().trim());
+    started.push(daemon);
+    await waitFor(() => !isAlive(daemon), 3_000, 'the detached grandchild to finish');
+    const [marked, unmarked] = await Promise.all([withMarker.stop(), withoutMarker.stop()]);
+    expect(marked.cpuMs).toBeGreaterThanOrEqual(unmarked.cpuMs + 450);
+    expect(unmarked.cpuMs).toBeLessThan(400); // the leader's own start-up only
+  });
+});
+
+describe('startResourceMonitor accounting (scripted samples)', () => {
+  /** Returns the scripted samples in turn, then the last one forever. */
+  const scripted = (...rounds: ProcessSample[][]): SampleFn => {
+    let i = 0;
+    return () => Promise.resolve(rounds[Math.min(i++, rounds.length - 1)] ?? []);
+  };
+  const p = (pid: number, cpuMs: number, rssMb: number): ProcessSample => ({ pid, cpuMs, rssBytes: rssMb * MB });
+
+  it('keeps each pid at its highest CPU figure, counts pids that vanished, and takes the peak of summed RSS', async () => {
+    let t = 1_000;
+    const monitor = startResourceMonitor({
+      leaderPid: process.pid, // alive, so stop() takes a final sample
+      intervalMs: 1,
+      now: () => t,
+      sample: scripted(
+        [p(1, 100, 10), p(2, 50, 20)], // 150 ms, 30 MB
+        [p(1, 300, 40)], // pid 2 gone: still counted; 350 ms, 40 MB
+        [p(1, 250, 5), p(3, 20, 1)], // a lower reading never lowers the total: 370 ms, 6 MB
+      ),
+    });
+    await waitFor(() => monitor.current().samples >= 3, 2_000, 'three samples');
+    t = 5_500;
+    const usage = await monitor.stop();
+    expect(usage).toEqual({ wallMs: 4_500, cpuMs: 370, peakRssBytes: 40 * MB, samples: usage.samples });
+    t = 9_000;
+    expect(monitor.current().wallMs).toBe(4_500); // frozen at stop()
+    await expect(monitor.stop()).resolves.toEqual(usage);
+  });
+
+  it('survives a sampler that throws, rejects or returns garbage', async () => {
+    let call = 0;
+    const bad: SampleFn = () => {
+      call++;
+      if (call === 1) throw new Error('ps not found');
+      if (call === 2) return Promise.reject(new Error('EMFILE'));
+      if (call === 3) return Promise.resolve(null as unknown as ProcessSample[]);
+      if (call === 4) return Promise.resolve([{ pid: 7, cpuMs: Number.NaN, rssBytes: 1 }]);
+      return Promise.resolve([p(7, 80, 3)]);
+    };
+    const monitor = startResourceMonitor({ leaderPid: process.pid, intervalMs: 1, sample: bad });
+    await waitFor(() => monitor.current().samples >= 1, 2_000, 'a good sample');
+    const usage = await monitor.stop();
+    expect(usage).toMatchObject({ cpuMs: 80, peakRssBytes: 3 * MB });
+  });
+
+  it('stops sampling by itself once the tree is extinct', async () => {
+    const run = await runScript('');
+    await run.exited;
+    let calls = 0;
+    const monitor = startResourceMonitor({ leaderPid: run.pid, intervalMs: 1, sample: () => (calls++, Promise.resolve([])) });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toBe(1);
+    await monitor.stop();
+    expect(calls).toBe(1); // no final sample either: the leader is gone and there are no markers
+  });
+
+  it('rejects options that cannot work', () => {
+    expect(() => startResourceMonitor({ leaderPid: 0 })).toThrow(RangeError);
+    expect(() => startResourceMonitor({ leaderPid: process.pid, intervalMs: 0 })).toThrow(/intervalMs/);
+  });
+});
