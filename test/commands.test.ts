@@ -48,7 +48,7 @@ describe('build: what was understood and what happens next', () => {
     const { say } = await setup();
     const r = await say('build a hello-world CLI by tonight');
     expect(r.kind).toBe('created');
-    expect(r.text).toMatch(/t-1 "Build a hello-world CLI" · high priority: deadline within 24 h \(by tonight\) · due 23:59 \(Europe\/London\) · started with the fake agent/);
+    expect(r.text).toMatch(/t-1 "Build a hello-world CLI" · high priority: deadline within 24 h \(by tonight\) · due 23:59 \(Europe\/London\) · started with fake agent/);
   });
 
   it('a medium task says when quiet hours open', async () => {

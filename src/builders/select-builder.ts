@@ -45,7 +45,7 @@ export function selectBuilder(config: Config, logger: Logger): SelectedBuilder {
     case 'demo':
       preset = customPreset([process.execPath, DEMO_AGENT_PATH]);
       command = process.execPath;
-      name = 'demo builder';
+      name = 'the demo builder';
       isDemo = true;
       env = { ...builderEnv, NIGHTSHIFT_DEMO_STEP_MS: String(config.demoStepMs) };
       notice = `Builds use the bundled demo builder (${choice.why}): it writes the spec into the workspace and builds nothing real.`;

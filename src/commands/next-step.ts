@@ -5,7 +5,7 @@ import type { Task } from '../core/task.ts';
 
 export function nextStep(engine: Engine, task: Task, decision: ScheduleDecision, now: Date): string {
   if (task.status === 'building') {
-    return `started with the ${engine.builderName}${engine.builderIsDemo ? ' (a demo build: it builds nothing real)' : ''}`;
+    return `started with ${engine.builderName}${engine.builderIsDemo ? ' (a demo build: it builds nothing real)' : ''}`;
   }
   if (task.status === 'awaiting_approval') {
     const reasons = task.safety.reasons.map((r) => r.message).join('; ');

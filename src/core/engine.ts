@@ -323,7 +323,7 @@ export class Engine {
     });
     const run: Running = { handle, attempt, startedAt: this.now().getTime(), settled };
     this.running.set(task.id, run);
-    logger.info(`started ${task.id} (attempt ${attempt}) with the ${builder.name}`, { task: task.id });
+    logger.info(`started ${task.id} (attempt ${attempt}) with ${builder.name}`, { task: task.id });
     void handle.result
       .catch((e: unknown): BuildResult => ({
         outcome: 'failed',

@@ -153,7 +153,7 @@ export function startAttempt(
     counts: true,
     demo: attempt.demo ?? false,
   };
-  const started = withEvent(task, now, 'started', undefined, `attempt ${n} with the ${attempt.builder}`);
+  const started = withEvent(task, now, 'started', undefined, `attempt ${n} with ${attempt.builder}`);
   return ok({
     ...started,
     status: 'building',

@@ -1,0 +1,155 @@
+// The real `nightshift` binary driving fake agent CLIs named like the real ones, placed first on
+// PATH: the right preset is chosen, argv is what the real CLI expects, progress comes out of the
+// stream, the branch holds the commits, secrets stay out, parallel builds stay apart.
+import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from './helpers/agents.ts';
+import { cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
+import { killStrays } from './helpers/strays.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+import { FAKE_CLI_DIR } from './fixtures/fake-clis/harness.ts';
+
+interface JsonTask {
+  id: string;
+  status: string;
+  retryAt: string | null;
+  deliverables: { branch?: string; commits: string[]; changedFiles: string[]; diffstat?: string; summary?: string; workspace?: string };
+  attempts: { outcome: string; counts: boolean; builder: string; usage?: { costUsd?: number; turns?: number }; resources?: { wallMs: number; peakRssBytes: number } }[];
+}
+
+const homes: string[] = [];
+const daemons: DaemonProcess[] = [];
+afterEach(async () => {
+  for (const d of daemons.splice(0)) {
+    d.child.kill('SIGKILL');
+    await d.exited;
+  }
+  for (const h of homes.splice(0)) killStrays(h);
+});
+
+async function agentEnv(extra: Record<string, string> = {}) {
+  const home = await tempDir();
+  homes.push(home);
+  const record = join(home, 'fake-record.json');
+  const env = cliEnv(home, {
+    PATH: [FAKE_CLI_DIR, process.env.PATH ?? ''].join(delimiter),
+    AGENT_SANDBOXED: 'true', // tests run as root here; the real claude refuses root otherwise
+    BUILDER_ENV_ALLOW: 'FAKE_CLI_MODE,FAKE_CLI_RECORD,FAKE_CLI_STEP_MS,FAKE_CLI_FILE',
+    FAKE_CLI_RECORD: record,
+    SLACK_BOT_TOKEN: 'xoxb-must-never-reach-an-agent',
+    ANTHROPIC_API_KEY: 'sk-ant-test-key-for-the-agent',
+    ...extra,
+  });
+  const readRecord = async () => JSON.parse(await readFile(record, 'utf8')) as { cli: string; argv: string[]; env: Record<string, string>; cwd: string };
+  return { home, env, readRecord };
+}
+
+async function task(env: NodeJS.ProcessEnv, id: string): Promise<JsonTask> {
+  const r = await runCli(['status', id, '--json'], env);
+  return JSON.parse(r.stdout) as JsonTask;
+}
+
+describe('agents on PATH', () => {
+  it('BUILDER=auto picks Claude Code, runs it headless, and the branch holds its commit', async () => {
+    const { env, readRecord } = await agentEnv();
+    const add = await runCli(['add', 'build a Spotify integration', '--priority', 'high'], env);
+    expect(add.code).toBe(0);
+    const run = await runCli(['run', '--until-idle'], env);
+    expect(run.stdout).toMatch(/Builds run Claude Code \(.*fake-clis\/claude, found on PATH by BUILDER=auto\)/);
+    expect(run.stdout).toMatch(/t-1 "Build a Spotify integration" is done/);
+    expect(run.stdout).toMatch(/t-1 \[░+\] … starting \(claude-sonnet-4-5\)/); // progress read from the stream-json events
+    const rec = await readRecord();
+    expect(rec.cli).toBe('claude');
+    expect(rec.argv.slice(0, 6)).toEqual(['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'bypassPermissions']);
+    expect(rec.env.SLACK_BOT_TOKEN).toBeUndefined();
+    expect(JSON.stringify(rec.env)).not.toContain('xoxb-must-never-reach-an-agent');
+    expect(rec.env.ANTHROPIC_API_KEY).toBe('sk-ant-test-key-for-the-agent');
+    const t = await task(env, 't-1');
+    expect(t.status).toBe('done');
+    expect(t.deliverables.branch).toBe('nightshift/t-1-build-a-spotify-integration');
+    expect(t.deliverables.changedFiles).toContain('src/feature.ts');
+    expect(t.deliverables.diffstat).toMatch(/file.? changed/);
+    expect(t.deliverables.summary).toBeTruthy();
+    expect(t.attempts[0]?.usage?.costUsd).toBeGreaterThan(0);
+    expect(t.attempts[0]?.resources?.wallMs).toBeGreaterThan(0);
+    const log = execFileSync('git', ['log', '--format=%s', t.deliverables.branch!], { cwd: t.deliverables.workspace!, encoding: 'utf8' });
+    expect(log.split('\n')[0]).toBe(t.deliverables.commits.at(-1)?.replace(/^\S+ /, ''));
+  });
+
+  it.each([
+    ['codex', ['exec', '--json']],
+    ['gemini', ['-p']],
+    ['opencode', ['run', '--format', 'json']],
+    ['aider', ['--message']],
+  ])('BUILDER=%s runs it with the argv it expects and finishes the task', async (name, firstArgs) => {
+    const { env, readRecord } = await agentEnv({ BUILDER: name, OPENAI_API_KEY: 'sk-openai', GEMINI_API_KEY: 'gem-key' });
+    await runCli(['add', 'build a CSV export for invoices', '--priority', 'high'], env);
+    const run = await runCli(['run', '--until-idle'], env);
+    expect(run.stdout, run.stdout + run.stderr).toMatch(/t-1 .* is done/);
+    const rec = await readRecord();
+    expect(rec.cli).toBe(name);
+    expect(rec.argv.slice(0, firstArgs.length)).toEqual(firstArgs);
+    const t = await task(env, 't-1');
+    expect(t.deliverables.commits.length).toBeGreaterThan(0);
+  });
+
+  it('a usage limit is not a failure: the task waits for the reset, at no cost to its attempts', async () => {
+    const { env } = await agentEnv({ FAKE_CLI_MODE: 'usage-limit' });
+    await runCli(['add', 'build a Spotify integration', '--priority', 'high'], env);
+    const run = await runCli(['run', '--until-idle'], env);
+    expect(run.stdout).toMatch(/t-1 "Build a Spotify integration" stopped: .*It will try again after/);
+    const t = await task(env, 't-1');
+    expect(t.status).toBe('failed');
+    expect(t.retryAt).not.toBeNull();
+    expect(t.attempts[0]).toMatchObject({ outcome: 'usage_limited', counts: false });
+  });
+
+  it('two parallel builds never touch each other\'s files, and the owner\'s checkout is untouched', async () => {
+    const owner = await tempDir();
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=Owner', '-c', 'user.email=o@example.com', ...args], { cwd: owner, encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    await writeFile(join(owner, 'app.ts'), 'export const app = 1;\n');
+    git('add', '-A');
+    git('commit', '-qm', 'initial');
+    await writeFile(join(owner, 'wip.txt'), 'uncommitted work of the owner\n');
+    const before = { head: git('rev-parse', 'HEAD'), branch: git('branch', '--show-current'), status: git('status', '--porcelain') };
+    const { env } = await agentEnv({ BUILD_REPO: owner, MAX_PARALLEL_BUILDS: '2', FAKE_CLI_STEP_MS: '150' });
+    await runCli(['add', 'build the login page', '--priority', 'high'], env);
+    await runCli(['add', 'build the signup page', '--priority', 'high'], env);
+    const run = await runCli(['run', '--until-idle'], env);
+    expect(run.stdout).toMatch(/t-1 .* is done/);
+    expect(run.stdout).toMatch(/t-2 .* is done/);
+    const [a, b] = [await task(env, 't-1'), await task(env, 't-2')];
+    expect(a.deliverables.workspace).not.toBe(b.deliverables.workspace);
+    const fa = await readFile(join(a.deliverables.workspace!, 'src/feature.ts'), 'utf8');
+    const fb = await readFile(join(b.deliverables.workspace!, 'src/feature.ts'), 'utf8');
+    expect(fa).toContain('login page');
+    expect(fa).not.toContain('signup page');
+    expect(fb).toContain('signup page');
+    expect(fb).not.toContain('login page');
+    // both overlapped in time
+    const ta = a.attempts[0]!;
+    const tb = b.attempts[0]!;
+    expect(ta.outcome).toBe('succeeded');
+    expect(tb.outcome).toBe('succeeded');
+    const after = { head: git('rev-parse', 'HEAD'), branch: git('branch', '--show-current'), status: git('status', '--porcelain') };
+    expect(after).toEqual(before);
+    expect(git('branch', '--list', 'nightshift/*')).toMatch(/nightshift\/t-1-build-the-login-page[\s\S]*nightshift\/t-2-build-the-signup-page/);
+  });
+
+  it('cancel of a running agent leaves no process behind', async () => {
+    const { env, home } = await agentEnv({ FAKE_CLI_MODE: 'hang' });
+    const d = new DaemonProcess(env);
+    daemons.push(d);
+    await d.waitForOutput(/Type a request/);
+    d.type('urgent: build the Spotify integration');
+    await d.waitForOutput(/t-1 started/);
+    await new Promise((r) => setTimeout(r, 300));
+    const r = await runCli(['cancel', 't-1'], env);
+    expect(r.stdout).toMatch(/t-1 .* cancelled/);
+    expect(killStrays(home)).toBe(0); // nothing of the attempt was left to kill
+    await waitFor(async () => (await task(env, 't-1')).status === 'cancelled', 5_000, 'cancelled');
+  });
+});
