@@ -118,6 +118,18 @@ describe('AgentBuilder running a command: a real child process in a git worktree
     await waitFor(() => !Object.values(pids).some(isAlive), 5_000, 'every process to be gone');
   });
 
+  it('a builder that goes silent is reported as stalled, and keeps running', async () => {
+    const dataDir = await tempDir();
+    const builder = fakeAgentBuilder('hang', dataDir, { stallMs: 400 });
+    const task = makeTask({ id: 't-5', title: 'Build the slow thing' });
+    const stalls: number[] = [];
+    const handle = builder.start({ task, attempt: 1, plan: builder.plan(task, 1), timeoutMs: 10_000, onProgress: () => {}, onStall: (ms) => stalls.push(ms) });
+    await waitFor(() => stalls.length === 1, 5_000, 'the stall report');
+    expect(stalls[0]).toBeGreaterThanOrEqual(400);
+    await handle.cancel('enough');
+    expect((await handle.result).outcome).toBe('cancelled');
+  });
+
   it('a timeout fails the attempt and ends the tree', async () => {
     const dataDir = await tempDir();
     const builder = fakeAgentBuilder('hang', dataDir, { killGraceMs: 300 });

@@ -210,6 +210,16 @@ describe('status, queue, summary, help', () => {
     expect(lines[2]).toMatch(/^ {2}2\. t-1 /);
   });
 
+  it('history feeds estimates, and a finished task shows what its attempt used', async () => {
+    const { say, engine } = await setup('2026-11-25T14:00:00Z', 'succeed');
+    await say('urgent: build the invoice CSV export');
+    await waitFor(async () => (await engine.get('t-1'))?.status === 'done', 10_000, 't-1 to finish');
+    const detail = await say('status t-1');
+    expect(detail.text).toMatch(/Attempt 1: succeeded .* · wall \S+ · cpu \S+ · peak \S+ MB · log /);
+    const r = await say('nice to have: a print stylesheet for receipts');
+    expect(r.text).toMatch(/starts at 22:00 tonight \(quiet hours\) · similar builds took ~\S+/);
+  });
+
   it('help lists the verbs', async () => {
     const { say } = await setup();
     const r = await say('help');

@@ -46,6 +46,8 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     expect(d.stdout).toMatch(/demo/);
     await d.waitForOutput(/t-1 \S* ?\[[█░]+\] *\d+%/);
     await d.waitForOutput(/t-1 "Build a hello-world CLI" is done .*\(demo build: nothing real was built\)/);
+    // in a worktree, on its own branch, with a diffstat
+    expect(d.stdout).toMatch(/is done .* · branch nightshift\/t-1-build-a-hello-world-cli · 2 files changed, \d+ insertions\(\+\) · in .*\/workspaces\/t-1/);
 
     // a one-shot while the daemon runs goes through its socket
     const live = await runCli(['status', '--json'], env);

@@ -269,7 +269,7 @@ class RunningBuild implements BuildHandle {
       },
       durationMs,
       ...(verdict.usage ? { usage: verdict.usage } : {}),
-      ...(resources ? { resources: { wallMs: resources.wallMs, cpuMs: resources.cpuMs, peakRssBytes: resources.peakRssBytes } } : {}),
+      ...(resources ? { resources } : {}),
       ...(verdict.resetsAt ? { resetsAt: verdict.resetsAt } : {}),
     };
   }

@@ -1,9 +1,23 @@
 // "What happens next" for a task, as the owner reads it in a reply.
+import { formatDuration } from '../core/durations.ts';
 import type { Engine } from '../core/engine.ts';
 import { describeStart, type ScheduleDecision } from '../core/schedule.ts';
 import type { Task } from '../core/task.ts';
 
+/** "needs ~2h (your estimate)", "similar builds took ~40m", or '' with neither. */
+export function estimateText(engine: Engine, task: Task): string {
+  if (task.estimateMs) return `needs ~${formatDuration(task.estimateMs)} (your estimate)`;
+  const typical = engine.typicalDurationMs();
+  return typical ? `similar builds took ~${formatDuration(typical)}` : '';
+}
+
 export function nextStep(engine: Engine, task: Task, decision: ScheduleDecision, now: Date): string {
+  const step = nextStepOnly(engine, task, decision, now);
+  const estimate = ['queued', 'failed', 'awaiting_approval'].includes(task.status) ? estimateText(engine, task) : '';
+  return estimate ? `${step} · ${estimate}` : step;
+}
+
+function nextStepOnly(engine: Engine, task: Task, decision: ScheduleDecision, now: Date): string {
   if (task.status === 'building') {
     return `started with ${engine.builderName}${engine.builderIsDemo ? ' (a demo build: it builds nothing real)' : ''}`;
   }

@@ -6,7 +6,8 @@ import { parseTaskId, type Task } from '../core/task.ts';
 import { attemptsInBudget } from '../core/transitions.ts';
 import type { CommandContext } from './context.ts';
 import { deadlineText, demoNote, elapsed, progressBar, STATUS_LABEL, taskLine, when } from './format.ts';
-import { nextStep } from './next-step.ts';
+import { estimateText, nextStep } from './next-step.ts';
+import { formatAgentUsage, formatUsage } from './usage-format.ts';
 import { errorReply, type Reply } from './reply.ts';
 
 export type StatusSection = 'all' | 'active' | 'queue' | 'completed';
@@ -79,7 +80,8 @@ async function taskDetail(ctx: CommandContext, idText: string): Promise<Reply> {
   const lines = [`${task.id} "${task.title}": ${STATUS_LABEL[task.status]}${demoNote(task)}, ${task.priority} priority: ${task.priorityReason}`];
   const due = deadlineText(task, now, tz);
   if (due) lines.push(`Deadline: ${due}`);
-  if (task.estimateMs) lines.push(`Estimate: ${formatDuration(task.estimateMs)}`);
+  const estimate = estimateText(engine, task);
+  if (estimate && !['done', 'cancelled', 'rejected'].includes(task.status)) lines.push(`Estimate: ${estimate}`);
   if (task.status === 'building') {
     const p = engine.progressOf(task.id);
     lines.push(`Progress: ${progressBar(p?.percent ?? null)}${p?.message ? ` ${p.message}` : ''} · ${formatDuration(elapsed(task, now))} elapsed · attempt ${attemptsInBudget(task)}/${engine.policy.maxAttempts}`);
@@ -89,7 +91,8 @@ async function taskDetail(ctx: CommandContext, idText: string): Promise<Reply> {
   if (task.safety.reasons.length) lines.push(`Safety: ${task.safety.reasons.map((r) => r.message).join('; ')}${task.approved ? ' (approved)' : ''}`);
   for (const a of task.attempts) {
     const took = a.durationMs !== undefined ? `, ${formatDuration(a.durationMs)}` : '';
-    lines.push(`Attempt ${a.n}: ${a.outcome}${a.reason ? ` (${a.reason})` : ''}${took} · log ${a.logPath}`);
+    const spent = [a.resources ? formatUsage(a.resources) : '', formatAgentUsage(a.usage)].filter(Boolean).join(' · ');
+    lines.push(`Attempt ${a.n}: ${a.outcome}${a.reason ? ` (${a.reason})` : ''}${took}${spent ? ` · ${spent}` : ''} · log ${a.logPath}`);
   }
   const d = task.deliverables;
   if (d.workspace) lines.push(`Workspace: ${d.workspace}`);

@@ -72,6 +72,8 @@ export const ResourceUsage = z.object({
   wallMs: z.number().nonnegative(),
   cpuMs: z.number().nonnegative(),
   peakRssBytes: z.number().nonnegative(),
+  /** How many times the tree was measured; 0 means cpu and memory are unknown. */
+  samples: z.number().int().nonnegative().optional(),
 });
 export type ResourceUsage = z.infer<typeof ResourceUsage>;
 export const Attempt = z.object({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatUsage } from '../src/builders/supervision/format.ts';
+import { formatAgentUsage, formatBytes, formatUsage } from '../src/commands/usage-format.ts';
 
 const MB = 1024 * 1024;
 
@@ -28,5 +28,17 @@ describe('formatBytes', () => {
     [12.4 * 1024 * MB, '12 GB'],
   ])('%d bytes → %s', (bytes, text) => {
     expect(formatBytes(bytes)).toBe(text);
+  });
+});
+
+describe('formatAgentUsage', () => {
+  it.each([
+    [undefined, ''],
+    [{}, ''],
+    [{ costUsd: 0.4213, turns: 12, inputTokens: 35_400, outputTokens: 4_120 }, '$0.42 · 12 turns · 35k in / 4.1k out tokens'],
+    [{ turns: 1 }, '1 turn'],
+    [{ inputTokens: 800 }, '800 in / 0 out tokens'],
+  ])('%j → %j', (u, text) => {
+    expect(formatAgentUsage(u)).toBe(text);
   });
 });
