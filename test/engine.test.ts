@@ -114,6 +114,16 @@ describe('engine: the whole loop with real child processes', () => {
     expect(await statusOf(t!.id)).toBe('cancelled');
   });
 
+  it('a stalled build is recorded and raised with the owner, once per silence', async () => {
+    h = await makeHarness('hang', {}, {}, undefined, { stallMs: 300 });
+    const [t] = await h.engine.submit([draft('Build the login page')], { adapter: 'test', userId: 'owner' });
+    await waitFor(() => h!.events.some((e) => e.type === 'owner_attention' && e.reason === 'stalled'), 5_000, 'the stall');
+    const stalled = h.events.find((e) => e.type === 'owner_attention' && e.reason === 'stalled');
+    expect(stalled?.type === 'owner_attention' && stalled.message).toMatch(/^t-1 "Build the login page" has printed nothing for \d+ms: it may be stuck/);
+    expect((await h.engine.get(t!.id))!.events.map((e) => e.type)).toContain('stalled');
+    expect(await statusOf(t!.id)).toBe('building');
+  });
+
   it('refuses illegal moves with a message the user can act on', async () => {
     h = await makeHarness('succeed');
     const [t] = await h.engine.submit([draft('Build the pricing page')], { adapter: 'test', userId: 'owner' });

@@ -51,11 +51,12 @@ export async function makeHarness(
   policy: Partial<Policy> = {},
   env: Record<string, string> = {},
   dir?: string,
+  builderOpts: Parameters<typeof fakeAgentBuilder>[2] = {},
 ): Promise<Harness> {
   const home = dir ?? (await tempDir());
   const store = new LowdbTaskStore({ dir: home });
   await store.open();
-  const builder = fakeAgentBuilder(script, home, { env: { PATH: process.env.PATH ?? '', ...env } });
+  const builder = fakeAgentBuilder(script, home, { env: { PATH: process.env.PATH ?? '', ...env }, ...builderOpts });
   const engine = new Engine({
     store,
     builder,

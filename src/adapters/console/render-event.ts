@@ -43,7 +43,7 @@ export function renderEvent(ev: CoreEvent, o: RenderOptions): string | null {
   const a = lastAttempt(t);
   switch (ev.event.type) {
     case 'started':
-      return `${t.id} started: attempt ${attemptsInBudget(t)}/${o.maxAttempts} with ${a?.builder ?? 'the builder'}${demo} · log ${a?.logPath ?? ''}`;
+      return `${t.id} started: attempt ${attemptsInBudget(t)}/${o.maxAttempts} with ${a?.builder ?? 'the builder'}${a?.demo ? ' (a demo build)' : ''} · log ${a?.logPath ?? ''}`;
     case 'done':
       return `${t.id} "${t.title}" is done after ${formatDuration(a?.durationMs ?? 0)}${demo} · ${deliverablesLine(t)} · log ${a?.logPath ?? ''}`;
     case 'retry_scheduled':
