@@ -153,3 +153,35 @@ describe('agents on PATH', () => {
     await waitFor(async () => (await task(env, 't-1')).status === 'cancelled', 5_000, 'cancelled');
   });
 });
+
+describe('deliverables beyond the branch', () => {
+  it('OPEN_PR=true pushes the branch and opens a draft pull request with gh, keeping its URL', async () => {
+    const owner = await tempDir();
+    const bare = await tempDir();
+    const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=Owner', '-c', 'user.email=o@example.com', ...args], { cwd, encoding: 'utf8' });
+    git(bare, 'init', '-q', '--bare');
+    git(owner, 'init', '-q', '-b', 'main');
+    await writeFile(join(owner, 'app.ts'), 'export const app = 1;\n');
+    git(owner, 'add', '-A');
+    git(owner, 'commit', '-qm', 'initial');
+    git(owner, 'remote', 'add', 'origin', 'https://github.com/acme/widgets.git');
+    // Offline: the GitHub URL is rewritten to a local bare repository, so the push lands on disk.
+    git(owner, 'config', `url.file://${bare}.insteadOf`, 'https://github.com/acme/widgets.git');
+    const bin = await tempDir();
+    const { copyFile, chmod } = await import('node:fs/promises');
+    await copyFile(new URL('./fixtures/git/fake-gh.mjs', import.meta.url), join(bin, 'gh'));
+    await chmod(join(bin, 'gh'), 0o755);
+    const ghLog = join(bin, 'gh-calls.jsonl');
+    const { env } = await agentEnv({ BUILD_REPO: owner, OPEN_PR: 'true', FAKE_GH_LOG: ghLog });
+    env.PATH = [bin, env.PATH].join(delimiter);
+    await runCli(['add', 'build a Spotify integration', '--priority', 'high'], env);
+    const run = await runCli(['run', '--until-idle'], env);
+    expect(run.stdout).toMatch(/t-1 .* is done .*https:\/\/github\.com\/acme\/widgets\/pull\/42/);
+    const t = (await task(env, 't-1')) as JsonTask & { deliverables: { links: string[] } };
+    expect(t.deliverables.links).toEqual(['https://github.com/acme/widgets/pull/42']);
+    expect(git(bare, 'branch', '--list')).toContain('nightshift/t-1-build-a-spotify-integration');
+    const call = JSON.parse((await readFile(ghLog, 'utf8')).trim().split('\n')[0]!) as { argv: string[] };
+    expect(call.argv.slice(0, 3)).toEqual(['pr', 'create', '--draft']);
+    expect(call.argv).toContain('nightshift/t-1-build-a-spotify-integration');
+  });
+});

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -122,6 +123,24 @@ describe('engine: the whole loop with real child processes', () => {
     expect(stalled?.type === 'owner_attention' && stalled.message).toMatch(/^t-1 "Build the login page" has printed nothing for \d+ms: it may be stuck/);
     expect((await h.engine.get(t!.id))!.events.map((e) => e.type)).toContain('stalled');
     expect(await statusOf(t!.id)).toBe('building');
+  });
+
+  it('cleans up finished worktrees by policy: merged work goes, unmerged work stays', async () => {
+    h = await makeHarness('succeed', {}, {}, undefined, { keep: 0 });
+    const [a] = await h.engine.submit([draft('Build the login page')], { adapter: 'test', userId: 'owner' });
+    await settle(a!.id, 'done');
+    const first = (await h.engine.get(a!.id))!;
+    const repo = join(h.dir, 'repo');
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=O', '-c', 'user.email=o@example.com', ...args], { cwd: repo, encoding: 'utf8' });
+    // the owner merges t-1's branch
+    git('merge', '--quiet', '--no-edit', first.deliverables.branch!);
+    const [b] = await h.engine.submit([draft('Build the signup page')], { adapter: 'test', userId: 'owner' });
+    await settle(b!.id, 'done');
+    const second = (await h.engine.get(b!.id))!;
+    await waitFor(() => !existsSync(first.deliverables.workspace!), 5_000, 'the merged worktree to be removed');
+    expect(existsSync(second.deliverables.workspace!)).toBe(true); // unmerged: kept whatever WORKSPACE_KEEP says
+    expect(git('branch', '--list', 'nightshift/*')).not.toContain(first.deliverables.branch!);
+    expect(git('branch', '--list', 'nightshift/*')).toContain(second.deliverables.branch!);
   });
 
   it('refuses illegal moves with a message the user can act on', async () => {
