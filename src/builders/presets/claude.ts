@@ -1,10 +1,11 @@
 // Claude Code, headless: `claude -p --output-format stream-json --verbose` (agent-clis.md §1).
 // The prompt goes on stdin (documented alongside the positional form): no argv length cap, not
 // shown by `ps`, never mistaken for a flag. Success is the `result` line's is_error, not the exit code.
-import { arr, compact, firstStr, num, obj, opt, parseJsonObject, str, sum, type Json } from './json-line.ts';
+import { arr, compact, num, obj, opt, str, sum, type Json } from './json-line.ts';
 import type { AgentEvent, AgentExit, AgentPreset, AgentStreamParser, AgentUsage, AgentVerdict, ParserOptions } from './preset.ts';
-import { describeExit, ProgressEmitter, TailLines } from './stream-kit.ts';
-import { clip, describeCommand, displayPath, firstLine, planPercent, trimSummary } from './text.ts';
+import { describeExit, ProgressEmitter, readJsonLine, TailLines } from './stream-kit.ts';
+import { clip, firstLine, trimSummary } from './text.ts';
+import { say, toolDescriber } from './tool-progress.ts';
 import { epochToIso, UsageLimitWatch } from './usage-limit.ts';
 
 const NAME = 'Claude Code';
@@ -106,12 +107,8 @@ export function createClaudeParser(opts: ParserOptions = {}): AgentStreamParser 
 
   return {
     line(text, stream = 'stdout') {
-      const msg = parseJsonObject(text);
-      if (!msg) {
-        const plain = tail.push(text, stream === 'stderr');
-        if (plain) limit.text(plain);
-        return [];
-      }
+      const msg = readJsonLine(text, stream, tail, limit);
+      if (!msg) return [];
       sessionId = str(msg.session_id) ?? sessionId;
       switch (msg.type) {
         case 'system':
@@ -194,39 +191,22 @@ function assistantErrorReason(error: string): string {
 }
 
 /** What a Claude tool call is doing, in a few words (agent-clis.md §1.2 progress mapping). */
-function describeTool(name: string, input: Json, workspace: string | undefined): { message: string; percent: number | null } {
-  const path = (...keys: string[]) => displayPath(firstStr(input, ...keys) ?? 'a file', workspace);
-  const plain = (message: string) => ({ message, percent: null });
-  switch (name) {
-    case 'Bash':
-      return plain(describeCommand(str(input.command) ?? ''));
-    case 'Edit':
-    case 'MultiEdit':
-    case 'NotebookEdit':
-      return plain(`editing ${path('file_path', 'notebook_path')}`);
-    case 'Write':
-      return plain(`writing ${path('file_path')}`);
-    case 'Read':
-      return plain(`reading ${path('file_path')}`);
-    case 'Glob':
-      return plain(`looking for files matching ${str(input.pattern) ?? '…'}`);
-    case 'Grep':
-      return plain(`searching for "${clip(str(input.pattern) ?? '…', 40)}"`);
-    case 'LS':
-      return plain(`listing ${path('path')}`);
-    case 'TodoWrite': {
-      const todos = arr(input.todos).map(obj);
-      const current = todos.find((t) => t.status === 'in_progress');
-      return { message: current ? `working on: ${str(current.content) ?? 'the next step'}` : 'updating the plan', percent: planPercent(todos.map((t) => ({ done: t.status === 'completed' }))) };
-    }
-    case 'Task':
-    case 'Agent':
-      return plain(`delegating: ${str(input.description) ?? 'a subtask'}`);
-    case 'WebFetch':
-      return plain(`fetching ${str(input.url) ?? 'a web page'}`);
-    case 'WebSearch':
-      return plain(`searching the web for "${clip(str(input.query) ?? '…', 40)}"`);
-    default:
-      return plain(name.startsWith('mcp__') ? `using ${name.split('__').slice(1).join('.')}` : `using ${name}`);
-  }
-}
+const describeTool = toolDescriber(
+  {
+    Bash: say.running,
+    Edit: say.editing('file_path', 'notebook_path'),
+    MultiEdit: say.editing('file_path', 'notebook_path'),
+    NotebookEdit: say.editing('file_path', 'notebook_path'),
+    Write: say.writing('file_path'),
+    Read: say.reading('file_path'),
+    Glob: say.findingFiles,
+    Grep: say.searching,
+    LS: say.listing('path'),
+    TodoWrite: say.plan({ namingCurrent: true }),
+    Task: say.delegating,
+    Agent: say.delegating,
+    WebFetch: say.fetching,
+    WebSearch: say.searchingTheWeb,
+  },
+  (name) => (name.startsWith('mcp__') ? `using ${name.split('__').slice(1).join('.')}` : `using ${name}`),
+);

@@ -1,10 +1,11 @@
 // Gemini CLI, headless: `gemini -p <prompt> --output-format stream-json --approval-mode yolo
 // --skip-trust` (agent-clis.md §3). Success is the `result` event's status "success" with exit 0;
 // the summary is the assistant text after the last tool call (the result carries no text, no cost).
-import { arr, compact, firstStr, num, obj, opt, parseJsonObject, str, type Json } from './json-line.ts';
+import { compact, num, obj, opt, str, type Json } from './json-line.ts';
 import type { AgentExit, AgentPreset, AgentStreamParser, AgentUsage, AgentVerdict, ParserOptions } from './preset.ts';
-import { describeExit, ProgressEmitter, TailLines } from './stream-kit.ts';
-import { asArgument, clip, describeCommand, displayPath, planPercent, trimSummary } from './text.ts';
+import { describeExit, ProgressEmitter, readJsonLine, TailLines } from './stream-kit.ts';
+import { asArgument, clip, trimSummary } from './text.ts';
+import { say, toolDescriber } from './tool-progress.ts';
 import { UsageLimitWatch } from './usage-limit.ts';
 
 const NAME = 'Gemini CLI';
@@ -58,12 +59,8 @@ export function createGeminiParser(opts: ParserOptions = {}): AgentStreamParser 
 
   return {
     line(text, stream = 'stdout') {
-      const msg = parseJsonObject(text);
-      if (!msg) {
-        const plain = tail.push(text, stream === 'stderr');
-        if (plain) limit.text(plain);
-        return [];
-      }
+      const msg = readJsonLine(text, stream, tail, limit);
+      if (!msg) return [];
       switch (msg.type) {
         case 'init':
           sessionId = str(msg.session_id) ?? sessionId;
@@ -122,37 +119,18 @@ function usageOf(result: Json | null): AgentUsage | undefined {
 }
 
 /** Gemini's built-in tool names (base-declarations.ts); parameter names are read tolerantly. */
-function describeTool(name: string, p: Json, workspace: string | undefined): { message: string; percent: number | null } {
-  const path = (...keys: string[]) => displayPath(firstStr(p, ...keys) ?? 'a file', workspace);
-  const plain = (message: string) => ({ message, percent: null });
-  switch (name) {
-    case 'run_shell_command':
-      return plain(describeCommand(str(p.command) ?? ''));
-    case 'replace':
-    case 'edit':
-      return plain(`editing ${path('file_path', 'absolute_path', 'path')}`);
-    case 'write_file':
-      return plain(`writing ${path('file_path', 'absolute_path', 'path')}`);
-    case 'read_file':
-      return plain(`reading ${path('file_path', 'absolute_path', 'path')}`);
-    case 'read_many_files':
-      return plain('reading files');
-    case 'glob':
-      return plain(`looking for files matching ${str(p.pattern) ?? '…'}`);
-    case 'grep_search':
-    case 'search_file_content':
-      return plain(`searching for "${clip(str(p.pattern) ?? '…', 40)}"`);
-    case 'list_directory':
-      return plain(`listing ${path('dir_path', 'path')}`);
-    case 'web_fetch':
-      return plain('fetching a web page');
-    case 'google_web_search':
-      return plain(`searching the web for "${clip(str(p.query) ?? '…', 40)}"`);
-    case 'write_todos': {
-      const todos = arr(p.todos).map(obj);
-      return { message: 'updating the plan', percent: planPercent(todos.map((t) => ({ done: t.status === 'completed' }))) };
-    }
-    default:
-      return plain(`using ${name}`);
-  }
-}
+const describeTool = toolDescriber({
+  run_shell_command: say.running,
+  replace: say.editing('file_path', 'absolute_path', 'path'),
+  edit: say.editing('file_path', 'absolute_path', 'path'),
+  write_file: say.writing('file_path', 'absolute_path', 'path'),
+  read_file: say.reading('file_path', 'absolute_path', 'path'),
+  read_many_files: say.fixed('reading files'),
+  glob: say.findingFiles,
+  grep_search: say.searching,
+  search_file_content: say.searching,
+  list_directory: say.listing('dir_path', 'path'),
+  web_fetch: say.fixed('fetching a web page'), // its input is a prompt naming the pages, not a url
+  google_web_search: say.searchingTheWeb,
+  write_todos: say.plan({ namingCurrent: false }),
+});

@@ -2,10 +2,11 @@
 // only when a tool finishes; cost and tokens come per step and are summed. Success: exit 0, no
 // `error` line, and the last step ended the answer (`done`, or a step_finish other than tool-calls).
 // The final step_finish is sometimes lost from stdout, so an answer that ends the stream also counts.
-import { arr, compact, firstStr, num, obj, opt, parseJsonObject, str, sum, type Json } from './json-line.ts';
+import { arr, compact, num, obj, opt, str, sum, type Json } from './json-line.ts';
 import type { AgentEvent, AgentExit, AgentPreset, AgentStreamParser, AgentUsage, AgentVerdict, ParserOptions } from './preset.ts';
-import { describeExit, ProgressEmitter, TailLines } from './stream-kit.ts';
-import { asArgument, clip, describeCommand, displayPath, firstLine, planPercent, trimSummary } from './text.ts';
+import { describeExit, ProgressEmitter, readJsonLine, TailLines } from './stream-kit.ts';
+import { asArgument, clip, firstLine, trimSummary } from './text.ts';
+import { say, toolDescriber } from './tool-progress.ts';
 import { UsageLimitWatch } from './usage-limit.ts';
 
 const NAME = 'OpenCode';
@@ -74,12 +75,8 @@ export function createOpencodeParser(opts: ParserOptions = {}): AgentStreamParse
 
   return {
     line(text, stream = 'stdout') {
-      const msg = parseJsonObject(text);
-      if (!msg) {
-        const plain = tail.push(text, stream === 'stderr');
-        if (plain) limit.text(plain);
-        return [];
-      }
+      const msg = readJsonLine(text, stream, tail, limit);
+      if (!msg) return [];
       sessionId = str(msg.sessionID) ?? sessionId;
       const part = obj(msg.part);
       switch (msg.type) {
@@ -174,37 +171,17 @@ function errorReason(error: Json): string {
 }
 
 /** OpenCode tool names; input field names are from adapters (agent-clis.md §4.2), read tolerantly. */
-function describeTool(tool: string, input: Json, workspace: string | undefined): { message: string; percent: number | null } {
-  const path = (...keys: string[]) => displayPath(firstStr(input, ...keys) ?? 'a file', workspace);
-  const plain = (message: string) => ({ message, percent: null });
-  switch (tool) {
-    case 'bash':
-      return plain(describeCommand(str(input.command) ?? ''));
-    case 'edit':
-    case 'multiedit':
-      return plain(`editing ${path('filePath', 'file_path', 'path')}`);
-    case 'write':
-      return plain(`writing ${path('filePath', 'file_path', 'path')}`);
-    case 'patch':
-      return plain('applying a patch');
-    case 'read':
-      return plain(`reading ${path('filePath', 'file_path', 'path')}`);
-    case 'glob':
-      return plain(`looking for files matching ${str(input.pattern) ?? '…'}`);
-    case 'grep':
-      return plain(`searching for "${clip(str(input.pattern) ?? '…', 40)}"`);
-    case 'list':
-      return plain(`listing ${path('path')}`);
-    case 'todowrite': {
-      const todos = arr(input.todos).map(obj);
-      const current = todos.find((t) => t.status === 'in_progress');
-      return { message: current ? `working on: ${str(current.content) ?? 'the next step'}` : 'updating the plan', percent: planPercent(todos.map((t) => ({ done: t.status === 'completed' }))) };
-    }
-    case 'task':
-      return plain(`delegating: ${str(input.description) ?? 'a subtask'}`);
-    case 'webfetch':
-      return plain(`fetching ${str(input.url) ?? 'a web page'}`);
-    default:
-      return plain(`using ${tool}`);
-  }
-}
+const describeTool = toolDescriber({
+  bash: say.running,
+  edit: say.editing('filePath', 'file_path', 'path'),
+  multiedit: say.editing('filePath', 'file_path', 'path'),
+  write: say.writing('filePath', 'file_path', 'path'),
+  patch: say.fixed('applying a patch'),
+  read: say.reading('filePath', 'file_path', 'path'),
+  glob: say.findingFiles,
+  grep: say.searching,
+  list: say.listing('path'),
+  todowrite: say.plan({ namingCurrent: true }),
+  task: say.delegating,
+  webfetch: say.fetching,
+});

@@ -1,7 +1,10 @@
 // Pieces every parser uses: a progress emitter that drops exact repeats, a bounded memory of the
-// last plain-text lines (for failure reasons), and how an exit is said in words.
-import type { AgentEvent, AgentExit } from './preset.ts';
+// last plain-text lines (for failure reasons), reading one line of a JSON-lines stream, and how an
+// exit is said in words.
+import { parseJsonObject, type Json } from './json-line.ts';
+import type { AgentEvent, AgentExit, OutputStream } from './preset.ts';
 import { clip, stripAnsi } from './text.ts';
+import type { UsageLimitWatch } from './usage-limit.ts';
 
 export class ProgressEmitter {
   private last = '';
@@ -40,6 +43,18 @@ export class TailLines {
     const pick = [...this.lines].reverse().find((l) => l.stderr) ?? this.lines[this.lines.length - 1];
     return pick ? `; last output: "${clip(pick.text, 160)}"` : '';
   }
+}
+
+/**
+ * The JSON object on one line of a JSON-lines stream; null for any other line, which is kept in
+ * `tail` (to quote when the run fails) and shown to `limit` (a usage-limit text may come as plain text).
+ */
+export function readJsonLine(text: string, stream: OutputStream, tail: TailLines, limit: UsageLimitWatch): Json | null {
+  const msg = parseJsonObject(text);
+  if (msg) return msg;
+  const plain = tail.push(text, stream === 'stderr');
+  if (plain) limit.text(plain);
+  return null;
 }
 
 /** "exited with code 2", "was killed by SIGTERM", "exited with code 143 (SIGTERM)". */
