@@ -221,7 +221,15 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   /** Values that must never appear in a log line or chat message. */
   secrets: string[];
+  /**
+   * The environment of nightshift's own git and gh calls (worktrees, pushes, pull requests): the
+   * builder's, plus what pushing and gh need. Never the chat tokens.
+   */
+  toolEnv: Record<string, string>;
 }
+
+/** Passed to nightshift's own git and gh calls (not to builders): pushing and opening pull requests. */
+const TOOL_ENV_ALLOW = ['GH_TOKEN', 'GITHUB_TOKEN', 'GH_HOST', 'GH_CONFIG_DIR', 'SSH_AUTH_SOCK', 'GIT_SSH_COMMAND', 'XDG_CONFIG_HOME'];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -265,6 +273,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
     if (allow.has(name) || prefixes.some((p) => name.startsWith(p))) builderEnv[name] = v;
   }
   if (builder.kind === 'agent' && uid === 0 && e.AGENT_SANDBOXED && preset?.whenRoot) Object.assign(builderEnv, preset.whenRoot.env);
+  const modelProblem = e.BUILDER_MODEL && preset?.checkModel ? preset.checkModel(e.BUILDER_MODEL) : null;
+  if (modelProblem) throw new ConfigError([`BUILDER_MODEL: ${modelProblem}`]);
+  const toolEnv: Record<string, string> = { ...builderEnv };
+  for (const name of TOOL_ENV_ALLOW) if (env[name] !== undefined) toolEnv[name] = env[name] as string;
   // Anything that looks like a credential is redacted from logs, replies and announcements.
   const secrets = Object.entries(env)
     .filter(([k, v]) => /TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|ACCESS_KEY/i.test(k) && v && v.length >= 8)
@@ -296,6 +308,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
     stallTimeoutMs: e.STALL_TIMEOUT,
     workspaceKeep: e.WORKSPACE_KEEP,
     builderEnv,
+    toolEnv,
     shutdownGraceMs: e.SHUTDOWN_GRACE,
     demoStepMs: e.DEMO_BUILD_STEP,
     logLevel: e.LOG_LEVEL,

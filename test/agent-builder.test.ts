@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -128,6 +129,44 @@ describe('AgentBuilder running a command: a real child process in a git worktree
     expect(stalls[0]).toBeGreaterThanOrEqual(400);
     await handle.cancel('enough');
     expect((await handle.result).outcome).toBe('cancelled');
+  });
+
+  it('a retry that changes nothing has not succeeded, even though attempt 1 left work on the branch', async () => {
+    const dataDir = await tempDir();
+    const builder = fakeAgentBuilder('partial', dataDir);
+    const task = makeTask({ id: 't-6', title: 'Build the half thing' });
+    const run = (n: number) => builder.start({ task, attempt: n, plan: builder.plan(task, n), timeoutMs: 10_000, onProgress: () => {} }).result;
+    const first = await run(1);
+    expect(first.outcome).toBe('failed');
+    expect(first.deliverables.commits).toHaveLength(1); // its partial work is kept on the branch
+    const second = await run(2);
+    expect(second.outcome).toBe('failed');
+    expect(second.reason).toBe('fake partial finished but changed nothing in the workspace this attempt');
+    expect(second.deliverables.commits).toHaveLength(1);
+  });
+
+  it('work an agent committed on a detached HEAD is brought back onto the task branch', async () => {
+    const dataDir = await tempDir();
+    const builder = fakeAgentBuilder('detach', dataDir);
+    const task = makeTask({ id: 't-8', title: 'Build the detached thing' });
+    const result = await builder.start({ task, attempt: 1, plan: builder.plan(task, 1), timeoutMs: 10_000, onProgress: () => {} }).result;
+    expect(result.outcome).toBe('succeeded');
+    expect(result.deliverables.branch).toBe('nightshift/t-8-build-the-detached-thing');
+    expect(result.deliverables.commits).toEqual([expect.stringMatching(/ agent: feature on a detached HEAD$/)]);
+    // and a retry prepares the same worktree, on the task branch, without trouble
+    const again = await builder.start({ task, attempt: 2, plan: builder.plan(task, 2), timeoutMs: 10_000, onProgress: () => {} }).result;
+    expect(again.reason).not.toMatch(/could not prepare the workspace/);
+    expect(again.deliverables.branch).toBe('nightshift/t-8-build-the-detached-thing');
+  });
+
+  it("nightshift's own git never runs code the agent planted in the repository's config", async () => {
+    const dataDir = await tempDir();
+    const leak = join(dataDir, 'leaked-env.txt');
+    const builder = fakeAgentBuilder('fsmonitor', dataDir, { env: { PATH: process.env.PATH ?? '', FAKE_LEAK_FILE: leak } });
+    const task = makeTask({ id: 't-9', title: 'Build the innocent thing' });
+    const result = await builder.start({ task, attempt: 1, plan: builder.plan(task, 1), timeoutMs: 10_000, onProgress: () => {} }).result;
+    expect(result.outcome).toBe('succeeded');
+    expect(existsSync(leak)).toBe(false);
   });
 
   it('a timeout fails the attempt and ends the tree', async () => {

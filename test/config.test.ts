@@ -51,6 +51,22 @@ describe('config: one schema, clear errors at start', () => {
     expect(found[0]).toMatch(message);
   });
 
+  it('refuses an agent that will not run as root, unless the machine is declared a sandbox', () => {
+    const fakes = new URL('./fixtures/fake-clis', import.meta.url).pathname;
+    const env = { PATH: fakes, BUILDER: 'claude' };
+    expect(() => loadConfig(env, 0)).toThrow(/BUILDER=claude: Claude Code will not run unattended as root .* set AGENT_SANDBOXED=true/);
+    expect(() => loadConfig({ ...env, BUILDER: 'auto' }, 0)).toThrow(/BUILDER=auto chose claude/);
+    const sandboxed = loadConfig({ ...env, AGENT_SANDBOXED: 'true' }, 0);
+    expect(sandboxed.builderEnv.IS_SANDBOX).toBe('1');
+    expect(loadConfig(env, 1000).builderEnv.IS_SANDBOX).toBeUndefined();
+  });
+
+  it('checks the model name the agent needs at start', () => {
+    const fakes = new URL('./fixtures/fake-clis', import.meta.url).pathname;
+    expect(() => loadConfig({ PATH: fakes, BUILDER: 'opencode', BUILDER_MODEL: 'sonnet' }, 1000)).toThrow(/BUILDER_MODEL: .*provider\/model/);
+    expect(loadConfig({ PATH: fakes, BUILDER: 'opencode', BUILDER_MODEL: 'anthropic/claude-sonnet-4-5' }, 1000).builderModel).toBe('anthropic/claude-sonnet-4-5');
+  });
+
   it('reports every wrong value at once', () => {
     expect(problems({ OWNER_TZ: 'nowhere', MAX_ATTEMPTS: '0' })).toHaveLength(2);
   });

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isAlive } from '../src/builders/process-tree.ts';
 import { waitFor } from './helpers/agents.ts';
 import { cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
 import { killStrays } from './helpers/strays.ts';
@@ -16,7 +17,7 @@ interface JsonTask {
   status: string;
   retryAt: string | null;
   deliverables: { branch?: string; commits: string[]; changedFiles: string[]; diffstat?: string; summary?: string; workspace?: string };
-  attempts: { outcome: string; counts: boolean; builder: string; usage?: { costUsd?: number; turns?: number }; resources?: { wallMs: number; peakRssBytes: number } }[];
+  attempts: { outcome: string; counts: boolean; builder: string; startedAt: string; endedAt?: string; usage?: { costUsd?: number; turns?: number }; resources?: { wallMs: number; peakRssBytes: number } }[];
 }
 
 const homes: string[] = [];
@@ -36,7 +37,7 @@ async function agentEnv(extra: Record<string, string> = {}) {
   const env = cliEnv(home, {
     PATH: [FAKE_CLI_DIR, process.env.PATH ?? ''].join(delimiter),
     AGENT_SANDBOXED: 'true', // tests run as root here; the real claude refuses root otherwise
-    BUILDER_ENV_ALLOW: 'FAKE_CLI_MODE,FAKE_CLI_RECORD,FAKE_CLI_STEP_MS,FAKE_CLI_FILE',
+    BUILDER_ENV_ALLOW: 'FAKE_CLI_MODE,FAKE_CLI_RECORD,FAKE_CLI_STEP_MS,FAKE_CLI_FILE,FAKE_CLI_IGNORE_TERM,FAKE_CLI_ESCAPE,FAKE_GH_LOG',
     FAKE_CLI_RECORD: record,
     SLACK_BOT_TOKEN: 'xoxb-must-never-reach-an-agent',
     ANTHROPIC_API_KEY: 'sk-ant-test-key-for-the-agent',
@@ -95,6 +96,21 @@ describe('agents on PATH', () => {
     expect(t.deliverables.commits.length).toBeGreaterThan(0);
   });
 
+  it('an agent that keeps failing is retried, then escalated with its own error', async () => {
+    const { env } = await agentEnv({ FAKE_CLI_MODE: 'fail', RETRY_BACKOFF: '100ms' });
+    await runCli(['add', 'build a Spotify integration', '--priority', 'high'], env);
+    // run --until-idle exits when nothing may start now (a back-off has not ended): cron runs it again
+    for (let i = 0; i < 6 && (await task(env, 't-1')).status !== 'escalated'; i++) {
+      await runCli(['run', '--until-idle'], env);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const final = await task(env, 't-1');
+    expect(final.status).toBe('escalated');
+    expect(final.attempts.map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed']);
+    const status = await runCli(['status', 't-1'], env);
+    expect(status.stdout).toMatch(/Attempt 3: failed \(Claude Code reported an error/);
+  });
+
   it('a usage limit is not a failure: the task waits for the reset, at no cost to its attempts', async () => {
     const { env } = await agentEnv({ FAKE_CLI_MODE: 'usage-limit' });
     await runCli(['add', 'build a Spotify integration', '--priority', 'high'], env);
@@ -102,7 +118,10 @@ describe('agents on PATH', () => {
     expect(run.stdout).toMatch(/t-1 "Build a Spotify integration" stopped: .*It will try again after/);
     const t = await task(env, 't-1');
     expect(t.status).toBe('failed');
-    expect(t.retryAt).not.toBeNull();
+    // the agent said when its limit resets (two hours ahead): that is when it retries, not a guess
+    const wait = Date.parse(t.retryAt!) - Date.now();
+    expect(wait).toBeGreaterThan(7_000_000);
+    expect(wait).toBeLessThan(7_300_000);
     expect(t.attempts[0]).toMatchObject({ outcome: 'usage_limited', counts: false });
   });
 
@@ -129,26 +148,32 @@ describe('agents on PATH', () => {
     expect(fa).not.toContain('signup page');
     expect(fb).toContain('signup page');
     expect(fb).not.toContain('login page');
-    // both overlapped in time
+    // both ran at the same time
     const ta = a.attempts[0]!;
     const tb = b.attempts[0]!;
     expect(ta.outcome).toBe('succeeded');
     expect(tb.outcome).toBe('succeeded');
+    expect(Date.parse(ta.startedAt)).toBeLessThan(Date.parse(tb.endedAt!));
+    expect(Date.parse(tb.startedAt)).toBeLessThan(Date.parse(ta.endedAt!));
     const after = { head: git('rev-parse', 'HEAD'), branch: git('branch', '--show-current'), status: git('status', '--porcelain') };
     expect(after).toEqual(before);
     expect(git('branch', '--list', 'nightshift/*')).toMatch(/nightshift\/t-1-build-the-login-page[\s\S]*nightshift\/t-2-build-the-signup-page/);
   });
 
-  it('cancel of a running agent leaves no process behind', async () => {
-    const { env, home } = await agentEnv({ FAKE_CLI_MODE: 'hang' });
+  it('cancel of a running agent leaves no process behind, not even one that ignores SIGTERM or left the group', async () => {
+    const { env, home, readRecord } = await agentEnv({ FAKE_CLI_MODE: 'hang', FAKE_CLI_IGNORE_TERM: '1', FAKE_CLI_ESCAPE: '1', SHUTDOWN_GRACE: '1s' });
     const d = new DaemonProcess(env);
     daemons.push(d);
     await d.waitForOutput(/Type a request/);
     d.type('urgent: build the Spotify integration');
     await d.waitForOutput(/t-1 started/);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(async () => ((await readRecord().catch(() => null)) as { pids?: unknown } | null)?.pids !== undefined, 5_000, 'the agent and its children');
+    const pids = Object.values(((await readRecord()) as unknown as { pids: Record<string, number> }).pids);
+    expect(pids).toHaveLength(3);
+    expect(pids.every(isAlive)).toBe(true);
     const r = await runCli(['cancel', 't-1'], env);
     expect(r.stdout).toMatch(/t-1 .* cancelled/);
+    expect(pids.filter(isAlive)).toEqual([]);
     expect(killStrays(home)).toBe(0); // nothing of the attempt was left to kill
     await waitFor(async () => (await task(env, 't-1')).status === 'cancelled', 5_000, 'cancelled');
   });

@@ -203,10 +203,10 @@ describe('failures, each named for what went wrong', () => {
       expect(run.verdict.reason).toMatch(evidence);
       expect(run.verdict.resetsAt !== undefined).toBe(hasReset);
       if (name === 'claude') {
-        // the structured rate_limit_event (resetsAt epoch, one hour ahead) wins over the text
+        // the structured rate_limit_event (resetsAt epoch, two hours ahead) wins over the text
         const at = Date.parse(run.verdict.resetsAt ?? '');
-        expect(at).toBeGreaterThan(started + 3_500_000);
-        expect(at).toBeLessThan(started + 3_700_000);
+        expect(at).toBeGreaterThan(started + 7_100_000);
+        expect(at).toBeLessThan(started + 7_300_000);
       }
       if (name === 'codex') expect(run.verdict.resetsAt).toMatch(/T15:28:00\.000Z$/);
       if (hasReset) expect(run.verdict.reason).toContain(`It resets at ${run.verdict.resetsAt}`);

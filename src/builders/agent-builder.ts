@@ -40,8 +40,10 @@ export interface AgentBuilderOptions {
   stallMs?: number;
   /** Opens a draft pull request for a successful build, when configured; its URL becomes a link. */
   openPullRequest?: (w: PreparedWorkspace, task: Task, summary: string | undefined) => Promise<{ url: string } | { skipped: string }>;
-  /** Zone in which agents print reset times without one (usage limits). */
+  /** The owner's zone: the deadline in the prompt is written in it. */
   timeZone?: string;
+  /** Removes secrets from text the agent wrote before it leaves nightshift (a pull request body). */
+  redact?: (text: string) => string;
   logger?: Logger;
 }
 
@@ -184,7 +186,8 @@ class RunningBuild implements BuildHandle {
     });
     if (preset.name === 'aider') await mkdir(join(this.opts.dataDir, 'agent-state', preset.name), { recursive: true });
 
-    const parser = preset.createParser({ workspace: prepared.workspace, ...(this.opts.timeZone ? { timeZone: this.opts.timeZone } : {}) });
+    // Reset times an agent prints without a zone are in this machine's zone, where it runs.
+    const parser = preset.createParser({ workspace: prepared.workspace });
     const tail: string[] = [];
     const stall = watchForStall({ stallMs: this.opts.stallMs ?? 15 * 60_000, onStall: (ms) => this.req.onStall?.(ms) });
     const onLine = (line: string, stream: OutputStream) => {
@@ -236,6 +239,7 @@ class RunningBuild implements BuildHandle {
     });
     clearTimeout(timer);
     stall.stop();
+    this.pid = undefined; // gone: a late cancel must not signal a pid that may be reused
     const resources = monitor ? await monitor.stop() : undefined;
     // The builder is gone; what it left running (a dev server, a daemonised child holding our
     // pipes) is ended, and its output gets a moment to drain before we stop reading.
@@ -244,14 +248,19 @@ class RunningBuild implements BuildHandle {
     this.markExited();
     const durationMs = Date.now() - started;
     const verdict = parser.end({ code: exit.code, signal: exit.signal });
+    let collectError: string | null = null;
     const work = await this.opts.workspaces.collect(prepared, task, attempt, this.opts.name).catch((e: unknown) => {
-      log.warn('could not read back the workspace', { task: task.id, error: String(e) });
+      collectError = e instanceof Error ? e.message : String(e);
+      log.warn('could not read back the workspace', { task: task.id, error: collectError });
       return { deliverables: { workspace: prepared.workspace }, changed: false };
     });
-    const outcome = this.classify(exit, verdict, work.changed);
+    const outcome = collectError && !this.stopReason && !exit.spawnError
+      ? { outcome: 'failed' as const, reason: `could not read back the work in ${prepared.workspace}: ${collectError}` }
+      : this.classify(exit, verdict, work.changed);
     const links: string[] = [];
     if (outcome.outcome === 'succeeded' && this.opts.openPullRequest) {
-      const pr = await this.opts.openPullRequest(prepared, task, verdict.summary);
+      const summary = verdict.summary && this.opts.redact ? this.opts.redact(verdict.summary) : verdict.summary;
+      const pr = await this.opts.openPullRequest(prepared, task, summary);
       if ('url' in pr) links.push(pr.url);
       else logFile.write(`# no pull request: ${pr.skipped}\n`);
     }
@@ -283,7 +292,7 @@ class RunningBuild implements BuildHandle {
     if (this.stopReason) return this.stopReason;
     if (verdict.outcome === 'usage_limited') return { outcome: 'usage_limited', reason: verdict.reason };
     if (verdict.outcome === 'failed') return { outcome: 'failed', reason: verdict.reason };
-    if (!changed) return { outcome: 'failed', reason: `${this.opts.name} finished but changed nothing in the workspace` };
+    if (!changed) return { outcome: 'failed', reason: `${this.opts.name} finished but changed nothing in the workspace this attempt` };
     return { outcome: 'succeeded', reason: verdict.reason };
   }
 }

@@ -10,6 +10,8 @@ import {
   cleanupWorkspaces,
   collectDeliverables,
   ensureRepository,
+  headCommit,
+  returnToBranch,
   openDraftPullRequest,
   prepareWorktree,
   type GitEnv,
@@ -59,14 +61,17 @@ export class GitWorkspaces implements WorkspaceProvider {
       repo: repo.path,
       baseBranch: repo.baseBranch,
       workspace: this.workspaceFor(task),
-      branch: task.deliverables.branch ?? branchName(task.id, task.title),
+      // Always the task's own branch, whatever a previous attempt left checked out.
+      branch: branchName(task.id, task.title),
       ...(this.opts.env ? { env: this.opts.env } : {}),
     });
-    return { workspace: wt.workspace, repository: repo.path, branch: wt.branch, baseBranch: repo.baseBranch, baseCommit: wt.baseCommit };
+    const startCommit = await headCommit(wt.workspace, this.opts.env);
+    return { workspace: wt.workspace, repository: repo.path, branch: wt.branch, baseBranch: repo.baseBranch, baseCommit: wt.baseCommit, startCommit };
   }
 
   async collect(prepared: PreparedWorkspace, task: Task, attempt: number, builderName: string): Promise<CollectedWork> {
-    if (!prepared.baseCommit) return { deliverables: { workspace: prepared.workspace }, changed: false };
+    if (!prepared.baseCommit || !prepared.branch) return { deliverables: { workspace: prepared.workspace }, changed: false };
+    await returnToBranch({ workspace: prepared.workspace, branch: prepared.branch, ...(this.opts.env ? { env: this.opts.env } : {}) });
     const d = await collectDeliverables({
       workspace: prepared.workspace,
       baseCommit: prepared.baseCommit,
@@ -84,7 +89,9 @@ export class GitWorkspaces implements WorkspaceProvider {
         changedFiles: d.changedFiles,
         ...(d.diffstat ? { diffstat: d.diffstat } : {}),
       },
-      changed: d.commits.length > 0 || d.changedFiles.length > 0,
+      // Changed by this attempt, not since the fork: a retry that does nothing has not succeeded
+      // just because an earlier attempt left work behind.
+      changed: d.committedLeftovers || (await headCommit(prepared.workspace, this.opts.env)) !== prepared.startCommit,
     };
   }
 

@@ -64,7 +64,7 @@ export function resolveBuilder(req: BuilderRequest): { ok: true; choice: Builder
     if (preset?.whenRoot) {
       return {
         ok: false,
-        problem: `BUILDER=${choice.preset}: ${preset.displayName} will not run unattended as root (${preset.whenRoot.why}); run nightshift as a normal user, or set AGENT_SANDBOXED=true if this machine is a disposable sandbox`,
+        problem: `BUILDER=${choice.detected ? `auto chose ${choice.preset}` : choice.preset}: ${preset.displayName} will not run unattended as root (${preset.whenRoot.why}); run nightshift as a normal user, or set AGENT_SANDBOXED=true if this machine is a disposable sandbox`,
       };
     }
   }

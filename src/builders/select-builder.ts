@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import type { Builder, Logger } from '../core/ports.ts';
+import { redact } from '../logger.ts';
 import { AgentBuilder } from './agent-builder.ts';
 import { GitWorkspaces } from './git-workspaces.ts';
 import { customPreset, PRESETS_BY_NAME, type AgentPreset } from './presets/index.ts';
@@ -21,6 +22,7 @@ export function selectBuilder(config: Config, logger: Logger): SelectedBuilder {
     dataDir: home,
     ...(config.buildRepo ? { buildRepo: config.buildRepo } : {}),
     keep: config.workspaceKeep,
+    env: config.toolEnv,
     logger,
   });
   let preset: AgentPreset;
@@ -65,6 +67,7 @@ export function selectBuilder(config: Config, logger: Logger): SelectedBuilder {
     ...(config.builderArgs ? { extraArgs: config.builderArgs } : {}),
     stallMs: config.stallTimeoutMs,
     timeZone: config.policy.timeZone,
+    redact: (text) => redact(text, config.secrets),
     logger,
     ...(config.openPr ? { openPullRequest: (w, task, summary) => workspaces.openPullRequest(w, task, summary) } : {}),
   });

@@ -9,6 +9,8 @@ export interface PreparedWorkspace {
   branch?: string;
   baseBranch?: string;
   baseCommit?: string;
+  /** HEAD when this attempt began: whether the attempt itself changed anything is counted from here. */
+  startCommit?: string;
 }
 
 export interface CollectedWork {

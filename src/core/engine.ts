@@ -377,7 +377,18 @@ export class Engine {
     const task = await this.deps.store.get(id);
     if (!task || task.status !== 'building') return;
     const now = this.now();
-    const clean: BuildResult = { ...result, reason: this.redact(result.reason), logTail: this.redact(result.logTail) };
+    const d = result.deliverables;
+    const clean: BuildResult = {
+      ...result,
+      reason: this.redact(result.reason),
+      logTail: this.redact(result.logTail),
+      // What the agent wrote about its work is shown to people: it passes the same filter.
+      deliverables: {
+        ...d,
+        ...(d.summary ? { summary: this.redact(d.summary) } : {}),
+        ...(d.commits ? { commits: d.commits.map((c) => this.redact(c)) } : {}),
+      },
+    };
     let next: Result<Task>;
     // A person's cancel wins over a shutdown that happened to be ending the same build.
     if (run.cancelledBy && result.outcome === 'cancelled') {

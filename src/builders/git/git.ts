@@ -98,9 +98,16 @@ interface ExecFailure {
  * Runs git and reports how it ended instead of throwing for a non-zero exit. Throws
  * WorkspaceError only when git itself cannot be run (not installed, cwd missing).
  */
+/**
+ * Settings that would let code from the repository run inside nightshift's own git calls: an
+ * agent can write the worktree's config (core.fsmonitor is a command git runs on `git status`;
+ * hooks run on commit and push). nightshift's git never runs them.
+ */
+const NO_REPO_CODE = ['-c', 'core.fsmonitor=false', '-c', 'core.hooksPath=/dev/null'];
+
 export async function tryGit(args: readonly string[], opts: GitOptions): Promise<GitResult> {
   try {
-    const { stdout, stderr } = await run('git', [...args], {
+    const { stdout, stderr } = await run('git', [...NO_REPO_CODE, ...args], {
       cwd: opts.cwd,
       env: gitEnv(opts.env),
       timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,

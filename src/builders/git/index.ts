@@ -19,3 +19,4 @@ export {
   type WorkspaceState,
 } from './cleanup.ts';
 export { openDraftPullRequest, parseGitHubRemote, type OpenPullRequestOptions, type PullRequestOutcome } from './pull-request.ts';
+export { headCommit, returnToBranch } from './return-to-branch.ts';
