@@ -89,6 +89,7 @@ describe('agents on PATH', () => {
     await runCli(['add', 'build a CSV export for invoices', '--priority', 'high'], env);
     const run = await runCli(['run', '--until-idle'], env);
     expect(run.stdout, run.stdout + run.stderr).toMatch(/t-1 .* is done/);
+    expect(run.stdout).toMatch(/^ {2}t-1 \[[█░]+\] (\d+%|…) \S/m); // a progress line read from its output
     const rec = await readRecord();
     expect(rec.cli).toBe(name);
     expect(rec.argv.slice(0, firstArgs.length)).toEqual(firstArgs);
