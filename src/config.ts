@@ -195,14 +195,80 @@ const EnvSchema = z.object({
   SAFETY_EXTRA_DESTRUCTIVE: z.string().optional().transform(list),
   SAFETY_EXTRA_EXTERNAL: z.string().optional().transform(list),
   SAFETY_EXTRA_BLOCKERS: z.string().optional().transform(list),
+  SLACK_BOT_TOKEN: z.string().optional(),
+  SLACK_APP_TOKEN: z.string().optional(),
+  SLACK_SIGNING_SECRET: z.string().optional(),
+  SLACK_PORT: integer('SLACK_PORT', 3000, 1, 65_535),
+  SLACK_API_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      if (!/^https?:\/\/[^\s]+\/$/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `SLACK_API_URL: expected a URL ending in /, like https://slack.com/api/ (got "${v}")` });
+        return z.NEVER;
+      }
+      return v;
+    }),
+  SLACK_OWNER_ID: z.string().optional(),
+  SLACK_APPROVERS: z.string().optional().transform(list),
+  SLACK_ALLOWED_USERS: z.string().optional().transform(list),
+  SLACK_SUMMARY_CHANNEL: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: (i) => `LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')} (got "${String(i.input)}")` }).default('info'),
 });
 
 /** Every environment variable nightshift reads. */
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
 
+export interface SlackConfig {
+  mode: 'socket' | 'http';
+  botToken: string;
+  appToken?: string;
+  signingSecret?: string;
+  port: number;
+  /** The Web API (and through apps.connections.open, Socket Mode) base URL; Slack's by default. */
+  apiUrl?: string;
+  ownerId: string;
+  approvers: string[];
+  /** Who may request builds besides the owner and approvers; empty: everyone in the workspace. */
+  allowedUsers: string[];
+  summaryChannel?: string;
+}
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+/** The Slack adapter's settings, or why they do not work; undefined when Slack is not configured. */
+function slackSettings(e: z.infer<typeof EnvSchema>): SlackConfig | string[] | undefined {
+  const any = e.SLACK_BOT_TOKEN ?? e.SLACK_APP_TOKEN ?? e.SLACK_SIGNING_SECRET;
+  if (any === undefined) return undefined;
+  const problems: string[] = [];
+  if (!e.SLACK_BOT_TOKEN?.startsWith('xoxb-')) problems.push('SLACK_BOT_TOKEN: expected the bot token (xoxb-...) from OAuth & Permissions');
+  if (e.SLACK_APP_TOKEN !== undefined && !e.SLACK_APP_TOKEN.startsWith('xapp-')) problems.push('SLACK_APP_TOKEN: expected an app-level token (xapp-...) with connections:write, for Socket Mode');
+  if (e.SLACK_APP_TOKEN === undefined && e.SLACK_SIGNING_SECRET === undefined) {
+    problems.push('SLACK_APP_TOKEN: set it for Socket Mode (recommended), or SLACK_SIGNING_SECRET for HTTP mode');
+  }
+  if (!e.SLACK_OWNER_ID || !SLACK_USER_ID.test(e.SLACK_OWNER_ID)) problems.push('SLACK_OWNER_ID: expected the owner\'s Slack member id, like U012AB3CD (profile → ⋮ → Copy member ID)');
+  const badIds = [...e.SLACK_APPROVERS, ...e.SLACK_ALLOWED_USERS].filter((id) => !SLACK_USER_ID.test(id));
+  if (badIds.length) problems.push(`SLACK_APPROVERS / SLACK_ALLOWED_USERS: ${badIds.join(', ')} are not Slack member ids (like U012AB3CD)`);
+  if (problems.length) return problems;
+  return {
+    mode: e.SLACK_APP_TOKEN ? 'socket' : 'http',
+    botToken: e.SLACK_BOT_TOKEN as string,
+    ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+    ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
+    port: e.SLACK_PORT,
+    ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+    ownerId: e.SLACK_OWNER_ID as string,
+    approvers: e.SLACK_APPROVERS,
+    allowedUsers: e.SLACK_ALLOWED_USERS,
+    ...(e.SLACK_SUMMARY_CHANNEL ? { summaryChannel: e.SLACK_SUMMARY_CHANNEL } : {}),
+  };
+}
+
 export interface Config {
   home: string;
+  /** Set when Slack tokens are configured. */
+  slack?: SlackConfig;
   policy: Policy;
   builder: BuilderChoice;
   builderModel?: string;
@@ -260,6 +326,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
   });
   if (!resolved.ok) throw new ConfigError([resolved.problem]);
   const builder = resolved.choice;
+  const slack = slackSettings(e);
+  if (Array.isArray(slack)) throw new ConfigError(slack);
   const rawHome = e.NIGHTSHIFT_HOME ?? resolve(env.HOME ?? homedir(), '.nightshift');
   const home = isAbsolute(rawHome) ? rawHome : resolve(rawHome);
   // An agent preset brings the names of its own credentials and settings (ANTHROPIC_API_KEY,
@@ -283,6 +351,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
     .map(([, v]) => v as string);
   return {
     home,
+    ...(slack ? { slack } : {}),
     policy: defaultPolicy({
       timeZone: e.OWNER_TZ,
       quietHours: e.QUIET_HOURS,

@@ -67,12 +67,24 @@ describe('config: one schema, clear errors at start', () => {
     expect(loadConfig({ PATH: fakes, BUILDER: 'opencode', BUILDER_MODEL: 'anthropic/claude-sonnet-4-5' }, 1000).builderModel).toBe('anthropic/claude-sonnet-4-5');
   });
 
+  it('Slack: Socket Mode with both tokens, HTTP mode with a signing secret, clear errors otherwise', () => {
+    const base = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_OWNER_ID: 'U0OWNER' };
+    expect(loadConfig({}).slack).toBeUndefined();
+    expect(loadConfig({ ...base, SLACK_APP_TOKEN: 'xapp-1' }).slack).toMatchObject({ mode: 'socket', ownerId: 'U0OWNER', port: 3000 });
+    expect(loadConfig({ ...base, SLACK_SIGNING_SECRET: 'shh', SLACK_PORT: '3999' }).slack).toMatchObject({ mode: 'http', port: 3999 });
+    expect(problems(base)).toEqual(['SLACK_APP_TOKEN: set it for Socket Mode (recommended), or SLACK_SIGNING_SECRET for HTTP mode']);
+    expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' })[0]).toMatch(/^SLACK_OWNER_ID: expected the owner's Slack member id/);
+    expect(problems({ ...base, SLACK_APP_TOKEN: 'xoxb-wrong' })[0]).toMatch(/^SLACK_APP_TOKEN: expected an app-level token \(xapp-/);
+    expect(problems({ ...base, SLACK_APP_TOKEN: 'xapp-1', SLACK_APPROVERS: 'alice' })[0]).toMatch(/alice are not Slack member ids/);
+    expect(problems({ ...base, SLACK_APP_TOKEN: 'xapp-1', SLACK_API_URL: 'http://127.0.0.1:9/api' })[0]).toMatch(/SLACK_API_URL: expected a URL ending in \//);
+  });
+
   it('reports every wrong value at once', () => {
     expect(problems({ OWNER_TZ: 'nowhere', MAX_ATTEMPTS: '0' })).toHaveLength(2);
   });
 
   it('accepts an executable as the builder, and passes only allow-listed variables to it', () => {
-    const c = loadConfig({ BUILDER: agent('succeed'), PATH: '/bin', ANTHROPIC_API_KEY: 'sk-1', BUILDER_ENV_ALLOW: 'ANTHROPIC_API_KEY', SLACK_BOT_TOKEN: 'xoxb-secret-value' });
+    const c = loadConfig({ BUILDER: agent('succeed'), PATH: '/bin', ANTHROPIC_API_KEY: 'sk-1', BUILDER_ENV_ALLOW: 'ANTHROPIC_API_KEY', SLACK_BOT_TOKEN: 'xoxb-secret-value', SLACK_APP_TOKEN: 'xapp-1-secret', SLACK_OWNER_ID: 'U0OWNER' });
     expect(c.builder).toEqual({ kind: 'custom', argv: [agent('succeed')] });
     expect(c.builderEnv).toEqual({ PATH: '/bin', ANTHROPIC_API_KEY: 'sk-1' });
     expect(c.secrets).toContain('xoxb-secret-value');
