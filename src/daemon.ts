@@ -11,6 +11,7 @@ import { Engine } from './core/engine.ts';
 import { systemClock, type Clock, type Logger } from './core/ports.ts';
 import { SummaryScheduler } from './core/summary-scheduler.ts';
 import { ConsoleAdapter } from './adapters/console/console-adapter.ts';
+import { SlackAdapter } from './adapters/slack/slack-adapter.ts';
 import { selectBuilder } from './builders/select-builder.ts';
 import { runCliRequest } from './control/cli-request.ts';
 import { serveControl, socketPathFor } from './control/control-socket.ts';
@@ -60,6 +61,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let server: Server | null = null;
   let summaries: SummaryScheduler | null = null;
   let consoleAdapter: ConsoleAdapter | null = null;
+  let slack: SlackAdapter | null = null;
   try {
     const store = new LowdbTaskStore({ dir: config.home, logger });
     const report = await store.open();
@@ -70,6 +72,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     out.write(`nightshift: data in ${config.home}, owner time zone ${config.policy.timeZone}. ${notice}\n`);
     consoleAdapter.start();
     server = await serveControl(socket, (req) => runCliRequest(engine, req));
+    if (config.slack) {
+      slack = new SlackAdapter({ engine, config: config.slack, logger });
+      await slack.start();
+      out.write(`Slack: connected (${config.slack.mode === 'socket' ? 'Socket Mode' : `HTTP on port ${config.slack.port}`}); owner ${config.slack.ownerId}.\n`);
+    }
     await engine.start();
     if ((opts.holder ?? 'daemon') === 'daemon') {
       summaries = new SummaryScheduler(engine, clock, logger, (s) => engine.announceSummary(s));
@@ -78,6 +85,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     logger.info('nightshift started', { home: config.home, builder: builder.name });
     const close = async () => {
       summaries?.stop();
+      await slack?.stop().catch((e: unknown) => logger.warn('Slack did not stop cleanly', { error: String(e) }));
       consoleAdapter?.stop();
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       await store.close();
@@ -98,6 +106,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     };
   } catch (e) {
     summaries?.stop();
+    await slack?.stop().catch(() => undefined);
     consoleAdapter?.stop();
     server?.close();
     lock.release();

@@ -1,0 +1,123 @@
+// The live status card: the root message of a task's thread, edited in place as the task moves.
+// Pure: (task, progress, context) → Block Kit, so it is tested (and shown in the README) without Slack.
+import { formatDuration } from '../../core/durations.ts';
+import type { Progress } from '../../core/ports.ts';
+import { formatOwnerTime } from '../../core/time-of-day.ts';
+import type { Task, TaskStatus } from '../../core/task.ts';
+import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
+import { elapsed, progressBar, STATUS_LABEL } from '../../commands/format.ts';
+import { escapeMrkdwn, safeText, who } from './mrkdwn.ts';
+
+/** A Block Kit block, as JSON: the cards are checked against Slack's limits by tests. */
+export type Block = Record<string, unknown>;
+
+export interface SlackMessage {
+  /** The notification and accessibility fallback: always set, plain. */
+  text: string;
+  blocks: Block[];
+}
+
+export interface CardContext {
+  now: Date;
+  timeZone: string;
+  maxAttempts: number;
+  /** Median of past build durations, for "est ~40m" when the task has no estimate. */
+  typicalMs: number | null;
+}
+
+export const ACTION = {
+  approve: 'ns_approve',
+  reject: 'ns_reject',
+  cancel: 'ns_cancel',
+  retry: 'ns_retry',
+} as const;
+export type ActionName = keyof typeof ACTION;
+
+const STATUS_EMOJI: Record<TaskStatus, string> = {
+  awaiting_approval: ':hourglass_flowing_sand:',
+  queued: ':clock3:',
+  building: ':hammer_and_wrench:',
+  done: ':white_check_mark:',
+  failed: ':warning:',
+  escalated: ':rotating_light:',
+  cancelled: ':no_entry_sign:',
+  rejected: ':x:',
+};
+
+const button = (action: ActionName, label: string, taskId: string, style?: 'primary' | 'danger', confirm?: string): Block => ({
+  type: 'button',
+  action_id: ACTION[action],
+  text: { type: 'plain_text', text: label, emoji: true },
+  value: taskId,
+  ...(style ? { style } : {}),
+  ...(confirm
+    ? { confirm: { title: { type: 'plain_text', text: 'Are you sure?' }, text: { type: 'mrkdwn', text: confirm }, confirm: { type: 'plain_text', text: label }, deny: { type: 'plain_text', text: 'Keep it' } } }
+    : {}),
+});
+
+/** The buttons a task offers in its status; none once it is finished. */
+export function cardButtons(task: Task): Block[] {
+  const id = task.id;
+  switch (task.status) {
+    case 'awaiting_approval':
+      return [button('approve', 'Approve', id, 'primary'), button('reject', 'Reject', id, 'danger')];
+    case 'building':
+      return [button('cancel', 'Cancel', id, 'danger', `Stop the build of *${id}* and end its processes?`)];
+    case 'escalated':
+    case 'failed':
+      return [button('retry', task.status === 'failed' ? 'Retry now' : 'Retry', id, 'primary'), button('cancel', 'Cancel', id, 'danger')];
+    case 'queued':
+      return [button('cancel', 'Cancel', id, 'danger')];
+    default:
+      return [];
+  }
+}
+
+/** Who decided, and when: replaces the buttons once a person has acted. */
+function decisionLine(task: Task, ctx: CardContext): string | null {
+  const decided = [...task.events].reverse().find((e) => ['approved', 'rejected', 'cancelled', 'retried'].includes(e.type) && e.by);
+  if (!decided) return null;
+  const verb = { approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled', retried: 'Retried' }[decided.type as 'approved'];
+  return `${verb} by ${who(decided.by ?? '')} at ${formatOwnerTime(new Date(decided.at), ctx.now, ctx.timeZone)}`;
+}
+
+export function statusCard(task: Task, progress: Progress | null, ctx: CardContext): SlackMessage {
+  const a = lastAttempt(task);
+  const fields: string[] = [
+    `*Status*\n${STATUS_EMOJI[task.status]} ${STATUS_LABEL[task.status]}${a?.demo ? ' (demo build)' : ''}`,
+    `*Priority*\n${task.priority}: ${safeText(task.priorityReason, 200)}`,
+  ];
+  if (task.attempts.length > 0) fields.push(`*Attempt*\n${attemptsInBudget(task)}/${ctx.maxAttempts}`);
+  const est = task.estimateMs ?? ctx.typicalMs;
+  const timing = task.status === 'building' ? `${formatDuration(elapsed(task, ctx.now))} elapsed` : a?.durationMs !== undefined ? `took ${formatDuration(a.durationMs)}` : null;
+  if (timing || est) fields.push(`*Time*\n${[timing, est ? `est ~${formatDuration(est)}` : null].filter(Boolean).join(' · ')}`);
+  if (task.deadline) fields.push(`*Deadline*\n${formatOwnerTime(new Date(task.deadline), ctx.now, ctx.timeZone)} (${ctx.timeZone})`);
+  if (task.status === 'failed' && task.retryAt) fields.push(`*Next try*\n${formatOwnerTime(new Date(task.retryAt), ctx.now, ctx.timeZone)}`);
+
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: clipPlain(`${task.id} · ${task.title}`, 150), emoji: false } },
+    { type: 'section', fields: fields.map((text) => ({ type: 'mrkdwn', text })) },
+  ];
+  if (task.status === 'building') {
+    const line = progress?.message ? ` ${safeText(progress.message, 300)}` : '';
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`${progressBar(progress?.percent ?? null, 20)}\`${line}` } });
+  }
+  const d = task.deliverables;
+  if (task.status === 'done') {
+    const bits = [d.branch ? `branch \`${escapeMrkdwn(d.branch)}\`` : null, d.diffstat ? escapeMrkdwn(d.diffstat) : null, ...d.links.map((l) => `<${l}|pull request>`)].filter(Boolean);
+    if (bits.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: bits.join(' · ') } });
+  }
+  const decision = decisionLine(task, ctx);
+  const context = [`Asked by ${task.origin.userId.startsWith('U') || task.origin.userId.startsWith('W') ? `<@${task.origin.userId}>` : escapeMrkdwn(task.origin.userName ?? task.origin.userId)}`];
+  if (decision) context.push(decision);
+  blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) });
+  const buttons = cardButtons(task);
+  if (buttons.length) blocks.push({ type: 'actions', block_id: `ns_actions_${task.id}`, elements: buttons });
+
+  const pct = task.status === 'building' && progress?.percent !== null && progress?.percent !== undefined ? ` ${progress.percent}%` : '';
+  return { text: `${task.id} ${escapeMrkdwn(task.title)}: ${STATUS_LABEL[task.status]}${pct}`, blocks };
+}
+
+function clipPlain(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

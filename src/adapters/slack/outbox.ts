@@ -1,0 +1,205 @@
+// Everything nightshift sends to Slack goes through here, under Slack's rate limits:
+// - chat.postMessage: about 1 message per second per channel (a Bottleneck group keyed by channel);
+// - chat.update: Tier 3, about 50 a minute for the whole workspace (one reservoir for every card).
+// Card edits are coalesced: many progress lines become one edit carrying the newest state, and
+// only superseded intermediate states are ever dropped. Messages (milestones, approvals) are never
+// dropped: a 429 waits for Retry-After, an outage is retried with back-off until Slack answers.
+// Approvals and final states jump the queue ahead of progress edits.
+import Bottleneck from 'bottleneck';
+import type { Logger } from '../../core/ports.ts';
+import type { SlackMessage } from './card.ts';
+
+/** The part of @slack/web-api's WebClient the outbox uses (so tests can count calls). */
+export interface SlackApi {
+  chat: {
+    postMessage(args: Record<string, unknown>): Promise<{ ok?: boolean; ts?: string; channel?: string }>;
+    update(args: Record<string, unknown>): Promise<{ ok?: boolean }>;
+    postEphemeral(args: Record<string, unknown>): Promise<{ ok?: boolean }>;
+  };
+  conversations: { open(args: Record<string, unknown>): Promise<{ ok?: boolean; channel?: { id?: string } }> };
+}
+
+export interface OutboxOptions {
+  logger: Logger;
+  /** chat.update calls allowed per minute across all cards (Slack's Tier 3 is ~50; keep a margin). */
+  updatesPerMinute?: number;
+  /** Minimum gap between two messages in one channel. */
+  postGapMs?: number;
+  /** Longest wait between two tries while Slack is unreachable. */
+  maxBackoffMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const PRIORITY = { urgent: 1, milestone: 3, progress: 7 } as const;
+
+/** Errors that retrying will not fix: the message is logged and given up. */
+const PERMANENT = new Set([
+  'channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'token_revoked',
+  'no_permission', 'missing_scope', 'msg_too_long', 'invalid_blocks', 'message_not_found', 'cant_update_message',
+  'user_not_found', 'user_not_in_channel', 'unknown_method', 'not_authed', 'edit_window_closed', 'invalid_arguments',
+]);
+
+interface SlackError {
+  code?: string;
+  retryAfter?: number;
+  data?: { error?: string };
+  message?: string;
+}
+
+/** How long to wait before trying again, or null when it will never work. */
+export function retryDelay(e: unknown, attempt: number, maxBackoffMs: number): number | null {
+  const err = e as SlackError;
+  if (err.code === 'slack_webapi_rate_limited_error') return Math.max(1, err.retryAfter ?? 1) * 1000;
+  const platform = err.data?.error;
+  if (platform === 'ratelimited') return 1_000;
+  if (platform && PERMANENT.has(platform)) return null;
+  return Math.min(maxBackoffMs, 500 * 2 ** Math.min(attempt, 12));
+}
+
+interface PendingEdit {
+  channel: string;
+  ts: string;
+  render: () => SlackMessage;
+  priority: number;
+  scheduled: boolean;
+  dirty: boolean;
+}
+
+export class SlackOutbox {
+  private readonly posts: Bottleneck.Group;
+  private readonly updates: Bottleneck;
+  private readonly edits = new Map<string, PendingEdit>();
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly maxBackoffMs: number;
+  private stopped = false;
+
+  constructor(
+    private readonly api: SlackApi,
+    private readonly opts: OutboxOptions,
+  ) {
+    const perMinute = opts.updatesPerMinute ?? 45;
+    this.posts = new Bottleneck.Group({ maxConcurrent: 1, minTime: opts.postGapMs ?? 1_100 });
+    this.updates = new Bottleneck({
+      maxConcurrent: 1,
+      minTime: 200,
+      reservoir: perMinute,
+      reservoirRefreshAmount: perMinute,
+      reservoirRefreshInterval: 60_000,
+    });
+    this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms).unref?.()));
+    this.maxBackoffMs = opts.maxBackoffMs ?? 5 * 60_000;
+  }
+
+  /** Posts a message (a card root or a thread reply), in order per channel, never dropped. */
+  post(channel: string, msg: SlackMessage, opts: { threadTs?: string; priority?: number } = {}): Promise<string | null> {
+    return this.posts.key(channel).schedule({ priority: opts.priority ?? PRIORITY.milestone }, () =>
+      this.persist('chat.postMessage', async () => {
+        const r = await this.api.chat.postMessage({
+          channel,
+          text: msg.text,
+          blocks: msg.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+          ...(opts.threadTs ? { thread_ts: opts.threadTs } : {}),
+        });
+        return r.ts ?? null;
+      }),
+    );
+  }
+
+  /** Shown only to one person (a refusal, an error): best effort, never retried for long. */
+  async ephemeral(channel: string, user: string, msg: SlackMessage, threadTs?: string): Promise<void> {
+    try {
+      await this.api.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    } catch (e) {
+      this.opts.logger.warn('could not send a private reply on Slack', { error: describe(e) });
+    }
+  }
+
+  /** A direct-message channel with a user, for summaries and owner pings outside any thread. */
+  async dmChannel(user: string): Promise<string | null> {
+    return this.persist('conversations.open', async () => (await this.api.conversations.open({ users: user })).channel?.id ?? null);
+  }
+
+  /**
+   * Asks for a card to show `render()`'s state. Edits of one card coalesce: however many calls
+   * arrive, the card is edited with the newest state when its turn comes.
+   */
+  edit(key: string, channel: string, ts: string, render: () => SlackMessage, priority: number = PRIORITY.progress): void {
+    if (this.stopped) return;
+    const pending = this.edits.get(key);
+    if (pending) {
+      pending.render = render;
+      pending.priority = Math.min(pending.priority, priority);
+      pending.dirty = true;
+      if (!pending.scheduled) this.scheduleEdit(key, pending);
+      return;
+    }
+    const fresh: PendingEdit = { channel, ts, render, priority, scheduled: false, dirty: true };
+    this.edits.set(key, fresh);
+    this.scheduleEdit(key, fresh);
+  }
+
+  private scheduleEdit(key: string, edit: PendingEdit): void {
+    edit.scheduled = true;
+    void this.updates
+      .schedule({ priority: edit.priority }, async () => {
+        edit.scheduled = false;
+        if (!edit.dirty || this.stopped) return;
+        edit.dirty = false;
+        const msg = edit.render();
+        edit.priority = PRIORITY.progress;
+        await this.persist('chat.update', () => this.api.chat.update({ channel: edit.channel, ts: edit.ts, text: msg.text, blocks: msg.blocks }));
+      })
+      .catch((e: unknown) => this.opts.logger.warn('a card edit failed', { error: describe(e) }))
+      .finally(() => {
+        // Changes that arrived while this edit was in flight get an edit of their own.
+        if (edit.dirty && !edit.scheduled && !this.stopped) this.scheduleEdit(key, edit);
+        else if (!edit.dirty && !edit.scheduled) this.edits.delete(key);
+      });
+  }
+
+  /** Resolves once every queued post and edit has been sent (or given up). */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      const counts = this.updates.counts();
+      const busy = counts.QUEUED + counts.RUNNING + counts.EXECUTING + counts.RECEIVED > 0 || this.posts.keys().some((k) => {
+        const c = this.posts.key(k).counts();
+        return c.QUEUED + c.RUNNING + c.EXECUTING + c.RECEIVED > 0;
+      });
+      if (!busy && [...this.edits.values()].every((e) => !e.dirty)) return;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.updates.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    for (const k of this.posts.keys()) await this.posts.key(k).stop({ dropWaitingJobs: false }).catch(() => undefined);
+  }
+
+  /** Calls Slack until it answers: Retry-After honoured, outages backed off, permanent errors logged. */
+  private async persist<T>(what: string, call: () => Promise<T>): Promise<T | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await call();
+      } catch (e) {
+        const wait = retryDelay(e, attempt, this.maxBackoffMs);
+        if (wait === null || this.stopped) {
+          this.opts.logger.warn(`Slack refused ${what}`, { error: describe(e) });
+          return null;
+        }
+        if (attempt === 0 || (e as SlackError).code !== 'slack_webapi_rate_limited_error') {
+          this.opts.logger.info(`Slack ${what} will be retried in ${Math.round(wait / 1000)}s`, { error: describe(e) });
+        }
+        await this.sleep(wait);
+      }
+    }
+  }
+}
+
+function describe(e: unknown): string {
+  const err = e as SlackError;
+  return err.data?.error ?? err.code ?? err.message ?? String(e);
+}

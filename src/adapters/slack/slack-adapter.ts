@@ -1,0 +1,287 @@
+// The Slack adapter: platform I/O only. Slash commands, mentions, DMs and thread replies become
+// command calls; core events become a live status card per task (edited in place), milestone
+// replies in its thread, and pings to the owner when they must act. Buttons call the same commands.
+import { App, LogLevel, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import type { SlackConfig } from '../../config.ts';
+import type { Engine } from '../../core/engine.ts';
+import type { Announcer, CoreEvent, Logger } from '../../core/ports.ts';
+import { parseTaskId, type Task, type TaskId } from '../../core/task.ts';
+import { canDecide, refusal } from '../../commands/actor.ts';
+import { decisionCommand, type DecisionVerb } from '../../commands/decisions.ts';
+import { handleText } from '../../commands/dispatch.ts';
+import type { Reply } from '../../commands/reply.ts';
+import { renderSummaryText } from '../../commands/summary.ts';
+import { ACTION, statusCard, type CardContext, type SlackMessage } from './card.ts';
+import { SlackMemory } from './memory.ts';
+import { attention, milestone } from './milestones.ts';
+import { codeBlock, safeText } from './mrkdwn.ts';
+import { PRIORITY, SlackOutbox, type SlackApi } from './outbox.ts';
+import { slackActor } from './roles.ts';
+
+export interface SlackAdapterOptions {
+  engine: Engine;
+  config: SlackConfig;
+  logger: Logger;
+  /** Receives HTTP requests (HTTP mode); Socket Mode needs none. */
+  receiver?: Receiver;
+  /** Slack's 3 s acknowledgement window, minus a margin for the network. */
+  ackBudgetMs?: number;
+  /** Passed to the outbox (tests shorten Slack's pacing). */
+  postGapMs?: number;
+  updatesPerMinute?: number;
+}
+
+const DECISION_ACTIONS: Record<string, DecisionVerb> = {
+  [ACTION.approve]: 'approve',
+  [ACTION.reject]: 'reject',
+  [ACTION.cancel]: 'cancel',
+  [ACTION.retry]: 'retry',
+};
+
+/** "<@U0BOT> build X" → "build X". */
+const stripMention = (text: string): string => text.replace(/^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[:,]?\s*/, '').trim();
+
+function boltLogger(log: Logger): BoltLogger {
+  let level = LogLevel.INFO;
+  const join = (args: unknown[]) => args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+  return {
+    debug: (...a: unknown[]) => log.debug(`slack: ${join(a)}`),
+    info: (...a: unknown[]) => log.info(`slack: ${join(a)}`),
+    warn: (...a: unknown[]) => log.warn(`slack: ${join(a)}`),
+    error: (...a: unknown[]) => log.error(`slack: ${join(a)}`),
+    setLevel: (l: LogLevel) => void (level = l),
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+export class SlackAdapter implements Announcer {
+  readonly app: App;
+  private readonly outbox: SlackOutbox;
+  private readonly memory: SlackMemory;
+  /** Per task: the card's creation, which every later message for that task waits for. */
+  private readonly cardReady = new Map<TaskId, Promise<void>>();
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly opts: SlackAdapterOptions) {
+    const { config } = opts;
+    const clientOptions = {
+      ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+      // The outbox owns retries and Retry-After: the client must hand a 429 back at once.
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+    };
+    this.app = new App({
+      token: config.botToken,
+      logger: boltLogger(opts.logger),
+      clientOptions,
+      ...(config.mode === 'socket'
+        ? { socketMode: true, appToken: config.appToken as string }
+        : opts.receiver
+          ? { receiver: opts.receiver }
+          : { signingSecret: config.signingSecret as string }),
+    });
+    this.outbox = new SlackOutbox(this.app.client as unknown as SlackApi, {
+      logger: opts.logger,
+      ...(opts.postGapMs !== undefined ? { postGapMs: opts.postGapMs } : {}),
+      ...(opts.updatesPerMinute !== undefined ? { updatesPerMinute: opts.updatesPerMinute } : {}),
+    });
+    this.memory = new SlackMemory(opts.engine);
+    this.register();
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = this.opts.engine.subscribe(this);
+    if (this.opts.config.mode === 'socket') await this.app.start();
+    else await this.app.start(this.opts.config.port);
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    await this.outbox.drain(5_000);
+    await this.outbox.stop();
+    await this.app.stop();
+  }
+
+  /** Resolves when everything queued for Slack has been sent (tests, and a clean shutdown). */
+  drain(timeoutMs?: number): Promise<void> {
+    return this.outbox.drain(timeoutMs);
+  }
+
+  // ---- from Slack --------------------------------------------------------------------------
+
+  private register(): void {
+    const { config } = this.opts;
+    this.app.command('/build', async ({ command, ack, respond }) => {
+      if (!(await this.memory.firstDelivery(`trigger:${command.trigger_id}`))) return ack();
+      const actor = slackActor(command.user_id, config, { channel: command.channel_id });
+      const work = handleText({ engine: this.opts.engine, actor }, command.text ?? '');
+      // Slack wants an answer within 3 s: the reply itself when it is ready in time, else a
+      // placeholder now and the reply through response_url.
+      const quick = await Promise.race([work, new Promise<null>((r) => setTimeout(() => r(null), this.opts.ackBudgetMs ?? 2_500).unref?.())]);
+      if (quick) return ack({ response_type: 'ephemeral', ...replyMessage(quick) });
+      await ack({ response_type: 'ephemeral', text: 'Working on it…' });
+      await respond({ response_type: 'ephemeral', ...replyMessage(await work) });
+    });
+
+    this.app.event('app_mention', async ({ event, body }) => {
+      if (!(await this.memory.firstDelivery(`event:${(body as { event_id?: string }).event_id ?? event.ts}`))) return;
+      if (!event.user) return;
+      const threadTs = event.thread_ts ?? event.ts;
+      const task = event.thread_ts ? this.memory.taskOfThread(event.channel, event.thread_ts) : undefined;
+      const text = stripMention(event.text);
+      const reply = task ? await this.inTaskThread(task, text, event.user, event.channel, event.thread_ts as string) : await this.say(text, event.user, event.channel, threadTs);
+      if (reply) await this.outbox.post(event.channel, replyMessage(reply), { threadTs, priority: PRIORITY.urgent });
+    });
+
+    this.app.message(async ({ message, body }) => {
+      const m = message as { subtype?: string; bot_id?: string; user?: string; text?: string; channel: string; channel_type?: string; ts: string; thread_ts?: string };
+      if (m.subtype || m.bot_id || !m.user) return; // edits, joins, and our own messages
+      const text = m.text ?? '';
+      const mentionsSomeone = /^\s*<@[UW][A-Z0-9]+/.test(text);
+      const task = m.thread_ts ? this.memory.taskOfThread(m.channel, m.thread_ts) : undefined;
+      // In channels only replies in a task's thread are ours (mentions come as app_mention).
+      if (m.channel_type !== 'im' && (!task || mentionsSomeone)) return;
+      if (!(await this.memory.firstDelivery(`event:${(body as { event_id?: string }).event_id ?? m.ts}`))) return;
+      const reply = task ? await this.inTaskThread(task, stripMention(text), m.user, m.channel, m.thread_ts as string) : await this.say(stripMention(text), m.user, m.channel, m.thread_ts);
+      if (reply) await this.outbox.post(m.channel, replyMessage(reply), { ...(m.thread_ts ? { threadTs: m.thread_ts } : {}), priority: PRIORITY.urgent });
+    });
+
+    this.app.action(/^ns_(approve|reject|cancel|retry)$/, async ({ ack, body, action }) => {
+      await ack();
+      const b = body as { user: { id: string }; channel?: { id: string }; container?: { channel_id?: string; message_ts?: string; thread_ts?: string } };
+      const a = action as { action_id: string; value?: string };
+      const channel = b.channel?.id ?? b.container?.channel_id ?? '';
+      const verb = DECISION_ACTIONS[a.action_id];
+      const id = parseTaskId(a.value ?? '');
+      if (!verb || !id) return;
+      const actor = slackActor(b.user.id, config, { channel });
+      const threadTs = this.memory.card(id)?.ts;
+      if (!canDecide(actor)) {
+        await this.outbox.ephemeral(channel, b.user.id, plain(refusal(actor, `${verb} tasks`)), threadTs);
+        return;
+      }
+      const reply = await decisionCommand({ engine: this.opts.engine, actor }, verb, id);
+      if (!reply.ok) await this.outbox.ephemeral(channel, b.user.id, replyMessage(reply), threadTs);
+      // On success the card and the thread are updated from the core's event, like any change.
+    });
+  }
+
+  /** A request or command said outside any task thread. */
+  private say(text: string, user: string, channel: string, threadTs?: string): Promise<Reply> {
+    const actor = slackActor(user, this.opts.config, { channel, ...(threadTs ? { thread: threadTs } : {}) });
+    return handleText({ engine: this.opts.engine, actor }, text);
+  }
+
+  /**
+   * Said in a task's thread: a verb without an id ("cancel", "retry", "approve") acts on that task;
+   * anything else clarifies it (the safety checks run again).
+   */
+  private async inTaskThread(id: TaskId, text: string, user: string, channel: string, threadTs: string): Promise<Reply | null> {
+    const actor = slackActor(user, this.opts.config, { channel, thread: threadTs });
+    const ctx = { engine: this.opts.engine, actor };
+    const m = /^(approve|reject|cancel|stop|retry|status)\b\s*(.*)$/i.exec(text.trim());
+    if (m) {
+      const verb = (m[1] as string).toLowerCase();
+      const rest = m[2] ?? '';
+      if (verb === 'status') return handleText(ctx, `status ${id}`);
+      if (!parseTaskId(rest.split(/\s+/)[0] ?? '')) return handleText(ctx, `${verb === 'stop' ? 'cancel' : verb} ${id} ${rest}`.trim());
+      return handleText(ctx, text);
+    }
+    if (text.trim() === '') return null;
+    return handleText(ctx, `clarify ${id} ${text}`);
+  }
+
+  // ---- to Slack ----------------------------------------------------------------------------
+
+  announce(event: CoreEvent): void {
+    if (event.type === 'summary_due') {
+      void this.postSummary(event);
+      return;
+    }
+    const task = event.task;
+    if (task.origin.adapter !== 'slack' || !task.origin.channel) return;
+    if (event.type === 'task_created') {
+      this.cardReady.set(task.id, this.createCard(task));
+      return;
+    }
+    void this.afterCard(task.id, () => this.onTaskEvent(event));
+  }
+
+  private cardContext(): CardContext {
+    const { engine } = this.opts;
+    return { now: engine.now(), timeZone: engine.policy.timeZone, maxAttempts: engine.policy.maxAttempts, typicalMs: engine.typicalDurationMs() };
+  }
+
+  /** The newest state of a task, rendered when its edit's turn comes (not when it was asked for). */
+  private renderCard(id: TaskId, fallback: Task): () => SlackMessage {
+    return () => {
+      const task = this.opts.engine.live().find((t) => t.id === id) ?? this.latest.get(id) ?? fallback;
+      return statusCard(task, this.opts.engine.progressOf(id), this.cardContext());
+    };
+  }
+
+  /** Finished tasks leave the live set: their last state is kept here for the final edit. */
+  private readonly latest = new Map<TaskId, Task>();
+
+  private async createCard(task: Task): Promise<void> {
+    if (this.memory.card(task.id)) return;
+    const channel = task.origin.channel as string;
+    const ts = await this.outbox.post(channel, statusCard(task, null, this.cardContext()), { priority: PRIORITY.urgent });
+    if (ts) await this.memory.saveCard(task.id, { channel, ts });
+  }
+
+  private async afterCard(id: TaskId, work: () => Promise<void>): Promise<void> {
+    await this.cardReady.get(id)?.catch(() => undefined);
+    try {
+      await work();
+    } catch (e) {
+      this.opts.logger.warn('could not update Slack', { task: id, error: String(e) });
+    }
+  }
+
+  private async onTaskEvent(event: Exclude<CoreEvent, { type: 'task_created' } | { type: 'summary_due' }>): Promise<void> {
+    const task = event.task;
+    const card = this.memory.card(task.id);
+    if (!card) return;
+    this.latest.set(task.id, task);
+    const { ownerId } = this.opts.config;
+    if (event.type === 'progress') {
+      this.outbox.edit(task.id, card.channel, card.ts, this.renderCard(task.id, task), PRIORITY.progress);
+      return;
+    }
+    this.outbox.edit(task.id, card.channel, card.ts, this.renderCard(task.id, task), PRIORITY.urgent);
+    let msg: SlackMessage | null;
+    if (event.type === 'owner_attention') {
+      const tail = event.reason === 'escalated' ? event.message.split('\n').slice(1, -1).join('\n') : undefined;
+      msg = attention(task, event.reason, event.message, ownerId, tail);
+    } else {
+      msg = milestone(task, event.event, ownerId, this.cardContext());
+    }
+    if (msg) await this.outbox.post(card.channel, msg, { threadTs: card.ts, priority: event.type === 'owner_attention' ? PRIORITY.urgent : PRIORITY.milestone });
+  }
+
+  private async postSummary(event: Extract<CoreEvent, { type: 'summary_due' }>): Promise<void> {
+    const { config, engine } = this.opts;
+    const channel = config.summaryChannel ?? (await this.outbox.dmChannel(config.ownerId));
+    if (!channel) return;
+    const text = renderSummaryText(event.summary, engine.policy.maxAttempts);
+    const [head, ...rest] = text.split('\n');
+    await this.outbox.post(channel, {
+      text: `:sunrise: ${head ?? 'Summary'}`,
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: ':sunrise: What nightshift did overnight', emoji: true } },
+        { type: 'section', text: { type: 'mrkdwn', text: `*${safeText(head ?? '', 300)}*` } },
+        { type: 'section', text: { type: 'mrkdwn', text: codeBlock(rest.join('\n') || 'Nothing happened.', 2900, '`nightshift summary`') } },
+      ],
+    }, { priority: PRIORITY.urgent });
+  }
+}
+
+/** A command's reply as a Slack message: escaped, cut to Slack's limits. */
+export function replyMessage(reply: Reply): SlackMessage {
+  const text = safeText(reply.text, 2900, '`status`');
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+const plain = (text: string): SlackMessage => ({ text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: safeText(text, 2900) } }] });
