@@ -76,6 +76,8 @@ describe('AgentBuilder running a command: a real child process in a git worktree
       PATH: process.env.PATH ?? '',
       LANG: 'C.UTF-8',
       SLACK_BOT_TOKEN: 'xoxb-should-never-leak',
+      SLACK_APP_TOKEN: 'xapp-should-never-leak',
+      SLACK_OWNER_ID: 'U0OWNER',
       DISCORD_TOKEN: 'discord-should-never-leak',
       AWS_SECRET_ACCESS_KEY: 'aws-not-allow-listed',
       ANTHROPIC_API_KEY: 'sk-ant-allowed',
@@ -87,7 +89,7 @@ describe('AgentBuilder running a command: a real child process in a git worktree
     await builder.start({ task, attempt: 1, plan, timeoutMs: 10_000, onProgress: () => {} }).result;
     const env = JSON.parse(await readFile(join(plan.workspace, 'env.json'), 'utf8')) as Record<string, string>;
     const dumped = JSON.stringify(env);
-    for (const secret of ['xoxb-should-never-leak', 'discord-should-never-leak', 'aws-not-allow-listed']) expect(dumped).not.toContain(secret);
+    for (const secret of ['xoxb-should-never-leak', 'xapp-should-never-leak', 'discord-should-never-leak', 'aws-not-allow-listed']) expect(dumped).not.toContain(secret);
     expect(env.ANTHROPIC_API_KEY).toBe('sk-ant-allowed');
     expect(env.LANG).toBe('C.UTF-8');
     expect(env.NIGHTSHIFT_TASK_ID).toBe('t-3');
