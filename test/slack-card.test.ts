@@ -142,3 +142,12 @@ describe('mrkdwn escaping', () => {
     expect(t).toMatch(/… \(cut; see the full log\)$/);
   });
 });
+
+describe('the card shown in the README', () => {
+  it('docs/slack-status-card.json is exactly what the code renders (run npm run card:preview after a change)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { sampleCard } = await import('../src/adapters/slack/card-sample.ts');
+    const committed = JSON.parse(await readFile(new URL('../docs/slack-status-card.json', import.meta.url), 'utf8')) as unknown;
+    expect(committed).toEqual({ blocks: sampleCard().blocks });
+  });
+});
