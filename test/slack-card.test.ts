@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ACTION, statusCard, type Block } from '../src/adapters/slack/card.ts';
 import { attention, milestone } from '../src/adapters/slack/milestones.ts';
 import { escapeMrkdwn, safeText } from '../src/adapters/slack/mrkdwn.ts';
+import { mrkdwnTexts } from './helpers/slack-text.ts';
 import { makeTask } from './helpers/task-factory.ts';
 
 const ctx = { now: new Date('2026-11-25T14:00:00Z'), timeZone: 'Europe/London', maxAttempts: 3, typicalMs: 40 * 60_000 };
@@ -20,17 +21,6 @@ const running = makeTask({
 
 const actionIds = (blocks: Block[]) => blocks.filter((b) => b.type === 'actions').flatMap((b) => (b.elements as { action_id: string }[]).map((e) => e.action_id));
 const allText = (blocks: Block[]) => JSON.stringify(blocks);
-
-/** Every text Slack parses for mentions: mrkdwn objects (plain_text is shown as is). */
-function mrkdwnTexts(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(mrkdwnTexts);
-  if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    const own = o.type === 'mrkdwn' && typeof o.text === 'string' ? [o.text] : [];
-    return [...own, ...Object.values(o).flatMap(mrkdwnTexts)];
-  }
-  return [];
-}
 
 /** Slack's documented limits for the blocks we use. */
 function checkLimits(blocks: Block[]): void {

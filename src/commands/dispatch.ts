@@ -20,7 +20,11 @@ const ALIASES: Record<string, string> = { stop: 'cancel', kill: 'cancel', abort:
  */
 const DECISION_ARGS = /^(?:$|(?:t-|#)?\d+\b|all\b|every)/i;
 
-export async function handleText(ctx: CommandContext, raw: string): Promise<Reply> {
+/**
+ * `asRequest`: the words came with an explicit build verb (`/build a hello-world CLI`), so text that
+ * is not a command is read as a request even when it does not start with a verb.
+ */
+export async function handleText(ctx: CommandContext, raw: string, opts: { asRequest?: boolean } = {}): Promise<Reply> {
   const text = raw.replace(PREFIX, '').trim();
   const m = /^(\S+)\s*([\s\S]*)$/.exec(text);
   const written = (m?.[1] ?? '').toLowerCase();
@@ -45,5 +49,5 @@ export async function handleText(ctx: CommandContext, raw: string): Promise<Repl
     case 'clarify':
       return clarifyCommand(ctx, args);
   }
-  return buildCommand(ctx, text);
+  return buildCommand(ctx, text, opts.asRequest ? { asRequest: true } : {});
 }

@@ -1,7 +1,8 @@
 // The Slack adapter: platform I/O only. Slash commands, mentions, DMs and thread replies become
 // command calls; core events become a live status card per task (edited in place), milestone
 // replies in its thread, and pings to the owner when they must act. Buttons call the same commands.
-import { App, LogLevel, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type Receiver } from '@slack/bolt';
+import { createHttpReceiver } from './http-receiver.ts';
 import type { SlackConfig } from '../../config.ts';
 import type { Engine } from '../../core/engine.ts';
 import type { Announcer, CoreEvent, Logger } from '../../core/ports.ts';
@@ -22,8 +23,10 @@ export interface SlackAdapterOptions {
   engine: Engine;
   config: SlackConfig;
   logger: Logger;
-  /** Receives HTTP requests (HTTP mode); Socket Mode needs none. */
-  receiver?: Receiver;
+  /** Socket Mode: how long the client waits before reconnecting after a drop (Bolt's default 5 s). */
+  reconnectDelayMs?: number;
+  /** HTTP mode: the clock the receiver checks request timestamps against. */
+  now?: () => number;
   /** Slack's 3 s acknowledgement window, minus a margin for the network. */
   ackBudgetMs?: number;
   /** Passed to the outbox (tests shorten Slack's pacing). */
@@ -71,16 +74,19 @@ export class SlackAdapter implements Announcer {
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
     };
-    this.app = new App({
-      token: config.botToken,
-      logger: boltLogger(opts.logger),
-      clientOptions,
-      ...(config.mode === 'socket'
-        ? { socketMode: true, appToken: config.appToken as string }
-        : opts.receiver
-          ? { receiver: opts.receiver }
-          : { signingSecret: config.signingSecret as string }),
-    });
+    const logger = boltLogger(opts.logger);
+    // The receiver gets its own client options: Socket Mode's reconnect (apps.connections.open)
+    // must keep the client's default retries, or one failed reconnect would stop it for good.
+    const receiver: Receiver =
+      config.mode === 'socket'
+        ? new SocketModeReceiver({
+            appToken: config.appToken as string,
+            logger,
+            ...(opts.reconnectDelayMs !== undefined ? { clientPingTimeout: opts.reconnectDelayMs } : {}),
+            installerOptions: { clientOptions: config.apiUrl ? { slackApiUrl: config.apiUrl } : {} },
+          })
+        : createHttpReceiver({ signingSecret: config.signingSecret as string, port: config.port, logger, ...(opts.now ? { now: opts.now } : {}) });
+    this.app = new App({ token: config.botToken, logger, clientOptions, receiver });
     this.outbox = new SlackOutbox(this.app.client as unknown as SlackApi, {
       logger: opts.logger,
       ...(opts.postGapMs !== undefined ? { postGapMs: opts.postGapMs } : {}),
@@ -90,10 +96,10 @@ export class SlackAdapter implements Announcer {
     this.register();
   }
 
-  async start(): Promise<void> {
+  /** Connects (Socket Mode) or listens (HTTP mode); returns the HTTP server in HTTP mode. */
+  async start(): Promise<unknown> {
     this.unsubscribe = this.opts.engine.subscribe(this);
-    if (this.opts.config.mode === 'socket') await this.app.start();
-    else await this.app.start(this.opts.config.port);
+    return this.app.start();
   }
 
   async stop(): Promise<void> {
@@ -115,7 +121,7 @@ export class SlackAdapter implements Announcer {
     this.app.command('/build', async ({ command, ack, respond }) => {
       if (!(await this.memory.firstDelivery(`trigger:${command.trigger_id}`))) return ack();
       const actor = slackActor(command.user_id, config, { channel: command.channel_id });
-      const work = handleText({ engine: this.opts.engine, actor }, command.text ?? '');
+      const work = handleText({ engine: this.opts.engine, actor }, command.text ?? '', { asRequest: true });
       // Slack wants an answer within 3 s: the reply itself when it is ready in time, else a
       // placeholder now and the reply through response_url.
       const quick = await Promise.race([work, new Promise<null>((r) => setTimeout(() => r(null), this.opts.ackBudgetMs ?? 2_500).unref?.())]);

@@ -1,0 +1,304 @@
+// The Slack adapter end to end: the real Bolt app in Socket Mode against a local fake Slack (Web API
+// + Socket Mode), a real engine and store, and a fake agent as the builder.
+import { afterEach, describe, expect, it } from 'vitest';
+import { SlackAdapter } from '../src/adapters/slack/slack-adapter.ts';
+import type { SlackConfig } from '../src/config.ts';
+import { Engine } from '../src/core/engine.ts';
+import { defaultPolicy } from '../src/core/policy.ts';
+import { silentLogger, systemClock } from '../src/core/ports.ts';
+import { LowdbTaskStore } from '../src/store/index.ts';
+import { waitFor } from './helpers/agents.ts';
+import { fakeAgentBuilder } from './helpers/builders.ts';
+import { mrkdwnTexts } from './helpers/slack-text.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+import { startFakeSlack, type FakeSlack } from './fakes/slack/fake-slack.ts';
+import { appMention, blockAction, dmMessage, eventCallback, slashCommand, threadReply } from './fakes/slack/payloads.ts';
+import { formBody, signedPost } from './fakes/slack/signed-http.ts';
+import { FakeClock } from './helpers/fake-clock.ts';
+import { SummaryScheduler } from '../src/core/summary-scheduler.ts';
+
+const OWNER = 'U0OWNER';
+const STRANGER = 'U0STRANGER';
+const CHANNEL = 'C0BUILDS';
+
+interface World {
+  fake: FakeSlack;
+  engine: Engine;
+  adapter: SlackAdapter;
+  store: LowdbTaskStore;
+  dir: string;
+}
+
+let world: World | null = null;
+afterEach(async () => {
+  if (!world) return;
+  await world.engine.shutdown(0);
+  await world.adapter.stop();
+  await world.store.close();
+  await world.fake.stop();
+  world = null;
+});
+
+async function setup(opts: { script?: 'succeed' | 'hang' | 'fail' | 'chatty'; fakeOpts?: Parameters<typeof startFakeSlack>[0]; env?: Record<string, string>; summaryChannel?: string } = {}): Promise<World> {
+  const fake = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test', ...opts.fakeOpts });
+  const dir = await tempDir();
+  const store = new LowdbTaskStore({ dir });
+  await store.open();
+  const engine = new Engine({
+    store,
+    builder: fakeAgentBuilder(opts.script ?? 'succeed', dir, { env: { PATH: process.env.PATH ?? '', FAKE_STEP_MS: '150', ...opts.env } }),
+    policy: defaultPolicy({ timeZone: 'Europe/London', retryBackoffMs: [100], tickMs: 3_600_000 }),
+    clock: systemClock,
+    logger: silentLogger,
+    runBuilds: true,
+  });
+  const config: SlackConfig = {
+    mode: 'socket',
+    botToken: 'xoxb-test',
+    appToken: 'xapp-test',
+    port: 0,
+    apiUrl: fake.apiUrl,
+    ownerId: OWNER,
+    approvers: [],
+    allowedUsers: [],
+    ...(opts.summaryChannel ? { summaryChannel: opts.summaryChannel } : {}),
+  };
+  const adapter = new SlackAdapter({ engine, config, logger: silentLogger, postGapMs: 50, reconnectDelayMs: 300 });
+  await adapter.start();
+  await engine.start();
+  world = { fake, engine, adapter, store, dir };
+  return world;
+}
+
+const cardOf = (w: World, id: string) => {
+  const ref = w.engine.getMeta<Record<string, { channel: string; ts: string }>>('slack.cards')?.[id];
+  return ref ? w.fake.messages(ref.channel).find((m) => m.ts === ref.ts) : undefined;
+};
+const threadOf = (w: World, id: string) => {
+  const ref = w.engine.getMeta<Record<string, { channel: string; ts: string }>>('slack.cards')?.[id];
+  return ref ? w.fake.messages(ref.channel).filter((m) => m.thread_ts === ref.ts) : [];
+};
+const status = async (w: World, id: string) => (await w.engine.get(id))?.status;
+
+describe('Slack: /build → ack → status thread → live updates → done card', () => {
+  it('acks at once with what was understood, posts a card, edits it live, and reports done in the thread', async () => {
+    const w = await setup();
+    const { ackPayload } = await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'a hello-world CLI by tonight', userId: OWNER, channelId: CHANNEL }));
+    expect(JSON.stringify(ackPayload)).toMatch(/t-1 \\"Build a hello-world CLI\\" · high priority/);
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 15_000, 't-1 done');
+    await w.adapter.drain();
+    const card = cardOf(w, 't-1')!;
+    expect(JSON.stringify(card.blocks)).toContain('done');
+    expect(w.fake.callsOf('chat.update').length).toBeGreaterThan(0);
+    const thread = threadOf(w, 't-1').map((m) => m.text);
+    expect(thread.some((t) => /Started attempt 1\/3/.test(t))).toBe(true);
+    expect(thread.some((t) => /is done after/.test(t))).toBe(true);
+    expect(JSON.stringify(threadOf(w, 't-1').at(-1)?.blocks)).toContain(`<@${OWNER}>`);
+  });
+});
+
+const event = (w: World, ev: Parameters<typeof eventCallback>[0], meta: Parameters<typeof eventCallback>[1] = {}) =>
+  w.fake.sendEnvelope('events_api', eventCallback(ev, meta));
+const press = async (w: World, user: string, action: string, id: string) => {
+  const card = w.engine.getMeta<Record<string, { channel: string; ts: string }>>('slack.cards')?.[id];
+  await w.fake.sendEnvelope('interactive', blockAction({ userId: user, channelId: card!.channel, messageTs: card!.ts, actionId: action, value: id }));
+};
+
+describe('Slack: approvals, clarifications, escalations', () => {
+  it('the owner approves with the button; a stranger pressing it is refused privately and nothing changes', async () => {
+    const w = await setup();
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'force-push the rewritten history to main --priority high', userId: STRANGER, channelId: CHANNEL }));
+    await waitFor(() => threadOf(w, 't-1').some((m) => /needs your approval/.test(m.text)), 5_000, 'the approval request');
+    const ask = threadOf(w, 't-1').find((m) => /needs your approval/.test(m.text))!;
+    expect(JSON.stringify(ask.blocks)).toContain(`<@${OWNER}>`);
+    expect(JSON.stringify(ask.blocks)).toContain('ns_approve');
+
+    await press(w, STRANGER, 'ns_approve', 't-1');
+    await w.fake.waitFor(() => w.fake.ephemerals.some((m) => m.user === STRANGER), 3_000, 'the refusal');
+    expect(w.fake.ephemerals.find((m) => m.user === STRANGER)?.text).toMatch(/only the owner or an approver can approve/);
+    expect(await status(w, 't-1')).toBe('awaiting_approval');
+
+    await press(w, OWNER, 'ns_approve', 't-1');
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 't-1 approved and built');
+    await w.adapter.drain();
+    const card = JSON.stringify(cardOf(w, 't-1')!.blocks);
+    expect(card).toMatch(/Approved by <@U0OWNER> at \d\d:\d\d/);
+    expect(card).not.toContain('ns_approve'); // the buttons are gone once decided
+  });
+
+  it('a reply in the thread while it waits clarifies the task, and the checks run again', async () => {
+    const w = await setup();
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build it', userId: OWNER, channelId: CHANNEL }));
+    await waitFor(() => cardOf(w, 't-1') !== undefined, 5_000, 'the card');
+    expect(await status(w, 't-1')).toBe('awaiting_approval');
+    const card = cardOf(w, 't-1')!;
+    await event(w, threadReply({ text: 'a CLI that prints hello world, in TypeScript', user: OWNER, channel: CHANNEL, threadTs: card.ts }));
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'the clarified task to be built');
+    expect((await w.engine.get('t-1'))!.spec).toContain('a CLI that prints hello world');
+  });
+
+  it('an escalated task carries Retry / Cancel, and Retry by the owner runs it again', async () => {
+    const w = await setup({ script: 'fail' });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the invoice export', userId: OWNER, channelId: CHANNEL }));
+    await waitFor(async () => (await status(w, 't-1')) === 'escalated', 10_000, 'escalation');
+    await w.adapter.drain();
+    const esc = threadOf(w, 't-1').find((m) => /needs you|failed 3 times/.test(m.text));
+    expect(esc).toBeDefined();
+    expect(JSON.stringify(esc!.blocks)).toContain('could not compile src/index.ts'); // the log tail
+    expect(JSON.stringify(cardOf(w, 't-1')!.blocks)).toMatch(/ns_retry[\s\S]*ns_cancel/);
+    await press(w, OWNER, 'ns_retry', 't-1');
+    await waitFor(async () => ((await w.engine.get('t-1'))?.attempts.length ?? 0) >= 4, 10_000, 'a new attempt');
+  });
+});
+
+describe('Slack: mentions, DMs, and the same event twice', () => {
+  it('a mention in a channel and a DM are understood like /build; chit-chat gets a hint', async () => {
+    const w = await setup();
+    await event(w, appMention({ text: `<@U0BOT> build the Spotify integration by tonight`, user: OWNER, channel: CHANNEL }));
+    await event(w, dmMessage({ text: 'urgent: build the CSV export for invoices', user: OWNER }));
+    await waitFor(async () => (await w.engine.get('t-2')) !== null, 5_000, 'two tasks');
+    expect((await w.engine.get('t-1'))!.title).toBe('Build the Spotify integration');
+    expect((await w.engine.get('t-2'))!.title).toBe('Build the CSV export for invoices');
+    await event(w, dmMessage({ text: 'thanks!', user: OWNER }));
+    await w.fake.waitFor(() => w.fake.messages(`D${OWNER}`).some((m) => /build &lt;what&gt;/.test(m.text) || /build <what>/.test(m.text)), 3_000, 'the hint');
+    expect(await w.engine.get('t-3')).toBeNull();
+  });
+
+  it('a redelivered event and a repeated slash command create one task', async () => {
+    const w = await setup({ script: 'hang' });
+    const sent = await event(w, appMention({ text: '<@U0BOT> build the Spotify integration by tonight', user: OWNER, channel: CHANNEL }));
+    await waitFor(async () => (await w.engine.get('t-1')) !== null, 5_000, 't-1');
+    await w.fake.redeliver(sent.envelope_id);
+    const cmd = slashCommand({ text: 'the billing page by tonight', userId: OWNER, channelId: CHANNEL });
+    await w.fake.sendEnvelope('slash_commands', cmd);
+    await w.fake.sendEnvelope('slash_commands', cmd); // same trigger_id
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.engine.live().map((t) => t.id).sort()).toEqual(['t-1', 't-2']);
+  });
+});
+
+describe('Slack: behaving well on the platform', () => {
+  it('a build printing lines fast gives a few card edits, not one per line', async () => {
+    const w = await setup({ script: 'chatty' });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the noisy thing', userId: OWNER, channelId: CHANNEL }));
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'done');
+    await w.adapter.drain();
+    expect(w.fake.callsOf('chat.update').length).toBeLessThan(20); // 2000 lines printed
+    expect(JSON.stringify(cardOf(w, 't-1')!.blocks)).toContain(':white_check_mark: done');
+  });
+
+  it('a 429 with Retry-After is honoured and the final card is right', async () => {
+    const w = await setup({ fakeOpts: { rateLimits: { updatePerMinute: 3 } } });
+    w.fake.failNext('chat.update', { retryAfterSec: 1, times: 2 });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the invoice export', userId: OWNER, channelId: CHANNEL }));
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'done');
+    await w.adapter.drain(20_000);
+    expect(w.fake.rejected.length).toBeGreaterThan(0);
+    // after each 429 the bot waited at least Retry-After before calling again
+    const updates = w.fake.calls.filter((c) => c.method === 'chat.update');
+    const first429 = updates.findIndex((c) => c.status === 429);
+    expect(updates[first429 + 1]!.at - updates[first429]!.at).toBeGreaterThanOrEqual(950);
+    expect(JSON.stringify(cardOf(w, 't-1')!.blocks)).toContain(':white_check_mark: done');
+  }, 30_000);
+
+  it('task text cannot ping the channel', async () => {
+    const w = await setup();
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the <!channel> announcement banner', userId: OWNER, channelId: CHANNEL }));
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'done');
+    await w.adapter.drain();
+    const parsed = mrkdwnTexts(w.fake.calls.filter((c) => c.method.startsWith('chat.')).map((c) => c.args)).join('\n');
+    expect(parsed).toContain('&lt;!channel&gt;');
+    expect(parsed).not.toContain('<!channel>');
+  });
+});
+
+describe('Slack: HTTP mode', () => {
+  async function httpSetup() {
+    const fake = await startFakeSlack({ botToken: 'xoxb-test' });
+    const dir = await tempDir();
+    const store = new LowdbTaskStore({ dir });
+    await store.open();
+    const engine = new Engine({
+      store,
+      builder: fakeAgentBuilder('hang', dir),
+      policy: defaultPolicy({ timeZone: 'Europe/London', tickMs: 3_600_000 }),
+      clock: systemClock,
+      logger: silentLogger,
+      runBuilds: true,
+    });
+    const config: SlackConfig = { mode: 'http', botToken: 'xoxb-test', signingSecret: 'shh-its-a-secret', port: 0, apiUrl: fake.apiUrl, ownerId: OWNER, approvers: [], allowedUsers: [] };
+    const adapter = new SlackAdapter({ engine, config, logger: silentLogger, postGapMs: 50 });
+    const server = (await adapter.start()) as import('node:http').Server;
+    await engine.start();
+    world = { fake, engine, adapter, store, dir };
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    return { w: world, url: `http://127.0.0.1:${port}/slack/events` };
+  }
+  const secret = 'shh-its-a-secret';
+
+  it('a correctly signed slash command creates the task; forged, stale or future-dated requests get 401 and nothing', async () => {
+    const { w, url } = await httpSetup();
+    const body = (text: string) => formBody(slashCommand({ text, userId: OWNER, channelId: CHANNEL }));
+    const now = Math.floor(Date.now() / 1000);
+    expect((await signedPost(url, { signingSecret: secret, body: body('a forged CLI by tonight'), badSignature: true })).status).toBe(401);
+    expect((await signedPost(url, { signingSecret: secret, body: body('a stale CLI by tonight'), timestamp: now - 6 * 60 })).status).toBe(401);
+    expect((await signedPost(url, { signingSecret: secret, body: body('a future CLI by tonight'), timestamp: now + 6 * 60 })).status).toBe(401);
+    expect((await signedPost(url, { signingSecret: secret, body: body('an unsigned CLI by tonight'), omit: ['signature'] })).status).toBe(401);
+    expect(w.engine.live()).toHaveLength(0);
+    const ok = await signedPost(url, { signingSecret: secret, body: body('a hello-world CLI by tonight') });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toMatch(/t-1 .*Build a hello-world CLI/);
+    expect(w.engine.live().map((t) => t.title)).toEqual(['Build a hello-world CLI']);
+  });
+
+  it('an event retried by Slack over HTTP (X-Slack-Retry-Num) creates one task', async () => {
+    const { w, url } = await httpSetup();
+    const callback = eventCallback(appMention({ text: '<@U0BOT> build the Spotify integration by tonight', user: OWNER, channel: CHANNEL }));
+    const send = (retryNum?: number) =>
+      signedPost(url, { signingSecret: secret, body: JSON.stringify(callback), contentType: 'application/json', ...(retryNum ? { retryNum } : {}) });
+    expect((await send()).status).toBe(200);
+    expect((await send(1)).status).toBe(200);
+    await waitFor(async () => (await w.engine.get('t-1')) !== null, 5_000, 't-1');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.engine.live()).toHaveLength(1);
+  });
+});
+
+describe('Slack: outages and the morning post', () => {
+  it('when Slack fails for a while, builds go on and the messages catch up', async () => {
+    const w = await setup();
+    w.fake.failNext('chat.postMessage', { status: 500, times: 3 });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the invoice export', userId: OWNER, channelId: CHANNEL }));
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'the build, unaffected');
+    await waitFor(() => threadOf(w, 't-1').some((m) => /is done after/.test(m.text)), 20_000, 'the messages to catch up');
+    expect(w.fake.rejected.filter((c) => c.method === 'chat.postMessage')).toHaveLength(3);
+    expect(cardOf(w, 't-1')).toBeDefined();
+  }, 30_000);
+
+  it('posts the morning summary at 07:30 owner time to the summary channel', async () => {
+    const fake = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test' });
+    const dir = await tempDir();
+    const store = new LowdbTaskStore({ dir });
+    await store.open();
+    await store.setMeta('lastSummaryAt', '2026-11-24T07:30:00.000Z');
+    const clock = new FakeClock('2026-11-24T20:00:00Z');
+    const engine = new Engine({ store, builder: fakeAgentBuilder('succeed', dir), policy: defaultPolicy({ timeZone: 'Europe/London' }), clock, logger: silentLogger, runBuilds: false });
+    const config: SlackConfig = { mode: 'socket', botToken: 'xoxb-test', appToken: 'xapp-test', port: 0, apiUrl: fake.apiUrl, ownerId: OWNER, approvers: [], allowedUsers: [], summaryChannel: 'C0MORNING' };
+    const adapter = new SlackAdapter({ engine, config, logger: silentLogger, postGapMs: 50, reconnectDelayMs: 300 });
+    await adapter.start();
+    await engine.start();
+    world = { fake, engine, adapter, store, dir };
+    const scheduler = new SummaryScheduler(engine, clock, silentLogger, (s) => engine.announceSummary(s));
+    await scheduler.start();
+    await clock.advance(11 * 3_600_000 + 29 * 60_000); // 07:29 in London
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.messages('C0MORNING')).toHaveLength(0);
+    await clock.advance(60_000); // 07:30
+    await fake.waitFor(() => fake.messages('C0MORNING').length > 0, 5_000, 'the morning post');
+    scheduler.stop();
+    const posted = fake.messages('C0MORNING');
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.text).toMatch(/Summary since 07:30 Tue 24 Nov/);
+    expect(engine.getMeta('lastSummaryAt')).toBe('2026-11-25T07:30:00.000Z');
+  });
+});
