@@ -10,7 +10,7 @@ import { selectBuilder } from './builders/select-builder.ts';
 import { runCliRequest, type CliRequest } from './control/cli-request.ts';
 import { sendControl } from './control/control-socket.ts';
 import type { Reply } from './commands/reply.ts';
-import { ensurePrivateDir, startDaemon, handleSignals } from './daemon.ts';
+import { ensurePrivateDir, startDaemon, handleSignals, survive } from './daemon.ts';
 import { createLogger } from './logger.ts';
 import { acquireLock, readLock, LockHeldError } from './lock.ts';
 import { LowdbTaskStore, StoreCorruptError, StoreFormatTooNewError } from './store/index.ts';
@@ -64,6 +64,7 @@ program
   .action(async () => {
     const cfg = config();
     const daemon = await startDaemon({ config: cfg, out: process.stdout, err: process.stderr, input: process.stdin });
+    survive(daemon.logger);
     handleSignals(daemon, process.stderr, cfg.shutdownGraceMs);
   });
 

@@ -115,6 +115,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   }
 }
 
+/**
+ * A long-running daemon must not die of a library's stray rejection (Slack's Socket Mode client
+ * leaves one unhandled when a reconnect fails): it is logged loudly, and the builds go on.
+ */
+export function survive(logger: Logger): void {
+  process.on('unhandledRejection', (reason) => {
+    logger.error('an unexpected error was not handled (nightshift keeps running)', { error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason) });
+  });
+}
+
 /** SIGTERM/SIGINT: the first stops gracefully, a second ends every build at once and exits. */
 export function handleSignals(daemon: Daemon, err: Writable, graceMs: number): void {
   let stopping = false;

@@ -39,7 +39,15 @@ afterEach(async () => {
   world = null;
 });
 
-async function setup(opts: { script?: 'succeed' | 'hang' | 'fail' | 'chatty'; fakeOpts?: Parameters<typeof startFakeSlack>[0]; env?: Record<string, string>; summaryChannel?: string } = {}): Promise<World> {
+async function setup(opts: {
+  script?: 'succeed' | 'hang' | 'fail' | 'chatty';
+  fakeOpts?: Parameters<typeof startFakeSlack>[0];
+  env?: Record<string, string>;
+  summaryChannel?: string;
+  allowedUsers?: string[];
+  /** Slack's real pace between messages in a channel (tests default to a fast one). */
+  postGapMs?: number;
+} = {}): Promise<World> {
   const fake = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test', ...opts.fakeOpts });
   const dir = await tempDir();
   const store = new LowdbTaskStore({ dir });
@@ -60,10 +68,10 @@ async function setup(opts: { script?: 'succeed' | 'hang' | 'fail' | 'chatty'; fa
     apiUrl: fake.apiUrl,
     ownerId: OWNER,
     approvers: [],
-    allowedUsers: [],
+    allowedUsers: opts.allowedUsers ?? [],
     ...(opts.summaryChannel ? { summaryChannel: opts.summaryChannel } : {}),
   };
-  const adapter = new SlackAdapter({ engine, config, logger: silentLogger, postGapMs: 50, reconnectDelayMs: 300 });
+  const adapter = new SlackAdapter({ engine, config, logger: silentLogger, postGapMs: opts.postGapMs ?? 50, reconnectDelayMs: 300 });
   await adapter.start();
   await engine.start();
   world = { fake, engine, adapter, store, dir };
@@ -200,6 +208,32 @@ describe('Slack: behaving well on the platform', () => {
     expect(updates[first429 + 1]!.at - updates[first429]!.at).toBeGreaterThanOrEqual(950);
     expect(JSON.stringify(cardOf(w, 't-1')!.blocks)).toContain(':white_check_mark: done');
   }, 30_000);
+
+  it("at Slack's real pace nothing is ever refused: messages 1/s per channel, edits within Tier 3", async () => {
+    const w = await setup({ script: 'chatty', postGapMs: 1_100, fakeOpts: { rateLimits: { postMessagePerChannelPerSec: 1, updatePerMinute: 50 } } });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the noisy thing', userId: OWNER, channelId: CHANNEL }));
+    await waitFor(() => threadOf(w, 't-1').some((m) => /is done after/.test(m.text)), 15_000, 'done in the thread');
+    await w.adapter.drain();
+    expect(w.fake.rejected).toEqual([]);
+    expect(JSON.stringify(cardOf(w, 't-1')!.blocks)).toContain(':white_check_mark: done');
+  }, 30_000);
+
+  it('the Cancel button on a running build ends it', async () => {
+    const w = await setup({ script: 'hang' });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the invoice export', userId: OWNER, channelId: CHANNEL }));
+    await waitFor(async () => (await status(w, 't-1')) === 'building', 5_000, 'building');
+    await waitFor(() => cardOf(w, 't-1') !== undefined, 5_000, 'the card');
+    await press(w, OWNER, 'ns_cancel', 't-1');
+    await waitFor(async () => (await status(w, 't-1')) === 'cancelled', 10_000, 'cancelled');
+    await waitFor(() => threadOf(w, 't-1').some((m) => /Cancelled by <@U0OWNER>/.test(JSON.stringify(m.blocks))), 5_000, 'the cancel reply');
+  });
+
+  it('with SLACK_ALLOWED_USERS set, anyone else is refused politely and nothing is queued', async () => {
+    const w = await setup({ allowedUsers: ['U0FRIEND'] });
+    const { ackPayload } = await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'a hello-world CLI by tonight', userId: STRANGER, channelId: CHANNEL }));
+    expect(JSON.stringify(ackPayload)).toMatch(/not on the list of people who can request builds/);
+    expect(w.engine.live()).toHaveLength(0);
+  });
 
   it('task text cannot ping the channel', async () => {
     const w = await setup();
