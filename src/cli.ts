@@ -1,6 +1,9 @@
 // `nightshift` and its subcommands. `start` runs the daemon (the console adapter when no chat
 // tokens are set); one-shots hand their request to a running daemon over its control socket, or,
 // when none runs, take the data directory's lock and do it themselves.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { Engine } from './core/engine.ts';
@@ -15,7 +18,18 @@ import { createLogger } from './logger.ts';
 import { acquireLock, readLock, LockHeldError } from './lock.ts';
 import { LowdbTaskStore, StoreCorruptError, StoreFormatTooNewError } from './store/index.ts';
 
+/**
+ * Settings from a `.env` file in the current directory, for what the environment does not already
+ * set (an exported variable wins, as with most tools that read .env files).
+ */
+function loadDotEnv(): void {
+  const file = resolve('.env');
+  if (!existsSync(file)) return;
+  for (const [k, v] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) if (process.env[k] === undefined) process.env[k] = v;
+}
+
 function config(): Config {
+  loadDotEnv();
   return loadConfig(process.env);
 }
 

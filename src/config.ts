@@ -230,7 +230,7 @@ export interface SlackConfig {
   apiUrl?: string;
   ownerId: string;
   approvers: string[];
-  /** Who may request builds besides the owner and approvers; empty: everyone in the workspace. */
+  /** Who may request builds besides the owner and approvers; `*`: everyone in the workspace. */
   allowedUsers: string[];
   summaryChannel?: string;
 }
@@ -248,7 +248,7 @@ function slackSettings(e: z.infer<typeof EnvSchema>): SlackConfig | string[] | u
     problems.push('SLACK_APP_TOKEN: set it for Socket Mode (recommended), or SLACK_SIGNING_SECRET for HTTP mode');
   }
   if (!e.SLACK_OWNER_ID || !SLACK_USER_ID.test(e.SLACK_OWNER_ID)) problems.push('SLACK_OWNER_ID: expected the owner\'s Slack member id, like U012AB3CD (profile → ⋮ → Copy member ID)');
-  const badIds = [...e.SLACK_APPROVERS, ...e.SLACK_ALLOWED_USERS].filter((id) => !SLACK_USER_ID.test(id));
+  const badIds = [...e.SLACK_APPROVERS, ...e.SLACK_ALLOWED_USERS].filter((id) => id !== '*' && !SLACK_USER_ID.test(id));
   if (badIds.length) problems.push(`SLACK_APPROVERS / SLACK_ALLOWED_USERS: ${badIds.join(', ')} are not Slack member ids (like U012AB3CD)`);
   if (problems.length) return problems;
   return {

@@ -181,3 +181,17 @@ describe('a damaged store', () => {
     expect(refused.stderr).toMatch(/move it aside to start empty, or restore it from/);
   });
 });
+
+describe('settings from a .env file', () => {
+  it('reads .env in the directory nightshift starts from; an exported variable wins', async () => {
+    const home = await tempDir();
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(home, '.env'), '# my settings\nOWNER_TZ=Asia/Tokyo\nQUIET_HOURS=not-a-window\n');
+    const env = cliEnv(home);
+    delete env.OWNER_TZ;
+    const bad = await runCli(['status'], env);
+    expect(bad.stderr).toMatch(/QUIET_HOURS: "not-a-window" is not a quiet-hours window/);
+    const ok = await runCli(['add', 'a hello-world CLI', '--by', 'tomorrow 10am'], { ...env, QUIET_HOURS: '22:00-06:00' });
+    expect(ok.stdout).toMatch(/\(Asia\/Tokyo\)/);
+  });
+});

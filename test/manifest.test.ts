@@ -19,7 +19,6 @@ const REQUIRED_BOT_SCOPES = {
   'im:write': 'conversations.open to DM the owner',
   'channels:history': 'thread replies that clarify a task, public channels',
   'groups:history': 'thread replies that clarify a task, private channels',
-  'users:read': 'names and time zones',
 } as const;
 
 /** Bot events the adapter listens to, with the scope each one needs. */

@@ -12,13 +12,14 @@ import { fakeAgentBuilder } from './helpers/builders.ts';
 import { mrkdwnTexts } from './helpers/slack-text.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { startFakeSlack, type FakeSlack } from './fakes/slack/fake-slack.ts';
-import { appMention, blockAction, dmMessage, eventCallback, slashCommand, threadReply } from './fakes/slack/payloads.ts';
+import { appMention, blockAction, dmMessage, eventCallback, mention, slashCommand, threadReply } from './fakes/slack/payloads.ts';
 import { formBody, signedPost } from './fakes/slack/signed-http.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
 import { SummaryScheduler } from '../src/core/summary-scheduler.ts';
 
 const OWNER = 'U0OWNER';
 const STRANGER = 'U0STRANGER';
+const REQUESTER = 'U0REQUESTER';
 const CHANNEL = 'C0BUILDS';
 
 interface World {
@@ -68,7 +69,7 @@ async function setup(opts: {
     apiUrl: fake.apiUrl,
     ownerId: OWNER,
     approvers: [],
-    allowedUsers: opts.allowedUsers ?? [],
+    allowedUsers: opts.allowedUsers ?? [REQUESTER],
     ...(opts.summaryChannel ? { summaryChannel: opts.summaryChannel } : {}),
   };
   const adapter = new SlackAdapter({ engine, config, logger: silentLogger, postGapMs: opts.postGapMs ?? 50, reconnectDelayMs: 300 });
@@ -115,7 +116,7 @@ const press = async (w: World, user: string, action: string, id: string) => {
 describe('Slack: approvals, clarifications, escalations', () => {
   it('the owner approves with the button; a stranger pressing it is refused privately and nothing changes', async () => {
     const w = await setup();
-    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'force-push the rewritten history to main --priority high', userId: STRANGER, channelId: CHANNEL }));
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'force-push the rewritten history to main --priority high', userId: REQUESTER, channelId: CHANNEL }));
     await waitFor(() => threadOf(w, 't-1').some((m) => /needs your approval/.test(m.text)), 5_000, 'the approval request');
     const ask = threadOf(w, 't-1').find((m) => /needs your approval/.test(m.text))!;
     expect(JSON.stringify(ask.blocks)).toContain(`<@${OWNER}>`);
@@ -132,6 +133,31 @@ describe('Slack: approvals, clarifications, escalations', () => {
     const card = JSON.stringify(cardOf(w, 't-1')!.blocks);
     expect(card).toMatch(/Approved by <@U0OWNER> at \d\d:\d\d/);
     expect(card).not.toContain('ns_approve'); // the buttons are gone once decided
+    // and so are those of the message in the thread that asked for the approval
+    const asked = w.fake.messages(CHANNEL).find((m) => m.ts === ask.ts)!;
+    expect(JSON.stringify(asked.blocks)).not.toContain('ns_approve');
+    expect(JSON.stringify(asked.blocks)).toMatch(/Approved by <@U0OWNER> at \d\d:\d\d/);
+  });
+
+  it('replies in a task thread: a stranger is left alone, a mention clarifies once, chatter on a running task is ignored', async () => {
+    const w = await setup({ script: 'hang' });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build it', userId: OWNER, channelId: CHANNEL }));
+    await waitFor(() => threadOf(w, 't-1').some((m) => /needs your approval/.test(m.text)), 5_000, 'the approval request');
+    const card = cardOf(w, 't-1')!;
+    const before = w.fake.calls.length;
+    await event(w, threadReply({ text: 'lol what is this', user: STRANGER, channel: CHANNEL, threadTs: card.ts }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await w.engine.get('t-1'))!.clarifications).toHaveLength(0);
+    expect(w.fake.calls.slice(before).filter((c) => c.method === 'chat.postMessage')).toHaveLength(0);
+    // the owner mentions the bot in the thread: Slack sends app_mention and message; it counts once
+    const ts = '1800000999.000001';
+    await event(w, appMention({ text: `${mention()} a CLI that prints hello world`, user: OWNER, channel: CHANNEL, threadTs: card.ts, ts }));
+    await event(w, threadReply({ text: `${mention()} a CLI that prints hello world`, user: OWNER, channel: CHANNEL, threadTs: card.ts, ts }));
+    await waitFor(async () => (await status(w, 't-1')) === 'building', 5_000, 'the clarified task to start');
+    expect((await w.engine.get('t-1'))!.clarifications).toHaveLength(1);
+    await event(w, threadReply({ text: 'nice, looking forward to it', user: OWNER, channel: CHANNEL, threadTs: card.ts }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await w.engine.get('t-1'))!.clarifications).toHaveLength(1);
   });
 
   it('a reply in the thread while it waits clarifies the task, and the checks run again', async () => {
@@ -162,7 +188,7 @@ describe('Slack: approvals, clarifications, escalations', () => {
 describe('Slack: mentions, DMs, and the same event twice', () => {
   it('a mention in a channel and a DM are understood like /build; chit-chat gets a hint', async () => {
     const w = await setup();
-    await event(w, appMention({ text: `<@U0BOT> build the Spotify integration by tonight`, user: OWNER, channel: CHANNEL }));
+    await event(w, appMention({ text: `${mention()} build the Spotify integration by tonight`, user: OWNER, channel: CHANNEL }));
     await event(w, dmMessage({ text: 'urgent: build the CSV export for invoices', user: OWNER }));
     await waitFor(async () => (await w.engine.get('t-2')) !== null, 5_000, 'two tasks');
     expect((await w.engine.get('t-1'))!.title).toBe('Build the Spotify integration');
@@ -174,7 +200,7 @@ describe('Slack: mentions, DMs, and the same event twice', () => {
 
   it('a redelivered event and a repeated slash command create one task', async () => {
     const w = await setup({ script: 'hang' });
-    const sent = await event(w, appMention({ text: '<@U0BOT> build the Spotify integration by tonight', user: OWNER, channel: CHANNEL }));
+    const sent = await event(w, appMention({ text: `${mention()} build the Spotify integration by tonight`, user: OWNER, channel: CHANNEL }));
     await waitFor(async () => (await w.engine.get('t-1')) !== null, 5_000, 't-1');
     await w.fake.redeliver(sent.envelope_id);
     const cmd = slashCommand({ text: 'the billing page by tonight', userId: OWNER, channelId: CHANNEL });
@@ -228,7 +254,7 @@ describe('Slack: behaving well on the platform', () => {
     await waitFor(() => threadOf(w, 't-1').some((m) => /Cancelled by <@U0OWNER>/.test(JSON.stringify(m.blocks))), 5_000, 'the cancel reply');
   });
 
-  it('with SLACK_ALLOWED_USERS set, anyone else is refused politely and nothing is queued', async () => {
+  it('anyone not allowed to request builds is refused politely and nothing is queued', async () => {
     const w = await setup({ allowedUsers: ['U0FRIEND'] });
     const { ackPayload } = await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'a hello-world CLI by tonight', userId: STRANGER, channelId: CHANNEL }));
     expect(JSON.stringify(ackPayload)).toMatch(/not on the list of people who can request builds/);
@@ -287,7 +313,7 @@ describe('Slack: HTTP mode', () => {
 
   it('an event retried by Slack over HTTP (X-Slack-Retry-Num) creates one task', async () => {
     const { w, url } = await httpSetup();
-    const callback = eventCallback(appMention({ text: '<@U0BOT> build the Spotify integration by tonight', user: OWNER, channel: CHANNEL }));
+    const callback = eventCallback(appMention({ text: `${mention()} build the Spotify integration by tonight`, user: OWNER, channel: CHANNEL }));
     const send = (retryNum?: number) =>
       signedPost(url, { signingSecret: secret, body: JSON.stringify(callback), contentType: 'application/json', ...(retryNum ? { retryNum } : {}) });
     expect((await send()).status).toBe(200);
@@ -334,5 +360,43 @@ describe('Slack: outages and the morning post', () => {
     expect(posted).toHaveLength(1);
     expect(posted[0]!.text).toMatch(/Summary since 07:30 Tue 24 Nov/);
     expect(engine.getMeta('lastSummaryAt')).toBe('2026-11-25T07:30:00.000Z');
+  });
+});
+
+describe('Slack: where cards go, and restarts', () => {
+  it('when the bot is not in the channel, the card goes to a DM with whoever asked, saying why', async () => {
+    const w = await setup();
+    w.fake.failNext('chat.postMessage', { status: 200, error: 'not_in_channel' });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the invoice export', userId: OWNER, channelId: 'C0ELSEWHERE' }));
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'done');
+    await waitFor(() => w.fake.messages(`D${OWNER}`).some((m) => /is done after/.test(m.text)), 10_000, 'the thread in the DM');
+    expect(w.fake.messages(`D${OWNER}`).some((m) => /could not post in/.test(m.text))).toBe(true);
+  });
+
+  it('after a restart, cards and seen deliveries are remembered: no second task, the same card edited', async () => {
+    const w = await setup({ script: 'hang' });
+    const first = await event(w, appMention({ text: `${mention()} build the Spotify integration by tonight`, user: OWNER, channel: CHANNEL }));
+    await waitFor(() => cardOf(w, 't-1') !== undefined, 5_000, 'the card');
+    const cardTs = cardOf(w, 't-1')!.ts;
+    // restart the adapter and engine on the same store and the same fake Slack
+    await w.engine.shutdown(0);
+    await w.adapter.stop();
+    await w.store.close();
+    const store = new LowdbTaskStore({ dir: w.dir });
+    await store.open();
+    const engine = new Engine({ store, builder: fakeAgentBuilder('succeed', w.dir), policy: defaultPolicy({ timeZone: 'Europe/London', retryBackoffMs: [100], tickMs: 3_600_000 }), clock: systemClock, logger: silentLogger, runBuilds: true });
+    const config: SlackConfig = { mode: 'socket', botToken: 'xoxb-test', appToken: 'xapp-test', port: 0, apiUrl: w.fake.apiUrl, ownerId: OWNER, approvers: [], allowedUsers: [] };
+    const adapter = new SlackAdapter({ engine, config, logger: silentLogger, postGapMs: 50, reconnectDelayMs: 300 });
+    await adapter.start();
+    await engine.start();
+    world = { ...w, engine, adapter, store };
+    await w.fake.redeliver(first.envelope_id);
+    await waitFor(async () => (await engine.get('t-1'))?.status === 'done', 10_000, 't-1 done after the restart');
+    await adapter.drain();
+    expect(engine.live().map((t) => t.id)).toEqual([]);
+    expect(await engine.get('t-2')).toBeNull();
+    const cards = w.fake.messages(CHANNEL).filter((m) => !m.thread_ts);
+    expect(cards.map((m) => m.ts)).toEqual([cardTs]);
+    expect(JSON.stringify(cards[0]!.blocks)).toContain(':white_check_mark: done');
   });
 });

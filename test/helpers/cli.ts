@@ -25,7 +25,8 @@ export interface CliResult {
 
 export function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Run from the data directory: a developer's own .env in the repository must not leak in.
+    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: env.NIGHTSHIFT_HOME, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -44,7 +45,7 @@ export class DaemonProcess {
 
   constructor(env: NodeJS.ProcessEnv) {
     this.home = env.NIGHTSHIFT_HOME ?? '';
-    this.child = spawn(process.execPath, [BIN, 'start'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [BIN, 'start'], { env, cwd: env.NIGHTSHIFT_HOME, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (c: Buffer) => (this.stdout += c.toString()));
     this.child.stderr.on('data', (c: Buffer) => (this.stderr += c.toString()));
     this.exited = new Promise((r) => this.child.on('close', (code) => r(code)));

@@ -6,7 +6,7 @@ import { formatOwnerTime } from '../../core/time-of-day.ts';
 import type { Task, TaskStatus } from '../../core/task.ts';
 import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
 import { elapsed, progressBar, STATUS_LABEL } from '../../commands/format.ts';
-import { escapeMrkdwn, safeText, who } from './mrkdwn.ts';
+import { escapeMrkdwn, link, safeText, who } from './mrkdwn.ts';
 
 /** A Block Kit block, as JSON: the cards are checked against Slack's limits by tests. */
 export type Block = Record<string, unknown>;
@@ -104,7 +104,7 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
   }
   const d = task.deliverables;
   if (task.status === 'done') {
-    const bits = [d.branch ? `branch \`${escapeMrkdwn(d.branch)}\`` : null, d.diffstat ? escapeMrkdwn(d.diffstat) : null, ...d.links.map((l) => `<${l}|pull request>`)].filter(Boolean);
+    const bits = [d.branch ? `branch \`${escapeMrkdwn(d.branch)}\`` : null, d.diffstat ? escapeMrkdwn(d.diffstat) : null, ...d.links.map((l) => link(l, 'pull request'))].filter(Boolean);
     if (bits.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: bits.join(' · ') } });
   }
   const decision = decisionLine(task, ctx);

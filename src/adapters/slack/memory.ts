@@ -12,18 +12,43 @@ export interface CardRef {
 }
 
 const CARDS = 'slack.cards';
+const ASKS = 'slack.asks';
 const SEEN = 'slack.seen';
 /** Slack redelivers within minutes; a day is far beyond any retry. */
 const SEEN_TTL_MS = 24 * 3_600_000;
 const SEEN_MAX = 5_000;
 
+/** A thread message that asked the owner to act (with buttons), to be closed once someone has. */
+export interface AskRef extends CardRef {
+  text: string;
+}
+
 export class SlackMemory {
   private readonly cards: Map<TaskId, CardRef>;
+  private readonly asks: Map<TaskId, AskRef[]>;
   private readonly seen: Map<string, number>;
 
   constructor(private readonly engine: Engine) {
     this.cards = new Map(Object.entries(engine.getMeta<Record<string, CardRef>>(CARDS) ?? {}) as [TaskId, CardRef][]);
     this.seen = new Map(Object.entries(engine.getMeta<Record<string, number>>(SEEN) ?? {}));
+    this.asks = new Map(Object.entries(engine.getMeta<Record<string, AskRef[]>>(ASKS) ?? {}) as [TaskId, AskRef[]][]);
+  }
+
+  openAsks(id: TaskId): AskRef[] {
+    return this.asks.get(id) ?? [];
+  }
+
+  async saveAsk(id: TaskId, ref: AskRef): Promise<void> {
+    this.asks.set(id, [...this.openAsks(id), ref]);
+    await this.engine.setMeta(ASKS, Object.fromEntries(this.asks));
+  }
+
+  async closeAsks(id: TaskId): Promise<AskRef[]> {
+    const open = this.openAsks(id);
+    if (open.length === 0) return [];
+    this.asks.delete(id);
+    await this.engine.setMeta(ASKS, Object.fromEntries(this.asks));
+    return open;
   }
 
   card(id: TaskId): CardRef | undefined {

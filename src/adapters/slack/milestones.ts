@@ -8,14 +8,14 @@ import type { Task, TaskEvent } from '../../core/task.ts';
 import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
 import { formatAgentUsage } from '../../commands/usage-format.ts';
 import { cardButtons, type Block, type CardContext, type SlackMessage } from './card.ts';
-import { codeBlock, escapeMrkdwn, mention, safeText, who } from './mrkdwn.ts';
+import { codeBlock, escapeMrkdwn, link, mention, safeText, who } from './mrkdwn.ts';
 
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text } });
 const message = (text: string, extra: Block[] = []): SlackMessage => ({ text: stripMrkdwn(text), blocks: [section(text), ...extra] });
 
 /** The plain fallback: mrkdwn markers and entity escapes removed, still never a ping. */
 function stripMrkdwn(text: string): string {
-  return text.replace(/<@[UW][A-Z0-9]+>/g, '@owner').replace(/[*`]/g, '').slice(0, 3000);
+  return text.replace(/<@([UW][A-Z0-9]+)>/g, '@$1').replace(/[*`]/g, '').slice(0, 3000);
 }
 
 function actions(task: Task): Block[] {
@@ -29,7 +29,7 @@ function deliverables(task: Task): string {
   if (d.branch) lines.push(`Branch: \`${escapeMrkdwn(d.branch)}\``);
   if (d.diffstat) lines.push(`Diffstat: ${escapeMrkdwn(d.diffstat)}`);
   if (d.commits.length) lines.push(`Commits: ${d.commits.length} (${safeText(d.commits.at(-1) ?? '', 120)})`);
-  for (const l of d.links) lines.push(`Pull request: <${l}>`);
+  for (const l of d.links) lines.push(`Pull request: ${link(l)}`);
   const a = lastAttempt(task);
   if (a) lines.push(`Log: \`${escapeMrkdwn(a.logPath)}\``);
   const usage = formatAgentUsage(a?.usage);

@@ -23,3 +23,9 @@ export const mention = (userId: string): string => `<@${userId}>`;
 
 /** A person recorded in task history: a Slack member id is shown as their name, anything else as text. */
 export const who = (by: string): string => (/^[UW][A-Z0-9]{2,}$/.test(by) ? `<@${by}>` : escapeMrkdwn(by));
+
+/** A link Slack renders; characters that would end or split it are percent-encoded. */
+export function link(url: string, label?: string): string {
+  const safe = url.replace(/[|<> ]/g, (c) => encodeURIComponent(c));
+  return label ? `<${safe}|${escapeMrkdwn(label)}>` : `<${safe}>`;
+}

@@ -1,6 +1,7 @@
 // Everything nightshift sends to Slack goes through here, under Slack's rate limits:
 // - chat.postMessage: about 1 message per second per channel (a Bottleneck group keyed by channel);
-// - chat.update: Tier 3, about 50 a minute for the whole workspace (one reservoir for every card).
+// - chat.update: Tier 3, about 50 a minute for the whole workspace: one steady pace for every card,
+//   each turn given to the most urgent card that changed (a decision before a progress line).
 // Card edits are coalesced: many progress lines become one edit carrying the newest state, and
 // only superseded intermediate states are ever dropped. Messages (milestones, approvals) are never
 // dropped: a 429 waits for Retry-After, an outage is retried with back-off until Slack answers.
@@ -61,14 +62,16 @@ interface PendingEdit {
   ts: string;
   render: () => SlackMessage;
   priority: number;
-  scheduled: boolean;
+  /** The newest state has not been sent yet. */
   dirty: boolean;
 }
 
 export class SlackOutbox {
   private readonly posts: Bottleneck.Group;
-  private readonly updates: Bottleneck;
+  /** One slot per allowed chat.update: each slot edits the most urgent card that has changed. */
+  private readonly editSlots: Bottleneck;
   private readonly edits = new Map<string, PendingEdit>();
+  private slotQueued = false;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly maxBackoffMs: number;
   private stopped = false;
@@ -79,13 +82,9 @@ export class SlackOutbox {
   ) {
     const perMinute = opts.updatesPerMinute ?? 45;
     this.posts = new Bottleneck.Group({ maxConcurrent: 1, minTime: opts.postGapMs ?? 1_100 });
-    this.updates = new Bottleneck({
-      maxConcurrent: 1,
-      minTime: 200,
-      reservoir: perMinute,
-      reservoirRefreshAmount: perMinute,
-      reservoirRefreshInterval: 60_000,
-    });
+    // A steady pace rather than a burst: a chatty build must never spend the minute's budget in
+    // seconds and leave the final state waiting for the next minute.
+    this.editSlots = new Bottleneck({ maxConcurrent: 1, minTime: Math.ceil(60_000 / perMinute) });
     this.sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms).unref?.()));
     this.maxBackoffMs = opts.maxBackoffMs ?? 5 * 60_000;
   }
@@ -122,40 +121,39 @@ export class SlackOutbox {
   }
 
   /**
-   * Asks for a card to show `render()`'s state. Edits of one card coalesce: however many calls
-   * arrive, the card is edited with the newest state when its turn comes.
+   * Asks for a message to show `render()`'s state. Edits coalesce: however many calls arrive, the
+   * message is edited with the newest state when its turn comes; the most urgent change goes first.
    */
   edit(key: string, channel: string, ts: string, render: () => SlackMessage, priority: number = PRIORITY.progress): void {
     if (this.stopped) return;
     const pending = this.edits.get(key);
     if (pending) {
       pending.render = render;
-      pending.priority = Math.min(pending.priority, priority);
+      pending.priority = pending.dirty ? Math.min(pending.priority, priority) : priority;
       pending.dirty = true;
-      if (!pending.scheduled) this.scheduleEdit(key, pending);
-      return;
+    } else {
+      this.edits.set(key, { channel, ts, render, priority, dirty: true });
     }
-    const fresh: PendingEdit = { channel, ts, render, priority, scheduled: false, dirty: true };
-    this.edits.set(key, fresh);
-    this.scheduleEdit(key, fresh);
+    this.queueSlot();
   }
 
-  private scheduleEdit(key: string, edit: PendingEdit): void {
-    edit.scheduled = true;
-    void this.updates
-      .schedule({ priority: edit.priority }, async () => {
-        edit.scheduled = false;
-        if (!edit.dirty || this.stopped) return;
+  private queueSlot(): void {
+    if (this.slotQueued || this.stopped) return;
+    this.slotQueued = true;
+    void this.editSlots
+      .schedule(async () => {
+        this.slotQueued = false;
+        const next = [...this.edits.entries()].filter(([, e]) => e.dirty).sort((a, b) => a[1].priority - b[1].priority)[0];
+        if (!next) return;
+        const [key, edit] = next;
         edit.dirty = false;
         const msg = edit.render();
-        edit.priority = PRIORITY.progress;
         await this.persist('chat.update', () => this.api.chat.update({ channel: edit.channel, ts: edit.ts, text: msg.text, blocks: msg.blocks }));
+        if (!edit.dirty) this.edits.delete(key);
       })
       .catch((e: unknown) => this.opts.logger.warn('a card edit failed', { error: describe(e) }))
       .finally(() => {
-        // Changes that arrived while this edit was in flight get an edit of their own.
-        if (edit.dirty && !edit.scheduled && !this.stopped) this.scheduleEdit(key, edit);
-        else if (!edit.dirty && !edit.scheduled) this.edits.delete(key);
+        if ([...this.edits.values()].some((e) => e.dirty)) this.queueSlot();
       });
   }
 
@@ -163,7 +161,7 @@ export class SlackOutbox {
   async drain(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      const counts = this.updates.counts();
+      const counts = this.editSlots.counts();
       const busy = counts.QUEUED + counts.RUNNING + counts.EXECUTING + counts.RECEIVED > 0 || this.posts.keys().some((k) => {
         const c = this.posts.key(k).counts();
         return c.QUEUED + c.RUNNING + c.EXECUTING + c.RECEIVED > 0;
@@ -175,7 +173,7 @@ export class SlackOutbox {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.updates.stop({ dropWaitingJobs: true }).catch(() => undefined);
+    await this.editSlots.stop({ dropWaitingJobs: true }).catch(() => undefined);
     for (const k of this.posts.keys()) await this.posts.key(k).stop({ dropWaitingJobs: false }).catch(() => undefined);
   }
 

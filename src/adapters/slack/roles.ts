@@ -1,12 +1,14 @@
 // Slack users → nightshift actors: the owner (SLACK_OWNER_ID), approvers (SLACK_APPROVERS),
-// requesters (SLACK_ALLOWED_USERS, or everyone when that list is empty), and everyone else.
+// requesters (SLACK_ALLOWED_USERS; `*` means everyone in the workspace), and everyone else, who
+// is refused politely. Unset, only the owner and approvers may request builds: an agent run costs
+// money and touches code, so opening it to a whole workspace is a choice, not a default.
 import type { Actor, Role } from '../../commands/actor.ts';
 import type { SlackConfig } from '../../config.ts';
 
 export function roleOf(userId: string, cfg: Pick<SlackConfig, 'ownerId' | 'approvers' | 'allowedUsers'>): Role {
   if (userId === cfg.ownerId) return 'owner';
   if (cfg.approvers.includes(userId)) return 'approver';
-  if (cfg.allowedUsers.length === 0 || cfg.allowedUsers.includes(userId)) return 'requester';
+  if (cfg.allowedUsers.includes('*') || cfg.allowedUsers.includes(userId)) return 'requester';
   return 'stranger';
 }
 

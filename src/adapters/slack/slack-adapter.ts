@@ -15,7 +15,8 @@ import { renderSummaryText } from '../../commands/summary.ts';
 import { ACTION, statusCard, type CardContext, type SlackMessage } from './card.ts';
 import { SlackMemory } from './memory.ts';
 import { attention, milestone } from './milestones.ts';
-import { codeBlock, safeText } from './mrkdwn.ts';
+import { codeBlock, safeText, who } from './mrkdwn.ts';
+import { formatOwnerTime } from '../../core/time-of-day.ts';
 import { PRIORITY, SlackOutbox, type SlackApi } from './outbox.ts';
 import { slackActor } from './roles.ts';
 
@@ -27,6 +28,8 @@ export interface SlackAdapterOptions {
   reconnectDelayMs?: number;
   /** HTTP mode: the clock the receiver checks request timestamps against. */
   now?: () => number;
+  /** How often a building task's card is refreshed when nothing else changes it. */
+  refreshMs?: number;
   /** Slack's 3 s acknowledgement window, minus a margin for the network. */
   ackBudgetMs?: number;
   /** Passed to the outbox (tests shorten Slack's pacing). */
@@ -99,10 +102,23 @@ export class SlackAdapter implements Announcer {
   /** Connects (Socket Mode) or listens (HTTP mode); returns the HTTP server in HTTP mode. */
   async start(): Promise<unknown> {
     this.unsubscribe = this.opts.engine.subscribe(this);
+    // A quiet build still ages: its card's elapsed time is refreshed now and then.
+    this.refresher = setInterval(() => this.refreshBuildingCards(), this.opts.refreshMs ?? 30_000);
+    this.refresher.unref();
     return this.app.start();
   }
 
+  private refresher: NodeJS.Timeout | undefined;
+
+  private refreshBuildingCards(): void {
+    for (const task of this.opts.engine.live()) {
+      const card = task.status === 'building' ? this.memory.card(task.id) : undefined;
+      if (card) this.outbox.edit(task.id, card.channel, card.ts, this.renderCard(task.id, task), PRIORITY.progress);
+    }
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.refresher);
     this.unsubscribe?.();
     await this.outbox.drain(5_000);
     await this.outbox.stop();
@@ -137,20 +153,21 @@ export class SlackAdapter implements Announcer {
       const task = event.thread_ts ? this.memory.taskOfThread(event.channel, event.thread_ts) : undefined;
       const text = stripMention(event.text);
       const reply = task ? await this.inTaskThread(task, text, event.user, event.channel, event.thread_ts as string) : await this.say(text, event.user, event.channel, threadTs);
-      if (reply) await this.outbox.post(event.channel, replyMessage(reply), { threadTs, priority: PRIORITY.urgent });
+      if (reply) await this.answer(reply, event.channel, event.user, threadTs);
     });
 
-    this.app.message(async ({ message, body }) => {
+    this.app.message(async ({ message, body, context }) => {
       const m = message as { subtype?: string; bot_id?: string; user?: string; text?: string; channel: string; channel_type?: string; ts: string; thread_ts?: string };
       if (m.subtype || m.bot_id || !m.user) return; // edits, joins, and our own messages
       const text = m.text ?? '';
-      const mentionsSomeone = /^\s*<@[UW][A-Z0-9]+/.test(text);
       const task = m.thread_ts ? this.memory.taskOfThread(m.channel, m.thread_ts) : undefined;
-      // In channels only replies in a task's thread are ours (mentions come as app_mention).
-      if (m.channel_type !== 'im' && (!task || mentionsSomeone)) return;
+      // In channels only replies in a task's thread are ours; a message that mentions the bot
+      // arrives as app_mention too, and is handled there once.
+      const mentionsBot = context.botUserId ? text.includes(`<@${context.botUserId}>`) : false;
+      if (m.channel_type !== 'im' && (!task || mentionsBot)) return;
       if (!(await this.memory.firstDelivery(`event:${(body as { event_id?: string }).event_id ?? m.ts}`))) return;
       const reply = task ? await this.inTaskThread(task, stripMention(text), m.user, m.channel, m.thread_ts as string) : await this.say(stripMention(text), m.user, m.channel, m.thread_ts);
-      if (reply) await this.outbox.post(m.channel, replyMessage(reply), { ...(m.thread_ts ? { threadTs: m.thread_ts } : {}), priority: PRIORITY.urgent });
+      if (reply) await this.answer(reply, m.channel, m.user, m.thread_ts, m.channel_type === 'im');
     });
 
     this.app.action(/^ns_(approve|reject|cancel|retry)$/, async ({ ack, body, action }) => {
@@ -180,8 +197,10 @@ export class SlackAdapter implements Announcer {
   }
 
   /**
-   * Said in a task's thread: a verb without an id ("cancel", "retry", "approve") acts on that task;
-   * anything else clarifies it (the safety checks run again).
+   * Said in a task's thread: a verb without an id ("cancel", "retry", "approve", "status") acts on
+   * that task. While it waits for approval, anything else from the owner, an approver or whoever
+   * asked clarifies it (the safety checks run again). Other replies are conversation, not commands:
+   * they are left alone.
    */
   private async inTaskThread(id: TaskId, text: string, user: string, channel: string, threadTs: string): Promise<Reply | null> {
     const actor = slackActor(user, this.opts.config, { channel, thread: threadTs });
@@ -194,24 +213,38 @@ export class SlackAdapter implements Announcer {
       if (!parseTaskId(rest.split(/\s+/)[0] ?? '')) return handleText(ctx, `${verb === 'stop' ? 'cancel' : verb} ${id} ${rest}`.trim());
       return handleText(ctx, text);
     }
-    if (text.trim() === '') return null;
+    const task = await this.opts.engine.get(id);
+    const mayClarify = canDecide(actor) || (task?.origin.adapter === 'slack' && task.origin.userId === user);
+    if (text.trim() === '' || task?.status !== 'awaiting_approval' || !mayClarify) return null;
     return handleText(ctx, `clarify ${id} ${text}`);
+  }
+
+  /**
+   * Answers where the person spoke. Refusals, errors and hints are private in channels (an
+   * ephemeral message), so a stranger's attempt never becomes public noise.
+   */
+  private async answer(reply: Reply, channel: string, user: string, threadTs?: string, isDm = false): Promise<void> {
+    const msg = replyMessage(reply);
+    if (reply.ephemeral && !isDm) await this.outbox.ephemeral(channel, user, msg, threadTs);
+    else await this.outbox.post(channel, msg, { ...(threadTs ? { threadTs } : {}), priority: PRIORITY.urgent });
   }
 
   // ---- to Slack ----------------------------------------------------------------------------
 
   announce(event: CoreEvent): void {
+    const log = (what: string) => (e: unknown) => this.opts.logger.warn(`Slack: could not ${what}`, { error: String(e) });
     if (event.type === 'summary_due') {
-      void this.postSummary(event);
+      this.postSummary(event).catch(log('post the morning summary'));
       return;
     }
     const task = event.task;
     if (task.origin.adapter !== 'slack' || !task.origin.channel) return;
     if (event.type === 'task_created') {
-      this.cardReady.set(task.id, this.createCard(task));
+      const ready = this.createCard(task).catch(log(`post ${task.id}'s card`));
+      this.cardReady.set(task.id, ready);
       return;
     }
-    void this.afterCard(task.id, () => this.onTaskEvent(event));
+    this.afterCard(task.id, () => this.onTaskEvent(event)).catch(log(`update ${task.id}`));
   }
 
   private cardContext(): CardContext {
@@ -230,11 +263,26 @@ export class SlackAdapter implements Announcer {
   /** Finished tasks leave the live set: their last state is kept here for the final edit. */
   private readonly latest = new Map<TaskId, Task>();
 
+  /**
+   * Posts the card where the task was asked for; when Slack refuses (the bot is not in that
+   * channel), in a DM to whoever asked instead, so the task never goes unreported.
+   */
   private async createCard(task: Task): Promise<void> {
     if (this.memory.card(task.id)) return;
-    const channel = task.origin.channel as string;
-    const ts = await this.outbox.post(channel, statusCard(task, null, this.cardContext()), { priority: PRIORITY.urgent });
+    const asked = task.origin.channel as string;
+    const card = () => statusCard(this.latest.get(task.id) ?? task, null, this.cardContext());
+    let channel = asked;
+    let ts = await this.outbox.post(channel, card(), { priority: PRIORITY.urgent });
+    if (!ts) {
+      const dm = await this.outbox.dmChannel(task.origin.userId);
+      if (dm && dm !== asked) {
+        channel = dm;
+        ts = await this.outbox.post(dm, card(), { priority: PRIORITY.urgent });
+        if (ts) await this.outbox.post(dm, plain(`I could not post in <#${asked}> (invite me there with /invite), so ${task.id} is followed here.`), { threadTs: ts });
+      }
+    }
     if (ts) await this.memory.saveCard(task.id, { channel, ts });
+    else this.opts.logger.warn(`Slack: ${task.id} has no card: Slack refused both the channel and a DM`);
   }
 
   private async afterCard(id: TaskId, work: () => Promise<void>): Promise<void> {
@@ -257,14 +305,22 @@ export class SlackAdapter implements Announcer {
       return;
     }
     this.outbox.edit(task.id, card.channel, card.ts, this.renderCard(task.id, task), PRIORITY.urgent);
-    let msg: SlackMessage | null;
     if (event.type === 'owner_attention') {
       const tail = event.reason === 'escalated' ? event.message.split('\n').slice(1, -1).join('\n') : undefined;
-      msg = attention(task, event.reason, event.message, ownerId, tail);
-    } else {
-      msg = milestone(task, event.event, ownerId, this.cardContext());
+      const ask = attention(task, event.reason, event.message, ownerId, tail);
+      const ts = await this.outbox.post(card.channel, ask, { threadTs: card.ts, priority: PRIORITY.urgent });
+      if (ts && ask.blocks.some((b) => b.type === 'actions')) await this.memory.saveAsk(task.id, { channel: card.channel, ts, text: ask.text });
+      return;
     }
-    if (msg) await this.outbox.post(card.channel, msg, { threadTs: card.ts, priority: event.type === 'owner_attention' ? PRIORITY.urgent : PRIORITY.milestone });
+    // Someone acted: the messages that asked for it lose their buttons and say who and when.
+    if (DECIDED.has(event.event.type)) {
+      const decided = closingLine(task, this.cardContext());
+      for (const ask of await this.memory.closeAsks(task.id)) {
+        this.outbox.edit(`ask:${ask.ts}`, ask.channel, ask.ts, () => closedAsk(ask.text, decided), PRIORITY.urgent);
+      }
+    }
+    const msg = milestone(task, event.event, ownerId, this.cardContext());
+    if (msg) await this.outbox.post(card.channel, msg, { threadTs: card.ts, priority: PRIORITY.milestone });
   }
 
   private async postSummary(event: Extract<CoreEvent, { type: 'summary_due' }>): Promise<void> {
@@ -282,6 +338,28 @@ export class SlackAdapter implements Announcer {
       ],
     }, { priority: PRIORITY.urgent });
   }
+}
+
+/** Events after which an open question to the owner is settled. */
+const DECIDED = new Set(['approved', 'rejected', 'cancelled', 'retried', 'started', 'done']);
+
+function closingLine(task: Task, ctx: CardContext): string {
+  const e = task.events[task.events.length - 1];
+  const when = e ? formatOwnerTime(new Date(e.at), ctx.now, ctx.timeZone) : '';
+  const by = e?.by ? ` by ${who(e.by)}` : '';
+  const what = { approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled', retried: 'Retried', started: 'Started', done: 'Done' }[e?.type as 'approved'] ?? 'Settled';
+  return `${what}${by} at ${when}`;
+}
+
+/** A question that has been answered: its text kept, its buttons replaced by the answer. */
+function closedAsk(text: string, decided: string): SlackMessage {
+  return {
+    text: `${text} (${decided.replace(/<@([UW][A-Z0-9]+)>/g, '@$1')})`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: safeText(text, 2900) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `:ballot_box_with_check: ${decided}` }] },
+    ],
+  };
 }
 
 /** A command's reply as a Slack message: escaped, cut to Slack's limits. */
