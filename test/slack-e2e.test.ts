@@ -91,14 +91,16 @@ const status = async (w: World, id: string) => (await w.engine.get(id))?.status;
 
 describe('Slack: /build → ack → status thread → live updates → done card', () => {
   it('acks at once with what was understood, posts a card, edits it live, and reports done in the thread', async () => {
-    const w = await setup();
-    const { ackPayload } = await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'a hello-world CLI by tonight', userId: OWNER, channelId: CHANNEL }));
+    const w = await setup({ env: { FAKE_STEP_MS: '900' } });
+    const { ackPayload, ackedAfterMs } = await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'a hello-world CLI by tonight', userId: OWNER, channelId: CHANNEL }));
     expect(JSON.stringify(ackPayload)).toMatch(/t-1 \\"Build a hello-world CLI\\" · high priority/);
+    expect(ackedAfterMs).toBeLessThan(3_000); // Slack's window
     await waitFor(async () => (await status(w, 't-1')) === 'done', 15_000, 't-1 done');
     await w.adapter.drain();
     const card = cardOf(w, 't-1')!;
     expect(JSON.stringify(card.blocks)).toContain('done');
-    expect(w.fake.callsOf('chat.update').length).toBeGreaterThan(0);
+    // the card was edited while the build ran: a progress bar with a percentage and the latest line
+    expect(w.fake.callsOf('chat.update').some((c) => /\d+%` (reading the spec|editing src\/hello\.ts|running tests)/.test(JSON.stringify(c.args.blocks)))).toBe(true);
     const thread = threadOf(w, 't-1').map((m) => m.text);
     expect(thread.some((t) => /Started attempt 1\/3/.test(t))).toBe(true);
     expect(thread.some((t) => /is done after/.test(t))).toBe(true);
