@@ -214,6 +214,25 @@ const EnvSchema = z.object({
   SLACK_APPROVERS: z.string().optional().transform(list),
   SLACK_ALLOWED_USERS: z.string().optional().transform(list),
   SLACK_SUMMARY_CHANNEL: z.string().optional(),
+  DISCORD_TOKEN: z.string().optional(),
+  DISCORD_APP_ID: z.string().optional(),
+  DISCORD_GUILD_ID: z.string().optional(),
+  DISCORD_CHANNEL: z.string().optional(),
+  DISCORD_OWNER_ID: z.string().optional(),
+  DISCORD_APPROVERS: z.string().optional().transform(list),
+  DISCORD_ALLOWED_USERS: z.string().optional().transform(list),
+  DISCORD_API_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      // discord.js appends /v10 itself: a URL that already has a version would become /v10/v10.
+      if (!/^https?:\/\/[^\s]+\/api$/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `DISCORD_API_URL: expected the API base without a version or trailing slash, like https://discord.com/api (got "${v}")` });
+        return z.NEVER;
+      }
+      return v;
+    }),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: (i) => `LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')} (got "${String(i.input)}")` }).default('info'),
 });
 
@@ -265,10 +284,62 @@ function slackSettings(e: z.infer<typeof EnvSchema>): SlackConfig | string[] | u
   };
 }
 
+export interface DiscordConfig {
+  token: string;
+  /** The application id (for the invite link); checked against the one Discord reports at login. */
+  appId?: string;
+  /** Commands are registered to this guild at start (instantly visible); unset: globally. */
+  guildId?: string;
+  /** Where task threads and the morning summary go. */
+  channel: string;
+  ownerId: string;
+  approvers: string[];
+  /** Who may request builds besides the owner and approvers; `*`: everyone who can reach the bot. */
+  allowedUsers: string[];
+  /** REST base without the version (and through /gateway/bot, the gateway); Discord's by default. */
+  apiUrl?: string;
+}
+
+const SNOWFLAKE = /^\d{17,20}$/;
+
+/** The Discord adapter's settings, or why they do not work; undefined when Discord is not configured. */
+function discordSettings(e: z.infer<typeof EnvSchema>): DiscordConfig | string[] | undefined {
+  if (e.DISCORD_TOKEN === undefined) {
+    const stray = (['DISCORD_APP_ID', 'DISCORD_GUILD_ID', 'DISCORD_CHANNEL', 'DISCORD_OWNER_ID'] as const).filter((k) => e[k] !== undefined);
+    return stray.length ? [`DISCORD_TOKEN: expected the bot token (Developer Portal → your app → Bot → Reset Token) because ${stray.join(', ')} ${stray.length > 1 ? 'are' : 'is'} set`] : undefined;
+  }
+  const problems: string[] = [];
+  // A bot token is three dot-separated base64url parts; "Bot xyz" or a client secret is a common paste mistake.
+  if (!/^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/.test(e.DISCORD_TOKEN)) problems.push('DISCORD_TOKEN: expected the bot token (three parts separated by dots, without "Bot "), from Developer Portal → Bot → Reset Token');
+  const id = (name: 'DISCORD_APP_ID' | 'DISCORD_GUILD_ID' | 'DISCORD_CHANNEL' | 'DISCORD_OWNER_ID', what: string, required: boolean) => {
+    const v = e[name];
+    if (v === undefined ? required : !SNOWFLAKE.test(v)) problems.push(`${name}: expected ${what}, a numeric id like 123456789012345678 (Discord → Settings → Advanced → Developer Mode, then right-click → Copy ID)${v === undefined ? '' : ` (got "${v}")`}`);
+  };
+  id('DISCORD_APP_ID', "the application id (Developer Portal → General Information)", false);
+  id('DISCORD_GUILD_ID', 'the server (guild) id', false);
+  id('DISCORD_CHANNEL', 'the id of the text channel for task threads and the morning summary', true);
+  id('DISCORD_OWNER_ID', "the owner's user id", true);
+  const badIds = [...e.DISCORD_APPROVERS, ...e.DISCORD_ALLOWED_USERS].filter((v) => v !== '*' && !SNOWFLAKE.test(v));
+  if (badIds.length) problems.push(`DISCORD_APPROVERS / DISCORD_ALLOWED_USERS: ${badIds.join(', ')} are not Discord user ids (numbers like 123456789012345678)`);
+  if (problems.length) return problems;
+  return {
+    token: e.DISCORD_TOKEN,
+    ...(e.DISCORD_APP_ID ? { appId: e.DISCORD_APP_ID } : {}),
+    ...(e.DISCORD_GUILD_ID ? { guildId: e.DISCORD_GUILD_ID } : {}),
+    channel: e.DISCORD_CHANNEL as string,
+    ownerId: e.DISCORD_OWNER_ID as string,
+    approvers: e.DISCORD_APPROVERS,
+    allowedUsers: e.DISCORD_ALLOWED_USERS,
+    ...(e.DISCORD_API_URL ? { apiUrl: e.DISCORD_API_URL } : {}),
+  };
+}
+
 export interface Config {
   home: string;
   /** Set when Slack tokens are configured. */
   slack?: SlackConfig;
+  /** Set when DISCORD_TOKEN is configured. */
+  discord?: DiscordConfig;
   policy: Policy;
   builder: BuilderChoice;
   builderModel?: string;
@@ -327,7 +398,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
   if (!resolved.ok) throw new ConfigError([resolved.problem]);
   const builder = resolved.choice;
   const slack = slackSettings(e);
-  if (Array.isArray(slack)) throw new ConfigError(slack);
+  const discord = discordSettings(e);
+  if (Array.isArray(slack) || Array.isArray(discord)) throw new ConfigError([...(Array.isArray(slack) ? slack : []), ...(Array.isArray(discord) ? discord : [])]);
   const rawHome = e.NIGHTSHIFT_HOME ?? resolve(env.HOME ?? homedir(), '.nightshift');
   const home = isAbsolute(rawHome) ? rawHome : resolve(rawHome);
   // An agent preset brings the names of its own credentials and settings (ANTHROPIC_API_KEY,
@@ -352,6 +424,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
   return {
     home,
     ...(slack ? { slack } : {}),
+    ...(discord ? { discord } : {}),
     policy: defaultPolicy({
       timeZone: e.OWNER_TZ,
       quietHours: e.QUIET_HOURS,

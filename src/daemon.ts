@@ -12,6 +12,7 @@ import { systemClock, type Clock, type Logger } from './core/ports.ts';
 import { SummaryScheduler } from './core/summary-scheduler.ts';
 import { ConsoleAdapter } from './adapters/console/console-adapter.ts';
 import { SlackAdapter } from './adapters/slack/slack-adapter.ts';
+import { DiscordAdapter } from './adapters/discord/discord-adapter.ts';
 import { selectBuilder } from './builders/select-builder.ts';
 import { runCliRequest } from './control/cli-request.ts';
 import { serveControl, socketPathFor } from './control/control-socket.ts';
@@ -62,6 +63,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let summaries: SummaryScheduler | null = null;
   let consoleAdapter: ConsoleAdapter | null = null;
   let slack: SlackAdapter | null = null;
+  let discord: DiscordAdapter | null = null;
   try {
     const store = new LowdbTaskStore({ dir: config.home, logger });
     const report = await store.open();
@@ -77,6 +79,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await slack.start();
       out.write(`Slack: connected (${config.slack.mode === 'socket' ? 'Socket Mode' : `HTTP on port ${config.slack.port}`}); owner ${config.slack.ownerId}.\n`);
     }
+    if (config.discord) {
+      discord = new DiscordAdapter({ engine, config: config.discord, logger });
+      const me = await discord.start();
+      out.write(`Discord: connected as ${me.tag}; slash commands registered in ${me.commandsIn}; tasks in channel ${config.discord.channel}.\nDiscord: invite link ${me.invite}\n`);
+    }
     await engine.start();
     if ((opts.holder ?? 'daemon') === 'daemon') {
       summaries = new SummaryScheduler(engine, clock, logger, (s) => engine.announceSummary(s));
@@ -86,6 +93,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const close = async () => {
       summaries?.stop();
       await slack?.stop().catch((e: unknown) => logger.warn('Slack did not stop cleanly', { error: String(e) }));
+      await discord?.stop().catch((e: unknown) => logger.warn('Discord did not stop cleanly', { error: String(e) }));
       consoleAdapter?.stop();
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       await store.close();
@@ -107,6 +115,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   } catch (e) {
     summaries?.stop();
     await slack?.stop().catch(() => undefined);
+    await discord?.stop().catch(() => undefined);
     consoleAdapter?.stop();
     server?.close();
     lock.release();

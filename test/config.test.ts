@@ -79,6 +79,24 @@ describe('config: one schema, clear errors at start', () => {
     expect(problems({ ...base, SLACK_APP_TOKEN: 'xapp-1', SLACK_API_URL: 'http://127.0.0.1:9/api' })[0]).toMatch(/SLACK_API_URL: expected a URL ending in \//);
   });
 
+  it('Discord: token, channel and owner required; ids and the API URL checked, each error naming its variable', () => {
+    const token = 'MTAwMDAwMDAwMDAwMDAwMDAy.GabcdE.abcdefghijklmnopqrstuvwxyz0123456789AB';
+    const base = { DISCORD_TOKEN: token, DISCORD_CHANNEL: '300000000000000001', DISCORD_OWNER_ID: '400000000000000001' };
+    expect(loadConfig({}).discord).toBeUndefined();
+    expect(loadConfig({ ...base, DISCORD_GUILD_ID: '200000000000000001', DISCORD_APPROVERS: '400000000000000002', DISCORD_API_URL: 'http://127.0.0.1:9/api' }).discord).toEqual({
+      token, guildId: '200000000000000001', channel: '300000000000000001', ownerId: '400000000000000001', approvers: ['400000000000000002'], allowedUsers: [], apiUrl: 'http://127.0.0.1:9/api',
+    });
+    expect(problems({ DISCORD_TOKEN: token })).toEqual([
+      expect.stringMatching(/^DISCORD_CHANNEL: expected the id of the text channel/),
+      expect.stringMatching(/^DISCORD_OWNER_ID: expected the owner's user id/),
+    ]);
+    expect(problems({ ...base, DISCORD_TOKEN: `Bot ${token}` })[0]).toMatch(/^DISCORD_TOKEN: expected the bot token .*without "Bot "/);
+    expect(problems({ ...base, DISCORD_OWNER_ID: '@alice' })[0]).toMatch(/^DISCORD_OWNER_ID: .*\(got "@alice"\)/);
+    expect(problems({ ...base, DISCORD_ALLOWED_USERS: '*,bob' })[0]).toMatch(/bob are not Discord user ids/);
+    expect(problems({ ...base, DISCORD_API_URL: 'https://discord.com/api/v10' })[0]).toMatch(/^DISCORD_API_URL: expected the API base without a version/);
+    expect(problems({ DISCORD_CHANNEL: '300000000000000001' })[0]).toMatch(/^DISCORD_TOKEN: expected the bot token .* because DISCORD_CHANNEL is set/);
+  });
+
   it('reports every wrong value at once', () => {
     expect(problems({ OWNER_TZ: 'nowhere', MAX_ATTEMPTS: '0' })).toHaveLength(2);
   });

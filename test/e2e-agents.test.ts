@@ -39,7 +39,7 @@ async function agentEnv(extra: Record<string, string> = {}) {
     AGENT_SANDBOXED: 'true', // tests run as root here; the real claude refuses root otherwise
     BUILDER_ENV_ALLOW: 'FAKE_CLI_MODE,FAKE_CLI_RECORD,FAKE_CLI_STEP_MS,FAKE_CLI_FILE,FAKE_CLI_IGNORE_TERM,FAKE_CLI_ESCAPE,FAKE_GH_LOG',
     FAKE_CLI_RECORD: record,
-    DISCORD_TOKEN: 'discord-token-must-never-reach-an-agent',
+    NIGHTSHIFT_WEBHOOK_TOKEN: 'nightshift-token-must-never-reach-an-agent',
     ANTHROPIC_API_KEY: 'sk-ant-test-key-for-the-agent',
     ...extra,
   });
@@ -64,8 +64,8 @@ describe('agents on PATH', () => {
     const rec = await readRecord();
     expect(rec.cli).toBe('claude');
     expect(rec.argv.slice(0, 6)).toEqual(['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'bypassPermissions']);
-    expect(rec.env.DISCORD_TOKEN).toBeUndefined();
-    expect(JSON.stringify(rec.env)).not.toContain('discord-token-must-never-reach-an-agent');
+    expect(rec.env.NIGHTSHIFT_WEBHOOK_TOKEN).toBeUndefined();
+    expect(JSON.stringify(rec.env)).not.toContain('nightshift-token-must-never-reach-an-agent');
     expect(rec.env.ANTHROPIC_API_KEY).toBe('sk-ant-test-key-for-the-agent');
     const t = await task(env, 't-1');
     expect(t.status).toBe('done');

@@ -11,9 +11,10 @@ import { canDecide, refusal } from '../../commands/actor.ts';
 import { decisionCommand, type DecisionVerb } from '../../commands/decisions.ts';
 import { handleText } from '../../commands/dispatch.ts';
 import type { Reply } from '../../commands/reply.ts';
+import { threadReply } from '../../commands/thread-reply.ts';
 import { renderSummaryText } from '../../commands/summary.ts';
 import { ACTION, statusCard, type CardContext, type SlackMessage } from './card.ts';
-import { SlackMemory } from './memory.ts';
+import { ChatMemory } from '../shared/chat-memory.ts';
 import { attention, milestone } from './milestones.ts';
 import { codeBlock, safeText, who } from './mrkdwn.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
@@ -64,7 +65,7 @@ function boltLogger(log: Logger): BoltLogger {
 export class SlackAdapter implements Announcer {
   readonly app: App;
   private readonly outbox: SlackOutbox;
-  private readonly memory: SlackMemory;
+  private readonly memory: ChatMemory;
   /** Per task: the card's creation, which every later message for that task waits for. */
   private readonly cardReady = new Map<TaskId, Promise<void>>();
   private unsubscribe: (() => void) | null = null;
@@ -95,7 +96,7 @@ export class SlackAdapter implements Announcer {
       ...(opts.postGapMs !== undefined ? { postGapMs: opts.postGapMs } : {}),
       ...(opts.updatesPerMinute !== undefined ? { updatesPerMinute: opts.updatesPerMinute } : {}),
     });
-    this.memory = new SlackMemory(opts.engine);
+    this.memory = new ChatMemory(opts.engine, 'slack');
     this.register();
   }
 
@@ -196,27 +197,10 @@ export class SlackAdapter implements Announcer {
     return handleText({ engine: this.opts.engine, actor }, text);
   }
 
-  /**
-   * Said in a task's thread: a verb without an id ("cancel", "retry", "approve", "status") acts on
-   * that task. While it waits for approval, anything else from the owner, an approver or whoever
-   * asked clarifies it (the safety checks run again). Other replies are conversation, not commands:
-   * they are left alone.
-   */
-  private async inTaskThread(id: TaskId, text: string, user: string, channel: string, threadTs: string): Promise<Reply | null> {
+  /** Said in a task's thread: see threadReply for what it means. */
+  private inTaskThread(id: TaskId, text: string, user: string, channel: string, threadTs: string): Promise<Reply | null> {
     const actor = slackActor(user, this.opts.config, { channel, thread: threadTs });
-    const ctx = { engine: this.opts.engine, actor };
-    const m = /^(approve|reject|cancel|stop|retry|status)\b\s*(.*)$/i.exec(text.trim());
-    if (m) {
-      const verb = (m[1] as string).toLowerCase();
-      const rest = m[2] ?? '';
-      if (verb === 'status') return handleText(ctx, `status ${id}`);
-      if (!parseTaskId(rest.split(/\s+/)[0] ?? '')) return handleText(ctx, `${verb === 'stop' ? 'cancel' : verb} ${id} ${rest}`.trim());
-      return handleText(ctx, text);
-    }
-    const task = await this.opts.engine.get(id);
-    const mayClarify = canDecide(actor) || (task?.origin.adapter === 'slack' && task.origin.userId === user);
-    if (text.trim() === '' || task?.status !== 'awaiting_approval' || !mayClarify) return null;
-    return handleText(ctx, `clarify ${id} ${text}`);
+    return threadReply({ engine: this.opts.engine, actor }, id, text);
   }
 
   /**

@@ -1,19 +1,22 @@
-// What the Slack adapter must remember across restarts, kept in the store's meta (on disk, written
-// through the engine like every other change):
-// - where each task's card lives (channel and message ts), and which thread belongs to which task;
-// - which deliveries it has already handled (event_id, trigger_id), so a redelivered event or a
-//   retried HTTP request never creates a second task, even after a restart.
+// What a chat adapter must remember across restarts, kept in the store's meta under its own prefix
+// ("slack.cards", "discord.cards"; on disk, written through the engine like every other change):
+// - where each task's card lives (channel and message id), and which thread belongs to which task;
+// - the open questions to the owner, to be closed once someone has answered;
+// - which deliveries it has already handled (Slack's event_id and trigger_id, Discord's
+//   interaction and message ids), so a redelivered event or a retried request never creates a
+//   second task, even after a restart.
 import type { Engine } from '../../core/engine.ts';
 import type { TaskId } from '../../core/task.ts';
 
 export interface CardRef {
   channel: string;
+  /** The message's id on its platform: Slack's ts, Discord's snowflake. */
   ts: string;
+  /** Where the task's thread messages go, when not a thread of `ts` in `channel` (Discord: a thread channel, or a DM). */
+  thread?: string;
+  /** When the card was posted (epoch ms): Discord caps edits of messages older than an hour. */
+  postedAt?: number;
 }
-
-const CARDS = 'slack.cards';
-const ASKS = 'slack.asks';
-const SEEN = 'slack.seen';
 /** Slack redelivers within minutes; a day is far beyond any retry. */
 const SEEN_TTL_MS = 24 * 3_600_000;
 const SEEN_MAX = 5_000;
@@ -23,12 +26,23 @@ export interface AskRef extends CardRef {
   text: string;
 }
 
-export class SlackMemory {
+export class ChatMemory {
   private readonly cards: Map<TaskId, CardRef>;
   private readonly asks: Map<TaskId, AskRef[]>;
   private readonly seen: Map<string, number>;
 
-  constructor(private readonly engine: Engine) {
+  private readonly CARDS: string;
+  private readonly ASKS: string;
+  private readonly SEEN: string;
+
+  constructor(
+    private readonly engine: Engine,
+    prefix: 'slack' | 'discord',
+  ) {
+    this.CARDS = `${prefix}.cards`;
+    this.ASKS = `${prefix}.asks`;
+    this.SEEN = `${prefix}.seen`;
+    const { CARDS, SEEN, ASKS } = this;
     this.cards = new Map(Object.entries(engine.getMeta<Record<string, CardRef>>(CARDS) ?? {}) as [TaskId, CardRef][]);
     this.seen = new Map(Object.entries(engine.getMeta<Record<string, number>>(SEEN) ?? {}));
     this.asks = new Map(Object.entries(engine.getMeta<Record<string, AskRef[]>>(ASKS) ?? {}) as [TaskId, AskRef[]][]);
@@ -40,14 +54,14 @@ export class SlackMemory {
 
   async saveAsk(id: TaskId, ref: AskRef): Promise<void> {
     this.asks.set(id, [...this.openAsks(id), ref]);
-    await this.engine.setMeta(ASKS, Object.fromEntries(this.asks));
+    await this.engine.setMeta(this.ASKS, Object.fromEntries(this.asks));
   }
 
   async closeAsks(id: TaskId): Promise<AskRef[]> {
     const open = this.openAsks(id);
     if (open.length === 0) return [];
     this.asks.delete(id);
-    await this.engine.setMeta(ASKS, Object.fromEntries(this.asks));
+    await this.engine.setMeta(this.ASKS, Object.fromEntries(this.asks));
     return open;
   }
 
@@ -55,15 +69,17 @@ export class SlackMemory {
     return this.cards.get(id);
   }
 
-  /** The task whose card roots this thread, if any. */
-  taskOfThread(channel: string, threadTs: string): TaskId | undefined {
-    for (const [id, ref] of this.cards) if (ref.channel === channel && ref.ts === threadTs) return id;
+  /** The task whose card roots this thread (Slack: channel + thread ts; Discord: the thread channel), if any. */
+  taskOfThread(channel: string, threadTs?: string): TaskId | undefined {
+    for (const [id, ref] of this.cards) {
+      if (threadTs !== undefined ? ref.channel === channel && ref.ts === threadTs : ref.thread === channel && ref.thread !== ref.channel) return id;
+    }
     return undefined;
   }
 
   async saveCard(id: TaskId, ref: CardRef): Promise<void> {
     this.cards.set(id, ref);
-    await this.engine.setMeta(CARDS, Object.fromEntries(this.cards));
+    await this.engine.setMeta(this.CARDS, Object.fromEntries(this.cards));
   }
 
   /**
@@ -77,7 +93,7 @@ export class SlackMemory {
     this.seen.set(key, now + SEEN_TTL_MS);
     for (const [k, exp] of this.seen) if (exp <= now) this.seen.delete(k);
     while (this.seen.size > SEEN_MAX) this.seen.delete(this.seen.keys().next().value as string);
-    await this.engine.setMeta(SEEN, Object.fromEntries(this.seen));
+    await this.engine.setMeta(this.SEEN, Object.fromEntries(this.seen));
     return true;
   }
 }

@@ -1,0 +1,369 @@
+// The Discord adapter: platform I/O only. Slash commands, mentions, DMs and replies in a task's
+// thread become command calls; core events become a status message per task (an embed edited in
+// place, starting the task's thread), milestone messages in that thread, and pings to the owner
+// when they must act. Buttons call the same commands as every other way of asking.
+import {
+  Client,
+  Events,
+  MessageFlags,
+  Partials,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+  type Message,
+} from 'discord.js';
+import type { DiscordConfig } from '../../config.ts';
+import type { Engine } from '../../core/engine.ts';
+import type { Announcer, CoreEvent, Logger } from '../../core/ports.ts';
+import type { Task, TaskId } from '../../core/task.ts';
+import { formatOwnerTime } from '../../core/time-of-day.ts';
+import { canDecide, refusal, type Actor } from '../../commands/actor.ts';
+import { decisionCommand } from '../../commands/decisions.ts';
+import { handleText } from '../../commands/dispatch.ts';
+import type { Reply } from '../../commands/reply.ts';
+import { renderSummaryText } from '../../commands/summary.ts';
+import { threadReply } from '../../commands/thread-reply.ts';
+import { ChatMemory } from '../shared/chat-memory.ts';
+import { roleOf } from '../shared/roles.ts';
+import { parseCustomId, statusCard, type CardContext, type DiscordMessage } from './card.ts';
+import { INTENTS, inviteUrl } from './invite.ts';
+import { attention, closedAsk, milestone } from './milestones.ts';
+import { DiscordOutbox, PRIORITY } from './outbox.ts';
+import { restApi } from './rest-api.ts';
+import { commandDefinitions, commandText, taskChoices } from './slash-commands.ts';
+import { codeBlock, LIMIT, plain, safeText, who } from './text.ts';
+
+export interface DiscordAdapterOptions {
+  engine: Engine;
+  config: DiscordConfig;
+  logger: Logger;
+  /** Discord's 3 s to answer an interaction, minus a margin for the network. */
+  ackBudgetMs?: number;
+  /** How often a building task's status message is refreshed when nothing else changes it. */
+  refreshMs?: number;
+  /** Passed to the outbox (tests shorten Discord's pacing). */
+  perChannel?: { count: number; windowMs: number };
+  /** Age after which Discord caps a message's edits (an hour); progress edits then slow down. */
+  editCapAgeMs?: number;
+  /** Once past that age, at most one progress edit per this long (milestones are always sent). */
+  agedProgressEveryMs?: number;
+  editCapRetryMs?: number;
+  /** How long start() waits for the gateway's READY. */
+  readyTimeoutMs?: number;
+}
+
+/** "<@123> build X" → "build X". */
+const stripMention = (text: string, botId: string): string => text.replace(new RegExp(`^\\s*<@!?${botId}>[:,]?\\s*`), '').trim();
+
+/** Events after which an open question to the owner is settled. */
+const DECIDED = new Set(['approved', 'rejected', 'cancelled', 'retried', 'started', 'done']);
+
+export class DiscordAdapter implements Announcer {
+  readonly client: Client;
+  private readonly outbox: DiscordOutbox;
+  private readonly memory: ChatMemory;
+  /** Per task: the status message's creation, which every later message for that task waits for. */
+  private readonly cardReady = new Map<TaskId, Promise<void>>();
+  /** Finished tasks leave the live set: their last state is kept here for the final edit. */
+  private readonly latest = new Map<TaskId, Task>();
+  /** Status messages Discord has stopped letting us edit for now (error 30046). */
+  private readonly capped = new Set<string>();
+  private readonly lastProgressEdit = new Map<TaskId, number>();
+  private unsubscribe: (() => void) | null = null;
+  private refresher: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: DiscordAdapterOptions) {
+    const { config } = opts;
+    this.client = new Client({
+      intents: INTENTS,
+      // DMs arrive for channels discord.js has not cached; without this they are dropped silently.
+      partials: [Partials.Channel],
+      // Nobody is pinged unless a message names them explicitly (the owner, at milestones).
+      allowedMentions: { parse: [], repliedUser: false },
+      ...(config.apiUrl ? { rest: { api: config.apiUrl } } : {}),
+    });
+    this.outbox = new DiscordOutbox(restApi(this.client.rest), {
+      logger: opts.logger,
+      ...(opts.perChannel ? { perChannel: opts.perChannel } : {}),
+      ...(opts.editCapRetryMs !== undefined ? { editCapRetryMs: opts.editCapRetryMs } : {}),
+      onEditCapped: (key) => this.capped.add(key),
+    });
+    this.memory = new ChatMemory(opts.engine, 'discord');
+    this.client.on(Events.InteractionCreate, (i) => void this.onInteraction(i).catch((e: unknown) => this.opts.logger.warn('Discord: an interaction failed', { error: String(e) })));
+    this.client.on(Events.MessageCreate, (m) => void this.onMessage(m).catch((e: unknown) => this.opts.logger.warn('Discord: a message could not be handled', { error: String(e) })));
+    this.client.on(Events.Error, (e) => this.opts.logger.warn('Discord client error', { error: e.message }));
+    this.client.on(Events.ShardDisconnect, (e) => this.opts.logger.info('Discord gateway closed; reconnecting', { code: e.code }));
+    this.client.on(Events.ShardResume, () => this.opts.logger.info('Discord gateway resumed'));
+  }
+
+  /** Logs in, waits for the gateway, registers the slash commands; returns who the bot is. */
+  async start(): Promise<{ tag: string; appId: string; invite: string; commandsIn: string }> {
+    const { config, logger } = this.opts;
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('Discord: no READY from the gateway (check DISCORD_TOKEN and the network)')), this.opts.readyTimeoutMs ?? 30_000);
+      this.client.once(Events.ClientReady, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await this.client.login(config.token);
+    await ready;
+    const app = this.client.application;
+    if (!app) throw new Error('Discord: READY did not say which application this bot is');
+    if (config.appId && config.appId !== app.id) logger.warn(`DISCORD_APP_ID is ${config.appId} but the token belongs to application ${app.id}; using ${app.id}`);
+    if (config.guildId) await app.commands.set(commandDefinitions(false), config.guildId);
+    else await app.commands.set(commandDefinitions(true));
+    this.unsubscribe = this.opts.engine.subscribe(this);
+    // A quiet build still ages: its status message's elapsed time is refreshed now and then.
+    this.refresher = setInterval(() => this.refreshBuildingCards(), this.opts.refreshMs ?? 30_000);
+    this.refresher.unref();
+    return { tag: this.client.user?.tag ?? 'nightshift', appId: app.id, invite: inviteUrl(app.id), commandsIn: config.guildId ? `guild ${config.guildId}` : 'every server (global; may take an hour to appear)' };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.refresher);
+    this.unsubscribe?.();
+    await this.outbox.drain(5_000);
+    await this.outbox.stop();
+    await this.client.destroy();
+  }
+
+  /** Resolves when everything queued for Discord has been sent (tests, and a clean shutdown). */
+  drain(timeoutMs?: number): Promise<void> {
+    return this.outbox.drain(timeoutMs);
+  }
+
+  // ---- from Discord ------------------------------------------------------------------------
+
+  private actor(user: { id: string }, where: { channel?: string; thread?: string } = {}): Actor {
+    return {
+      // The user id is what task history records ("approved by 1234…"), as on Slack: Discord
+      // renders <@id> as the person's current name.
+      id: user.id,
+      role: roleOf(user.id, this.opts.config),
+      adapter: 'discord',
+      ...(where.channel ? { channel: where.channel } : {}),
+      ...(where.thread ? { thread: where.thread } : {}),
+    };
+  }
+
+  private async onInteraction(i: Interaction): Promise<void> {
+    if (i.isAutocomplete()) return this.onAutocomplete(i);
+    if (i.isChatInputCommand()) return this.onCommand(i);
+    if (i.isButton()) return this.onButton(i);
+  }
+
+  private async onAutocomplete(i: AutocompleteInteraction): Promise<void> {
+    const focused = i.options.getFocused(true);
+    const recent = await this.opts.engine.history({ limit: 25 });
+    const tasks = [...this.opts.engine.live(), ...recent];
+    await i.respond(focused.name === 'task' ? taskChoices(i.commandName, String(focused.value), tasks) : []);
+  }
+
+  private async onCommand(i: ChatInputCommandInteraction): Promise<void> {
+    const options = Object.fromEntries(i.options.data.map((o) => [o.name, o.value === undefined ? undefined : String(o.value)]));
+    const said = commandText(i.commandName, options);
+    if (!said) return void (await i.reply({ content: `I do not know /${i.commandName}.`, flags: MessageFlags.Ephemeral }));
+    const ctx = { engine: this.opts.engine, actor: this.actor(i.user, { channel: i.channelId }) };
+    const work = handleText(ctx, said.text, { asRequest: said.asRequest }).then(async (reply) => ({ reply, where: await this.whereToFollow(reply) }));
+    // Discord wants an answer within 3 s: the reply itself when it is ready in time, else a
+    // deferral now ("nightshift is thinking…") and the reply as an edit of it.
+    const quick = await Promise.race([work, new Promise<null>((r) => setTimeout(() => r(null), this.opts.ackBudgetMs ?? 2_500).unref?.())]);
+    if (quick) return void (await i.reply({ ...replyMessage(quick.reply, quick.where), flags: MessageFlags.Ephemeral }));
+    await i.deferReply({ flags: MessageFlags.Ephemeral });
+    const done = await work;
+    await i.editReply(replyMessage(done.reply, done.where));
+  }
+
+  /** For a reply that created a task: a link to its thread, once the status message exists. */
+  private async whereToFollow(reply: Reply): Promise<string | null> {
+    if (reply.kind !== 'created' || reply.tasks.length !== 1) return null;
+    const id = (reply.tasks[0] as Task).id;
+    await Promise.race([this.cardReady.get(id), new Promise((r) => setTimeout(r, 10_000).unref?.())]);
+    const card = this.memory.card(id);
+    return card ? `Follow it in <#${card.thread ?? card.channel}>.` : null;
+  }
+
+  private async onButton(i: ButtonInteraction): Promise<void> {
+    const parsed = parseCustomId(i.customId);
+    if (!parsed) return;
+    const actor = this.actor(i.user, { channel: i.channelId });
+    if (!canDecide(actor)) {
+      await i.reply({ content: refusal(actor, `${parsed.verb} tasks`), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    // Acknowledge at once; the status message and thread change through the core's event.
+    await i.deferUpdate();
+    const reply = await decisionCommand({ engine: this.opts.engine, actor }, parsed.verb, parsed.taskId);
+    if (!reply.ok) await i.followUp({ ...replyMessage(reply, null), flags: MessageFlags.Ephemeral });
+  }
+
+  private async onMessage(m: Message): Promise<void> {
+    if (m.author.bot || m.webhookId || m.system) return;
+    const botId = this.client.user?.id ?? '';
+    const isDm = !m.inGuild();
+    const task = isDm ? undefined : this.memory.taskOfThread(m.channelId);
+    const mentioned = m.mentions.users.has(botId);
+    if (!isDm && !task && !mentioned) return; // the channel's own conversation
+    if (!(await this.memory.firstDelivery(`message:${m.id}`))) return;
+    const text = stripMention(m.content, botId);
+    const ctx = { engine: this.opts.engine, actor: this.actor(m.author, { channel: m.channelId }) };
+    const reply = task ? await threadReply(ctx, task, text) : await handleText(ctx, text);
+    if (!reply) return;
+    const where = await this.whereToFollow(reply);
+    const body = replyMessage(reply, where);
+    await this.outbox.post(m.channelId, { ...body, message_reference: { message_id: m.id, fail_if_not_exists: false } }, PRIORITY.urgent);
+  }
+
+  // ---- to Discord --------------------------------------------------------------------------
+
+  announce(event: CoreEvent): void {
+    const log = (what: string) => (e: unknown) => this.opts.logger.warn(`Discord: could not ${what}`, { error: String(e) });
+    if (event.type === 'summary_due') {
+      this.postSummary(event).catch(log('post the morning summary'));
+      return;
+    }
+    const task = event.task;
+    if (task.origin.adapter !== 'discord') return;
+    if (event.type === 'task_created') {
+      const ready = this.createCard(task).catch(log(`post ${task.id}'s status message`));
+      this.cardReady.set(task.id, ready);
+      return;
+    }
+    this.afterCard(task.id, () => this.onTaskEvent(event)).catch(log(`update ${task.id}`));
+  }
+
+  private cardContext(): CardContext {
+    const { engine } = this.opts;
+    return { now: engine.now(), timeZone: engine.policy.timeZone, maxAttempts: engine.policy.maxAttempts, typicalMs: engine.typicalDurationMs() };
+  }
+
+  /** The newest state of a task, rendered when its edit's turn comes (not when it was asked for). */
+  private renderCard(id: TaskId, fallback: Task): () => DiscordMessage {
+    return () => {
+      const task = this.opts.engine.live().find((t) => t.id === id) ?? this.latest.get(id) ?? fallback;
+      return statusCard(task, this.opts.engine.progressOf(id), this.cardContext());
+    };
+  }
+
+  /**
+   * Posts the status message in DISCORD_CHANNEL and starts the task's thread from it. When
+   * Discord refuses the channel (the bot cannot see or post there), the status message goes to a
+   * DM with whoever asked instead, so the task never goes unreported.
+   */
+  private async createCard(task: Task): Promise<void> {
+    if (this.memory.card(task.id)) return;
+    const card = () => statusCard(this.latest.get(task.id) ?? task, null, this.cardContext());
+    let channel = this.opts.config.channel;
+    let id = await this.outbox.post(channel, card(), PRIORITY.urgent);
+    let thread: string | null = null;
+    if (id) {
+      thread = await this.outbox.startThread(channel, id, plain(`${task.id} · ${task.title}`, LIMIT.threadName));
+    } else {
+      const dm = await this.outbox.dmChannel(task.origin.userId);
+      if (dm) {
+        channel = dm;
+        id = await this.outbox.post(dm, card(), PRIORITY.urgent);
+        if (id) await this.outbox.post(dm, { content: `I could not post in <#${this.opts.config.channel}> (check my permissions there), so ${task.id} is followed here.` });
+      }
+    }
+    if (id) await this.memory.saveCard(task.id, { channel, ts: id, thread: thread ?? channel, postedAt: Date.now() });
+    else this.opts.logger.warn(`Discord: ${task.id} has no status message: Discord refused both the channel and a DM`);
+  }
+
+  private async afterCard(id: TaskId, work: () => Promise<void>): Promise<void> {
+    await this.cardReady.get(id)?.catch(() => undefined);
+    try {
+      await work();
+    } catch (e) {
+      this.opts.logger.warn('could not update Discord', { task: id, error: String(e) });
+    }
+  }
+
+  /**
+   * Discord caps edits of messages older than an hour: after that, progress edits slow to one
+   * per agedProgressEveryMs, and stop once Discord has said no (milestones still go through).
+   */
+  private progressEditAllowed(id: TaskId, postedAt: number | undefined): boolean {
+    const key = `card:${id}`;
+    if (this.capped.has(key)) return false;
+    const now = Date.now();
+    if (postedAt === undefined || now - postedAt < (this.opts.editCapAgeMs ?? 55 * 60_000)) return true;
+    const last = this.lastProgressEdit.get(id) ?? 0;
+    if (now - last < (this.opts.agedProgressEveryMs ?? 15 * 60_000)) return false;
+    this.lastProgressEdit.set(id, now);
+    return true;
+  }
+
+  private refreshBuildingCards(): void {
+    for (const task of this.opts.engine.live()) {
+      const card = task.status === 'building' ? this.memory.card(task.id) : undefined;
+      if (card && this.progressEditAllowed(task.id, card.postedAt)) this.outbox.edit(`card:${task.id}`, card.channel, card.ts, this.renderCard(task.id, task), PRIORITY.progress);
+    }
+  }
+
+  private async onTaskEvent(event: Exclude<CoreEvent, { type: 'task_created' } | { type: 'summary_due' }>): Promise<void> {
+    const task = event.task;
+    const card = this.memory.card(task.id);
+    if (!card) return;
+    this.latest.set(task.id, task);
+    const thread = card.thread ?? card.channel;
+    const { ownerId } = this.opts.config;
+    if (event.type === 'progress') {
+      if (this.progressEditAllowed(task.id, card.postedAt)) this.outbox.edit(`card:${task.id}`, card.channel, card.ts, this.renderCard(task.id, task), PRIORITY.progress);
+      return;
+    }
+    this.outbox.edit(`card:${task.id}`, card.channel, card.ts, this.renderCard(task.id, task), PRIORITY.urgent);
+    if (event.type === 'owner_attention') {
+      const tail = event.reason === 'escalated' ? event.message.split('\n').slice(1, -1).join('\n') : undefined;
+      const ask = attention(task, event.reason, event.message, ownerId, tail);
+      const id = await this.outbox.post(thread, ask, PRIORITY.urgent);
+      if (id && ask.components?.length) await this.memory.saveAsk(task.id, { channel: thread, ts: id, text: ask.content ?? '' });
+      return;
+    }
+    // Someone acted: the messages that asked for it lose their buttons and say who and when.
+    if (DECIDED.has(event.event.type)) {
+      const decided = closingLine(task, this.cardContext());
+      for (const ask of await this.memory.closeAsks(task.id)) {
+        this.outbox.edit(`ask:${ask.ts}`, ask.channel, ask.ts, () => closedAsk(ask.text, decided), PRIORITY.urgent);
+      }
+    }
+    const msg = milestone(task, event.event, ownerId, this.cardContext());
+    if (msg) await this.outbox.post(thread, msg, PRIORITY.milestone);
+  }
+
+  private async postSummary(event: Extract<CoreEvent, { type: 'summary_due' }>): Promise<void> {
+    const { config, engine } = this.opts;
+    const text = renderSummaryText(event.summary, engine.policy.maxAttempts);
+    const [head, ...rest] = text.split('\n');
+    await this.outbox.post(
+      config.channel,
+      {
+        embeds: [
+          {
+            title: '🌅 What nightshift did overnight',
+            description: `**${safeText(head ?? '', 300)}**\n${codeBlock(rest.join('\n') || 'Nothing happened.', 3500, '/summary')}`,
+            color: 0xf39c12,
+            timestamp: engine.now().toISOString(),
+          },
+        ],
+      },
+      PRIORITY.urgent,
+    );
+  }
+}
+
+function closingLine(task: Task, ctx: CardContext): string {
+  const e = task.events[task.events.length - 1];
+  const when = e ? formatOwnerTime(new Date(e.at), ctx.now, ctx.timeZone) : '';
+  const by = e?.by ? ` by ${who(e.by)}` : '';
+  const what = { approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled', retried: 'Retried', started: 'Started', done: 'Done' }[e?.type as 'approved'] ?? 'Settled';
+  return `${what}${by} at ${when}`;
+}
+
+/** A command's reply as a Discord message: escaped, cut to Discord's limit, with where to follow the task. */
+export function replyMessage(reply: Reply, where: string | null): DiscordMessage {
+  const tail = where ? `\n${where}` : '';
+  return { content: `${safeText(reply.text, LIMIT.content - tail.length, '/status')}${tail}` };
+}

@@ -1,0 +1,84 @@
+// The slash commands nightshift registers, and how an invocation becomes the words the shared
+// command dispatcher understands ("/reject task:t-7 reason:too risky" → "reject t-7 too risky").
+// Sibling commands rather than subcommands: Discord cannot have `/build <request>` and
+// `/build status` at once, and "/approve" is what people reach for. Pure, so it is tested alone.
+import { ApplicationCommandOptionType as Opt, type RESTPutAPIApplicationCommandsJSONBody } from 'discord.js';
+import { TERMINAL_STATUSES, type Task, type TaskStatus } from '../../core/task.ts';
+import { LIMIT, plain } from './text.ts';
+
+const task = (required: boolean, description = 'The task (type to search by id or title)') => ({ type: Opt.String, name: 'task', description, required, autocomplete: true });
+
+/** Which tasks each command's `task` option offers while the person types. */
+const OFFERS: Record<string, (s: TaskStatus) => boolean> = {
+  approve: (s) => s === 'awaiting_approval',
+  reject: (s) => s === 'awaiting_approval',
+  cancel: (s) => !TERMINAL_STATUSES.includes(s),
+  retry: (s) => s === 'failed' || s === 'escalated',
+  clarify: (s) => s === 'awaiting_approval' || s === 'queued' || s === 'failed' || s === 'escalated',
+  bump: (s) => !TERMINAL_STATUSES.includes(s),
+  status: () => true,
+};
+
+export function commandDefinitions(global: boolean): RESTPutAPIApplicationCommandsJSONBody {
+  // Global commands also work in a DM with the bot; guild commands exist only in their guild.
+  const where = global ? { contexts: [0, 1], integration_types: [0] } : {};
+  return [
+    {
+      name: 'build',
+      description: 'Queue a build: what to build, and by when ("a hello-world CLI by tonight")',
+      options: [{ type: Opt.String, name: 'request', description: 'What to build, and by when', required: true, max_length: 1500 }],
+    },
+    { name: 'status', description: 'What nightshift is doing, or one task in detail', options: [task(false)] },
+    { name: 'queue', description: 'What is waiting, in the order it will run' },
+    { name: 'approve', description: 'Let a task that waits for approval run', options: [task(true)] },
+    { name: 'reject', description: 'Refuse a task that waits for approval', options: [task(true), { type: Opt.String, name: 'reason', description: 'Why (shown in the thread)', required: false, max_length: 500 }] },
+    { name: 'cancel', description: 'Stop a task (ends its build if one is running)', options: [task(true)] },
+    { name: 'retry', description: 'Try a failed or escalated task again, with a fresh budget', options: [task(true)] },
+    { name: 'clarify', description: 'Add detail to a task; the safety checks run again', options: [task(true), { type: Opt.String, name: 'text', description: 'What to add', required: true, max_length: 1500 }] },
+    {
+      name: 'bump',
+      description: 'Change a task\'s priority',
+      options: [task(true), { type: Opt.String, name: 'priority', description: 'The new priority', required: false, choices: ['high', 'medium', 'low'].map((p) => ({ name: p, value: p })) }],
+    },
+    { name: 'summary', description: 'What got built overnight, now' },
+  ].map((c) => ({ ...c, ...where, type: 1 })) as RESTPutAPIApplicationCommandsJSONBody;
+}
+
+export const COMMAND_NAMES = ['build', 'status', 'queue', 'approve', 'reject', 'cancel', 'retry', 'clarify', 'bump', 'summary'] as const;
+
+/** A command invocation as the words the dispatcher takes; `asRequest` for /build. */
+export function commandText(name: string, options: Record<string, string | undefined>): { text: string; asRequest: boolean } | null {
+  const o = (k: string) => (options[k] ?? '').trim();
+  switch (name) {
+    case 'build':
+      return { text: o('request'), asRequest: true };
+    case 'status':
+      return { text: `status ${o('task')}`.trim(), asRequest: false };
+    case 'queue':
+    case 'summary':
+      return { text: name, asRequest: false };
+    case 'approve':
+    case 'cancel':
+    case 'retry':
+      return { text: `${name} ${o('task')}`, asRequest: false };
+    case 'reject':
+      return { text: `reject ${o('task')} ${o('reason')}`.trim(), asRequest: false };
+    case 'clarify':
+      return { text: `clarify ${o('task')} ${o('text')}`, asRequest: false };
+    case 'bump':
+      return { text: `bump ${o('task')} ${o('priority')}`.trim(), asRequest: false };
+    default:
+      return null;
+  }
+}
+
+/** Up to 25 tasks fitting the command and what has been typed, newest first. */
+export function taskChoices(command: string, typed: string, tasks: Task[]): { name: string; value: string }[] {
+  const offers = OFFERS[command] ?? (() => true);
+  const q = typed.trim().toLowerCase();
+  return tasks
+    .filter((t) => offers(t.status) && (q === '' || t.id.includes(q) || t.title.toLowerCase().includes(q)))
+    .sort((a, b) => Number(b.id.slice(2)) - Number(a.id.slice(2)))
+    .slice(0, 25)
+    .map((t) => ({ name: plain(`${t.id} · ${t.title} (${t.status.replace('_', ' ')})`, LIMIT.choice), value: t.id }));
+}

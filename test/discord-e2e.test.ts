@@ -1,0 +1,387 @@
+// The Discord adapter end to end: the real discord.js client against a local fake Discord (REST +
+// gateway), a real engine and store, and a fake agent as the builder.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DiscordAdapter, type DiscordAdapterOptions } from '../src/adapters/discord/discord-adapter.ts';
+import type { DiscordConfig } from '../src/config.ts';
+import { Engine } from '../src/core/engine.ts';
+import { defaultPolicy } from '../src/core/policy.ts';
+import { silentLogger, systemClock, type Clock } from '../src/core/ports.ts';
+import { SummaryScheduler } from '../src/core/summary-scheduler.ts';
+import { LowdbTaskStore } from '../src/store/index.ts';
+import { waitFor } from './helpers/agents.ts';
+import { fakeAgentBuilder } from './helpers/builders.ts';
+import { FakeClock } from './helpers/fake-clock.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './fakes/discord/fake-discord.ts';
+import { FAKE_CHANNEL_ID } from './fakes/discord/defaults.ts';
+
+const OWNER = '400000000000000001';
+const REQUESTER = '400000000000000002';
+const STRANGER = '400000000000000003';
+const CHANNEL = FAKE_CHANNEL_ID;
+const ELSEWHERE = '300000000000000002';
+
+interface World {
+  fake: FakeDiscord;
+  engine: Engine;
+  adapter: DiscordAdapter;
+  store: LowdbTaskStore;
+  dir: string;
+}
+
+let world: World | null = null;
+afterEach(async () => {
+  if (!world) return;
+  await world.engine.shutdown(0);
+  await world.adapter.stop();
+  await world.store.close();
+  await world.fake.stop();
+  world = null;
+});
+
+async function setup(opts: {
+  script?: 'succeed' | 'hang' | 'fail' | 'chatty';
+  fakeOpts?: FakeDiscordOptions;
+  env?: Record<string, string>;
+  adapterOpts?: Partial<DiscordAdapterOptions>;
+  clock?: Clock;
+  runBuilds?: boolean;
+  lastSummaryAt?: string;
+} = {}): Promise<World> {
+  const fake = await startFakeDiscord({
+    channels: [{ id: CHANNEL, name: 'builds' }, { id: ELSEWHERE, name: 'general' }],
+    users: { [OWNER]: { username: 'owner' }, [REQUESTER]: { username: 'requester' }, [STRANGER]: { username: 'stranger' } },
+    ...opts.fakeOpts,
+  });
+  const dir = await tempDir();
+  const store = new LowdbTaskStore({ dir });
+  await store.open();
+  if (opts.lastSummaryAt) await store.setMeta('lastSummaryAt', opts.lastSummaryAt);
+  const engine = new Engine({
+    store,
+    builder: fakeAgentBuilder(opts.script ?? 'succeed', dir, { env: { PATH: process.env.PATH ?? '', FAKE_STEP_MS: '150', ...opts.env } }),
+    policy: defaultPolicy({ timeZone: 'Europe/London', retryBackoffMs: [100], tickMs: 3_600_000 }),
+    clock: opts.clock ?? systemClock,
+    logger: silentLogger,
+    runBuilds: opts.runBuilds ?? true,
+  });
+  const config: DiscordConfig = {
+    token: fake.token,
+    guildId: fake.guildId,
+    channel: CHANNEL,
+    ownerId: OWNER,
+    approvers: [],
+    allowedUsers: [REQUESTER],
+    apiUrl: fake.apiUrl,
+  };
+  const adapter = new DiscordAdapter({ engine, config, logger: silentLogger, perChannel: { count: 5, windowMs: 500 }, ...opts.adapterOpts });
+  await adapter.start();
+  await engine.start();
+  world = { fake, engine, adapter, store, dir };
+  return world;
+}
+
+const cardRef = (w: World, id: string) => w.engine.getMeta<Record<string, { channel: string; ts: string; thread?: string }>>('discord.cards')?.[id];
+const cardOf = (w: World, id: string) => {
+  const ref = cardRef(w, id);
+  return ref ? w.fake.message(ref.ts) : undefined;
+};
+const threadOf = (w: World, id: string) => {
+  const ref = cardRef(w, id);
+  return ref?.thread ? w.fake.messages(ref.thread) : [];
+};
+const threadText = (w: World, id: string) => threadOf(w, id).map((m) => m.content).join('\n');
+const status = async (w: World, id: string) => (await w.engine.get(id))?.status;
+const embedOf = (m: { embeds: unknown[] } | undefined) => JSON.stringify(m?.embeds ?? []);
+const buttonsOf = (m: { components: unknown[] } | undefined): string[] => JSON.stringify(m?.components ?? []).match(/ns:[a-z]+:t-\d+/g) ?? [];
+const build = (w: World, user: string, request: string, channelId = CHANNEL) => w.fake.slashCommand({ userId: user, channelId, name: 'build', options: [{ name: 'request', type: 3, value: request }] });
+
+describe('Discord: connection and commands', () => {
+  it('logs in with the intents it needs and registers its slash commands to the guild at start', async () => {
+    const w = await setup();
+    expect(w.fake.identifies).toHaveLength(1);
+    const intents = w.fake.identifies[0]!.intents;
+    for (const bit of [1 << 0, 1 << 9, 1 << 12, 1 << 15]) expect(intents & bit).toBe(bit); // Guilds, GuildMessages, DirectMessages, MessageContent
+    const registered = w.fake.commands.at(-1)!;
+    expect(registered.scope).toBe(w.fake.guildId);
+    expect((registered.body as { name: string }[]).map((c) => c.name)).toEqual(['build', 'status', 'queue', 'approve', 'reject', 'cancel', 'retry', 'clarify', 'bump', 'summary']);
+  });
+});
+
+describe('Discord: /build → reply → thread → live edits → done', () => {
+  it('answers at once, posts a status message with a thread, edits it live, and reports done mentioning the owner', async () => {
+    const w = await setup({ env: { FAKE_STEP_MS: '700' } });
+    const i = build(w, OWNER, 'a hello-world CLI by tonight');
+    const res = await i.response();
+    expect(res.type).toBe(4); // answered directly, no deferral needed
+    expect(res.lateMs ?? 0).toBe(0);
+    expect(res.data.flags & 64).toBe(64); // only the asker sees it
+    expect(res.data.content).toMatch(/t-1 "Build a hello-world CLI" · high priority/);
+    const ref = cardRef(w, 't-1')!;
+    expect(res.data.content).toContain(`Follow it in <#${ref.thread}>`);
+    const thread = w.fake.thread(ref.thread!)!;
+    expect(thread.parentId).toBe(CHANNEL);
+    expect(thread.name).toBe('t-1 · Build a hello-world CLI');
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 15_000, 't-1 done');
+    await w.adapter.drain();
+    const card = cardOf(w, 't-1')!;
+    expect(card.channelId).toBe(CHANNEL);
+    expect(embedOf(card)).toContain('✅ done');
+    expect(buttonsOf(card)).toEqual([]);
+    // edited while the build ran: a progress bar with a percentage and the latest line
+    expect(card.edits.some((e) => /\d+%`\\n(reading the spec|editing src\/hello\.ts|running tests)/.test(JSON.stringify(e.embeds)))).toBe(true);
+    const said = threadText(w, 't-1');
+    expect(said).toMatch(/Started attempt 1\/3/);
+    expect(said).toMatch(new RegExp(`✅ <@${OWNER}> \\*\\*Build a hello-world CLI\\*\\* is done after`));
+    const done = threadOf(w, 't-1').find((m) => /is done after/.test(m.content))!;
+    expect(done.allowedMentions).toEqual({ parse: [], users: [OWNER] });
+  });
+
+  it('when handling takes longer than the budget, the interaction is deferred and the answer arrives as an edit', async () => {
+    const w = await setup({ script: 'hang', adapterOpts: { ackBudgetMs: 0 } });
+    const i = build(w, OWNER, 'a hello-world CLI by tonight');
+    const res = await i.response();
+    expect(res.type).toBe(5);
+    const final = await i.finalOriginal();
+    expect(final.content).toMatch(/t-1 "Build a hello-world CLI"/);
+  });
+
+  it('a mention in a channel and a DM are understood like /build; chit-chat in a DM gets a hint', async () => {
+    const w = await setup({ script: 'hang' });
+    const asked = await w.fake.sendMessage({ authorId: OWNER, channelId: ELSEWHERE, content: 'build the Spotify integration by tonight', mentionsBot: true });
+    await waitFor(async () => (await w.engine.get('t-1')) !== null, 5_000, 't-1 from a mention');
+    await w.fake.sendMessage({ authorId: OWNER, channelId: w.fake.dmChannel(OWNER), content: 'urgent: build the CSV export for invoices', dm: true });
+    await waitFor(async () => (await w.engine.get('t-2')) !== null, 5_000, 't-2 from a DM');
+    expect((await w.engine.get('t-1'))!.title).toBe('Build the Spotify integration');
+    expect((await w.engine.get('t-2'))!.title).toBe('Build the CSV export for invoices');
+    await w.fake.waitFor(() => w.fake.messages(ELSEWHERE).some((m) => m.authorId === w.fake.botUserId && /t-1/.test(m.content)), 'the answer to the mention');
+    const answer = w.fake.messages(ELSEWHERE).find((m) => m.authorId === w.fake.botUserId)!;
+    expect(answer.messageReference?.message_id).toBe(asked.id);
+    expect(answer.content).toMatch(/Follow it in <#\d+>/);
+    // both tasks are followed in DISCORD_CHANNEL, each in its own thread
+    await w.fake.waitFor(() => cardRef(w, 't-2') !== undefined, 'the second status message');
+    expect(cardRef(w, 't-1')!.channel).toBe(CHANNEL);
+    expect(cardRef(w, 't-2')!.channel).toBe(CHANNEL);
+    await w.fake.sendMessage({ authorId: OWNER, channelId: w.fake.dmChannel(OWNER), content: 'thanks!', dm: true });
+    await w.fake.waitFor(() => w.fake.messages(w.fake.dmChannel(OWNER)).some((m) => m.authorId === w.fake.botUserId && /build <what>|build &lt;what&gt;|build \\<what\\>/.test(m.content)), 'the hint');
+    expect(await w.engine.get('t-3')).toBeNull();
+  });
+});
+
+describe('Discord: buttons and who may press them', () => {
+  const press = (w: World, user: string, messageId: string, customId: string) => w.fake.pressButton({ userId: user, messageId, customId });
+
+  it('the owner approves with the button; a stranger is refused privately and nothing changes; the question loses its buttons', async () => {
+    const w = await setup();
+    build(w, REQUESTER, 'force-push the rewritten history to main --priority high');
+    await w.fake.waitFor(() => threadOf(w, 't-1').some((m) => /needs your approval/.test(m.content)), 'the approval request');
+    const ask = threadOf(w, 't-1').find((m) => /needs your approval/.test(m.content))!;
+    expect(ask.content).toContain(`<@${OWNER}>`);
+    expect(ask.allowedMentions).toEqual({ parse: [], users: [OWNER] });
+    expect(buttonsOf(ask)).toEqual(['ns:approve:t-1', 'ns:reject:t-1']);
+    expect(buttonsOf(cardOf(w, 't-1'))).toEqual(['ns:approve:t-1', 'ns:reject:t-1']);
+
+    const refused = await press(w, STRANGER, ask.id, 'ns:approve:t-1').response();
+    expect(refused.type).toBe(4);
+    expect(refused.data.flags & 64).toBe(64);
+    expect(refused.data.content).toMatch(/only the owner or an approver can approve/);
+    expect(await status(w, 't-1')).toBe('awaiting_approval');
+
+    const ok = await press(w, OWNER, cardOf(w, 't-1')!.id, 'ns:approve:t-1').response();
+    expect(ok.type).toBe(6); // acknowledged; the message changes through the core's event
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 't-1 approved and built');
+    await w.adapter.drain();
+    expect(embedOf(cardOf(w, 't-1'))).toMatch(/Approved by <@400000000000000001> at \d\d:\d\d/);
+    expect(buttonsOf(cardOf(w, 't-1'))).toEqual([]);
+    const closed = w.fake.message(ask.id)!;
+    expect(buttonsOf(closed)).toEqual([]);
+    expect(closed.content).toMatch(/Approved by <@400000000000000001> at \d\d:\d\d/);
+  });
+
+  it('Cancel on a running build ends it; Retry on an escalated task runs it again', async () => {
+    const w = await setup({ script: 'hang' });
+    build(w, OWNER, 'urgent: build the invoice export');
+    await waitFor(async () => (await status(w, 't-1')) === 'building', 5_000, 'building');
+    await w.fake.waitFor(() => buttonsOf(cardOf(w, 't-1')).includes('ns:cancel:t-1'), 'the Cancel button');
+    await press(w, OWNER, cardOf(w, 't-1')!.id, 'ns:cancel:t-1').response();
+    await waitFor(async () => (await status(w, 't-1')) === 'cancelled', 10_000, 'cancelled');
+    await w.fake.waitFor(() => /Cancelled by <@400000000000000001>/.test(threadText(w, 't-1')), 'the cancel message');
+  });
+
+  it('an escalated task pings the owner with the log tail and Retry / Cancel; Retry runs it again', async () => {
+    const w = await setup({ script: 'fail' });
+    build(w, OWNER, 'urgent: build the invoice export');
+    await waitFor(async () => (await status(w, 't-1')) === 'escalated', 10_000, 'escalation');
+    await w.adapter.drain();
+    const esc = threadOf(w, 't-1').find((m) => /🚨/.test(m.content))!;
+    expect(esc.content).toContain('could not compile src/index.ts');
+    expect(buttonsOf(esc)).toEqual(['ns:retry:t-1', 'ns:cancel:t-1']);
+    await press(w, OWNER, esc.id, 'ns:retry:t-1').response();
+    await waitFor(async () => ((await w.engine.get('t-1'))?.attempts.length ?? 0) >= 4, 10_000, 'a new attempt');
+  });
+
+  it('a reply in the thread while it waits clarifies the task; a stranger there is left alone', async () => {
+    const w = await setup();
+    build(w, OWNER, 'urgent: build it');
+    await w.fake.waitFor(() => cardRef(w, 't-1')?.thread !== undefined, 'the thread');
+    const thread = cardRef(w, 't-1')!.thread!;
+    await w.fake.sendMessage({ authorId: STRANGER, channelId: thread, content: 'lol what is this' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await w.engine.get('t-1'))!.clarifications).toHaveLength(0);
+    await w.fake.sendMessage({ authorId: OWNER, channelId: thread, content: 'a CLI that prints hello world, in TypeScript' });
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'the clarified task to be built');
+    expect((await w.engine.get('t-1'))!.spec).toContain('a CLI that prints hello world');
+  });
+
+  it('anyone not allowed to request builds is refused politely and nothing is queued', async () => {
+    const w = await setup();
+    const res = await build(w, STRANGER, 'a hello-world CLI by tonight').response();
+    expect(res.data.flags & 64).toBe(64);
+    expect(res.data.content).toMatch(/not on the list of people who can request builds/);
+    expect(w.engine.live()).toHaveLength(0);
+  });
+
+  it('autocomplete offers the tasks waiting for approval', async () => {
+    const w = await setup();
+    build(w, OWNER, 'urgent: deploy the docs site');
+    await waitFor(async () => (await status(w, 't-1')) === 'awaiting_approval', 5_000, 'waiting');
+    const res = await w.fake.autocomplete({ userId: OWNER, channelId: CHANNEL, name: 'approve', options: [{ name: 'task', type: 3, value: 'dep', focused: true }] }).response();
+    expect(res.type).toBe(8);
+    expect(res.data.choices).toEqual([{ name: 't-1 · Deploy the docs site (awaiting approval)', value: 't-1' }]);
+    const approved = await w.fake.slashCommand({ userId: OWNER, channelId: CHANNEL, name: 'approve', options: [{ name: 'task', type: 3, value: 't-1' }] }).response();
+    expect(approved.data.content).toMatch(/t-1/);
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'approved by command and built');
+  });
+});
+
+describe('Discord: behaving well on the platform', () => {
+  it('a build printing lines fast gives a few edits, none refused at Discord\'s pace', async () => {
+    const w = await setup({ script: 'chatty', fakeOpts: { rateLimits: { messagesPerChannelPer5s: 5, globalPerSec: 50 } }, adapterOpts: { perChannel: { count: 5, windowMs: 5_000 } } });
+    build(w, OWNER, 'urgent: build the noisy thing');
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 15_000, 'done');
+    await w.fake.waitFor(() => /is done after/.test(threadText(w, 't-1')), 'done in the thread', 15_000);
+    await w.adapter.drain(15_000);
+    expect(cardOf(w, 't-1')!.edits.length).toBeLessThan(20); // 2000 lines printed
+    expect(w.fake.calls.filter((c) => c.rejected)).toEqual([]);
+    expect(embedOf(cardOf(w, 't-1'))).toContain('✅ done');
+  }, 40_000);
+
+  it('a 429 with retry_after is honoured and every message still arrives', async () => {
+    const w = await setup({ script: 'succeed' });
+    w.fake.failNext('POST /channels/:id/messages', { status: 429, retryAfterSec: 1, times: 1 });
+    build(w, OWNER, 'urgent: build the invoice export');
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'done');
+    await w.fake.waitFor(() => /is done after/.test(threadText(w, 't-1')), 'done in the thread', 10_000);
+    const posts = w.fake.calls.filter((c) => c.route === 'POST /channels/:id/messages');
+    const i429 = posts.findIndex((c) => c.status === 429);
+    expect(i429).toBeGreaterThanOrEqual(0);
+    const retry = posts.slice(i429 + 1).find((c) => c.path === posts[i429]!.path)!;
+    expect(retry.at - posts[i429]!.at).toBeGreaterThanOrEqual(950);
+    expect(cardOf(w, 't-1')).toBeDefined();
+  }, 20_000);
+
+  it('the gateway drops mid-build and resumes: a request made meanwhile is handled and the final state is right', async () => {
+    const w = await setup({ env: { FAKE_STEP_MS: '500' } });
+    build(w, OWNER, 'urgent: build the invoice export');
+    await waitFor(async () => (await status(w, 't-1')) === 'building', 5_000, 'building');
+    await w.fake.dropGateway(4000);
+    await w.fake.sendMessage({ authorId: OWNER, channelId: ELSEWHERE, content: 'build the Spotify integration by tonight', mentionsBot: true });
+    await w.fake.waitFor(() => w.fake.resumes >= 1 && w.fake.connected, 'the resume', 10_000);
+    expect(w.fake.identifies).toHaveLength(1); // resumed, not a new session
+    await waitFor(async () => (await w.engine.get('t-2')) !== null, 10_000, 'the request sent while disconnected');
+    await waitFor(async () => (await status(w, 't-1')) === 'done' && (await status(w, 't-2')) === 'done', 20_000, 'both done');
+    await w.adapter.drain();
+    expect(embedOf(cardOf(w, 't-1'))).toContain('✅ done');
+    expect(threadText(w, 't-1')).toMatch(/is done after/);
+  }, 40_000);
+
+  it('task text cannot ping anyone: every message goes out with no mentions allowed but the owner', async () => {
+    const w = await setup();
+    build(w, OWNER, 'urgent: build the @everyone announcement banner for <@&500000000000000001>');
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'done');
+    await w.adapter.drain();
+    const sent = w.fake.calls.filter((c) => /^(POST|PATCH) \/channels\//.test(c.route) && c.body && typeof c.body === 'object' && ('content' in c.body || 'embeds' in c.body));
+    expect(sent.length).toBeGreaterThan(2);
+    for (const c of sent) {
+      const allowed = (c.body as { allowed_mentions?: { parse?: string[]; users?: string[] } }).allowed_mentions;
+      expect(allowed?.parse ?? []).toEqual([]);
+      expect(allowed?.users ?? []).toEqual(expect.arrayContaining([]));
+      for (const u of allowed?.users ?? []) expect(u).toBe(OWNER);
+    }
+    expect(JSON.stringify(sent.map((c) => c.body))).not.toMatch(/@everyone/);
+  });
+
+  it('past Discord\'s edit cap (30046) progress edits stop, nothing storms, and the thread still reports done', async () => {
+    const w = await setup({
+      script: 'chatty',
+      fakeOpts: { editCap: { olderThanMs: 0, maxEdits: 1 } },
+      adapterOpts: { editCapAgeMs: 0, agedProgressEveryMs: 0, editCapRetryMs: 60_000 },
+    });
+    build(w, OWNER, 'urgent: build the noisy thing');
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 15_000, 'done');
+    await w.fake.waitFor(() => /is done after/.test(threadText(w, 't-1')), 'done in the thread', 10_000);
+    await w.adapter.drain();
+    const refused = w.fake.calls.filter((c) => c.status === 400 && JSON.stringify(c.response).includes('30046'));
+    expect(refused.length).toBeGreaterThanOrEqual(1);
+    expect(refused.length).toBeLessThanOrEqual(2); // progress stops at the first; the final state waits for its retry
+    const cardEdits = w.fake.calls.filter((c) => c.route === 'PATCH /channels/:id/messages/:id' && c.path.endsWith(cardRef(w, 't-1')!.ts));
+    expect(cardEdits.length).toBeLessThanOrEqual(3);
+  }, 30_000);
+});
+
+describe('Discord: the morning post', () => {
+  it('posts the morning summary at 07:30 owner time in DISCORD_CHANNEL', async () => {
+    const clock = new FakeClock('2026-11-24T20:00:00Z');
+    const w = await setup({ clock, runBuilds: false, lastSummaryAt: '2026-11-24T07:30:00.000Z' });
+    const scheduler = new SummaryScheduler(w.engine, clock, silentLogger, (s) => w.engine.announceSummary(s));
+    await scheduler.start();
+    const posts = () => w.fake.messages(CHANNEL).filter((m) => /What nightshift did overnight/.test(embedOf(m)));
+    await clock.advance(11 * 3_600_000 + 29 * 60_000); // 07:29 in London
+    await new Promise((r) => setTimeout(r, 300));
+    expect(posts()).toHaveLength(0);
+    await clock.advance(60_000); // 07:30
+    await w.fake.waitFor(() => posts().length > 0, 'the morning post');
+    scheduler.stop();
+    expect(posts()).toHaveLength(1);
+    expect(embedOf(posts()[0])).toMatch(/Summary since 07:30 Tue 24 Nov/);
+    expect(w.engine.getMeta('lastSummaryAt')).toBe('2026-11-25T07:30:00.000Z');
+  });
+});
+
+describe('Discord: where status messages go, and restarts', () => {
+  it('after a restart the same status message is edited and its thread still belongs to the task', async () => {
+    const w = await setup({ script: 'hang' });
+    build(w, OWNER, 'urgent: build the invoice export');
+    await w.fake.waitFor(() => cardRef(w, 't-1')?.thread !== undefined, 'the thread');
+    const before = cardRef(w, 't-1')!;
+    await w.engine.shutdown(0);
+    await w.adapter.stop();
+    await w.store.close();
+    const store = new LowdbTaskStore({ dir: w.dir });
+    await store.open();
+    const engine = new Engine({ store, builder: fakeAgentBuilder('succeed', w.dir), policy: defaultPolicy({ timeZone: 'Europe/London', retryBackoffMs: [100], tickMs: 3_600_000 }), clock: systemClock, logger: silentLogger, runBuilds: true });
+    const config: DiscordConfig = { token: w.fake.token, guildId: w.fake.guildId, channel: CHANNEL, ownerId: OWNER, approvers: [], allowedUsers: [], apiUrl: w.fake.apiUrl };
+    const adapter = new DiscordAdapter({ engine, config, logger: silentLogger, perChannel: { count: 5, windowMs: 500 } });
+    await adapter.start();
+    await engine.start();
+    world = { ...w, engine, adapter, store };
+    await waitFor(async () => (await engine.get('t-1'))?.status === 'done', 10_000, 't-1 done after the restart');
+    await adapter.drain();
+    expect(cardRef(world, 't-1')).toEqual(before);
+    expect(w.fake.messages(CHANNEL).filter((m) => m.authorId === w.fake.botUserId && /t-1 ·/.test(embedOf(m)))).toHaveLength(1);
+    expect(embedOf(w.fake.message(before.ts))).toContain('✅ done');
+    // a reply in the old thread still reaches the task
+    await w.fake.sendMessage({ authorId: OWNER, channelId: before.thread!, content: 'status' });
+    await w.fake.waitFor(() => w.fake.messages(before.thread!).some((m) => m.authorId === w.fake.botUserId && /t-1 .*done/.test(m.content)), 'the status answer in the thread');
+  });
+
+  it('when the bot cannot post in DISCORD_CHANNEL, the status message goes to a DM with whoever asked, saying why', async () => {
+    const w = await setup();
+    w.fake.failNext('POST /channels/:id/messages', { status: 403, code: 50001, times: 1 });
+    build(w, OWNER, 'urgent: build the invoice export');
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'done');
+    const dm = w.fake.dmChannelOf(OWNER)!;
+    await w.fake.waitFor(() => w.fake.messages(dm).some((m) => /is done after/.test(m.content)), 'the messages in the DM', 10_000);
+    expect(w.fake.messages(dm).some((m) => /I could not post in <#/.test(m.content))).toBe(true);
+  });
+});

@@ -1,0 +1,67 @@
+// The real `nightshift start` with Discord settings in its environment, against the local fake
+// Discord: the daemon connects, says how to invite the bot, registers its commands, and a /build
+// there becomes a task the CLI can see. The token never reaches the log.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
+import { killStrays } from './helpers/strays.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+import { waitFor } from './helpers/agents.ts';
+import { startFakeDiscord, type FakeDiscord } from './fakes/discord/fake-discord.ts';
+import { FAKE_CHANNEL_ID } from './fakes/discord/defaults.ts';
+
+const TOKEN = 'MTAwMDAwMDAwMDAwMDAwMDAy.GdaemN.realistic-looking-but-fake-token-value';
+const OWNER = '400000000000000001';
+
+let daemon: DaemonProcess | null = null;
+let fake: FakeDiscord | null = null;
+afterEach(async () => {
+  if (daemon && daemon.child.exitCode === null) daemon.child.kill('SIGKILL');
+  if (daemon) killStrays(daemon.home);
+  await fake?.stop();
+  daemon = null;
+  fake = null;
+});
+
+describe('nightshift start with Discord', () => {
+  it('connects, prints the invite link, takes a /build to done, and keeps the token out of the log', async () => {
+    fake = await startFakeDiscord({ token: TOKEN });
+    const home = await tempDir();
+    const env = cliEnv(home, {
+      DISCORD_TOKEN: TOKEN,
+      DISCORD_GUILD_ID: fake.guildId,
+      DISCORD_CHANNEL: FAKE_CHANNEL_ID,
+      DISCORD_OWNER_ID: OWNER,
+      DISCORD_API_URL: fake.apiUrl,
+      BUILDER: 'demo',
+    });
+    daemon = new DaemonProcess(env);
+    await daemon.waitForOutput(/Discord: connected as nightshift.*slash commands registered in guild/);
+    expect(daemon.stdout).toContain(`Discord: invite link https://discord.com/oauth2/authorize?client_id=${fake.appId}&scope=bot+applications.commands&permissions=309237730304`);
+    expect(fake.commands.at(-1)?.scope).toBe(fake.guildId);
+
+    const reply = await fake.slashCommand({ userId: OWNER, channelId: FAKE_CHANNEL_ID, name: 'build', options: [{ name: 'request', type: 3, value: 'a hello-world CLI by tonight' }] }).response();
+    expect(reply.data.content).toMatch(/t-1 "Build a hello-world CLI"/);
+    await waitFor(async () => {
+      const r = await runCli(['status', 't-1', '--json'], env);
+      return r.code === 0 && (JSON.parse(r.stdout) as { status: string }).status === 'done';
+    }, 20_000, 't-1 done, seen from the CLI');
+    await fake.waitFor(() => fake!.threads().some((t) => fake!.messages(t.id).some((m) => /is done after/.test(m.content))), 'done in the thread', 10_000);
+
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+    const log = await readFile(join(home, 'nightshift.log'), 'utf8');
+    expect(log).not.toContain(TOKEN);
+    expect(daemon.stdout + daemon.stderr).not.toContain(TOKEN);
+  }, 60_000);
+
+  it('refuses to start on a half-configured Discord, naming the variables', async () => {
+    const home = await tempDir();
+    const r = await runCli(['start'], cliEnv(home, { DISCORD_TOKEN: TOKEN }));
+    expect(r.code).toBe(78);
+    expect(r.stderr).toMatch(/DISCORD_CHANNEL: expected the id of the text channel/);
+    expect(r.stderr).toMatch(/DISCORD_OWNER_ID: expected the owner's user id/);
+    expect(r.stderr).not.toContain(TOKEN);
+  });
+});
