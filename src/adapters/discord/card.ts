@@ -11,6 +11,7 @@ import type { Task, TaskStatus } from '../../core/task.ts';
 import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
 import { elapsed, progressBar, STATUS_LABEL } from '../../commands/format.ts';
 import { LIMIT, plain, safeText, stamp, who } from './text.ts';
+import { decisionLine } from '../shared/card-sequence.ts';
 
 /** What the bot sends to create or edit a message (the REST body). */
 export interface DiscordMessage {
@@ -89,14 +90,6 @@ export function cardButtons(task: Task): APIActionRowComponent<APIButtonComponen
   }
 }
 
-/** Who decided, and when: shown once a person has acted. */
-export function decisionLine(task: Task, ctx: CardContext): string | null {
-  const decided = [...task.events].reverse().find((e) => ['approved', 'rejected', 'cancelled', 'retried'].includes(e.type) && e.by);
-  if (!decided) return null;
-  const verb = { approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled', retried: 'Retried' }[decided.type as 'approved'];
-  return `${verb} by ${who(decided.by ?? '')} at ${formatOwnerTime(new Date(decided.at), ctx.now, ctx.timeZone)}`;
-}
-
 export function statusCard(task: Task, progress: Progress | null, ctx: CardContext): DiscordMessage {
   const a = lastAttempt(task);
   const field = (name: string, value: string, inline = true): APIEmbedField => ({ name, value: value.slice(0, LIMIT.fieldValue) || '-', inline });
@@ -111,7 +104,7 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
   if (task.deadline) fields.push(field('Deadline', `${formatOwnerTime(new Date(task.deadline), ctx.now, ctx.timeZone)} (${ctx.timeZone}) · ${stamp(task.deadline, 'R')}`));
   if (task.status === 'failed' && task.retryAt) fields.push(field('Next try', `${formatOwnerTime(new Date(task.retryAt), ctx.now, ctx.timeZone)} · ${stamp(task.retryAt, 'R')}`));
   fields.push(field('Asked by', task.origin.adapter === 'discord' ? who(task.origin.userId) : safeText(task.origin.userName ?? task.origin.userId, 100)));
-  const decision = decisionLine(task, ctx);
+  const decision = decisionLine(task, ctx, who);
   if (decision) fields.push(field('Decision', decision, false));
 
   const lines: string[] = [];

@@ -17,7 +17,6 @@ import type { DiscordConfig } from '../../config.ts';
 import type { Engine } from '../../core/engine.ts';
 import type { Announcer, CoreEvent, Logger } from '../../core/ports.ts';
 import type { Task, TaskId } from '../../core/task.ts';
-import { formatOwnerTime } from '../../core/time-of-day.ts';
 import { canDecide, refusal, type Actor } from '../../commands/actor.ts';
 import { decisionCommand } from '../../commands/decisions.ts';
 import { handleText } from '../../commands/dispatch.ts';
@@ -25,6 +24,7 @@ import type { Reply } from '../../commands/reply.ts';
 import { renderSummaryText } from '../../commands/summary.ts';
 import { threadReply } from '../../commands/thread-reply.ts';
 import { ChatMemory } from '../shared/chat-memory.ts';
+import { CardSequence, closingLine, DECIDED } from '../shared/card-sequence.ts';
 import { roleOf } from '../shared/roles.ts';
 import { parseCustomId, statusCard, type CardContext, type DiscordMessage } from './card.ts';
 import { INTENTS, inviteUrl } from './invite.ts';
@@ -56,17 +56,12 @@ export interface DiscordAdapterOptions {
 /** "<@123> build X" → "build X". */
 const stripMention = (text: string, botId: string): string => text.replace(new RegExp(`^\\s*<@!?${botId}>[:,]?\\s*`), '').trim();
 
-/** Events after which an open question to the owner is settled. */
-const DECIDED = new Set(['approved', 'rejected', 'cancelled', 'retried', 'started', 'done']);
 
 export class DiscordAdapter implements Announcer {
   readonly client: Client;
   private readonly outbox: DiscordOutbox;
   private readonly memory: ChatMemory;
-  /** Per task: the status message's creation, which every later message for that task waits for. */
-  private readonly cardReady = new Map<TaskId, Promise<void>>();
-  /** Finished tasks leave the live set: their last state is kept here for the final edit. */
-  private readonly latest = new Map<TaskId, Task>();
+  private readonly cards: CardSequence;
   /** Status messages Discord has stopped letting us edit for now (error 30046). */
   private readonly capped = new Set<string>();
   private readonly lastProgressEdit = new Map<TaskId, number>();
@@ -89,6 +84,7 @@ export class DiscordAdapter implements Announcer {
       ...(opts.editCapRetryMs !== undefined ? { editCapRetryMs: opts.editCapRetryMs } : {}),
       onEditCapped: (key) => this.capped.add(key),
     });
+    this.cards = new CardSequence(opts.engine, opts.logger, 'Discord');
     this.memory = new ChatMemory(opts.engine, 'discord');
     this.client.on(Events.InteractionCreate, (i) => void this.onInteraction(i).catch((e: unknown) => this.opts.logger.warn('Discord: an interaction failed', { error: String(e) })));
     this.client.on(Events.MessageCreate, (m) => void this.onMessage(m).catch((e: unknown) => this.opts.logger.warn('Discord: a message could not be handled', { error: String(e) })));
@@ -180,7 +176,7 @@ export class DiscordAdapter implements Announcer {
   private async whereToFollow(reply: Reply): Promise<string | null> {
     if (reply.kind !== 'created' || reply.tasks.length !== 1) return null;
     const id = (reply.tasks[0] as Task).id;
-    await Promise.race([this.cardReady.get(id), new Promise((r) => setTimeout(r, 10_000).unref?.())]);
+    await Promise.race([this.cards.created(id), new Promise((r) => setTimeout(r, 10_000).unref?.())]);
     const card = this.memory.card(id);
     return card ? `Follow it in <#${card.thread ?? card.channel}>.` : null;
   }
@@ -228,10 +224,10 @@ export class DiscordAdapter implements Announcer {
     if (task.origin.adapter !== 'discord') return;
     if (event.type === 'task_created') {
       const ready = this.createCard(task).catch(log(`post ${task.id}'s status message`));
-      this.cardReady.set(task.id, ready);
+      this.cards.creating(task.id, ready);
       return;
     }
-    this.afterCard(task.id, () => this.onTaskEvent(event)).catch(log(`update ${task.id}`));
+    this.cards.after(task.id, () => this.onTaskEvent(event)).catch(log(`update ${task.id}`));
   }
 
   private cardContext(): CardContext {
@@ -242,7 +238,7 @@ export class DiscordAdapter implements Announcer {
   /** The newest state of a task, rendered when its edit's turn comes (not when it was asked for). */
   private renderCard(id: TaskId, fallback: Task): () => DiscordMessage {
     return () => {
-      const task = this.opts.engine.live().find((t) => t.id === id) ?? this.latest.get(id) ?? fallback;
+      const task = this.cards.newest(id, fallback);
       return statusCard(task, this.opts.engine.progressOf(id), this.cardContext());
     };
   }
@@ -254,7 +250,7 @@ export class DiscordAdapter implements Announcer {
    */
   private async createCard(task: Task): Promise<void> {
     if (this.memory.card(task.id)) return;
-    const card = () => statusCard(this.latest.get(task.id) ?? task, null, this.cardContext());
+    const card = () => statusCard(this.cards.newest(task.id, task), null, this.cardContext());
     let channel = this.opts.config.channel;
     let id = await this.outbox.post(channel, card(), PRIORITY.urgent);
     let thread: string | null = null;
@@ -270,15 +266,6 @@ export class DiscordAdapter implements Announcer {
     }
     if (id) await this.memory.saveCard(task.id, { channel, ts: id, thread: thread ?? channel, postedAt: Date.now() });
     else this.opts.logger.warn(`Discord: ${task.id} has no status message: Discord refused both the channel and a DM`);
-  }
-
-  private async afterCard(id: TaskId, work: () => Promise<void>): Promise<void> {
-    await this.cardReady.get(id)?.catch(() => undefined);
-    try {
-      await work();
-    } catch (e) {
-      this.opts.logger.warn('could not update Discord', { task: id, error: String(e) });
-    }
   }
 
   /**
@@ -307,7 +294,7 @@ export class DiscordAdapter implements Announcer {
     const task = event.task;
     const card = this.memory.card(task.id);
     if (!card) return;
-    this.latest.set(task.id, task);
+    this.cards.remember(task);
     const thread = card.thread ?? card.channel;
     const { ownerId } = this.opts.config;
     if (event.type === 'progress') {
@@ -324,7 +311,7 @@ export class DiscordAdapter implements Announcer {
     }
     // Someone acted: the messages that asked for it lose their buttons and say who and when.
     if (DECIDED.has(event.event.type)) {
-      const decided = closingLine(task, this.cardContext());
+      const decided = closingLine(task, this.cardContext(), who);
       for (const ask of await this.memory.closeAsks(task.id)) {
         this.outbox.edit(`ask:${ask.ts}`, ask.channel, ask.ts, () => closedAsk(ask.text, decided), PRIORITY.urgent);
       }
@@ -352,14 +339,6 @@ export class DiscordAdapter implements Announcer {
       PRIORITY.urgent,
     );
   }
-}
-
-function closingLine(task: Task, ctx: CardContext): string {
-  const e = task.events[task.events.length - 1];
-  const when = e ? formatOwnerTime(new Date(e.at), ctx.now, ctx.timeZone) : '';
-  const by = e?.by ? ` by ${who(e.by)}` : '';
-  const what = { approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled', retried: 'Retried', started: 'Started', done: 'Done' }[e?.type as 'approved'] ?? 'Settled';
-  return `${what}${by} at ${when}`;
 }
 
 /** A command's reply as a Discord message: escaped, cut to Discord's limit, with where to follow the task. */

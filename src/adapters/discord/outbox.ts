@@ -9,6 +9,7 @@
 import Bottleneck from 'bottleneck';
 import type { Logger } from '../../core/ports.ts';
 import type { DiscordMessage } from './card.ts';
+import { groupLimiters, limitersBusy } from '../shared/limiter-busy.ts';
 
 /** The REST calls the outbox makes (implemented over discord.js's REST client; tests count them). */
 export interface DiscordApi {
@@ -208,10 +209,7 @@ export class DiscordOutbox {
   async drain(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      const busy = this.inFlight > 0 || this.channels.keys().some((k) => {
-        const c = this.channels.key(k).counts();
-        return c.QUEUED + c.RUNNING + c.EXECUTING + c.RECEIVED > 0;
-      });
+      const busy = this.inFlight > 0 || limitersBusy(groupLimiters(this.channels));
       if (!busy && [...this.edits.values()].every((e) => !e.dirty)) return;
       await new Promise((r) => setTimeout(r, 25));
     }

@@ -7,6 +7,7 @@ import type { Task, TaskStatus } from '../../core/task.ts';
 import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
 import { elapsed, progressBar, STATUS_LABEL } from '../../commands/format.ts';
 import { escapeMrkdwn, link, safeText, who } from './mrkdwn.ts';
+import { decisionLine } from '../shared/card-sequence.ts';
 
 /** A Block Kit block, as JSON: the cards are checked against Slack's limits by tests. */
 export type Block = Record<string, unknown>;
@@ -73,14 +74,6 @@ export function cardButtons(task: Task): Block[] {
   }
 }
 
-/** Who decided, and when: replaces the buttons once a person has acted. */
-function decisionLine(task: Task, ctx: CardContext): string | null {
-  const decided = [...task.events].reverse().find((e) => ['approved', 'rejected', 'cancelled', 'retried'].includes(e.type) && e.by);
-  if (!decided) return null;
-  const verb = { approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled', retried: 'Retried' }[decided.type as 'approved'];
-  return `${verb} by ${who(decided.by ?? '')} at ${formatOwnerTime(new Date(decided.at), ctx.now, ctx.timeZone)}`;
-}
-
 export function statusCard(task: Task, progress: Progress | null, ctx: CardContext): SlackMessage {
   const a = lastAttempt(task);
   const fields: string[] = [
@@ -107,7 +100,7 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
     const bits = [d.branch ? `branch \`${escapeMrkdwn(d.branch)}\`` : null, d.diffstat ? escapeMrkdwn(d.diffstat) : null, ...d.links.map((l) => link(l, 'pull request'))].filter(Boolean);
     if (bits.length) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: bits.join(' · ') } });
   }
-  const decision = decisionLine(task, ctx);
+  const decision = decisionLine(task, ctx, who);
   const context = [`Asked by ${task.origin.userId.startsWith('U') || task.origin.userId.startsWith('W') ? `<@${task.origin.userId}>` : escapeMrkdwn(task.origin.userName ?? task.origin.userId)}`];
   if (decision) context.push(decision);
   blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) });

@@ -9,6 +9,7 @@
 import Bottleneck from 'bottleneck';
 import type { Logger } from '../../core/ports.ts';
 import type { SlackMessage } from './card.ts';
+import { groupLimiters, limitersBusy } from '../shared/limiter-busy.ts';
 
 /** The part of @slack/web-api's WebClient the outbox uses (so tests can count calls). */
 export interface SlackApi {
@@ -161,11 +162,7 @@ export class SlackOutbox {
   async drain(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      const counts = this.editSlots.counts();
-      const busy = counts.QUEUED + counts.RUNNING + counts.EXECUTING + counts.RECEIVED > 0 || this.posts.keys().some((k) => {
-        const c = this.posts.key(k).counts();
-        return c.QUEUED + c.RUNNING + c.EXECUTING + c.RECEIVED > 0;
-      });
+      const busy = limitersBusy([this.editSlots, ...groupLimiters(this.posts)]);
       if (!busy && [...this.edits.values()].every((e) => !e.dirty)) return;
       await new Promise((r) => setTimeout(r, 25));
     }

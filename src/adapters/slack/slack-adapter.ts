@@ -15,9 +15,9 @@ import { threadReply } from '../../commands/thread-reply.ts';
 import { renderSummaryText } from '../../commands/summary.ts';
 import { ACTION, statusCard, type CardContext, type SlackMessage } from './card.ts';
 import { ChatMemory } from '../shared/chat-memory.ts';
+import { CardSequence, closingLine, DECIDED } from '../shared/card-sequence.ts';
 import { attention, milestone } from './milestones.ts';
 import { codeBlock, safeText, who } from './mrkdwn.ts';
-import { formatOwnerTime } from '../../core/time-of-day.ts';
 import { PRIORITY, SlackOutbox, type SlackApi } from './outbox.ts';
 import { slackActor } from './roles.ts';
 
@@ -66,8 +66,7 @@ export class SlackAdapter implements Announcer {
   readonly app: App;
   private readonly outbox: SlackOutbox;
   private readonly memory: ChatMemory;
-  /** Per task: the card's creation, which every later message for that task waits for. */
-  private readonly cardReady = new Map<TaskId, Promise<void>>();
+  private readonly cards: CardSequence;
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly opts: SlackAdapterOptions) {
@@ -96,6 +95,7 @@ export class SlackAdapter implements Announcer {
       ...(opts.postGapMs !== undefined ? { postGapMs: opts.postGapMs } : {}),
       ...(opts.updatesPerMinute !== undefined ? { updatesPerMinute: opts.updatesPerMinute } : {}),
     });
+    this.cards = new CardSequence(opts.engine, opts.logger, 'Slack');
     this.memory = new ChatMemory(opts.engine, 'slack');
     this.register();
   }
@@ -225,10 +225,10 @@ export class SlackAdapter implements Announcer {
     if (task.origin.adapter !== 'slack' || !task.origin.channel) return;
     if (event.type === 'task_created') {
       const ready = this.createCard(task).catch(log(`post ${task.id}'s card`));
-      this.cardReady.set(task.id, ready);
+      this.cards.creating(task.id, ready);
       return;
     }
-    this.afterCard(task.id, () => this.onTaskEvent(event)).catch(log(`update ${task.id}`));
+    this.cards.after(task.id, () => this.onTaskEvent(event)).catch(log(`update ${task.id}`));
   }
 
   private cardContext(): CardContext {
@@ -239,13 +239,11 @@ export class SlackAdapter implements Announcer {
   /** The newest state of a task, rendered when its edit's turn comes (not when it was asked for). */
   private renderCard(id: TaskId, fallback: Task): () => SlackMessage {
     return () => {
-      const task = this.opts.engine.live().find((t) => t.id === id) ?? this.latest.get(id) ?? fallback;
+      const task = this.cards.newest(id, fallback);
       return statusCard(task, this.opts.engine.progressOf(id), this.cardContext());
     };
   }
 
-  /** Finished tasks leave the live set: their last state is kept here for the final edit. */
-  private readonly latest = new Map<TaskId, Task>();
 
   /**
    * Posts the card where the task was asked for; when Slack refuses (the bot is not in that
@@ -254,7 +252,7 @@ export class SlackAdapter implements Announcer {
   private async createCard(task: Task): Promise<void> {
     if (this.memory.card(task.id)) return;
     const asked = task.origin.channel as string;
-    const card = () => statusCard(this.latest.get(task.id) ?? task, null, this.cardContext());
+    const card = () => statusCard(this.cards.newest(task.id, task), null, this.cardContext());
     let channel = asked;
     let ts = await this.outbox.post(channel, card(), { priority: PRIORITY.urgent });
     if (!ts) {
@@ -269,20 +267,11 @@ export class SlackAdapter implements Announcer {
     else this.opts.logger.warn(`Slack: ${task.id} has no card: Slack refused both the channel and a DM`);
   }
 
-  private async afterCard(id: TaskId, work: () => Promise<void>): Promise<void> {
-    await this.cardReady.get(id)?.catch(() => undefined);
-    try {
-      await work();
-    } catch (e) {
-      this.opts.logger.warn('could not update Slack', { task: id, error: String(e) });
-    }
-  }
-
   private async onTaskEvent(event: Exclude<CoreEvent, { type: 'task_created' } | { type: 'summary_due' }>): Promise<void> {
     const task = event.task;
     const card = this.memory.card(task.id);
     if (!card) return;
-    this.latest.set(task.id, task);
+    this.cards.remember(task);
     const { ownerId } = this.opts.config;
     if (event.type === 'progress') {
       this.outbox.edit(task.id, card.channel, card.ts, this.renderCard(task.id, task), PRIORITY.progress);
@@ -298,7 +287,7 @@ export class SlackAdapter implements Announcer {
     }
     // Someone acted: the messages that asked for it lose their buttons and say who and when.
     if (DECIDED.has(event.event.type)) {
-      const decided = closingLine(task, this.cardContext());
+      const decided = closingLine(task, this.cardContext(), who);
       for (const ask of await this.memory.closeAsks(task.id)) {
         this.outbox.edit(`ask:${ask.ts}`, ask.channel, ask.ts, () => closedAsk(ask.text, decided), PRIORITY.urgent);
       }
@@ -324,16 +313,6 @@ export class SlackAdapter implements Announcer {
   }
 }
 
-/** Events after which an open question to the owner is settled. */
-const DECIDED = new Set(['approved', 'rejected', 'cancelled', 'retried', 'started', 'done']);
-
-function closingLine(task: Task, ctx: CardContext): string {
-  const e = task.events[task.events.length - 1];
-  const when = e ? formatOwnerTime(new Date(e.at), ctx.now, ctx.timeZone) : '';
-  const by = e?.by ? ` by ${who(e.by)}` : '';
-  const what = { approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled', retried: 'Retried', started: 'Started', done: 'Done' }[e?.type as 'approved'] ?? 'Settled';
-  return `${what}${by} at ${when}`;
-}
 
 /** A question that has been answered: its text kept, its buttons replaced by the answer. */
 function closedAsk(text: string, decided: string): SlackMessage {

@@ -29,7 +29,7 @@ import { RouteTable, normalizeRoute } from './route-table.ts';
 import { Snowflakes, opaqueToken } from './snowflakes.ts';
 import { findButton, interactionPayload, postUserMessage, resolveChannel, type UserMessageInput } from './user-events.ts';
 import { Users, type FakeUserInfo } from './users.ts';
-import { Waiters } from './waiters.ts';
+import { Waiters } from '../shared/waiters.ts';
 import type { World } from './world.ts';
 
 export type { FakeThread } from './channels.ts';
@@ -77,7 +77,7 @@ export class FakeDiscord {
   readonly calls: FakeDiscordCall[] = [];
 
   private readonly now: () => number;
-  private readonly waiters = new Waiters();
+  private readonly waiters = new Waiters('fake Discord');
   private readonly world: World;
   private readonly ctx: RestContext;
   private readonly interactions: Interactions;

@@ -3,7 +3,7 @@
 import { FLAG_LOADING } from './defaults.ts';
 import type { FakeCallback, InteractionRecord, Interactions } from './interactions.ts';
 import { messageJson, type DiscordJson } from './message-json.ts';
-import type { Waiters } from './waiters.ts';
+import type { Waiters } from '../shared/waiters.ts';
 import type { World } from './world.ts';
 
 export interface FakeInteraction {

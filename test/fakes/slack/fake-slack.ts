@@ -19,7 +19,7 @@ import { MessageStore, type FakeEphemeral, type FakeMessage } from './message-st
 import { RateLimiter, type RateLimits, type ScriptedFailure, type Verdict } from './rate-limits.ts';
 import { ResponseUrls, type FakeResponse, type ResponseTarget } from './response-urls.ts';
 import { SocketLink, type AckRecord, type AckResult, type Envelope, type EnvelopeOptions, type EnvelopeType } from './socket-link.ts';
-import { Waiters } from './waiters.ts';
+import { Waiters } from '../shared/waiters.ts';
 import { APP_TOKEN_METHODS, callMethod, isKnownMethod, type FakeUser, type Workspace } from './web-api.ts';
 
 export type { AckRecord, AckResult, Envelope, EnvelopeOptions, EnvelopeType } from './socket-link.ts';
@@ -80,7 +80,7 @@ export class FakeSlack {
   readonly calls: FakeCall[] = [];
 
   private readonly now: () => number;
-  private readonly waiters = new Waiters();
+  private readonly waiters = new Waiters('fake Slack');
   private readonly store: MessageStore;
   private readonly limiter: RateLimiter;
   private readonly responseUrls: ResponseUrls;

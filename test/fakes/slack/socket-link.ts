@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { Waiters } from './waiters.ts';
+import type { Waiters } from '../shared/waiters.ts';
 
 export type EnvelopeType = 'slash_commands' | 'events_api' | 'interactive';
 

@@ -9,6 +9,9 @@ interface Pending {
 export class Waiters {
   private readonly pending = new Set<Pending>();
 
+  /** `who` names the fake in timeout errors ("fake Slack", "fake Discord"). */
+  constructor(private readonly who: string) {}
+
   /** Resolves once `check()` is true (checked now and after every `notify()`); rejects after `timeoutMs`. */
   until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
     if (check()) return Promise.resolve();
@@ -23,7 +26,7 @@ export class Waiters {
       };
       const timer = setTimeout(() => {
         this.pending.delete(entry);
-        reject(new Error(`fake Discord: timed out after ${timeoutMs} ms waiting for ${what}`));
+        reject(new Error(`${this.who}: timed out after ${timeoutMs} ms waiting for ${what}`));
       }, timeoutMs);
       this.pending.add(entry);
     });
