@@ -146,6 +146,11 @@ async function scenario(d: Driver): Promise<void> {
   await d.press('owner', 'reject', 't-4');
   await settled(d, 't-4', ['rejected']);
 
+  await d.request('requester', 'delete the staging database by tonight');
+  await d.cardShown('t-5');
+  await d.replyInThread('owner', 't-5', 'cancel');
+  await settled(d, 't-5', ['cancelled']);
+
   await d.request('stranger', 'a hello-world CLI by tonight'); // not allowed: no task
   await new Promise((r) => setTimeout(r, 200));
 }
@@ -198,7 +203,7 @@ describe('the same scenario through Slack and Discord', () => {
   }, 90_000);
 
   it('ends with the same tasks, in the same states, with the same history', () => {
-    expect(results.slack.map((t) => `${t.id} ${t.status}`)).toEqual(['t-1 done', 't-2 done', 't-3 done', 't-4 rejected']);
+    expect(results.slack.map((t) => `${t.id} ${t.status}`)).toEqual(['t-1 done', 't-2 done', 't-3 done', 't-4 rejected', 't-5 cancelled']);
     expect(results.discord).toEqual(results.slack);
   });
 

@@ -143,10 +143,16 @@ describe('Discord slash commands', () => {
 
   it('turns an invocation into the words the dispatcher takes', () => {
     expect(commandText('build', { request: 'a CLI by tonight' })).toEqual({ text: 'a CLI by tonight', asRequest: true });
-    expect(commandText('reject', { task: 't-7', reason: 'too risky' })?.text).toBe('reject t-7 too risky');
-    expect(commandText('status', {})?.text).toBe('status');
-    expect(commandText('bump', { task: 't-2', priority: 'high' })?.text).toBe('bump t-2 high');
-    expect(commandText('frobnicate', {})).toBeNull();
+    expect(commandText('reject', { task: 't-7', reason: 'too risky' })).toEqual({ text: 'reject t-7 too risky', asRequest: false });
+    expect(commandText('status', {})).toEqual({ text: 'status', asRequest: false });
+    expect(commandText('bump', { task: 't-2', priority: 'high' })).toEqual({ text: 'bump t-2 high', asRequest: false });
+    expect(commandText('frobnicate', {})).toEqual({ problem: 'I do not know /frobnicate.' });
+  });
+
+  it('a typed value where a task belongs is refused with how to pick one, never turned into a request', () => {
+    expect(commandText('bump', { task: 'the docs', priority: 'high' })).toEqual({ problem: expect.stringMatching(/^"the docs" is not a task id\. Pick one from the list/) });
+    expect(commandText('approve', { task: 'deploy the docs' })).toHaveProperty('problem');
+    expect(commandText('approve', { task: '7' })).toEqual({ text: 'approve 7', asRequest: false });
   });
 
   it('autocomplete offers the tasks the verb fits, matching what was typed, newest first, at most 25', () => {

@@ -198,7 +198,7 @@ describe('Discord: buttons and who may press them', () => {
     expect(closed.content).toMatch(/Approved by <@400000000000000001> at \d\d:\d\d/);
   });
 
-  it('Cancel on a running build ends it; Retry on an escalated task runs it again', async () => {
+  it('Cancel on a running build ends it', async () => {
     const w = await setup({ script: 'hang' });
     build(w, OWNER, 'urgent: build the invoice export');
     await waitFor(async () => (await status(w, 't-1')) === 'building', 5_000, 'building');
@@ -231,6 +231,23 @@ describe('Discord: buttons and who may press them', () => {
     await w.fake.sendMessage({ authorId: OWNER, channelId: thread, content: 'a CLI that prints hello world, in TypeScript' });
     await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'the clarified task to be built');
     expect((await w.engine.get('t-1'))!.spec).toContain('a CLI that prints hello world');
+  });
+
+  it('a stranger typing /approve or "approve" in the thread changes nothing', async () => {
+    const w = await setup();
+    build(w, OWNER, 'urgent: deploy the docs site');
+    await waitFor(async () => (await status(w, 't-1')) === 'awaiting_approval', 5_000, 'waiting');
+    await w.fake.waitFor(() => cardRef(w, 't-1')?.thread !== undefined, 'the thread');
+    const res = await w.fake.slashCommand({ userId: STRANGER, channelId: CHANNEL, name: 'approve', options: [{ name: 'task', type: 3, value: 't-1' }] }).response();
+    expect(res.data.flags & 64).toBe(64);
+    expect(res.data.content).toMatch(/only the owner or an approver can/);
+    const thread = cardRef(w, 't-1')!.thread!;
+    await w.fake.sendMessage({ authorId: STRANGER, channelId: thread, content: 'approve' });
+    await w.fake.waitFor(() => w.fake.messages(thread).some((m) => m.authorId === w.fake.botUserId && /only the owner or an approver can/.test(m.content)), 'the refusal in the thread');
+    expect(await status(w, 't-1')).toBe('awaiting_approval');
+    const typed = await w.fake.slashCommand({ userId: OWNER, channelId: CHANNEL, name: 'approve', options: [{ name: 'task', type: 3, value: 'the docs' }] }).response();
+    expect(typed.data.content).toMatch(/"the docs" is not a task id/);
+    expect(await status(w, 't-1')).toBe('awaiting_approval');
   });
 
   it('anyone not allowed to request builds is refused politely and nothing is queued', async () => {
@@ -300,33 +317,55 @@ describe('Discord: behaving well on the platform', () => {
     build(w, OWNER, 'urgent: build the @everyone announcement banner for <@&500000000000000001>');
     await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'done');
     await w.adapter.drain();
-    const sent = w.fake.calls.filter((c) => /^(POST|PATCH) \/channels\//.test(c.route) && c.body && typeof c.body === 'object' && ('content' in c.body || 'embeds' in c.body));
-    expect(sent.length).toBeGreaterThan(2);
-    for (const c of sent) {
-      const allowed = (c.body as { allowed_mentions?: { parse?: string[]; users?: string[] } }).allowed_mentions;
-      expect(allowed?.parse ?? []).toEqual([]);
-      expect(allowed?.users ?? []).toEqual(expect.arrayContaining([]));
-      for (const u of allowed?.users ?? []) expect(u).toBe(OWNER);
+    const bodies = w.fake.calls
+      .filter((c) => /^(POST|PATCH) \/(channels|interactions|webhooks)\//.test(c.route) && c.body && typeof c.body === 'object')
+      .map((c) => (c.route.startsWith('POST /interactions') ? (c.body as { data?: Record<string, unknown> }).data : c.body) as Record<string, unknown> | undefined)
+      .filter((b): b is Record<string, unknown> => b !== undefined && ('content' in b || 'embeds' in b));
+    expect(bodies.length).toBeGreaterThan(3);
+    for (const b of bodies) {
+      const allowed = b.allowed_mentions as { parse?: string[]; users?: string[] } | undefined;
+      expect(allowed, JSON.stringify(b).slice(0, 200)).toBeDefined();
+      expect(allowed!.parse).toEqual([]);
+      for (const u of allowed!.users ?? []) expect(u).toBe(OWNER);
     }
-    expect(JSON.stringify(sent.map((c) => c.body))).not.toMatch(/@everyone/);
+    expect(bodies.some((b) => (b.allowed_mentions as { users?: string[] }).users?.includes(OWNER))).toBe(true); // the done message
+    const sent = bodies;
+    expect(JSON.stringify(sent)).not.toMatch(/@everyone/);
   });
 
-  it('past Discord\'s edit cap (30046) progress edits stop, nothing storms, and the thread still reports done', async () => {
+  it('past Discord\'s edit cap (a 429 with code 30046) progress edits stop, nothing storms, and the final state lands once the cap lifts', async () => {
     const w = await setup({
       script: 'chatty',
-      fakeOpts: { editCap: { olderThanMs: 0, maxEdits: 1 } },
-      adapterOpts: { editCapAgeMs: 0, agedProgressEveryMs: 0, editCapRetryMs: 60_000 },
+      fakeOpts: { editCap: { olderThanMs: 0, maxEdits: 1, retryAfterSec: 30 } },
+      adapterOpts: { editCapAgeMs: 0, agedProgressEveryMs: 0, editCapRetryMs: 1_000 },
     });
     build(w, OWNER, 'urgent: build the noisy thing');
     await waitFor(async () => (await status(w, 't-1')) === 'done', 15_000, 'done');
     await w.fake.waitFor(() => /is done after/.test(threadText(w, 't-1')), 'done in the thread', 10_000);
-    await w.adapter.drain();
-    const refused = w.fake.calls.filter((c) => c.status === 400 && JSON.stringify(c.response).includes('30046'));
-    expect(refused.length).toBeGreaterThanOrEqual(1);
-    expect(refused.length).toBeLessThanOrEqual(2); // progress stops at the first; the final state waits for its retry
-    const cardEdits = w.fake.calls.filter((c) => c.route === 'PATCH /channels/:id/messages/:id' && c.path.endsWith(cardRef(w, 't-1')!.ts));
-    expect(cardEdits.length).toBeLessThanOrEqual(3);
+    const capAnswers = () => w.fake.calls.filter((c) => c.status === 429 && JSON.stringify(c.response).includes('30046'));
+    await w.fake.waitFor(() => capAnswers().length >= 1, 'Discord refusing an edit with 30046', 5_000);
+    // discord.js hands the long wait back instead of retrying it; progress stops at the first refusal
+    const cardEdits = () => w.fake.calls.filter((c) => c.route === 'PATCH /channels/:id/messages/:id' && c.path.endsWith(cardRef(w, 't-1')!.ts));
+    expect(cardEdits().length).toBeLessThanOrEqual(4);
+    expect(capAnswers().length).toBeLessThanOrEqual(3);
+    // the thread went on regardless, and once Discord lets the message be edited again, the card is right
+    w.fake.setEditCap(undefined);
+    await w.fake.waitFor(() => embedOf(cardOf(w, 't-1')).includes('✅ done'), 'the final state on the card', 5_000);
   }, 30_000);
+
+  it('closing a question in an archived thread reopens the thread first', async () => {
+    const w = await setup();
+    build(w, REQUESTER, 'force-push the rewritten history to main --priority high');
+    await w.fake.waitFor(() => threadOf(w, 't-1').some((m) => /needs your approval/.test(m.content)), 'the approval request');
+    const ask = threadOf(w, 't-1').find((m) => /needs your approval/.test(m.content))!;
+    const thread = cardRef(w, 't-1')!.thread!;
+    w.fake.archiveThread(thread);
+    await w.fake.pressButton({ userId: OWNER, messageId: cardOf(w, 't-1')!.id, customId: 'ns:approve:t-1' }).response();
+    await w.fake.waitFor(() => buttonsOf(w.fake.message(ask.id)).length === 0, 'the question closed', 5_000);
+    expect(w.fake.calls.some((c) => c.status === 400 && JSON.stringify(c.response).includes('50083'))).toBe(true);
+    expect(w.fake.thread(thread)!.archived).toBe(false);
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'built');
+  });
 });
 
 describe('Discord: the morning post', () => {

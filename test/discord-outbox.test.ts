@@ -11,11 +11,11 @@ interface Call { what: 'post' | 'edit' | 'thread' | 'dm' | 'unarchive'; channel:
 /** Records every call; `fail` scripts errors (Discord's JSON codes) for the next calls of a kind. */
 function recordingApi() {
   const calls: Call[] = [];
-  const fail: Partial<Record<Call['what'], { code?: number; status?: number }[]>> = {};
+  const fail: Partial<Record<Call['what'], { code?: number; status?: number; name?: string; retryAfter?: number }[]>> = {};
   let n = 0;
   const maybeFail = (what: Call['what']) => {
     const f = fail[what]?.shift();
-    if (f) throw Object.assign(new Error(`scripted ${f.code ?? f.status}`), f);
+    if (f) throw Object.assign(new Error(`scripted ${f.code ?? f.status ?? f.name}`), f);
   };
   const api: DiscordApi = {
     async post(channel, body) { calls.push({ what: 'post', channel, body, at: Date.now() }); maybeFail('post'); return String(++n); },
@@ -74,6 +74,23 @@ describe('Discord outbox', () => {
     await new Promise((r) => setTimeout(r, 400));
     await outbox.drain();
     expect(calls.filter((c) => c.what === 'edit').map((c) => c.body?.content)).toEqual(['progress', 'done', 'done']);
+    await outbox.stop();
+  });
+
+  it('the edit cap arriving as a long rate limit is handled the same, and a final state keeps its urgency', async () => {
+    const { api, calls, fail } = recordingApi();
+    const capped: string[] = [];
+    const outbox = new DiscordOutbox(api, { logger: silentLogger, perChannel: FAST, editCapRetryMs: 300, onEditCapped: (k) => capped.push(k), onEdited: (k) => capped.splice(capped.indexOf(k), 1) });
+    // what discord.js throws when it rejects a long wait (rejectOnRateLimit): a RateLimitError
+    fail.edit = [{ name: 'RateLimitError', retryAfter: 60_000 }];
+    outbox.edit('card:t-1', 'C1', 'M1', () => text('done'), PRIORITY.urgent);
+    outbox.edit('card:t-1', 'C1', 'M1', () => text('done'), PRIORITY.progress); // a refresh arriving meanwhile
+    await outbox.drain();
+    expect(capped).toEqual(['card:t-1']);
+    await new Promise((r) => setTimeout(r, 500));
+    await outbox.drain();
+    expect(calls.filter((c) => c.what === 'edit').length).toBeGreaterThanOrEqual(2); // tried again after the cap
+    expect(capped).toEqual([]); // and editable again once it went through
     await outbox.stop();
   });
 

@@ -38,8 +38,8 @@ async function fakeDiscord(opts?: FakeDiscordOptions): Promise<FakeDiscord> {
 }
 
 /** A logged-in client that has emitted `clientReady` (destroyed after the test, before the fake stops). */
-async function connect(fake: FakeDiscord, intents: number = ALL_INTENTS): Promise<Client<true>> {
-  const client = new Client({ intents, partials: [Partials.Channel], rest: { api: fake.apiUrl } });
+async function connect(fake: FakeDiscord, intents: number = ALL_INTENTS, rest: { rejectOnRateLimit?: (d: { retryAfter: number }) => boolean } = {}): Promise<Client<true>> {
+  const client = new Client({ intents, partials: [Partials.Channel], rest: { api: fake.apiUrl, ...rest } });
   cleanups.push(() => client.destroy());
   const ready = nextEvent(client, Events.ClientReady);
   await client.login(fake.token);
@@ -362,19 +362,23 @@ describe('fake Discord messages and threads with the real discord.js client', ()
     expect(fake.thread(thread.id)?.archived).toBe(false);
   });
 
-  it('refuses edits of an old message past the cap with 30046 (fake clock)', async () => {
+  it('refuses edits of an old message past the cap with a 429 carrying 30046 and a long Retry-After (fake clock)', async () => {
     let now = Date.now();
-    const fake = await fakeDiscord({ now: () => now, editCap: { olderThanMs: 60 * 60 * 1000, maxEdits: 2 } });
-    const client = await connect(fake);
+    const fake = await fakeDiscord({ now: () => now, editCap: { olderThanMs: 60 * 60 * 1000, maxEdits: 2, retryAfterSec: 120 } });
+    // Without rejectOnRateLimit discord.js would wait the 120 s and try again, for ever.
+    const client = await connect(fake, ALL_INTENTS, { rejectOnRateLimit: (d) => d.retryAfter > 10_000 });
     const card = await buildChannel(client).send('Building t-1');
     await card.edit('Building t-1: 10%'); // young: does not count
 
     now += 60 * 60 * 1000;
     await card.edit('Building t-1: 50%');
     await card.edit('Building t-1: 90%');
-    const refused = await rejection(card.edit('Building t-1: 95%'));
-    expect(refused.code).toBe(30046);
-    expect(refused.message).toBe('Maximum number of edits to messages older than 1 hour reached. Try again later');
+    const refused = (await card.edit('Building t-1: 95%').then(() => null, (e: unknown) => e)) as { name: string; retryAfter: number };
+    expect(refused.name).toMatch(/^RateLimitError/);
+    expect(refused.retryAfter).toBeGreaterThanOrEqual(120_000);
+    const answer = fake.calls.at(-1)!;
+    expect(answer.status).toBe(429);
+    expect(answer.response).toMatchObject({ code: 30046, message: 'Maximum number of edits to messages older than 1 hour reached. Try again later', retry_after: 120 });
     expect(fake.message(card.id)?.content).toBe('Building t-1: 90%');
     expect(fake.message(card.id)?.edits.map((e) => e.at - (fake.message(card.id)?.createdAt ?? 0))).toEqual([0, 3_600_000, 3_600_000]);
   });

@@ -20,7 +20,7 @@ import type { Task, TaskId } from '../../core/task.ts';
 import { canDecide, refusal, type Actor } from '../../commands/actor.ts';
 import { decisionCommand } from '../../commands/decisions.ts';
 import { handleText } from '../../commands/dispatch.ts';
-import type { Reply } from '../../commands/reply.ts';
+import { errorReply, type Reply } from '../../commands/reply.ts';
 import { renderSummaryText } from '../../commands/summary.ts';
 import { threadReply } from '../../commands/thread-reply.ts';
 import { ChatMemory } from '../shared/chat-memory.ts';
@@ -53,6 +53,9 @@ export interface DiscordAdapterOptions {
   readyTimeoutMs?: number;
 }
 
+/** Waits longer than this on a message edit are treated as the edit cap. */
+const LONG_EDIT_WAIT_MS = 10_000;
+
 /** "<@123> build X" → "build X". */
 const stripMention = (text: string, botId: string): string => text.replace(new RegExp(`^\\s*<@!?${botId}>[:,]?\\s*`), '').trim();
 
@@ -76,13 +79,20 @@ export class DiscordAdapter implements Announcer {
       partials: [Partials.Channel],
       // Nobody is pinged unless a message names them explicitly (the owner, at milestones).
       allowedMentions: { parse: [], repliedUser: false },
-      ...(config.apiUrl ? { rest: { api: config.apiUrl } } : {}),
+      rest: {
+        ...(config.apiUrl ? { api: config.apiUrl } : {}),
+        // A long wait on a message edit is Discord's 1-hour edit cap (a 429 with code 30046), not
+        // a passing limit: hand it to the outbox, which stops progress edits for that message,
+        // instead of retrying it forever while the channel's queue waits behind it.
+        rejectOnRateLimit: (limit) => limit.method.toUpperCase() === 'PATCH' && limit.route.includes('/messages') && limit.retryAfter > LONG_EDIT_WAIT_MS,
+      },
     });
     this.outbox = new DiscordOutbox(restApi(this.client.rest), {
       logger: opts.logger,
       ...(opts.perChannel ? { perChannel: opts.perChannel } : {}),
       ...(opts.editCapRetryMs !== undefined ? { editCapRetryMs: opts.editCapRetryMs } : {}),
       onEditCapped: (key) => this.capped.add(key),
+      onEdited: (key) => this.capped.delete(key),
     });
     this.cards = new CardSequence(opts.engine, opts.logger, 'Discord');
     this.memory = new ChatMemory(opts.engine, 'discord');
@@ -96,15 +106,18 @@ export class DiscordAdapter implements Announcer {
   /** Logs in, waits for the gateway, registers the slash commands; returns who the bot is. */
   async start(): Promise<{ tag: string; appId: string; invite: string; commandsIn: string }> {
     const { config, logger } = this.opts;
+    let readyTimer: NodeJS.Timeout | undefined;
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('Discord: no READY from the gateway (check DISCORD_TOKEN and the network)')), this.opts.readyTimeoutMs ?? 30_000);
-      this.client.once(Events.ClientReady, () => {
-        clearTimeout(timer);
-        resolve();
-      });
+      readyTimer = setTimeout(() => reject(new Error('Discord: no READY from the gateway (check DISCORD_TOKEN and the network)')), this.opts.readyTimeoutMs ?? 30_000);
+      this.client.once(Events.ClientReady, () => resolve());
     });
-    await this.client.login(config.token);
-    await ready;
+    ready.catch(() => undefined); // awaited below; a failed login must not leave it unhandled
+    try {
+      await this.client.login(config.token);
+      await ready;
+    } finally {
+      clearTimeout(readyTimer);
+    }
     const app = this.client.application;
     if (!app) throw new Error('Discord: READY did not say which application this bot is');
     if (config.appId && config.appId !== app.id) logger.warn(`DISCORD_APP_ID is ${config.appId} but the token belongs to application ${app.id}; using ${app.id}`);
@@ -160,12 +173,20 @@ export class DiscordAdapter implements Announcer {
   private async onCommand(i: ChatInputCommandInteraction): Promise<void> {
     const options = Object.fromEntries(i.options.data.map((o) => [o.name, o.value === undefined ? undefined : String(o.value)]));
     const said = commandText(i.commandName, options);
-    if (!said) return void (await i.reply({ content: `I do not know /${i.commandName}.`, flags: MessageFlags.Ephemeral }));
+    if ('problem' in said) return void (await i.reply({ content: said.problem, flags: MessageFlags.Ephemeral }));
     const ctx = { engine: this.opts.engine, actor: this.actor(i.user, { channel: i.channelId }) };
-    const work = handleText(ctx, said.text, { asRequest: said.asRequest }).then(async (reply) => ({ reply, where: await this.whereToFollow(reply) }));
-    // Discord wants an answer within 3 s: the reply itself when it is ready in time, else a
-    // deferral now ("nightshift is thinking…") and the reply as an edit of it.
-    const quick = await Promise.race([work, new Promise<null>((r) => setTimeout(() => r(null), this.opts.ackBudgetMs ?? 2_500).unref?.())]);
+    const work = handleText(ctx, said.text, { asRequest: said.asRequest })
+      .then(async (reply) => ({ reply, where: await this.whereToFollow(reply) }))
+      .catch((e: unknown) => {
+        this.opts.logger.warn('Discord: a command failed', { command: i.commandName, error: String(e) });
+        return { reply: errorReply(`That did not work (${String(e)}). Nothing was changed; try /status.`), where: null };
+      });
+    // Discord wants an answer within 3 s of the interaction: the reply itself when it is ready in
+    // time, else a deferral now ("nightshift is thinking…") and the reply as an edit of it. Time
+    // the interaction spent reaching us counts against the budget.
+    const budget = this.opts.ackBudgetMs ?? 2_500;
+    const lag = Math.min(budget, Math.max(0, Date.now() - i.createdTimestamp));
+    const quick = await Promise.race([work, new Promise<null>((r) => setTimeout(() => r(null), budget - lag).unref?.())]);
     if (quick) return void (await i.reply({ ...replyMessage(quick.reply, quick.where), flags: MessageFlags.Ephemeral }));
     await i.deferReply({ flags: MessageFlags.Ephemeral });
     const done = await work;
@@ -183,7 +204,7 @@ export class DiscordAdapter implements Announcer {
 
   private async onButton(i: ButtonInteraction): Promise<void> {
     const parsed = parseCustomId(i.customId);
-    if (!parsed) return;
+    if (!parsed) return void (await i.reply({ content: 'This button is not one I know any more. Use /status to see the task.', flags: MessageFlags.Ephemeral }));
     const actor = this.actor(i.user, { channel: i.channelId });
     if (!canDecide(actor)) {
       await i.reply({ content: refusal(actor, `${parsed.verb} tasks`), flags: MessageFlags.Ephemeral });
@@ -200,7 +221,8 @@ export class DiscordAdapter implements Announcer {
     const botId = this.client.user?.id ?? '';
     const isDm = !m.inGuild();
     const task = isDm ? undefined : this.memory.taskOfThread(m.channelId);
-    const mentioned = m.mentions.users.has(botId);
+    // Said to the bot, not a reply to one of its messages (a reply also lists the bot as mentioned).
+    const mentioned = new RegExp(`<@!?${botId}>`).test(m.content);
     if (!isDm && !task && !mentioned) return; // the channel's own conversation
     if (!(await this.memory.firstDelivery(`message:${m.id}`))) return;
     const text = stripMention(m.content, botId);
@@ -209,7 +231,9 @@ export class DiscordAdapter implements Announcer {
     if (!reply) return;
     const where = await this.whereToFollow(reply);
     const body = replyMessage(reply, where);
-    await this.outbox.post(m.channelId, { ...body, message_reference: { message_id: m.id, fail_if_not_exists: false } }, PRIORITY.urgent);
+    const sent = await this.outbox.post(m.channelId, { ...body, message_reference: { message_id: m.id, fail_if_not_exists: false } }, PRIORITY.urgent);
+    // A reply needs Read Message History; without it, answer without pointing at the message.
+    if (!sent) await this.outbox.post(m.channelId, body, PRIORITY.urgent);
   }
 
   // ---- to Discord --------------------------------------------------------------------------

@@ -52,12 +52,25 @@ export interface OutboxOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Told when a message can no longer be edited for now (the 1-hour edit cap). */
   onEditCapped?: (key: string) => void;
+  /** Told when an edit went through (a capped message is editable again). */
+  onEdited?: (key: string) => void;
 }
 
 interface DiscordError {
   code?: number | string;
   status?: number;
   message?: string;
+}
+
+/**
+ * A rate limit discord.js handed back instead of waiting it out (the client rejects long waits on
+ * message edits: that is how Discord's edit cap arrives, as a 429 with a long Retry-After).
+ * Its wait in ms, or null when `e` is something else.
+ */
+export function longRateLimit(e: unknown): number | null {
+  // discord.js names it "RateLimitError[/channels/…/messages/:id]".
+  const err = e as { name?: unknown; retryAfter?: unknown };
+  return String(err.name).startsWith('RateLimitError') && typeof err.retryAfter === 'number' ? err.retryAfter : null;
 }
 
 export const errorCode = (e: unknown): number | undefined => (typeof (e as DiscordError).code === 'number' ? ((e as DiscordError).code as number) : undefined);
@@ -150,7 +163,10 @@ export class DiscordOutbox {
         edit.queued = false;
         if (!edit.dirty) return;
         edit.dirty = false;
-        await this.sendEdit(key, edit, edit.render());
+        // The priority this state was asked with: a progress edit arriving while it is in flight
+        // must not make a final state's retry look like progress.
+        const priority = edit.priority;
+        await this.sendEdit(key, edit, edit.render(), priority);
       })
       .catch((e: unknown) => this.opts.logger.warn('a Discord status edit failed', { error: describe(e) }))
       .finally(() => {
@@ -159,11 +175,12 @@ export class DiscordOutbox {
       });
   }
 
-  private async sendEdit(key: string, edit: PendingEdit, body: DiscordMessage): Promise<void> {
+  private async sendEdit(key: string, edit: PendingEdit, body: DiscordMessage, priority: number): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
         this.inFlight++;
         await this.api.edit(edit.channel, edit.messageId, body);
+        this.opts.onEdited?.(key);
         return;
       } catch (e) {
         const code = errorCode(e);
@@ -172,17 +189,19 @@ export class DiscordOutbox {
           await this.persist('unarchive a thread', () => this.api.unarchive(edit.channel));
           continue;
         }
-        if (code === CODE.editCap) {
+        const capWait = longRateLimit(e);
+        if (code === CODE.editCap || capWait !== null) {
           // Discord caps edits of messages older than an hour. Progress can wait for the next
           // milestone; an urgent state (a decision, the final result) is tried again later,
           // off the channel's queue so nothing else waits for it.
           this.opts.onEditCapped?.(key);
-          if (edit.priority <= PRIORITY.urgent && !this.stopped) {
-            this.opts.logger.info('Discord edit cap reached; the newest state will be tried again later', { key });
+          if (priority <= PRIORITY.urgent && !this.stopped) {
+            const later = this.opts.editCapRetryMs ?? Math.max(capWait ?? 0, 10 * 60_000);
+            this.opts.logger.info(`Discord will not let the status message be edited yet; trying again in ${Math.round(later / 1000)}s`, { key });
             const retry = setTimeout(() => {
               this.timers.delete(retry);
-              this.edit(key, edit.channel, edit.messageId, edit.render, edit.priority);
-            }, this.opts.editCapRetryMs ?? 10 * 60_000);
+              this.edit(key, edit.channel, edit.messageId, edit.render, priority);
+            }, later);
             retry.unref?.();
             this.timers.add(retry);
           }
@@ -248,6 +267,6 @@ export class DiscordOutbox {
 }
 
 function describe(e: unknown): string {
-  const err = e as DiscordError;
-  return `${err.code ?? err.status ?? ''} ${err.message ?? String(e)}`.trim();
+  const err = e as DiscordError & { name?: string };
+  return `${err.code ?? err.status ?? err.name ?? ''} ${err.message ?? String(e)}`.trim();
 }

@@ -3,7 +3,7 @@
 // Sibling commands rather than subcommands: Discord cannot have `/build <request>` and
 // `/build status` at once, and "/approve" is what people reach for. Pure, so it is tested alone.
 import { ApplicationCommandOptionType as Opt, type RESTPutAPIApplicationCommandsJSONBody } from 'discord.js';
-import { TERMINAL_STATUSES, type Task, type TaskStatus } from '../../core/task.ts';
+import { parseTaskId, TERMINAL_STATUSES, type Task, type TaskStatus } from '../../core/task.ts';
 import { LIMIT, plain } from './text.ts';
 
 const task = (required: boolean, description = 'The task (type to search by id or title)') => ({ type: Opt.String, name: 'task', description, required, autocomplete: true });
@@ -46,29 +46,36 @@ export function commandDefinitions(global: boolean): RESTPutAPIApplicationComman
 
 export const COMMAND_NAMES = ['build', 'status', 'queue', 'approve', 'reject', 'cancel', 'retry', 'clarify', 'bump', 'summary'] as const;
 
-/** A command invocation as the words the dispatcher takes; `asRequest` for /build. */
-export function commandText(name: string, options: Record<string, string | undefined>): { text: string; asRequest: boolean } | null {
+/**
+ * A command invocation as the words the dispatcher takes (`asRequest` for /build), or why not.
+ * Autocomplete only suggests: a person can still type "the docs" where a task belongs, and that
+ * must not become a build request ("Bump the docs high") or a puzzling hint.
+ */
+export function commandText(name: string, options: Record<string, string | undefined>): { text: string; asRequest: boolean } | { problem: string } {
   const o = (k: string) => (options[k] ?? '').trim();
+  const id = o('task');
+  if (id !== '' && !parseTaskId(id)) return { problem: `"${plain(id, 60)}" is not a task id. Pick one from the list as you type, or write it like t-7; /queue shows them.` };
+  const say = (text: string) => ({ text: text.trim(), asRequest: false });
   switch (name) {
     case 'build':
       return { text: o('request'), asRequest: true };
     case 'status':
-      return { text: `status ${o('task')}`.trim(), asRequest: false };
+      return say(`status ${id}`);
     case 'queue':
     case 'summary':
-      return { text: name, asRequest: false };
+      return say(name);
     case 'approve':
     case 'cancel':
     case 'retry':
-      return { text: `${name} ${o('task')}`, asRequest: false };
+      return say(`${name} ${id}`);
     case 'reject':
-      return { text: `reject ${o('task')} ${o('reason')}`.trim(), asRequest: false };
+      return say(`reject ${id} ${o('reason')}`);
     case 'clarify':
-      return { text: `clarify ${o('task')} ${o('text')}`, asRequest: false };
+      return say(`clarify ${id} ${o('text')}`);
     case 'bump':
-      return { text: `bump ${o('task')} ${o('priority')}`.trim(), asRequest: false };
+      return say(`bump ${id} ${o('priority')}`);
     default:
-      return null;
+      return { problem: `I do not know /${plain(name, 40)}.` };
   }
 }
 

@@ -25,8 +25,16 @@ export const unknownUser = (): ApiAnswer => error(404, 10013, 'Unknown User');
 export const unknownWebhook = (): ApiAnswer => error(404, 10015, 'Unknown Webhook');
 export const unknownInteraction = (): ApiAnswer => error(404, 10062, 'Unknown interaction');
 export const unknownApplication = (): ApiAnswer => error(404, 10002, 'Unknown Application');
-export const maxEditsReached = (): ApiAnswer =>
-  error(400, 30046, 'Maximum number of edits to messages older than 1 hour reached. Try again later');
+/**
+ * Discord answers the edit cap as a rate limit: HTTP 429 with Retry-After, and code 30046 in the
+ * body (seen in the wild: "429 Too Many Requests (error code: 30046)"), so a client that retries
+ * 429s blindly keeps hammering it.
+ */
+export const maxEditsReached = (retryAfterSec: number): ApiAnswer => ({
+  status: 429,
+  body: { message: 'Maximum number of edits to messages older than 1 hour reached. Try again later', code: 30046, retry_after: retryAfterSec, global: false },
+  headers: { 'Retry-After': String(retryAfterSec), 'X-RateLimit-Scope': 'user' },
+});
 export const alreadyAcknowledged = (): ApiAnswer => error(400, 40060, 'Interaction has already been acknowledged.');
 export const cannotEditOthers = (): ApiAnswer => error(403, 50005, 'Cannot edit a message authored by another user');
 export const invalidWebhookToken = (): ApiAnswer => error(401, 50027, 'Invalid Webhook Token');

@@ -10,6 +10,8 @@ export interface EditCap {
   olderThanMs: number;
   /** Edits allowed once the message is that old; the next one gets 30046. */
   maxEdits: number;
+  /** Retry-After of the 30046 answer, in seconds (default 60). */
+  retryAfterSec?: number;
 }
 
 export interface EditContext {
@@ -27,7 +29,7 @@ export function editRefusal(m: FakeDiscordMessage, ctx: EditContext): ApiAnswer 
   const cap = ctx.editCap;
   if (cap && ctx.now - m.createdAt >= cap.olderThanMs) {
     const lateEdits = m.edits.filter((e) => e.at - m.createdAt >= cap.olderThanMs).length;
-    if (lateEdits >= cap.maxEdits) return maxEditsReached();
+    if (lateEdits >= cap.maxEdits) return maxEditsReached(cap.retryAfterSec ?? 60);
   }
   return undefined;
 }

@@ -340,6 +340,12 @@ export class FakeDiscord {
 
   // ---- Rate limits and scripted failures ---------------------------------------------------
 
+  /** Changes (or lifts, with undefined) the 30046 edit cap, as time passing would on Discord. */
+  setEditCap(cap: EditCap | undefined): void {
+    this.world.editCap = cap;
+    this.ctx.editCap = cap;
+  }
+
   setRateLimits(r: RateLimits = {}): void {
     this.limiter.setLimits(r);
   }
