@@ -1,5 +1,6 @@
 // `npm run bench`: runs every bench in turn, or only those named on the command line
 // (`npm run bench -- store-write`). A bench is a module exporting name, description and run().
+import * as discordEdits from './discord-edits.ts';
 import * as storeWrite from './store-write.ts';
 
 interface Bench {
@@ -8,7 +9,7 @@ interface Bench {
   run(): Promise<void>;
 }
 
-const benches: Bench[] = [storeWrite];
+const benches: Bench[] = [storeWrite, discordEdits];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.some((b) => b.name === w));
