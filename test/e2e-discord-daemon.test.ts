@@ -56,6 +56,19 @@ describe('nightshift start with Discord', () => {
     expect(daemon.stdout + daemon.stderr).not.toContain(TOKEN);
   }, 60_000);
 
+  it('says what to change when Discord refuses the token, or the Message Content intent is not switched on', async () => {
+    fake = await startFakeDiscord({ token: TOKEN, deniedIntents: 1 << 15 });
+    const base = { DISCORD_GUILD_ID: fake.guildId, DISCORD_CHANNEL: FAKE_CHANNEL_ID, DISCORD_OWNER_ID: OWNER, DISCORD_API_URL: fake.apiUrl, BUILDER: 'demo' };
+    const intents = await runCli(['start'], cliEnv(await tempDir(), { ...base, DISCORD_TOKEN: TOKEN }));
+    expect(intents.code).toBe(78);
+    expect(intents.stderr).toMatch(/DISCORD_TOKEN: Discord refused the Message Content intent .*Privileged Gateway Intents → Message Content Intent/);
+    const wrong = 'MTAwMDAwMDAwMDAwMDAwMDAy.GdaemN.this-token-was-reset-long-ago-000000';
+    const token = await runCli(['start'], cliEnv(await tempDir(), { ...base, DISCORD_TOKEN: wrong }));
+    expect(token.code).toBe(78);
+    expect(token.stderr).toMatch(/DISCORD_TOKEN: Discord refused this token; reset it/);
+    expect(token.stderr + token.stdout).not.toContain(wrong);
+  }, 30_000);
+
   it('refuses to start on a half-configured Discord, naming the variables', async () => {
     const home = await tempDir();
     const r = await runCli(['start'], cliEnv(home, { DISCORD_TOKEN: TOKEN }));

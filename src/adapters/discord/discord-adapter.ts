@@ -13,7 +13,7 @@ import {
   type Interaction,
   type Message,
 } from 'discord.js';
-import type { DiscordConfig } from '../../config.ts';
+import { ConfigError, type DiscordConfig } from '../../config.ts';
 import type { Engine } from '../../core/engine.ts';
 import type { Announcer, CoreEvent, Logger } from '../../core/ports.ts';
 import type { Task, TaskId } from '../../core/task.ts';
@@ -115,6 +115,9 @@ export class DiscordAdapter implements Announcer {
     try {
       await this.client.login(config.token);
       await ready;
+    } catch (e) {
+      await this.client.destroy();
+      throw loginProblem(e);
     } finally {
       clearTimeout(readyTimer);
     }
@@ -363,6 +366,19 @@ export class DiscordAdapter implements Announcer {
       PRIORITY.urgent,
     );
   }
+}
+
+/**
+ * The two ways a first start usually fails, said as what to change: a token Discord refuses, and
+ * the privileged Message Content intent not switched on in the Developer Portal.
+ */
+export function loginProblem(e: unknown): Error {
+  const err = e as { code?: unknown; message?: unknown };
+  if (err.code === 'TokenInvalid') return new ConfigError(['DISCORD_TOKEN: Discord refused this token; reset it under Developer Portal → your application → Bot → Reset Token, and paste the new one']);
+  if (/disallowed intents/i.test(String(err.message))) {
+    return new ConfigError(['DISCORD_TOKEN: Discord refused the Message Content intent for this bot; turn on Developer Portal → your application → Bot → Privileged Gateway Intents → Message Content Intent, then start again']);
+  }
+  return e instanceof Error ? e : new Error(String(e));
 }
 
 /** A command's reply as a Discord message: escaped, cut to Discord's limit, with where to follow the task. */

@@ -59,6 +59,8 @@ export interface FakeDiscordOptions {
   interactionDeadlineMs?: number;
   /** Emulates error 30046: once a message is `olderThanMs` old, at most `maxEdits` more edits. Default: off. */
   editCap?: EditCap;
+  /** Privileged intents not enabled for the app in the Developer Portal: IDENTIFY with one is closed with 4014. Default: none. */
+  deniedIntents?: number;
   /** `heartbeat_interval` in HELLO, ms (default 41250, Discord's). */
   heartbeatIntervalMs?: number;
   /** Clock (epoch ms) for timestamps, ids, rate-limit windows, deadlines and message ages (default Date.now). */
@@ -102,6 +104,7 @@ export class FakeDiscord {
       token: this.token,
       botUserId: this.botUserId,
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS,
+      deniedIntents: opts.deniedIntents ?? 0,
       ready: (sessionId, shard) => ({
         v: 10,
         user: users.selfJson(),

@@ -18,7 +18,7 @@ import { opaqueToken } from './snowflakes.ts';
 type Json = Record<string, unknown>;
 
 const OP = { Dispatch: 0, Heartbeat: 1, Identify: 2, Resume: 6, Reconnect: 7, InvalidSession: 9, Hello: 10, HeartbeatAck: 11 } as const;
-const CLOSE = { UnknownOpcode: 4001, DecodeError: 4002, NotAuthenticated: 4003, AuthenticationFailed: 4004, AlreadyAuthenticated: 4005 } as const;
+const CLOSE = { UnknownOpcode: 4001, DecodeError: 4002, NotAuthenticated: 4003, AuthenticationFailed: 4004, AlreadyAuthenticated: 4005, DisallowedIntents: 4014 } as const;
 /** Ops a client may send that the fake accepts and ignores (presence, voice state, member requests...). */
 const IGNORED_OPS = new Set([3, 4, 8, 14, 31]);
 
@@ -33,6 +33,8 @@ export interface GatewayHost {
   token: string;
   botUserId: string;
   heartbeatIntervalMs: number;
+  /** Privileged intents the application has not been granted in the Developer Portal (IDENTIFY asking for one is closed with 4014). */
+  deniedIntents: number;
   /** READY's `d` for a new session. */
   ready(sessionId: string, shard: unknown): Json;
   guildCreate(): Json;
@@ -156,6 +158,7 @@ export class Gateway {
     if (this.sessionOf.has(ws)) return ws.close(CLOSE.AlreadyAuthenticated, 'Already authenticated.');
     if (d['token'] !== this.host.token) return ws.close(CLOSE.AuthenticationFailed, 'Authentication failed.');
     const intents = typeof d['intents'] === 'number' ? d['intents'] : 0;
+    if ((intents & this.host.deniedIntents) !== 0) return ws.close(CLOSE.DisallowedIntents, 'Disallowed intent(s).');
     const session: Session = { id: opaqueToken(''), intents, seq: 0, log: [], socket: ws, live: false, over: false };
     this.sessions.set(session.id, session);
     this.sessionOf.set(ws, session);
