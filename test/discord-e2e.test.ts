@@ -137,6 +137,15 @@ describe('Discord: /build → reply → thread → live edits → done', () => {
     expect(done.allowedMentions).toEqual({ parse: [], users: [OWNER] });
   });
 
+  it('a request for several things makes one task, status message and thread each, and the reply links them all', async () => {
+    const w = await setup({ script: 'hang' });
+    const res = await build(w, OWNER, 'build the login page, the signup page and the password reset by tonight').response();
+    const refs = ['t-1', 't-2', 't-3'].map((id) => cardRef(w, id));
+    for (const ref of refs) expect(ref?.thread).toBeDefined();
+    expect(res.data.content).toContain(`Follow them in ${refs.map((r) => `<#${r!.thread}>`).join(', ')}.`);
+    expect(new Set(refs.map((r) => r!.thread)).size).toBe(3);
+  });
+
   it('when handling takes longer than the budget, the interaction is deferred and the answer arrives as an edit', async () => {
     const w = await setup({ script: 'hang', adapterOpts: { ackBudgetMs: 0 } });
     const i = build(w, OWNER, 'a hello-world CLI by tonight');

@@ -196,13 +196,17 @@ export class DiscordAdapter implements Announcer {
     await i.editReply(replyMessage(done.reply, done.where));
   }
 
-  /** For a reply that created a task: a link to its thread, once the status message exists. */
+  /** For a reply that created tasks: links to their threads, once their status messages exist. */
   private async whereToFollow(reply: Reply): Promise<string | null> {
-    if (reply.kind !== 'created' || reply.tasks.length !== 1) return null;
-    const id = (reply.tasks[0] as Task).id;
-    await Promise.race([this.cards.created(id), new Promise((r) => setTimeout(r, 10_000).unref?.())]);
-    const card = this.memory.card(id);
-    return card ? `Follow it in <#${card.thread ?? card.channel}>.` : null;
+    if (reply.kind !== 'created' || reply.tasks.length === 0) return null;
+    const ids = reply.tasks.map((t) => t.id);
+    await Promise.race([Promise.all(ids.map((id) => this.cards.created(id))), new Promise((r) => setTimeout(r, 10_000).unref?.())]);
+    const links = ids.flatMap((id) => {
+      const card = this.memory.card(id);
+      return card ? [`<#${card.thread ?? card.channel}>`] : [];
+    });
+    if (links.length === 0) return null;
+    return links.length === 1 ? `Follow it in ${links[0]}.` : `Follow them in ${links.join(', ')}.`;
   }
 
   private async onButton(i: ButtonInteraction): Promise<void> {
