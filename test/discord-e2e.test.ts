@@ -12,7 +12,7 @@ import { waitFor } from './helpers/agents.ts';
 import { fakeAgentBuilder } from './helpers/builders.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
 import { tempDir } from './helpers/temp-dir.ts';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './fakes/discord/fake-discord.ts';
+import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type FakeInteraction } from './fakes/discord/fake-discord.ts';
 import { FAKE_CHANNEL_ID } from './fakes/discord/defaults.ts';
 
 const OWNER = '400000000000000001';
@@ -94,6 +94,16 @@ const threadText = (w: World, id: string) => threadOf(w, id).map((m) => m.conten
 const status = async (w: World, id: string) => (await w.engine.get(id))?.status;
 const embedOf = (m: { embeds: unknown[] } | undefined) => JSON.stringify(m?.embeds ?? []);
 const buttonsOf = (m: { components: unknown[] } | undefined): string[] => JSON.stringify(m?.components ?? []).match(/ns:[a-z]+:t-\d+/g) ?? [];
+/**
+ * The answer a person sees to a command: answered in time (directly, or deferred when the work took
+ * longer: under load either is right), then the final text.
+ */
+async function answerTo(i: FakeInteraction): Promise<{ content: string; flags: number }> {
+  const first = await i.response();
+  expect(first.lateMs ?? 0).toBe(0);
+  expect([4, 5]).toContain(first.type);
+  return (await i.finalOriginal()) as { content: string; flags: number };
+}
 const build = (w: World, user: string, request: string, channelId = CHANNEL) => w.fake.slashCommand({ userId: user, channelId, name: 'build', options: [{ name: 'request', type: 3, value: request }] });
 
 describe('Discord: connection and commands', () => {
@@ -111,14 +121,11 @@ describe('Discord: connection and commands', () => {
 describe('Discord: /build → reply → thread → live edits → done', () => {
   it('answers at once, posts a status message with a thread, edits it live, and reports done mentioning the owner', async () => {
     const w = await setup({ env: { FAKE_STEP_MS: '700' } });
-    const i = build(w, OWNER, 'a hello-world CLI by tonight');
-    const res = await i.response();
-    expect(res.type).toBe(4); // answered directly, no deferral needed
-    expect(res.lateMs ?? 0).toBe(0);
-    expect(res.data.flags & 64).toBe(64); // only the asker sees it
-    expect(res.data.content).toMatch(/t-1 "Build a hello-world CLI" · high priority/);
+    const answer = await answerTo(build(w, OWNER, 'a hello-world CLI by tonight'));
+    expect(answer.flags & 64).toBe(64); // only the asker sees it
+    expect(answer.content).toMatch(/t-1 "Build a hello-world CLI" · high priority/);
     const ref = cardRef(w, 't-1')!;
-    expect(res.data.content).toContain(`Follow it in <#${ref.thread}>`);
+    expect(answer.content).toContain(`Follow it in <#${ref.thread}>`);
     const thread = w.fake.thread(ref.thread!)!;
     expect(thread.parentId).toBe(CHANNEL);
     expect(thread.name).toBe('t-1 · Build a hello-world CLI');
@@ -139,10 +146,10 @@ describe('Discord: /build → reply → thread → live edits → done', () => {
 
   it('a request for several things makes one task, status message and thread each, and the reply links them all', async () => {
     const w = await setup({ script: 'hang' });
-    const res = await build(w, OWNER, 'build the login page, the signup page and the password reset by tonight').response();
+    const answer = await answerTo(build(w, OWNER, 'build the login page, the signup page and the password reset by tonight'));
     const refs = ['t-1', 't-2', 't-3'].map((id) => cardRef(w, id));
     for (const ref of refs) expect(ref?.thread).toBeDefined();
-    expect(res.data.content).toContain(`Follow them in ${refs.map((r) => `<#${r!.thread}>`).join(', ')}.`);
+    expect(answer.content).toContain(`Follow them in ${refs.map((r) => `<#${r!.thread}>`).join(', ')}.`);
     expect(new Set(refs.map((r) => r!.thread)).size).toBe(3);
   });
 
@@ -168,7 +175,7 @@ describe('Discord: /build → reply → thread → live edits → done', () => {
     expect(answer.messageReference?.message_id).toBe(asked.id);
     expect(answer.content).toMatch(/Follow it in <#\d+>/);
     // both tasks are followed in DISCORD_CHANNEL, each in its own thread
-    await w.fake.waitFor(() => cardRef(w, 't-2') !== undefined, 'the second status message');
+    await waitFor(() => cardRef(w, 't-2') !== undefined, 10_000, 'the second status message');
     expect(cardRef(w, 't-1')!.channel).toBe(CHANNEL);
     expect(cardRef(w, 't-2')!.channel).toBe(CHANNEL);
     await w.fake.sendMessage({ authorId: OWNER, channelId: w.fake.dmChannel(OWNER), content: 'thanks!', dm: true });
@@ -232,7 +239,7 @@ describe('Discord: buttons and who may press them', () => {
   it('a reply in the thread while it waits clarifies the task; a stranger there is left alone', async () => {
     const w = await setup();
     build(w, OWNER, 'urgent: build it');
-    await w.fake.waitFor(() => cardRef(w, 't-1')?.thread !== undefined, 'the thread');
+    await waitFor(() => cardRef(w, 't-1')?.thread !== undefined, 10_000, 'the thread');
     const thread = cardRef(w, 't-1')!.thread!;
     await w.fake.sendMessage({ authorId: STRANGER, channelId: thread, content: 'lol what is this' });
     await new Promise((r) => setTimeout(r, 300));
@@ -246,24 +253,24 @@ describe('Discord: buttons and who may press them', () => {
     const w = await setup();
     build(w, OWNER, 'urgent: deploy the docs site');
     await waitFor(async () => (await status(w, 't-1')) === 'awaiting_approval', 5_000, 'waiting');
-    await w.fake.waitFor(() => cardRef(w, 't-1')?.thread !== undefined, 'the thread');
-    const res = await w.fake.slashCommand({ userId: STRANGER, channelId: CHANNEL, name: 'approve', options: [{ name: 'task', type: 3, value: 't-1' }] }).response();
-    expect(res.data.flags & 64).toBe(64);
-    expect(res.data.content).toMatch(/only the owner or an approver can/);
+    await waitFor(() => cardRef(w, 't-1')?.thread !== undefined, 10_000, 'the thread');
+    const res = await answerTo(w.fake.slashCommand({ userId: STRANGER, channelId: CHANNEL, name: 'approve', options: [{ name: 'task', type: 3, value: 't-1' }] }));
+    expect(res.flags & 64).toBe(64);
+    expect(res.content).toMatch(/only the owner or an approver can/);
     const thread = cardRef(w, 't-1')!.thread!;
     await w.fake.sendMessage({ authorId: STRANGER, channelId: thread, content: 'approve' });
     await w.fake.waitFor(() => w.fake.messages(thread).some((m) => m.authorId === w.fake.botUserId && /only the owner or an approver can/.test(m.content)), 'the refusal in the thread');
     expect(await status(w, 't-1')).toBe('awaiting_approval');
-    const typed = await w.fake.slashCommand({ userId: OWNER, channelId: CHANNEL, name: 'approve', options: [{ name: 'task', type: 3, value: 'the docs' }] }).response();
-    expect(typed.data.content).toMatch(/"the docs" is not a task id/);
+    const typed = await answerTo(w.fake.slashCommand({ userId: OWNER, channelId: CHANNEL, name: 'approve', options: [{ name: 'task', type: 3, value: 'the docs' }] }));
+    expect(typed.content).toMatch(/"the docs" is not a task id/);
     expect(await status(w, 't-1')).toBe('awaiting_approval');
   });
 
   it('anyone not allowed to request builds is refused politely and nothing is queued', async () => {
     const w = await setup();
-    const res = await build(w, STRANGER, 'a hello-world CLI by tonight').response();
-    expect(res.data.flags & 64).toBe(64);
-    expect(res.data.content).toMatch(/not on the list of people who can request builds/);
+    const res = await answerTo(build(w, STRANGER, 'a hello-world CLI by tonight'));
+    expect(res.flags & 64).toBe(64);
+    expect(res.content).toMatch(/not on the list of people who can request builds/);
     expect(w.engine.live()).toHaveLength(0);
   });
 
@@ -274,8 +281,8 @@ describe('Discord: buttons and who may press them', () => {
     const res = await w.fake.autocomplete({ userId: OWNER, channelId: CHANNEL, name: 'approve', options: [{ name: 'task', type: 3, value: 'dep', focused: true }] }).response();
     expect(res.type).toBe(8);
     expect(res.data.choices).toEqual([{ name: 't-1 · Deploy the docs site (awaiting approval)', value: 't-1' }]);
-    const approved = await w.fake.slashCommand({ userId: OWNER, channelId: CHANNEL, name: 'approve', options: [{ name: 'task', type: 3, value: 't-1' }] }).response();
-    expect(approved.data.content).toMatch(/t-1/);
+    const approved = await answerTo(w.fake.slashCommand({ userId: OWNER, channelId: CHANNEL, name: 'approve', options: [{ name: 'task', type: 3, value: 't-1' }] }));
+    expect(approved.content).toMatch(/t-1/);
     await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'approved by command and built');
   });
 });
@@ -352,11 +359,12 @@ describe('Discord: behaving well on the platform', () => {
     await waitFor(async () => (await status(w, 't-1')) === 'done', 15_000, 'done');
     await w.fake.waitFor(() => /is done after/.test(threadText(w, 't-1')), 'done in the thread', 10_000);
     const capAnswers = () => w.fake.calls.filter((c) => c.status === 429 && JSON.stringify(c.response).includes('30046'));
-    await w.fake.waitFor(() => capAnswers().length >= 1, 'Discord refusing an edit with 30046', 5_000);
-    // discord.js hands the long wait back instead of retrying it; progress stops at the first refusal
-    const cardEdits = () => w.fake.calls.filter((c) => c.route === 'PATCH /channels/:id/messages/:id' && c.path.endsWith(cardRef(w, 't-1')!.ts));
-    expect(cardEdits().length).toBeLessThanOrEqual(4);
-    expect(capAnswers().length).toBeLessThanOrEqual(3);
+    await w.fake.waitFor(() => capAnswers().length >= 1, 'Discord refusing an edit with 30046');
+    // discord.js hands the long wait back instead of retrying it, and the outbox tries a refused
+    // final state again only after its delay (1 s here): about one refusal per second, no storm
+    const refusals = capAnswers();
+    const spanMs = refusals.at(-1)!.at - refusals[0]!.at;
+    expect(refusals.length).toBeLessThanOrEqual(Math.ceil(spanMs / 900) + 2);
     // the thread went on regardless, and once Discord lets the message be edited again, the card is right
     w.fake.setEditCap(undefined);
     await w.fake.waitFor(() => embedOf(cardOf(w, 't-1')).includes('✅ done'), 'the final state on the card', 5_000);
@@ -400,7 +408,7 @@ describe('Discord: where status messages go, and restarts', () => {
   it('after a restart the same status message is edited and its thread still belongs to the task', async () => {
     const w = await setup({ script: 'hang' });
     build(w, OWNER, 'urgent: build the invoice export');
-    await w.fake.waitFor(() => cardRef(w, 't-1')?.thread !== undefined, 'the thread');
+    await waitFor(() => cardRef(w, 't-1')?.thread !== undefined, 10_000, 'the thread');
     const before = cardRef(w, 't-1')!;
     await w.engine.shutdown(0);
     await w.adapter.stop();

@@ -46,14 +46,19 @@ describe('Discord outbox', () => {
     const { api, calls } = recordingApi();
     const outbox = new DiscordOutbox(api, { logger: silentLogger, perChannel: { count: 5, windowMs: 500 } });
     let state = 0;
+    const started = Date.now();
     for (let i = 1; i <= 100; i++) {
       state = i;
       outbox.edit('card:t-1', 'C1', 'M1', () => text(`progress ${state}`));
       await new Promise((r) => setTimeout(r, 5));
     }
+    const fedForMs = Date.now() - started;
     await outbox.drain();
     const edits = calls.filter((c) => c.what === 'edit');
-    expect(edits.length).toBeLessThanOrEqual(8);
+    // At most one edit per pacing slot (100 ms) while updates kept coming, plus the last: however
+    // slowly the updates trickled in on a loaded machine, never one edit per update.
+    expect(edits.length).toBeLessThanOrEqual(Math.ceil(fedForMs / 100) + 2);
+    expect(edits.length).toBeLessThan(50);
     expect(edits.at(-1)?.body?.content).toBe('progress 100');
     await outbox.stop();
   });

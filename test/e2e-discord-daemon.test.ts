@@ -41,8 +41,9 @@ describe('nightshift start with Discord', () => {
     expect(daemon.stdout).toContain(`Discord: invite link https://discord.com/oauth2/authorize?client_id=${fake.appId}&scope=bot+applications.commands&permissions=309237730304`);
     expect(fake.commands.at(-1)?.scope).toBe(fake.guildId);
 
-    const reply = await fake.slashCommand({ userId: OWNER, channelId: FAKE_CHANNEL_ID, name: 'build', options: [{ name: 'request', type: 3, value: 'a hello-world CLI by tonight' }] }).response();
-    expect(reply.data.content).toMatch(/t-1 "Build a hello-world CLI"/);
+    const asked = fake.slashCommand({ userId: OWNER, channelId: FAKE_CHANNEL_ID, name: 'build', options: [{ name: 'request', type: 3, value: 'a hello-world CLI by tonight' }] });
+    expect((await asked.response()).lateMs ?? 0).toBe(0); // answered, or deferred, in time
+    expect(((await asked.finalOriginal()) as { content: string }).content).toMatch(/t-1 "Build a hello-world CLI"/);
     await waitFor(async () => {
       const r = await runCli(['status', 't-1', '--json'], env);
       return r.code === 0 && (JSON.parse(r.stdout) as { status: string }).status === 'done';

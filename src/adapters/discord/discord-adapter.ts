@@ -38,7 +38,7 @@ export interface DiscordAdapterOptions {
   engine: Engine;
   config: DiscordConfig;
   logger: Logger;
-  /** Discord's 3 s to answer an interaction, minus a margin for the network. */
+  /** Discord's 3 s to answer an interaction, minus a margin for the network and a loaded machine (default 2 s). */
   ackBudgetMs?: number;
   /** How often a building task's status message is refreshed when nothing else changes it. */
   refreshMs?: number;
@@ -187,7 +187,7 @@ export class DiscordAdapter implements Announcer {
     // Discord wants an answer within 3 s of the interaction: the reply itself when it is ready in
     // time, else a deferral now ("nightshift is thinking…") and the reply as an edit of it. Time
     // the interaction spent reaching us counts against the budget.
-    const budget = this.opts.ackBudgetMs ?? 2_500;
+    const budget = this.opts.ackBudgetMs ?? 2_000;
     const lag = Math.min(budget, Math.max(0, Date.now() - i.createdTimestamp));
     const quick = await Promise.race([work, new Promise<null>((r) => setTimeout(() => r(null), budget - lag).unref?.())]);
     if (quick) return void (await i.reply({ ...replyMessage(quick.reply, quick.where), flags: MessageFlags.Ephemeral }));

@@ -5,6 +5,8 @@
 // - which deliveries it has already handled (Slack's event_id and trigger_id, Discord's
 //   interaction and message ids), so a redelivered event or a retried request never creates a
 //   second task, even after a restart.
+// The meta is rewritten with every change, so each list is bounded: deliveries expire after a day,
+// and only the newest cards of finished tasks are kept (an old thread then reads as a plain thread).
 import type { Engine } from '../../core/engine.ts';
 import type { TaskId } from '../../core/task.ts';
 
@@ -20,6 +22,11 @@ export interface CardRef {
 /** Slack redelivers within minutes; a day is far beyond any retry. */
 const SEEN_TTL_MS = 24 * 3_600_000;
 const SEEN_MAX = 5_000;
+/** Cards of finished tasks kept beyond the live ones: months of a busy night shift. */
+const FINISHED_CARDS_KEPT = 500;
+
+/** What the memory needs from the engine: its meta on disk, and which tasks are still live. */
+export type MemoryHost = Pick<Engine, 'getMeta' | 'setMeta' | 'live'>;
 
 /** A thread message that asked the owner to act (with buttons), to be closed once someone has. */
 export interface AskRef extends CardRef {
@@ -36,8 +43,9 @@ export class ChatMemory {
   private readonly SEEN: string;
 
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: MemoryHost,
     prefix: 'slack' | 'discord',
+    private readonly finishedCardsKept = FINISHED_CARDS_KEPT,
   ) {
     this.CARDS = `${prefix}.cards`;
     this.ASKS = `${prefix}.asks`;
@@ -79,7 +87,19 @@ export class ChatMemory {
 
   async saveCard(id: TaskId, ref: CardRef): Promise<void> {
     this.cards.set(id, ref);
+    const live = new Set(this.engine.live().map((t) => t.id));
+    let finished = [...this.cards.keys()].filter((k) => !live.has(k)).length;
+    let asksDropped = false;
+    // Oldest first (the map keeps creation order); a live task's card is never forgotten.
+    for (const key of this.cards.keys()) {
+      if (finished <= this.finishedCardsKept) break;
+      if (live.has(key)) continue;
+      this.cards.delete(key);
+      asksDropped = this.asks.delete(key) || asksDropped;
+      finished--;
+    }
     await this.engine.setMeta(this.CARDS, Object.fromEntries(this.cards));
+    if (asksDropped) await this.engine.setMeta(this.ASKS, Object.fromEntries(this.asks));
   }
 
   /**

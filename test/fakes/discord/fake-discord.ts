@@ -67,8 +67,10 @@ export interface FakeDiscordOptions {
   now?: () => number;
 }
 
-const DEFAULT_WAIT_MS = 3000;
-const READY_WAIT_MS = 5000;
+// Generous: under CI load a chain of disk writes and paced calls can take seconds; a wait only
+// costs its full length when the test is failing anyway.
+const DEFAULT_WAIT_MS = 10_000;
+const READY_WAIT_MS = 10_000;
 
 export class FakeDiscord {
   readonly token: string;
