@@ -7,6 +7,7 @@ import { Engine } from '../src/core/engine.ts';
 import { defaultPolicy } from '../src/core/policy.ts';
 import { silentLogger, systemClock, type Clock } from '../src/core/ports.ts';
 import { SummaryScheduler } from '../src/core/summary-scheduler.ts';
+import { handleText } from '../src/commands/dispatch.ts';
 import { LowdbTaskStore } from '../src/store/index.ts';
 import { waitFor } from './helpers/agents.ts';
 import { fakeAgentBuilder } from './helpers/builders.ts';
@@ -429,6 +430,47 @@ describe('Discord: where status messages go, and restarts', () => {
     // a reply in the old thread still reaches the task
     await w.fake.sendMessage({ authorId: OWNER, channelId: before.thread!, content: 'status' });
     await w.fake.waitFor(() => w.fake.messages(before.thread!).some((m) => m.authorId === w.fake.botUserId && /t-1 .*done/.test(m.content)), 'the status answer in the thread');
+  });
+
+  it('a task created while Discord was not connected gets its status message and thread at start', async () => {
+    const fake = await startFakeDiscord();
+    const dir = await tempDir();
+    const store = new LowdbTaskStore({ dir });
+    await store.open();
+    const engine = new Engine({ store, builder: fakeAgentBuilder('hang', dir), policy: defaultPolicy({ timeZone: 'Europe/London', tickMs: 3_600_000 }), clock: systemClock, logger: silentLogger, runBuilds: false });
+    await engine.start();
+    // asked on Discord just before nightshift stopped: the task is on disk, its message was never posted
+    await handleText({ engine, actor: { id: OWNER, role: 'owner', adapter: 'discord', channel: CHANNEL } }, 'a hello-world CLI by tonight', { asRequest: true });
+    const adapter = new DiscordAdapter({ engine, config: { token: fake.token, guildId: fake.guildId, channel: CHANNEL, ownerId: OWNER, approvers: [], allowedUsers: [], apiUrl: fake.apiUrl }, logger: silentLogger, perChannel: { count: 5, windowMs: 500 } });
+    await adapter.start();
+    world = { fake, engine, adapter, store, dir };
+    await waitFor(() => cardRef(world!, 't-1')?.thread !== undefined, 10_000, 't-1\'s status message and thread');
+    expect(embedOf(cardOf(world, 't-1'))).toContain('t-1 · Build a hello-world CLI');
+  });
+
+  it('a deleted status message stops being edited, and the thread says so once', async () => {
+    const w = await setup({ env: { FAKE_STEP_MS: '300' } });
+    w.fake.failNext('PATCH /channels/:id/messages/:id', { status: 404, code: 10008, times: 1 });
+    build(w, OWNER, 'urgent: build the invoice export');
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'done');
+    await w.fake.waitFor(() => /is done after/.test(threadText(w, 't-1')), 'done in the thread');
+    await w.adapter.drain();
+    expect(threadText(w, 't-1').match(/status message of t-1 was deleted/g)).toHaveLength(1);
+    const cardEdits = w.fake.calls.filter((c) => c.route === 'PATCH /channels/:id/messages/:id' && c.path.endsWith(cardRef(w, 't-1')!.ts));
+    expect(cardEdits).toHaveLength(1); // the one that found it gone
+  });
+
+  it('when the task\'s thread is gone, its messages (the owner\'s ping included) become replies to the status message', async () => {
+    const w = await setup();
+    build(w, OWNER, 'urgent: build the invoice export');
+    await waitFor(() => cardRef(w, 't-1')?.thread !== undefined, 10_000, 'the thread');
+    w.fake.failNext('POST /channels/:id/messages', { status: 404, code: 10003, times: 1 });
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'done');
+    const ref = cardRef(w, 't-1')!;
+    await w.fake.waitFor(() => w.fake.messages(CHANNEL).some((m) => /is done after/.test(m.content)), 'done in the channel');
+    const done = w.fake.messages(CHANNEL).find((m) => /is done after/.test(m.content))!;
+    expect(done.messageReference?.message_id).toBe(ref.ts);
+    expect(done.allowedMentions).toEqual({ parse: [], users: [OWNER] });
   });
 
   it('when the bot cannot post in DISCORD_CHANNEL, the status message goes to a DM with whoever asked, saying why', async () => {

@@ -57,8 +57,9 @@ describe('nightshift start with Discord', () => {
     expect(daemon.stdout + daemon.stderr).not.toContain(TOKEN);
   }, 60_000);
 
-  it('says what to change when Discord refuses the token, or the Message Content intent is not switched on', async () => {
+  it('says what to change when Discord refuses the token, the Message Content intent is not switched on, or the channel cannot be seen', async () => {
     fake = await startFakeDiscord({ token: TOKEN, deniedIntents: 1 << 15 });
+    const allowed = await startFakeDiscord({ token: TOKEN });
     const base = { DISCORD_GUILD_ID: fake.guildId, DISCORD_CHANNEL: FAKE_CHANNEL_ID, DISCORD_OWNER_ID: OWNER, DISCORD_API_URL: fake.apiUrl, BUILDER: 'demo' };
     const intents = await runCli(['start'], cliEnv(await tempDir(), { ...base, DISCORD_TOKEN: TOKEN }));
     expect(intents.code).toBe(78);
@@ -68,6 +69,11 @@ describe('nightshift start with Discord', () => {
     expect(token.code).toBe(78);
     expect(token.stderr).toMatch(/DISCORD_TOKEN: Discord refused this token; reset it/);
     expect(token.stderr + token.stdout).not.toContain(wrong);
+    // a channel the bot cannot see is found at start, not when the first task has nowhere to go
+    const channel = await runCli(['start'], cliEnv(await tempDir(), { ...base, DISCORD_API_URL: allowed.apiUrl, DISCORD_TOKEN: TOKEN, DISCORD_CHANNEL: '300000000000000099' }));
+    await allowed.stop();
+    expect(channel.code).toBe(78);
+    expect(channel.stderr).toMatch(/DISCORD_CHANNEL: the bot cannot see channel 300000000000000099/);
   }, 30_000);
 
   it('refuses to start on a half-configured Discord, naming the variables', async () => {

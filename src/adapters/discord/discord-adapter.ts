@@ -3,6 +3,7 @@
 // place, starting the task's thread), milestone messages in that thread, and pings to the owner
 // when they must act. Buttons call the same commands as every other way of asking.
 import {
+  ChannelType,
   Client,
   Events,
   MessageFlags,
@@ -16,14 +17,14 @@ import {
 import { ConfigError, type DiscordConfig } from '../../config.ts';
 import type { Engine } from '../../core/engine.ts';
 import type { Announcer, CoreEvent, Logger } from '../../core/ports.ts';
-import type { Task, TaskId } from '../../core/task.ts';
+import { isTerminal, type Task, type TaskId } from '../../core/task.ts';
 import { canDecide, refusal, type Actor } from '../../commands/actor.ts';
 import { decisionCommand } from '../../commands/decisions.ts';
 import { handleText } from '../../commands/dispatch.ts';
 import { errorReply, type Reply } from '../../commands/reply.ts';
 import { renderSummaryText } from '../../commands/summary.ts';
 import { threadReply } from '../../commands/thread-reply.ts';
-import { ChatMemory } from '../shared/chat-memory.ts';
+import { ChatMemory, type CardRef } from '../shared/chat-memory.ts';
 import { CardSequence, closingLine, DECIDED } from '../shared/card-sequence.ts';
 import { roleOf } from '../shared/roles.ts';
 import { parseCustomId, statusCard, type CardContext, type DiscordMessage } from './card.ts';
@@ -93,14 +94,26 @@ export class DiscordAdapter implements Announcer {
       ...(opts.editCapRetryMs !== undefined ? { editCapRetryMs: opts.editCapRetryMs } : {}),
       onEditCapped: (key) => this.capped.add(key),
       onEdited: (key) => this.capped.delete(key),
+      onGone: (key) => {
+        if (key.startsWith('card:')) this.statusMessageGone(key);
+      },
     });
     this.cards = new CardSequence(opts.engine, opts.logger, 'Discord');
     this.memory = new ChatMemory(opts.engine, 'discord');
-    this.client.on(Events.InteractionCreate, (i) => void this.onInteraction(i).catch((e: unknown) => this.opts.logger.warn('Discord: an interaction failed', { error: String(e) })));
-    this.client.on(Events.MessageCreate, (m) => void this.onMessage(m).catch((e: unknown) => this.opts.logger.warn('Discord: a message could not be handled', { error: String(e) })));
+    this.client.on(Events.InteractionCreate, (i) => this.track(this.onInteraction(i), 'an interaction failed'));
+    this.client.on(Events.MessageCreate, (m) => this.track(this.onMessage(m), 'a message could not be handled'));
     this.client.on(Events.Error, (e) => this.opts.logger.warn('Discord client error', { error: e.message }));
     this.client.on(Events.ShardDisconnect, (e) => this.opts.logger.info('Discord gateway closed; reconnecting', { code: e.code }));
     this.client.on(Events.ShardResume, () => this.opts.logger.info('Discord gateway resumed'));
+  }
+
+  /** Requests being handled: a shutdown lets them finish (and answer) before the client goes. */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  private track(work: Promise<void>, failure: string): void {
+    const handled = work.catch((e: unknown) => this.opts.logger.warn(`Discord: ${failure}`, { error: String(e) }));
+    this.inFlight.add(handled);
+    void handled.finally(() => this.inFlight.delete(handled));
   }
 
   /** Logs in, waits for the gateway, registers the slash commands; returns who the bot is. */
@@ -124,18 +137,48 @@ export class DiscordAdapter implements Announcer {
     const app = this.client.application;
     if (!app) throw new Error('Discord: READY did not say which application this bot is');
     if (config.appId && config.appId !== app.id) logger.warn(`DISCORD_APP_ID is ${config.appId} but the token belongs to application ${app.id}; using ${app.id}`);
+    await this.checkChannel();
     if (config.guildId) await app.commands.set(commandDefinitions(false), config.guildId);
     else await app.commands.set(commandDefinitions(true));
     this.unsubscribe = this.opts.engine.subscribe(this);
+    // A task whose status message was never posted (nightshift stopped in between) gets one now.
+    for (const task of this.opts.engine.live()) {
+      if (task.origin.adapter === 'discord' && !this.memory.card(task.id)) this.cards.creating(task.id, this.createCard(task).catch(() => undefined));
+    }
     // A quiet build still ages: its status message's elapsed time is refreshed now and then.
     this.refresher = setInterval(() => this.refreshBuildingCards(), this.opts.refreshMs ?? 30_000);
     this.refresher.unref();
     return { tag: this.client.user?.tag ?? 'nightshift', appId: app.id, invite: inviteUrl(app.id), commandsIn: config.guildId ? `guild ${config.guildId}` : 'every server (global; may take an hour to appear)' };
   }
 
+  /**
+   * DISCORD_CHANNEL must be a text (or announcement) channel the bot can see: a forum, a voice
+   * channel or a wrong id would otherwise show up only when the first task has nowhere to go.
+   */
+  private async checkChannel(): Promise<void> {
+    const { channel } = this.opts.config;
+    const found = await this.client.channels.fetch(channel).catch((e: unknown) => {
+      const code = (e as { code?: unknown }).code;
+      if (code === 10003 || code === 50001 || code === 404 || code === 403) return null;
+      throw e;
+    });
+    const problem =
+      found === null
+        ? `DISCORD_CHANNEL: the bot cannot see channel ${channel}; check the id (right-click the channel → Copy Channel ID) and that the bot was invited to its server with the link nightshift prints`
+        : found.type !== ChannelType.GuildText && found.type !== ChannelType.GuildAnnouncement
+          ? `DISCORD_CHANNEL: channel ${channel} is a ${ChannelType[found.type]} channel; nightshift needs a text channel, where each task gets a status message and a thread`
+          : null;
+    if (problem) {
+      await this.client.destroy();
+      throw new ConfigError([problem]);
+    }
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.refresher);
     this.unsubscribe?.();
+    // Requests already being handled still get their answer.
+    await Promise.race([Promise.all(this.inFlight), new Promise((r) => setTimeout(r, 5_000).unref?.())]);
     await this.outbox.drain(5_000);
     await this.outbox.stop();
     await this.client.destroy();
@@ -326,18 +369,18 @@ export class DiscordAdapter implements Announcer {
     const card = this.memory.card(task.id);
     if (!card) return;
     this.cards.remember(task);
-    const thread = card.thread ?? card.channel;
+    const key = `card:${task.id}`;
     const { ownerId } = this.opts.config;
     if (event.type === 'progress') {
-      if (this.progressEditAllowed(task.id, card.postedAt)) this.outbox.edit(`card:${task.id}`, card.channel, card.ts, this.renderCard(task.id, task), PRIORITY.progress);
+      if (!this.gone.has(key) && this.progressEditAllowed(task.id, card.postedAt)) this.outbox.edit(key, card.channel, card.ts, this.renderCard(task.id, task), PRIORITY.progress);
       return;
     }
-    this.outbox.edit(`card:${task.id}`, card.channel, card.ts, this.renderCard(task.id, task), PRIORITY.urgent);
+    if (!this.gone.has(key)) this.outbox.edit(key, card.channel, card.ts, this.renderCard(task.id, task), PRIORITY.urgent);
     if (event.type === 'owner_attention') {
       const tail = event.reason === 'escalated' ? event.message.split('\n').slice(1, -1).join('\n') : undefined;
       const ask = attention(task, event.reason, event.message, ownerId, tail);
-      const id = await this.outbox.post(thread, ask, PRIORITY.urgent);
-      if (id && ask.components?.length) await this.memory.saveAsk(task.id, { channel: thread, ts: id, text: ask.content ?? '' });
+      const posted = await this.inThread(task.id, card, ask);
+      if (posted && ask.components?.length) await this.memory.saveAsk(task.id, { channel: posted.channel, ts: posted.id, text: ask.content ?? '' });
       return;
     }
     // Someone acted: the messages that asked for it lose their buttons and say who and when.
@@ -348,7 +391,44 @@ export class DiscordAdapter implements Announcer {
       }
     }
     const msg = milestone(task, event.event, ownerId, this.cardContext());
-    if (msg) await this.outbox.post(thread, msg, PRIORITY.milestone);
+    if (msg) await this.inThread(task.id, card, msg);
+    if (isTerminal(task.status)) {
+      this.cards.forget(task.id);
+      this.capped.delete(key);
+      this.lastProgressEdit.delete(task.id);
+      this.gone.delete(key);
+    }
+  }
+
+  /** Threads found deleted or locked: their task's messages go to the channel instead. */
+  private readonly threadsGone = new Set<string>();
+
+  /**
+   * Posts in the task's thread, all at one priority so they stay in the order they happened. If
+   * the thread is gone (deleted, locked), the message becomes a reply to the status message in the
+   * channel, so nothing meant for the owner is lost.
+   */
+  private async inThread(id: TaskId, card: CardRef, msg: DiscordMessage): Promise<{ channel: string; id: string } | null> {
+    const thread = card.thread ?? card.channel;
+    if (!this.threadsGone.has(thread)) {
+      const posted = await this.outbox.post(thread, msg, PRIORITY.milestone);
+      if (posted || thread === card.channel) return posted ? { channel: thread, id: posted } : null;
+      this.threadsGone.add(thread);
+      this.opts.logger.warn(`Discord: ${id}'s thread refused a message; its messages go to the channel now`);
+    }
+    const posted = await this.outbox.post(card.channel, { ...msg, message_reference: { message_id: card.ts, fail_if_not_exists: false } }, PRIORITY.milestone);
+    return posted ? { channel: card.channel, id: posted } : null;
+  }
+
+  /** Status messages someone deleted: no more edits for them (each would fail), said once in the thread. */
+  private readonly gone = new Set<string>();
+
+  private statusMessageGone(key: string): void {
+    if (this.gone.has(key)) return;
+    this.gone.add(key);
+    const id = key.slice('card:'.length) as TaskId;
+    const card = this.memory.card(id);
+    if (card) void this.inThread(id, card, { content: `The status message of ${id} was deleted; this thread keeps following the task (/status ${id} shows it whole).` });
   }
 
   private async postSummary(event: Extract<CoreEvent, { type: 'summary_due' }>): Promise<void> {

@@ -54,6 +54,8 @@ export interface OutboxOptions {
   onEditCapped?: (key: string) => void;
   /** Told when an edit went through (a capped message is editable again). */
   onEdited?: (key: string) => void;
+  /** Told when the message to edit no longer exists (someone deleted it, or its channel). */
+  onGone?: (key: string) => void;
 }
 
 interface DiscordError {
@@ -205,6 +207,11 @@ export class DiscordOutbox {
             retry.unref?.();
             this.timers.add(retry);
           }
+          return;
+        }
+        if (code === CODE.unknownMessage || code === CODE.unknownChannel) {
+          this.opts.onGone?.(key);
+          this.opts.logger.warn('Discord: a message to edit is gone', { key, error: describe(e) });
           return;
         }
         const wait = retryDelay(e, attempt, this.maxBackoffMs);

@@ -10,6 +10,8 @@ import { formatOwnerTime } from '../../core/time-of-day.ts';
 export class CardSequence {
   private readonly ready = new Map<TaskId, Promise<void>>();
   private readonly latest = new Map<TaskId, Task>();
+  /** Per task, the end of its queue of updates: they run one after another, in event order. */
+  private readonly chains = new Map<TaskId, Promise<void>>();
 
   constructor(
     private readonly engine: Engine,
@@ -27,14 +29,30 @@ export class CardSequence {
     await this.ready.get(id)?.catch(() => undefined);
   }
 
-  /** Runs `work` after the card exists; a failure is logged, never thrown at the engine. */
-  async after(id: TaskId, work: () => Promise<void>): Promise<void> {
-    await this.created(id);
-    try {
-      await work();
-    } catch (e) {
-      this.logger.warn(`could not update ${this.platform}`, { task: id, error: String(e) });
-    }
+  /**
+   * Runs `work` after the card exists and after the task's earlier updates, so its thread reads in
+   * the order things happened ("Approved" before "Started") even when one update waits on a disk
+   * write. A failure is logged, never thrown at the engine.
+   */
+  after(id: TaskId, work: () => Promise<void>): Promise<void> {
+    const next = (this.chains.get(id) ?? this.created(id)).then(async () => {
+      try {
+        await work();
+      } catch (e) {
+        this.logger.warn(`could not update ${this.platform}`, { task: id, error: String(e) });
+      }
+    });
+    this.chains.set(id, next);
+    void next.then(() => {
+      if (this.chains.get(id) === next) this.chains.delete(id);
+    });
+    return next;
+  }
+
+  /** A finished task gets no more updates: what was kept for it can go (its last edit renders from the event's task). */
+  forget(id: TaskId): void {
+    this.ready.delete(id);
+    this.latest.delete(id);
   }
 
   remember(task: Task): void {

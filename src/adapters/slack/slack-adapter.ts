@@ -6,7 +6,7 @@ import { createHttpReceiver } from './http-receiver.ts';
 import type { SlackConfig } from '../../config.ts';
 import type { Engine } from '../../core/engine.ts';
 import type { Announcer, CoreEvent, Logger } from '../../core/ports.ts';
-import { parseTaskId, type Task, type TaskId } from '../../core/task.ts';
+import { isTerminal, parseTaskId, type Task, type TaskId } from '../../core/task.ts';
 import { canDecide, refusal } from '../../commands/actor.ts';
 import { decisionCommand, type DecisionVerb } from '../../commands/decisions.ts';
 import { handleText } from '../../commands/dispatch.ts';
@@ -294,6 +294,7 @@ export class SlackAdapter implements Announcer {
     }
     const msg = milestone(task, event.event, ownerId, this.cardContext());
     if (msg) await this.outbox.post(card.channel, msg, { threadTs: card.ts, priority: PRIORITY.milestone });
+    if (isTerminal(task.status)) this.cards.forget(task.id);
   }
 
   private async postSummary(event: Extract<CoreEvent, { type: 'summary_due' }>): Promise<void> {
