@@ -211,7 +211,7 @@ export class DiscordAdapter implements Announcer {
 
   private async onAutocomplete(i: AutocompleteInteraction): Promise<void> {
     const focused = i.options.getFocused(true);
-    const recent = await this.opts.engine.history({ limit: 25 });
+    const recent = await this.opts.engine.history({ limit: 100 });
     const tasks = [...this.opts.engine.live(), ...recent];
     await i.respond(focused.name === 'task' ? taskChoices(i.commandName, String(focused.value), tasks) : []);
   }
@@ -274,7 +274,8 @@ export class DiscordAdapter implements Announcer {
     // Said to the bot, not a reply to one of its messages (a reply also lists the bot as mentioned).
     const mentioned = new RegExp(`<@!?${botId}>`).test(m.content);
     if (!isDm && !task && !mentioned) return; // the channel's own conversation
-    if (!(await this.memory.firstDelivery(`message:${m.id}`))) return;
+    // No delivery dedupe here, unlike Slack: Discord does not redeliver a message. A resumed
+    // gateway replays only what was missed, once.
     const text = stripMention(m.content, botId);
     const ctx = { engine: this.opts.engine, actor: this.actor(m.author, { channel: m.channelId }) };
     const reply = task ? await threadReply(ctx, task, text) : await handleText(ctx, text);

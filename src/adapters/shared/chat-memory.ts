@@ -2,9 +2,9 @@
 // ("slack.cards", "discord.cards"; on disk, written through the engine like every other change):
 // - where each task's card lives (channel and message id), and which thread belongs to which task;
 // - the open questions to the owner, to be closed once someone has answered;
-// - which deliveries it has already handled (Slack's event_id and trigger_id, Discord's
-//   interaction and message ids), so a redelivered event or a retried request never creates a
-//   second task, even after a restart.
+// - which deliveries it has already handled (Slack's event_id and trigger_id; Discord does not
+//   redeliver), so a redelivered event or a retried request never creates a second task, even
+//   after a restart.
 // The meta is rewritten with every change, so each list is bounded: deliveries expire after a day,
 // and only the newest cards of finished tasks are kept (an old thread then reads as a plain thread).
 import type { Engine } from '../../core/engine.ts';
