@@ -132,12 +132,13 @@ describe('Discord thread messages', () => {
 
 describe('Discord slash commands', () => {
   it('registers /build with a required request, sibling verbs with task autocomplete, and DMs for global commands', () => {
-    const defs = commandDefinitions(true) as { name: string; options?: { name: string; required?: boolean; autocomplete?: boolean }[]; contexts?: number[] }[];
+    const defs = commandDefinitions('global') as { name: string; options?: { name: string; required?: boolean; autocomplete?: boolean }[]; contexts?: number[] }[];
     expect(defs.map((d) => d.name)).toEqual(['build', 'status', 'queue', 'approve', 'reject', 'cancel', 'retry', 'clarify', 'bump', 'summary']);
     expect(defs[0]!.options![0]).toMatchObject({ name: 'request', required: true });
     expect(defs.find((d) => d.name === 'approve')!.options![0]).toMatchObject({ name: 'task', required: true, autocomplete: true });
     expect(defs[0]!.contexts).toEqual([0, 1]);
-    expect((commandDefinitions(false)[0] as { contexts?: unknown }).contexts).toBeUndefined();
+    expect((commandDefinitions('guild')[0] as { contexts?: unknown }).contexts).toBeUndefined();
+    expect((commandDefinitions('dm')[0] as { contexts?: unknown }).contexts).toEqual([1]); // DMs only: never twice in the server
     for (const d of defs) expect(d.name).toMatch(/^[-_a-z0-9]{1,32}$/);
   });
 

@@ -113,9 +113,12 @@ describe('Discord: connection and commands', () => {
     expect(w.fake.identifies).toHaveLength(1);
     const intents = w.fake.identifies[0]!.intents;
     for (const bit of [1 << 0, 1 << 9, 1 << 12, 1 << 15]) expect(intents & bit).toBe(bit); // Guilds, GuildMessages, DirectMessages, MessageContent
-    const registered = w.fake.commands.at(-1)!;
-    expect(registered.scope).toBe(w.fake.guildId);
-    expect((registered.body as { name: string }[]).map((c) => c.name)).toEqual(['build', 'status', 'queue', 'approve', 'reject', 'cancel', 'retry', 'clarify', 'bump', 'summary']);
+    const names = ['build', 'status', 'queue', 'approve', 'reject', 'cancel', 'retry', 'clarify', 'bump', 'summary'];
+    const guild = w.fake.commands.find((c) => c.scope === w.fake.guildId)!;
+    expect((guild.body as { name: string }[]).map((c) => c.name)).toEqual(names);
+    // and a DM-only global set, so /build works in a DM with the bot too
+    const dm = w.fake.commands.find((c) => c.scope === 'global')!;
+    expect((dm.body as { name: string; contexts: number[] }[]).map((c) => `${c.name}:${c.contexts.join()}`)).toEqual(names.map((n) => `${n}:1`));
   });
 });
 
@@ -161,6 +164,13 @@ describe('Discord: /build → reply → thread → live edits → done', () => {
     expect(res.type).toBe(5);
     const final = await i.finalOriginal();
     expect(final.content).toMatch(/t-1 "Build a hello-world CLI"/);
+  });
+
+  it('/build in a DM with the bot works too', async () => {
+    const w = await setup({ script: 'hang' });
+    const answer = await answerTo(w.fake.slashCommand({ userId: OWNER, channelId: w.fake.dmChannel(OWNER), name: 'build', options: [{ name: 'request', type: 3, value: 'a hello-world CLI by tonight' }], dm: true }));
+    expect(answer.content).toMatch(/t-1 "Build a hello-world CLI"/);
+    await waitFor(() => cardRef(w, 't-1')?.channel === CHANNEL, 10_000, 'the status message in DISCORD_CHANNEL');
   });
 
   it('a mention in a channel and a DM are understood like /build; chit-chat in a DM gets a hint', async () => {

@@ -138,8 +138,12 @@ export class DiscordAdapter implements Announcer {
     if (!app) throw new Error('Discord: READY did not say which application this bot is');
     if (config.appId && config.appId !== app.id) logger.warn(`DISCORD_APP_ID is ${config.appId} but the token belongs to application ${app.id}; using ${app.id}`);
     await this.checkChannel();
-    if (config.guildId) await app.commands.set(commandDefinitions(false), config.guildId);
-    else await app.commands.set(commandDefinitions(true));
+    if (config.guildId) {
+      await app.commands.set(commandDefinitions('guild'), config.guildId);
+      await app.commands.set(commandDefinitions('dm'));
+    } else {
+      await app.commands.set(commandDefinitions('global'));
+    }
     this.unsubscribe = this.opts.engine.subscribe(this);
     // A task whose status message was never posted (nightshift stopped in between) gets one now.
     for (const task of this.opts.engine.live()) {

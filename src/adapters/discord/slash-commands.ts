@@ -19,9 +19,13 @@ const OFFERS: Record<string, (s: TaskStatus) => boolean> = {
   status: () => true,
 };
 
-export function commandDefinitions(global: boolean): RESTPutAPIApplicationCommandsJSONBody {
-  // Global commands also work in a DM with the bot; guild commands exist only in their guild.
-  const where = global ? { contexts: [0, 1], integration_types: [0] } : {};
+/**
+ * Where the commands are registered: `guild` (DISCORD_GUILD_ID: that server only, visible at once),
+ * `global` (every server and DMs with the bot), or `dm` (a global set for DMs only, registered next
+ * to a guild set so /build also works in a DM without showing twice in the server).
+ */
+export function commandDefinitions(scope: 'guild' | 'global' | 'dm'): RESTPutAPIApplicationCommandsJSONBody {
+  const where = scope === 'global' ? { contexts: [0, 1], integration_types: [0] } : scope === 'dm' ? { contexts: [1], integration_types: [0] } : {};
   return [
     {
       name: 'build',
