@@ -6,13 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DiscordAdapter } from '../src/adapters/discord/discord-adapter.ts';
 import { SlackAdapter } from '../src/adapters/slack/slack-adapter.ts';
 import { Engine } from '../src/core/engine.ts';
-import { defaultPolicy } from '../src/core/policy.ts';
-import { silentLogger, systemClock } from '../src/core/ports.ts';
+import { silentLogger } from '../src/core/ports.ts';
 import type { Task } from '../src/core/task.ts';
-import { LowdbTaskStore } from '../src/store/index.ts';
 import { waitFor } from './helpers/agents.ts';
-import { fakeAgentBuilder } from './helpers/builders.ts';
 import { tempDir } from './helpers/temp-dir.ts';
+import { chatEngine } from './helpers/chat-engine.ts';
 import { startFakeDiscord, type FakeDiscord } from './fakes/discord/fake-discord.ts';
 import { FAKE_CHANNEL_ID } from './fakes/discord/defaults.ts';
 import { startFakeSlack, type FakeSlack } from './fakes/slack/fake-slack.ts';
@@ -32,20 +30,8 @@ interface Driver {
   stop(): Promise<void>;
 }
 
-async function engineIn(dir: string) {
-  const store = new LowdbTaskStore({ dir });
-  await store.open();
-  const engine = new Engine({
-    store,
-    builder: fakeAgentBuilder('succeed', dir, { env: { PATH: process.env.PATH ?? '', FAKE_STEP_MS: '100' } }),
-    // Builds one at a time, so both runs see the same order.
-    policy: defaultPolicy({ timeZone: 'Europe/London', retryBackoffMs: [100], tickMs: 3_600_000, maxParallelBuilds: 1 }),
-    clock: systemClock,
-    logger: silentLogger,
-    runBuilds: true,
-  });
-  return { store, engine };
-}
+/** Builds one at a time, so both runs see the same order. */
+const engineIn = (dir: string) => chatEngine(dir, { env: { FAKE_STEP_MS: '100' }, policy: { maxParallelBuilds: 1 } });
 
 async function slackDriver(): Promise<Driver> {
   const ids: Record<Who, string> = { owner: 'U0OWNER', requester: 'U0REQUESTER', stranger: 'U0STRANGER' };

@@ -13,6 +13,7 @@ import { waitFor } from './helpers/agents.ts';
 import { fakeAgentBuilder } from './helpers/builders.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
 import { tempDir } from './helpers/temp-dir.ts';
+import { chatEngine } from './helpers/chat-engine.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type FakeInteraction } from './fakes/discord/fake-discord.ts';
 import { FAKE_CHANNEL_ID } from './fakes/discord/defaults.ts';
 
@@ -55,17 +56,8 @@ async function setup(opts: {
     ...opts.fakeOpts,
   });
   const dir = await tempDir();
-  const store = new LowdbTaskStore({ dir });
-  await store.open();
-  if (opts.lastSummaryAt) await store.setMeta('lastSummaryAt', opts.lastSummaryAt);
-  const engine = new Engine({
-    store,
-    builder: fakeAgentBuilder(opts.script ?? 'succeed', dir, { env: { PATH: process.env.PATH ?? '', FAKE_STEP_MS: '150', ...opts.env } }),
-    policy: defaultPolicy({ timeZone: 'Europe/London', retryBackoffMs: [100], tickMs: 3_600_000 }),
-    clock: opts.clock ?? systemClock,
-    logger: silentLogger,
-    runBuilds: opts.runBuilds ?? true,
-  });
+  const { fakeOpts: _fake, adapterOpts: _adapter, ...engineOpts } = opts;
+  const { store, engine } = await chatEngine(dir, engineOpts);
   const config: DiscordConfig = {
     token: fake.token,
     guildId: fake.guildId,
@@ -133,6 +125,7 @@ describe('Discord: /build → reply → thread → live edits → done', () => {
     const thread = w.fake.thread(ref.thread!)!;
     expect(thread.parentId).toBe(CHANNEL);
     expect(thread.name).toBe('t-1 · Build a hello-world CLI');
+    expect(thread.autoArchiveDuration).toBe(10_080); // a week of quiet: an overnight task's thread stays open (README)
     await waitFor(async () => (await status(w, 't-1')) === 'done', 15_000, 't-1 done');
     await w.adapter.drain();
     const card = cardOf(w, 't-1')!;

@@ -22,6 +22,9 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_BOT_USER_ID, FAKE_CHANNEL_ID, FAKE_GUILD_ID, Intents } from './fakes/discord/defaults.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './fakes/discord/fake-discord.ts';
+import { rejection as rejectionOf } from './helpers/rejection.ts';
+
+const rejection = (p: Promise<unknown>) => rejectionOf(p, DiscordAPIError);
 
 const USER = '400000000000000042';
 const ALL_INTENTS = GatewayIntentBits.Guilds | GatewayIntentBits.GuildMessages | GatewayIntentBits.MessageContent | GatewayIntentBits.DirectMessages;
@@ -74,16 +77,6 @@ function onInteraction(client: Client, handler: (i: Interaction) => Promise<unkn
       );
     });
   });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DiscordAPIError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DiscordAPIError) return err;
-    throw err;
-  }
-  throw new Error('expected a DiscordAPIError');
 }
 
 function buildChannel(client: Client): TextChannel {

@@ -9,6 +9,9 @@ import { FAKE_SIGNING_SECRET } from './fakes/slack/defaults.ts';
 import { startFakeSlack, type FakeSlack, type FakeSlackOptions } from './fakes/slack/fake-slack.ts';
 import { appMention, blockAction, eventCallback, mention, slashCommand } from './fakes/slack/payloads.ts';
 import { eventBody, formBody, interactiveBody, JSON_CONTENT_TYPE, signedPost } from './fakes/slack/signed-http.ts';
+import { rejection as rejectionOf } from './helpers/rejection.ts';
+
+const rejection = (p: Promise<unknown>) => rejectionOf<Error & { code?: string; data?: Record<string, unknown> }>(p);
 
 const CHANNEL = 'C0BUILDS';
 const OWNER = 'U0OWNER';
@@ -26,15 +29,6 @@ async function fakeSlack(opts?: FakeSlackOptions): Promise<FakeSlack> {
 
 function webClient(fake: FakeSlack, opts: WebClientOptions = {}, token = fake.botToken): WebClient {
   return new WebClient(token, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, logLevel: LogLevel.ERROR, ...opts });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; data?: Record<string, unknown> }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('fake Slack Web API with the real @slack/web-api WebClient', () => {

@@ -4,15 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { WorkspaceError } from '../src/builders/git/git.ts';
 import { ensureRepository } from '../src/builders/git/repo.ts';
 import { OWNER, sandbox } from './fixtures/git/sandbox.ts';
-
-async function rejection(p: Promise<unknown>): Promise<WorkspaceError> {
-  const e: unknown = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(WorkspaceError);
-  return e as WorkspaceError;
-}
+import { rejection } from './helpers/rejection.ts';
 
 describe('ensureRepository without BUILD_REPO: a fresh repository under the data directory', () => {
   it('creates <dataDir>/repo on first use with a README commit on main by nightshift, then reuses it', async () => {
@@ -93,21 +85,21 @@ describe('ensureRepository with BUILD_REPO: the owner\'s repository, checked and
     const s = await sandbox();
     const dir = s.path('plain');
     await mkdir(dir);
-    const e = await rejection(ensureRepository({ dataDir: s.path('data'), buildRepo: dir, env: s.env }));
+    const e = await rejection(ensureRepository({ dataDir: s.path('data'), buildRepo: dir, env: s.env }), WorkspaceError);
     expect(e.message).toBe(`BUILD_REPO=${dir} is not a git repository: run git init there, or unset BUILD_REPO to use a fresh one under NIGHTSHIFT_HOME`);
     expect(e.retryable).toBe(false);
   });
 
   it('refuses a path that does not exist', async () => {
     const s = await sandbox();
-    const e = await rejection(ensureRepository({ dataDir: s.path('data'), buildRepo: s.path('nope'), env: s.env }));
+    const e = await rejection(ensureRepository({ dataDir: s.path('data'), buildRepo: s.path('nope'), env: s.env }), WorkspaceError);
     expect(e.message).toMatch(/^BUILD_REPO=.*nope does not exist: .*unset BUILD_REPO/);
   });
 
   it('refuses a file', async () => {
     const s = await sandbox();
     await writeFile(s.path('file'), 'x');
-    const e = await rejection(ensureRepository({ dataDir: s.path('data'), buildRepo: s.path('file'), env: s.env }));
+    const e = await rejection(ensureRepository({ dataDir: s.path('data'), buildRepo: s.path('file'), env: s.env }), WorkspaceError);
     expect(e.message).toContain('is not a directory');
   });
 
@@ -116,7 +108,7 @@ describe('ensureRepository with BUILD_REPO: the owner\'s repository, checked and
     const bare = s.path('bare.git');
     await mkdir(bare);
     await s.git(bare, 'init', '--quiet', '--bare');
-    const e = await rejection(ensureRepository({ dataDir: s.path('data'), buildRepo: bare, env: s.env }));
+    const e = await rejection(ensureRepository({ dataDir: s.path('data'), buildRepo: bare, env: s.env }), WorkspaceError);
     expect(e.message).toContain(`BUILD_REPO=${bare} is a bare repository`);
   });
 
@@ -125,7 +117,7 @@ describe('ensureRepository with BUILD_REPO: the owner\'s repository, checked and
     const dir = s.path('empty');
     await mkdir(dir);
     await s.git(dir, 'init', '--quiet');
-    const e = await rejection(ensureRepository({ dataDir: s.path('data'), buildRepo: dir, env: s.env }));
+    const e = await rejection(ensureRepository({ dataDir: s.path('data'), buildRepo: dir, env: s.env }), WorkspaceError);
     expect(e.message).toContain(`BUILD_REPO=${dir} has no commits yet`);
   });
 
@@ -133,7 +125,7 @@ describe('ensureRepository with BUILD_REPO: the owner\'s repository, checked and
     const s = await sandbox();
     const repo = await s.ownerRepo('proj', 'trunk');
     await s.git(repo, ...OWNER, 'checkout', '--quiet', '--detach');
-    const e = await rejection(ensureRepository({ dataDir: s.path('data'), buildRepo: repo, env: s.env }));
+    const e = await rejection(ensureRepository({ dataDir: s.path('data'), buildRepo: repo, env: s.env }), WorkspaceError);
     expect(e.message).toContain('has a detached HEAD and no main branch');
   });
 });

@@ -5,6 +5,7 @@ import { WorkspaceError } from '../src/builders/git/git.ts';
 import { ensureRepository } from '../src/builders/git/repo.ts';
 import { branchName, prepareWorktree } from '../src/builders/git/worktree.ts';
 import { checkoutState, OWNER, sandbox, type Sandbox } from './fixtures/git/sandbox.ts';
+import { rejection } from './helpers/rejection.ts';
 
 const exists = (p: string) =>
   access(p).then(
@@ -29,15 +30,6 @@ async function setup(s: Sandbox) {
   const prepare = (id: string, title: string) =>
     prepareWorktree({ repo: path, baseBranch, workspace: join(workspaces, id), branch: branchName(id, title), env: s.env });
   return { repo: path, baseBranch, workspaces, prepare };
-}
-
-async function rejection(p: Promise<unknown>): Promise<WorkspaceError> {
-  const e: unknown = await p.then(
-    () => null,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(WorkspaceError);
-  return e as WorkspaceError;
 }
 
 describe('prepareWorktree: one worktree per task, the owner\'s checkout untouched', () => {
@@ -134,7 +126,7 @@ describe('prepareWorktree: one worktree per task, the owner\'s checkout untouche
   it('refuses a branch that is checked out elsewhere, naming where', async () => {
     const s = await sandbox();
     const { repo, baseBranch, workspaces } = await setup(s);
-    const e = await rejection(prepareWorktree({ repo, baseBranch, workspace: join(workspaces, 't-7'), branch: 'main', env: s.env }));
+    const e = await rejection(prepareWorktree({ repo, baseBranch, workspace: join(workspaces, 't-7'), branch: 'main', env: s.env }), WorkspaceError);
     expect(e.message).toBe(
       `branch main is checked out in ${repo}: a branch can be in one worktree only; switch that checkout to another branch, or remove that worktree`,
     );
@@ -144,7 +136,7 @@ describe('prepareWorktree: one worktree per task, the owner\'s checkout untouche
     const s = await sandbox();
     const { repo, baseBranch, workspaces, prepare } = await setup(s);
     await prepare('t-8', 'First title');
-    const e = await rejection(prepareWorktree({ repo, baseBranch, workspace: join(workspaces, 't-8'), branch: 'nightshift/t-8-other', env: s.env }));
+    const e = await rejection(prepareWorktree({ repo, baseBranch, workspace: join(workspaces, 't-8'), branch: 'nightshift/t-8-other', env: s.env }), WorkspaceError);
     expect(e.message).toContain('is already a worktree on branch nightshift/t-8-first-title, not nightshift/t-8-other');
   });
 
@@ -153,7 +145,7 @@ describe('prepareWorktree: one worktree per task, the owner\'s checkout untouche
     const { repo, baseBranch } = await setup(s);
     const before = await checkoutState(s, repo);
     for (const workspace of [join(repo, 'workspaces', 't-9'), repo, s.root]) {
-      const e = await rejection(prepareWorktree({ repo, baseBranch, workspace, branch: 'nightshift/t-9', env: s.env }));
+      const e = await rejection(prepareWorktree({ repo, baseBranch, workspace, branch: 'nightshift/t-9', env: s.env }), WorkspaceError);
       expect(e.message).toContain('overlap');
     }
     expect(await checkoutState(s, repo)).toEqual(before);
@@ -163,7 +155,7 @@ describe('prepareWorktree: one worktree per task, the owner\'s checkout untouche
     const s = await sandbox();
     const { repo, baseBranch, workspaces } = await setup(s);
     for (const branch of ['-f', 'a..b', 'x.lock', 'has space', '']) {
-      const e = await rejection(prepareWorktree({ repo, baseBranch, workspace: join(workspaces, 't-10'), branch, env: s.env }));
+      const e = await rejection(prepareWorktree({ repo, baseBranch, workspace: join(workspaces, 't-10'), branch, env: s.env }), WorkspaceError);
       expect(e.message).toContain('is not a valid branch name');
     }
     expect(await exists(join(workspaces, 't-10'))).toBe(false);
@@ -172,7 +164,7 @@ describe('prepareWorktree: one worktree per task, the owner\'s checkout untouche
   it('refuses a base branch that does not exist', async () => {
     const s = await sandbox();
     const { repo, workspaces } = await setup(s);
-    const e = await rejection(prepareWorktree({ repo, baseBranch: 'nope', workspace: join(workspaces, 't-11'), branch: 'nightshift/t-11', env: s.env }));
+    const e = await rejection(prepareWorktree({ repo, baseBranch: 'nope', workspace: join(workspaces, 't-11'), branch: 'nightshift/t-11', env: s.env }), WorkspaceError);
     expect(e.message).toBe(`the base branch nope does not exist in ${repo}: builds branch off it`);
   });
 

@@ -11,6 +11,7 @@ import { waitFor } from './helpers/agents.ts';
 import { fakeAgentBuilder } from './helpers/builders.ts';
 import { mrkdwnTexts } from './helpers/slack-text.ts';
 import { tempDir } from './helpers/temp-dir.ts';
+import { chatEngine } from './helpers/chat-engine.ts';
 import { startFakeSlack, type FakeSlack } from './fakes/slack/fake-slack.ts';
 import { appMention, blockAction, dmMessage, eventCallback, mention, slashCommand, threadReply } from './fakes/slack/payloads.ts';
 import { formBody, signedPost } from './fakes/slack/signed-http.ts';
@@ -51,16 +52,7 @@ async function setup(opts: {
 } = {}): Promise<World> {
   const fake = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test', ...opts.fakeOpts });
   const dir = await tempDir();
-  const store = new LowdbTaskStore({ dir });
-  await store.open();
-  const engine = new Engine({
-    store,
-    builder: fakeAgentBuilder(opts.script ?? 'succeed', dir, { env: { PATH: process.env.PATH ?? '', FAKE_STEP_MS: '150', ...opts.env } }),
-    policy: defaultPolicy({ timeZone: 'Europe/London', retryBackoffMs: [100], tickMs: 3_600_000 }),
-    clock: systemClock,
-    logger: silentLogger,
-    runBuilds: true,
-  });
+  const { store, engine } = await chatEngine(dir, { ...(opts.script ? { script: opts.script } : {}), ...(opts.env ? { env: opts.env } : {}) });
   const config: SlackConfig = {
     mode: 'socket',
     botToken: 'xoxb-test',

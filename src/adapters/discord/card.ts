@@ -4,14 +4,16 @@
 // timestamps (each reader sees their own zone).
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord.js';
 import { ButtonStyle, ComponentType } from 'discord.js';
-import { formatDuration } from '../../core/durations.ts';
 import type { Progress } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
 import type { Task, TaskStatus } from '../../core/task.ts';
 import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
-import { elapsed, progressBar, STATUS_LABEL } from '../../commands/format.ts';
+import { progressBar, STATUS_LABEL } from '../../commands/format.ts';
 import { LIMIT, plain, safeText, stamp, who } from './text.ts';
 import { decisionLine } from '../shared/card-sequence.ts';
+import { timeLine, type CardContext } from '../shared/card-facts.ts';
+
+export type { CardContext };
 
 /** What the bot sends to create or edit a message (the REST body). */
 export interface DiscordMessage {
@@ -22,14 +24,6 @@ export interface DiscordMessage {
   allowed_mentions?: { parse: []; users?: string[] };
   /** Answer to a person's message (a request by mention or DM). */
   message_reference?: { message_id: string; fail_if_not_exists: boolean };
-}
-
-export interface CardContext {
-  now: Date;
-  timeZone: string;
-  maxAttempts: number;
-  /** Median of past build durations, for "est ~40m" when the task has no estimate. */
-  typicalMs: number | null;
 }
 
 export const BUTTON_VERBS = ['approve', 'reject', 'cancel', 'retry'] as const;
@@ -98,9 +92,8 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
     field('Priority', `${task.priority}: ${safeText(task.priorityReason, 200)}`),
   ];
   if (task.attempts.length > 0) fields.push(field('Attempt', `${attemptsInBudget(task)}/${ctx.maxAttempts}`));
-  const est = task.estimateMs ?? ctx.typicalMs;
-  const timing = task.status === 'building' ? `${formatDuration(elapsed(task, ctx.now))} elapsed` : a?.durationMs !== undefined ? `took ${formatDuration(a.durationMs)}` : null;
-  if (timing || est) fields.push(field('Time', [timing, est ? `est ~${formatDuration(est)}` : null].filter(Boolean).join(' · ')));
+  const time = timeLine(task, ctx);
+  if (time) fields.push(field('Time', time));
   if (task.deadline) fields.push(field('Deadline', `${formatOwnerTime(new Date(task.deadline), ctx.now, ctx.timeZone)} (${ctx.timeZone}) · ${stamp(task.deadline, 'R')}`));
   if (task.status === 'failed' && task.retryAt) fields.push(field('Next try', `${formatOwnerTime(new Date(task.retryAt), ctx.now, ctx.timeZone)} · ${stamp(task.retryAt, 'R')}`));
   fields.push(field('Asked by', task.origin.adapter === 'discord' ? who(task.origin.userId) : safeText(task.origin.userName ?? task.origin.userId, 100)));

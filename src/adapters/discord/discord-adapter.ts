@@ -24,6 +24,7 @@ import { handleText } from '../../commands/dispatch.ts';
 import { errorReply, type Reply } from '../../commands/reply.ts';
 import { renderSummaryText } from '../../commands/summary.ts';
 import { threadReply } from '../../commands/thread-reply.ts';
+import { cardContext } from '../shared/card-facts.ts';
 import { ChatMemory, type CardRef } from '../shared/chat-memory.ts';
 import { CardSequence, closingLine, DECIDED } from '../shared/card-sequence.ts';
 import { roleOf } from '../shared/roles.ts';
@@ -310,8 +311,7 @@ export class DiscordAdapter implements Announcer {
   }
 
   private cardContext(): CardContext {
-    const { engine } = this.opts;
-    return { now: engine.now(), timeZone: engine.policy.timeZone, maxAttempts: engine.policy.maxAttempts, typicalMs: engine.typicalDurationMs() };
+    return cardContext(this.opts.engine);
   }
 
   /** The newest state of a task, rendered when its edit's turn comes (not when it was asked for). */

@@ -1,13 +1,15 @@
 // The live status card: the root message of a task's thread, edited in place as the task moves.
 // Pure: (task, progress, context) → Block Kit, so it is tested (and shown in the README) without Slack.
-import { formatDuration } from '../../core/durations.ts';
 import type { Progress } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
 import type { Task, TaskStatus } from '../../core/task.ts';
 import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
-import { elapsed, progressBar, STATUS_LABEL } from '../../commands/format.ts';
+import { progressBar, STATUS_LABEL } from '../../commands/format.ts';
 import { escapeMrkdwn, link, safeText, who } from './mrkdwn.ts';
 import { decisionLine } from '../shared/card-sequence.ts';
+import { timeLine, type CardContext } from '../shared/card-facts.ts';
+
+export type { CardContext };
 
 /** A Block Kit block, as JSON: the cards are checked against Slack's limits by tests. */
 export type Block = Record<string, unknown>;
@@ -16,14 +18,6 @@ export interface SlackMessage {
   /** The notification and accessibility fallback: always set, plain. */
   text: string;
   blocks: Block[];
-}
-
-export interface CardContext {
-  now: Date;
-  timeZone: string;
-  maxAttempts: number;
-  /** Median of past build durations, for "est ~40m" when the task has no estimate. */
-  typicalMs: number | null;
 }
 
 export const ACTION = {
@@ -81,9 +75,8 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
     `*Priority*\n${task.priority}: ${safeText(task.priorityReason, 200)}`,
   ];
   if (task.attempts.length > 0) fields.push(`*Attempt*\n${attemptsInBudget(task)}/${ctx.maxAttempts}`);
-  const est = task.estimateMs ?? ctx.typicalMs;
-  const timing = task.status === 'building' ? `${formatDuration(elapsed(task, ctx.now))} elapsed` : a?.durationMs !== undefined ? `took ${formatDuration(a.durationMs)}` : null;
-  if (timing || est) fields.push(`*Time*\n${[timing, est ? `est ~${formatDuration(est)}` : null].filter(Boolean).join(' · ')}`);
+  const time = timeLine(task, ctx);
+  if (time) fields.push(`*Time*\n${time}`);
   if (task.deadline) fields.push(`*Deadline*\n${formatOwnerTime(new Date(task.deadline), ctx.now, ctx.timeZone)} (${ctx.timeZone})`);
   if (task.status === 'failed' && task.retryAt) fields.push(`*Next try*\n${formatOwnerTime(new Date(task.retryAt), ctx.now, ctx.timeZone)}`);
 

@@ -4,8 +4,6 @@ import type { Actor } from '../../commands/actor.ts';
 import type { SlackConfig } from '../../config.ts';
 import { roleOf } from '../shared/roles.ts';
 
-export { roleOf };
-
 export function slackActor(userId: string, cfg: Pick<SlackConfig, 'ownerId' | 'approvers' | 'allowedUsers'>, where: { channel?: string; thread?: string } = {}): Actor {
   return {
     // The member id is what task history records ("approved by U012AB3CD"); Slack renders it as

@@ -14,6 +14,7 @@ import type { Reply } from '../../commands/reply.ts';
 import { threadReply } from '../../commands/thread-reply.ts';
 import { renderSummaryText } from '../../commands/summary.ts';
 import { ACTION, statusCard, type CardContext, type SlackMessage } from './card.ts';
+import { cardContext } from '../shared/card-facts.ts';
 import { ChatMemory } from '../shared/chat-memory.ts';
 import { CardSequence, closingLine, DECIDED } from '../shared/card-sequence.ts';
 import { attention, milestone } from './milestones.ts';
@@ -232,8 +233,7 @@ export class SlackAdapter implements Announcer {
   }
 
   private cardContext(): CardContext {
-    const { engine } = this.opts;
-    return { now: engine.now(), timeZone: engine.policy.timeZone, maxAttempts: engine.policy.maxAttempts, typicalMs: engine.typicalDurationMs() };
+    return cardContext(this.opts.engine);
   }
 
   /** The newest state of a task, rendered when its edit's turn comes (not when it was asked for). */
@@ -243,7 +243,6 @@ export class SlackAdapter implements Announcer {
       return statusCard(task, this.opts.engine.progressOf(id), this.cardContext());
     };
   }
-
 
   /**
    * Posts the card where the task was asked for; when Slack refuses (the bot is not in that
