@@ -32,14 +32,31 @@ describe('engine: the whole loop with real child processes', () => {
     expect(done.attempts).toHaveLength(1);
     expect(done.attempts[0]).toMatchObject({ outcome: 'succeeded', exitCode: 0 });
     expect(done.deliverables.changedFiles).toEqual(['hello.txt']);
-    const progress = h.events.filter((e) => e.type === 'progress').map((e) => (e.type === 'progress' ? e.progress.percent : null));
-    expect(progress).toContain(60);
+    // Progress is announced as the newest state, at most a few times a second: the last line the
+    // builder printed before it finished is shown, before the task is announced done.
+    const told = h.events.flatMap((e) => (e.type === 'progress' ? [e.progress] : []));
+    expect(told.at(-1)).toMatchObject({ percent: 100, message: 'all done' });
+    const lastProgress = h.events.findLastIndex((e) => e.type === 'progress');
+    expect(lastProgress).toBeLessThan(h.events.findIndex((e) => e.type === 'task_changed' && e.event.type === 'done'));
     expect(h.events.filter((e) => e.type === 'task_changed').map((e) => (e.type === 'task_changed' ? e.event.type : ''))).toEqual(['started', 'done']);
     // every change was on disk before it was announced (created, started, done)
     expect(h.onDiskWhenAnnounced).toEqual([true, true, true]);
     // finished tasks live in the archive, and are still found
     expect((await h.engine.history({ limit: 5 })).map((x) => x.id)).toEqual([t!.id]);
     expect(h.engine.live()).toHaveLength(0);
+  });
+
+  it('a chatty builder (2,000 lines) is announced a few times a second as its newest state, never line by line', async () => {
+    h = await makeHarness('chatty');
+    const [t] = await h.engine.submit([draft('Build a chatty thing')], { adapter: 'test', userId: 'owner' });
+    await settle(t!.id, 'done');
+    const task = (await h.engine.get(t!.id))!;
+    const told = h.events.flatMap((e) => (e.type === 'progress' ? [e.progress] : []));
+    const builtForMs = Date.parse(task.attempts[0]!.endedAt!) - Date.parse(task.attempts[0]!.startedAt);
+    // One announcement at once, then at most one per 250 ms, and the newest before the end.
+    expect(told.length).toBeGreaterThanOrEqual(1);
+    expect(told.length).toBeLessThanOrEqual(Math.ceil(builtForMs / 250) + 2);
+    expect(told.at(-1)).toMatchObject({ percent: 100, message: 'done' });
   });
 
   it('retries a failed attempt after the back-off and succeeds', async () => {

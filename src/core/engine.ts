@@ -36,12 +36,19 @@ export interface EngineDeps {
   runBuilds: boolean;
   /** Removes secrets from text that came from a builder before anyone is told it. */
   redact?: (text: string) => string;
+  /**
+   * At most one progress announcement per task per this many ms (default 250): a builder printing
+   * hundreds of lines a second is told to the adapters as its newest state a few times a second.
+   */
+  progressEveryMs?: number;
 }
 
 interface Running {
   handle: BuildHandle;
   attempt: number;
   startedAt: number;
+  /** The task as last committed: what a progress announcement carries, without asking the store. */
+  task: Task;
   /** Set when a person cancelled the build: who. */
   cancelledBy?: string;
   /** Set when nightshift is shutting down: the attempt is recorded as interrupted, at no cost. */
@@ -51,12 +58,22 @@ interface Running {
 
 /** How many recent successful build durations feed the "typical duration" estimate. */
 const DURATION_SAMPLES = 25;
+const PROGRESS_EVERY_MS = 250;
+
+/** One task's progress between announcements: the newest line, and whether it is still untold. */
+interface ProgressState {
+  latest: Progress;
+  untold: boolean;
+  /** When the last announcement went out (clock ms). */
+  toldAt: number;
+  timer: unknown;
+}
 
 export class Engine {
   private readonly serial = new Serial();
   private readonly announcers = new Set<Announcer>();
   private readonly running = new Map<TaskId, Running>();
-  private readonly progress = new Map<TaskId, Progress>();
+  private readonly progress = new Map<TaskId, ProgressState>();
   private readonly durations: number[] = [];
   private wakeTimer: unknown = null;
   private stopping = false;
@@ -127,7 +144,7 @@ export class Engine {
   }
 
   progressOf(id: TaskId): Progress | null {
-    return this.progress.get(id) ?? null;
+    return this.progress.get(id)?.latest ?? null;
   }
 
   /** The schedule as it stands now: what waits, for what, until when. */
@@ -250,12 +267,14 @@ export class Engine {
   /** Persists a changed task, then tells every announcer about its newest event. */
   private async commit(task: Task, _why?: string): Promise<void> {
     await this.deps.store.put(task);
+    const run = this.running.get(task.id);
+    if (run) run.task = task;
+    if (task.status !== 'building') this.dropProgress(task.id);
     const event = task.events[task.events.length - 1] as TaskEvent;
     this.emit({ type: 'task_changed', task, event });
     if (task.status === 'awaiting_approval' && event.type === 'approval_requested') {
       this.emit({ type: 'owner_attention', task, reason: 'approval', message: approvalMessage(task) });
     }
-    if (task.status !== 'building') this.progress.delete(task.id);
   }
 
   // ---- scheduling ----------------------------------------------------------------------------
@@ -321,7 +340,7 @@ export class Engine {
       onSpawn: (pid) => this.background(this.recordPid(task.id, attempt, pid), 'recording a builder pid'),
       onStall: (silentMs) => this.background(this.onStall(task.id, silentMs), 'reporting a stalled build'),
     });
-    const run: Running = { handle, attempt, startedAt: this.now().getTime(), settled };
+    const run: Running = { handle, attempt, startedAt: this.now().getTime(), task: started.value, settled };
     this.running.set(task.id, run);
     logger.info(`started ${task.id} (attempt ${attempt}) with ${builder.name}`, { task: task.id });
     void handle.result
@@ -364,15 +383,47 @@ export class Engine {
     });
   }
 
+  /**
+   * A builder's progress line. Never touches the store: the newest line is kept per task and
+   * announced at most once per `progressEveryMs` (the first at once, the rest as the newest state
+   * when the interval is up), so a chatty builder costs the adapters a few updates a second.
+   */
   private onProgress(id: TaskId, p: Progress): void {
-    const prev = this.progress.get(id);
-    const merged: Progress = { ...p, message: this.redact(p.message), percent: p.percent ?? prev?.percent ?? null };
-    this.progress.set(id, merged);
-    const task = this.deps.store.live().find((t) => t.id === id);
-    if (task) this.emit({ type: 'progress', task, progress: merged });
+    if (!this.running.has(id)) return;
+    const state = this.progress.get(id);
+    const latest: Progress = { ...p, message: this.redact(p.message), percent: p.percent ?? state?.latest.percent ?? null };
+    if (!state) {
+      this.progress.set(id, { latest, untold: true, toldAt: -Infinity, timer: null });
+      this.tellProgress(id);
+      return;
+    }
+    state.latest = latest;
+    state.untold = true;
+    if (state.timer !== null) return;
+    const wait = state.toldAt + (this.deps.progressEveryMs ?? PROGRESS_EVERY_MS) - this.deps.clock.now().getTime();
+    if (wait <= 0) this.tellProgress(id);
+    else state.timer = this.deps.clock.setTimeout(() => this.tellProgress(id), wait);
+  }
+
+  private tellProgress(id: TaskId): void {
+    const state = this.progress.get(id);
+    const run = this.running.get(id);
+    if (!state || !run) return;
+    state.timer = null;
+    if (!state.untold) return;
+    state.untold = false;
+    state.toldAt = this.deps.clock.now().getTime();
+    this.emit({ type: 'progress', task: run.task, progress: state.latest });
+  }
+
+  private dropProgress(id: TaskId): void {
+    const state = this.progress.get(id);
+    if (state?.timer != null) this.deps.clock.clearTimeout(state.timer);
+    this.progress.delete(id);
   }
 
   private async onBuildEnd(id: TaskId, run: Running, result: BuildResult): Promise<void> {
+    this.tellProgress(id); // the newest line is shown before the end is
     this.running.delete(id);
     const task = await this.deps.store.get(id);
     if (!task || task.status !== 'building') return;
