@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The `nightshift` executable: runs the TypeScript sources through tsx so a fresh clone needs no build step.
-import { register } from 'tsx/esm/api';
+// The `nightshift` executable: runs the compiled output in dist/ (built by `npm run build`, which
+// `npm ci` runs through the package's `prepare` script). Source maps are on, so a stack trace names
+// src/ files and lines.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli.ts');
+const entry = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('nightshift: it is not built yet (dist/cli.js is missing); run `npm run build` in its directory (npm ci does it too).\n');
+  process.exit(1);
+}
+process.setSourceMapsEnabled(true);
+await import(entry.href);

@@ -1,59 +1,38 @@
 // `nightshift` and its subcommands. `start` runs the daemon (the console adapter when no chat
 // tokens are set); one-shots hand their request to a running daemon over its control socket, or,
-// when none runs, take the data directory's lock and do it themselves.
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseEnv } from 'node:util';
+// when none runs, take the data directory's lock and do it themselves. What each command loads
+// is decided in cli/needs.ts: this file imports only commander and node built-ins, so `--help`,
+// `--version` and a one-shot that reaches a daemon start in a blink.
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig, ConfigError, type Config } from './config.ts';
-import { Engine } from './core/engine.ts';
-import { systemClock } from './core/ports.ts';
-import { PRIORITIES } from './core/task.ts';
-import { selectBuilder } from './builders/select-builder.ts';
-import { runCliRequest, type CliRequest } from './control/cli-request.ts';
-import { sendControl } from './control/control-socket.ts';
 import type { Reply } from './commands/reply.ts';
-import { ensurePrivateDir, startDaemon, handleSignals, survive } from './daemon.ts';
-import { createLogger } from './logger.ts';
-import { acquireLock, readLock, LockHeldError } from './lock.ts';
-import { LowdbTaskStore, StoreCorruptError, StoreFormatTooNewError } from './store/index.ts';
+import type { CliRequest } from './control/cli-request.ts';
+import type { Priority } from './core/task.ts';
+import { needs } from './cli/needs.ts';
+import { dataHome, loadDotEnv } from './home.ts';
+import { LockHeldError, readLock } from './lock.ts';
 
-/**
- * Settings from a `.env` file in the current directory, for what the environment does not already
- * set (an exported variable wins, as with most tools that read .env files).
- */
-function loadDotEnv(): void {
-  const file = resolve('.env');
-  if (!existsSync(file)) return;
-  for (const [k, v] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) if (process.env[k] === undefined) process.env[k] = v;
+const PRIORITIES = ['high', 'medium', 'low'] as const satisfies readonly Priority[];
+
+/** This file is the entry point, at src/cli.ts or dist/cli.js: package.json is one level up from either. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `nightshift ${pkg.version} (Node.js ${process.version})`;
 }
 
-function config(): Config {
+async function config() {
   loadDotEnv();
-  return loadConfig(process.env);
+  return (await needs.config()).loadConfig(process.env);
 }
 
 /** Runs a one-shot request: through the daemon when one is running, else in-process under the lock. */
 async function oneShot(req: CliRequest): Promise<Reply> {
-  const cfg = config();
-  const holder = readLock(cfg.home);
-  if (holder?.socket) return sendControl(holder.socket, req);
-  if (holder) throw new LockHeldError(holder, cfg.home);
-  await ensurePrivateDir(cfg.home);
-  const lock = acquireLock(cfg.home, 'cli');
-  const logger = createLogger({ level: 'warn', secrets: cfg.secrets, out: process.stderr });
-  const store = new LowdbTaskStore({ dir: cfg.home, logger });
-  try {
-    const report = await store.open();
-    for (const w of report.warnings) process.stderr.write(`WARNING: ${w}\n`);
-    const { builder } = selectBuilder(cfg, logger);
-    const engine = new Engine({ store, builder, policy: cfg.policy, clock: systemClock, logger, runBuilds: false });
-    await engine.start();
-    return await runCliRequest(engine, req);
-  } finally {
-    await store.close();
-    lock.release();
-  }
+  loadDotEnv();
+  const home = dataHome(process.env);
+  const holder = readLock(home);
+  if (holder?.socket) return (await needs.daemonClient()).sendControl(holder.socket, req);
+  if (holder) throw new LockHeldError(holder, home);
+  return (await needs.localRequest()).runLocally(req);
 }
 
 function print(reply: Reply, json: boolean): void {
@@ -70,13 +49,15 @@ function quoteFlag(value: string): string {
 
 const program = new Command('nightshift')
   .description('Say "build X by tonight" and walk away: nightshift queues it, runs a coding agent on it, and reports back.')
+  .version(version(), '-V, --version', 'print the version')
   .showHelpAfterError();
 
 program
   .command('start')
   .description('run nightshift: the console prompt (no chat tokens are set), the scheduler and the builders')
   .action(async () => {
-    const cfg = config();
+    const cfg = await config();
+    const { startDaemon, survive, handleSignals } = await needs.daemon();
     const daemon = await startDaemon({ config: cfg, out: process.stdout, err: process.stderr, input: process.stdin });
     survive(daemon.logger);
     handleSignals(daemon, process.stderr, cfg.shutdownGraceMs);
@@ -156,7 +137,8 @@ program
   .description('start what is eligible now, wait for it, and exit (for cron and scripts)')
   .requiredOption('--until-idle', 'exit once nothing is building and nothing may start now')
   .action(async () => {
-    const cfg = config();
+    const cfg = await config();
+    const { startDaemon, handleSignals } = await needs.daemon();
     const daemon = await startDaemon({ config: cfg, out: process.stdout, err: process.stderr, holder: 'run' });
     handleSignals(daemon, process.stderr, cfg.shutdownGraceMs);
     await daemon.engine.whenIdle();
@@ -165,9 +147,11 @@ program
     process.stdout.write(failed.length ? `Idle; ${failed.length} task(s) failed: ${failed.map((t) => t.id).join(', ')}.\n` : 'Idle: nothing more to start now.\n');
   });
 
-/** Errors a user can act on are printed as one clear message, without a stack trace. */
+/** Errors a user can act on (by class name: their modules may not be loaded), printed as one clear message without a stack trace. */
+const USER_ERRORS = new Set(['ConfigError', 'LockHeldError', 'StoreCorruptError', 'StoreFormatTooNewError']);
+
 function explain(e: unknown): string {
-  if (e instanceof ConfigError || e instanceof LockHeldError || e instanceof StoreCorruptError || e instanceof StoreFormatTooNewError) return e.message;
+  if (e instanceof Error && USER_ERRORS.has(e.name)) return e.message;
   const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
   if (code === 'ECONNREFUSED' || code === 'ENOENT') {
     return 'a nightshift process holds this data directory but does not answer on its control socket; is it stuck? Check NIGHTSHIFT_HOME/nightshift.log, or stop it.';
@@ -177,5 +161,5 @@ function explain(e: unknown): string {
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   process.stderr.write(`nightshift: ${explain(e)}\n`);
-  process.exit(e instanceof ConfigError ? 78 : 1);
+  process.exit(e instanceof Error && e.name === 'ConfigError' ? 78 : 1);
 });

@@ -1,7 +1,8 @@
 // The composition root: config → lock → store → builder → engine → adapters → control socket;
 // and the signals. `nightshift start` and `nightshift run --until-idle` both come through here.
+// The Slack and Discord adapters (and with them @slack/bolt and discord.js) are loaded only when
+// their tokens are configured.
 import { createWriteStream } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { Server } from 'node:net';
@@ -11,23 +12,15 @@ import { Engine } from './core/engine.ts';
 import { systemClock, type Clock, type Logger } from './core/ports.ts';
 import { SummaryScheduler } from './core/summary-scheduler.ts';
 import { ConsoleAdapter } from './adapters/console/console-adapter.ts';
-import { SlackAdapter } from './adapters/slack/slack-adapter.ts';
-import { DiscordAdapter } from './adapters/discord/discord-adapter.ts';
+import type { SlackAdapter } from './adapters/slack/slack-adapter.ts';
+import type { DiscordAdapter } from './adapters/discord/discord-adapter.ts';
 import { selectBuilder } from './builders/select-builder.ts';
 import { runCliRequest } from './control/cli-request.ts';
 import { serveControl, socketPathFor } from './control/control-socket.ts';
 import { createLogger, redact, teeLogger } from './logger.ts';
 import { acquireLock } from './lock.ts';
+import { ensurePrivateDir } from './private-dir.ts';
 import { LowdbTaskStore } from './store/index.ts';
-
-/**
- * The data directory holds task text, logs and the control socket: only its owner may read it.
- * (Builders run as the same user, so this keeps out other users, not the builder itself.)
- */
-export async function ensurePrivateDir(dir: string): Promise<void> {
-  const made = await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (made !== undefined) await chmod(dir, 0o700);
-}
 
 export interface DaemonOptions {
   config: Config;
@@ -75,11 +68,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     consoleAdapter.start();
     server = await serveControl(socket, (req) => runCliRequest(engine, req));
     if (config.slack) {
+      const { SlackAdapter } = await import('./adapters/slack/slack-adapter.ts');
       slack = new SlackAdapter({ engine, config: config.slack, logger });
       await slack.start();
       out.write(`Slack: connected (${config.slack.mode === 'socket' ? 'Socket Mode' : `HTTP on port ${config.slack.port}`}); owner ${config.slack.ownerId}.\n`);
     }
     if (config.discord) {
+      const { DiscordAdapter } = await import('./adapters/discord/discord-adapter.ts');
       discord = new DiscordAdapter({ engine, config: config.discord, logger });
       const me = await discord.start();
       out.write(`Discord: connected as ${me.tag}; slash commands registered in ${me.commandsIn}; tasks in channel ${config.discord.channel}.\nDiscord: invite link ${me.invite}\n`);

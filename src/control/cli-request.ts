@@ -1,15 +1,13 @@
 // The requests `nightshift <verb>` one-shots make. The same function serves them in-process
 // (no daemon running: the CLI holds the lock) and inside the daemon (over the control socket),
 // so both paths answer identically.
+//
+// Each verb loads its command when it is first used: a `status` done in-process (no daemon) does
+// not load the intake (chrono-node) that `add` needs, nor date-fns-tz for `--markdown`.
 import { z } from 'zod';
 import type { Engine } from '../core/engine.ts';
-import { buildCommand } from '../commands/build.ts';
 import type { Actor } from '../commands/actor.ts';
-import { clarifyCommand, decisionCommand } from '../commands/decisions.ts';
-import { statusMarkdown } from '../commands/markdown.ts';
 import type { Reply } from '../commands/reply.ts';
-import { statusReply } from '../commands/status.ts';
-import { summaryReply } from '../commands/summary.ts';
 
 export const CliRequest = z.discriminatedUnion('verb', [
   z.object({ verb: z.literal('add'), text: z.string() }),
@@ -33,19 +31,19 @@ export async function runCliRequest(engine: Engine, req: CliRequest): Promise<Re
   const ctx = { engine, actor: CLI_OWNER };
   switch (req.verb) {
     case 'add':
-      return buildCommand(ctx, req.text, { asRequest: true });
+      return (await import('../commands/build.ts')).buildCommand(ctx, req.text, { asRequest: true });
     case 'status':
-      if (req.markdown) return statusMarkdown(ctx);
-      return statusReply(ctx, req.id, { ...(req.section ? { section: req.section } : {}), ...(req.limit ? { limit: req.limit } : {}) });
+      if (req.markdown) return (await import('../commands/markdown.ts')).statusMarkdown(ctx);
+      return (await import('../commands/status.ts')).statusReply(ctx, req.id, { ...(req.section ? { section: req.section } : {}), ...(req.limit ? { limit: req.limit } : {}) });
     case 'approve':
     case 'reject':
     case 'cancel':
     case 'retry':
     case 'bump':
-      return decisionCommand(ctx, req.verb, req.args);
+      return (await import('../commands/decisions.ts')).decisionCommand(ctx, req.verb, req.args);
     case 'clarify':
-      return clarifyCommand(ctx, req.args);
+      return (await import('../commands/decisions.ts')).clarifyCommand(ctx, req.args);
     case 'summary':
-      return summaryReply(ctx);
+      return (await import('../commands/summary.ts')).summaryReply(ctx);
   }
 }

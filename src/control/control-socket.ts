@@ -1,6 +1,7 @@
 // The daemon's local control socket: one JSON request per connection, one JSON reply back.
-// CLI one-shots use it while a daemon runs, so only the daemon ever writes the store.
-import { createConnection, createServer, type Server } from 'node:net';
+// CLI one-shots use it while a daemon runs (control-client.ts), so only the daemon ever writes
+// the store.
+import { createServer, type Server } from 'node:net';
 import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -46,23 +47,4 @@ export async function serveControl(path: string, handle: (req: CliRequest) => Pr
     server.listen(path, () => resolve());
   });
   return server;
-}
-
-export function sendControl(path: string, req: CliRequest, timeoutMs = 120_000): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const conn = createConnection(path);
-    let buf = '';
-    conn.setEncoding('utf8');
-    conn.setTimeout(timeoutMs, () => conn.destroy(new Error(`the daemon did not answer within ${timeoutMs / 1000}s`)));
-    conn.on('connect', () => conn.write(`${JSON.stringify(req)}\n`));
-    conn.on('data', (c: string) => (buf += c));
-    conn.on('error', reject);
-    conn.on('end', () => {
-      try {
-        resolve(JSON.parse(buf) as Reply);
-      } catch {
-        reject(new Error('the daemon closed the connection without an answer'));
-      }
-    });
-  });
 }

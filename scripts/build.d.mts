@@ -1,0 +1,4 @@
+// Types for scripts/build.mjs, which runs under plain node (it is what `prepare` runs).
+import type { Metafile } from 'esbuild';
+
+export function buildNightshift(opts?: { quiet?: boolean }): Promise<{ metafile: Metafile }>;

@@ -1,0 +1,22 @@
+// The Builder held by the engine of a one-shot done in-process (no daemon runs). That engine never
+// builds (runBuilds: false), so the runner with its git and process-tree tools is loaded only if
+// the store shows a build a crash left behind, to end what is left of it.
+import type { Config } from '../config.ts';
+import type { Builder, Logger } from '../core/ports.ts';
+import { builderIdentity } from '../builders/builder-identity.ts';
+
+export function oneShotBuilder(config: Config, logger: Logger): Builder {
+  const { name, isDemo } = builderIdentity(config);
+  let real: Promise<Builder> | null = null;
+  const load = () => (real ??= import('../builders/select-builder.ts').then((m) => m.selectBuilder(config, logger).builder));
+  const never = (): never => {
+    throw new Error('a one-shot never starts builds (runBuilds: false)');
+  };
+  return {
+    name,
+    isDemo,
+    plan: never,
+    start: never,
+    reap: async (task, attempt) => (await load()).reap?.(task, attempt) ?? false,
+  };
+}
