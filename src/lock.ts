@@ -1,6 +1,6 @@
 // One process owns a data directory. The lock file holds the owner's pid and the socket where
 // it takes commands; a lock whose pid is gone is stale (a crash) and is taken over.
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LockInfo {
@@ -52,16 +52,14 @@ export interface Lock {
  * Takes the lock or throws LockHeldError. The lock file appears complete or not at all (written to
  * a temp file, then hard-linked into place), so a reader never mistakes one being written for a
  * stale one. A stale lock (dead pid, unreadable file) is moved aside, and put back if it turns out
- * someone else replaced it meanwhile.
+ * someone else replaced it meanwhile. It is not fsynced: a lock only means something while its
+ * process lives, and one that a power cut left empty or torn reads as stale.
  */
 export function acquireLock(home: string, holder: string, socket?: string): Lock {
   const path = lockPath(home);
   const info: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), holder, ...(socket ? { socket } : {}) };
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
-  const fd = openSync(tmp, 'r');
-  fsyncSync(fd);
-  closeSync(fd);
   try {
     for (let tries = 0; tries < 5; tries++) {
       try {
