@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SLUG_LENGTH, slugify } from '../src/builders/git/branch-name.ts';
+import { isValidBranchName, MAX_SLUG_LENGTH, slugify } from '../src/builders/git/branch-name.ts';
 import { branchName } from '../src/builders/git/worktree.ts';
 import { sandbox } from './fixtures/git/sandbox.ts';
 
@@ -47,5 +47,23 @@ describe('slugify', () => {
       expect(slug.length).toBeLessThanOrEqual(MAX_SLUG_LENGTH);
       expect(slug).not.toMatch(/-$/);
     }
+  });
+});
+
+describe('isValidBranchName: git check-ref-format --branch, in process', () => {
+  const NAMES = [
+    'nightshift/t-7-spotify', 'main', 'feature/x.y', 'a-b_c', 'caf\u00e9', 'v1.2.3', 'a/b/c', 'x@y', 'a.lock.b', '-x',
+    '-', '', 'a..b', 'x.lock', 'a/x.lock', 'has space', 'tab\there', 'nl\nx', 'del\u007f', '.hidden', 'a/.b', 'end.', 'end/',
+    '/start', 'a//b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[b', 'a\\b', '@', '@{-1}', 'a@{u}', 'HEAD', 'x/', 'refs/heads/x',
+  ];
+
+  it.each(NAMES)('%j: accepted only where git accepts it', async (name) => {
+    const s = await sandbox();
+    const git = await s.gitOk(s.root, 'check-ref-format', '--branch', name);
+    const ours = isValidBranchName(name);
+    // Never more lenient than git; stricter only for names git would expand (@, @{-1}) or that read as options.
+    if (ours) expect(git).toBe(true);
+    if (!git) expect(ours).toBe(false);
+    if (git && !ours) expect(['@', 'HEAD'].includes(name) || name.includes('@{') || name.startsWith('-')).toBe(true);
   });
 });

@@ -208,4 +208,18 @@ describe('cleanupWorkspaces: a real repository', () => {
     });
     expect(report).toEqual({ removed: [], kept: [{ id: 't-1', why: 'locked with git worktree lock' }] });
   });
+
+  it('leaves a workspace a build took up after the task list was read, and lets a build be prepared while it looks', async () => {
+    const s = await sandbox();
+    const { path: repo, baseBranch } = await ensureRepository({ dataDir: s.path('data'), env: s.env });
+    const workspacesDir = s.path('data', 'workspaces');
+    const w = await prepareWorktree({ repo, baseBranch, workspace: join(workspacesDir, 't-1'), branch: 'nightshift/t-1', env: s.env });
+    const tasks: CleanupTask[] = [{ id: 't-1', status: 'done', workspace: w.workspace, branch: w.branch, finishedAt: '2024-01-01T00:00:00Z' }];
+    const [report, other] = await Promise.all([
+      cleanupWorkspaces({ repo, baseBranch, workspacesDir, keep: 0, tasks, inUse: (id) => id === 't-1', env: s.env }),
+      prepareWorktree({ repo, baseBranch, workspace: join(workspacesDir, 't-2'), branch: 'nightshift/t-2', env: s.env }),
+    ]);
+    expect(report).toEqual({ removed: [], kept: [{ id: 't-1', why: 'a build is using it' }] });
+    expect(other.reused).toBe(false);
+  });
 });

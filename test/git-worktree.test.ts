@@ -1,4 +1,5 @@
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WorkspaceError } from '../src/builders/git/git.ts';
@@ -77,7 +78,7 @@ describe('prepareWorktree: one worktree per task, the owner\'s checkout untouche
     const before = await checkoutState(s, repo);
 
     const retry = await prepare('t-3', 'Retry me');
-    expect(retry).toEqual({ ...first, reused: true });
+    expect(retry).toEqual({ ...first, head: head.trim(), reused: true });
     expect(await s.git(retry.workspace, 'rev-parse', 'HEAD')).toBe(head);
     expect(await readFile(join(retry.workspace, 'wip.txt'), 'utf8')).toBe('not yet committed\n');
     expect(await checkoutState(s, repo)).toEqual(before);
@@ -104,10 +105,11 @@ describe('prepareWorktree: one worktree per task, the owner\'s checkout untouche
     await writeFile(join(first.workspace, 'kept.txt'), 'on the branch\n');
     await s.git(first.workspace, 'add', 'kept.txt');
     await s.git(first.workspace, ...OWNER, 'commit', '--quiet', '-m', 'agent: keep me');
+    const tip = (await s.git(first.workspace, 'rev-parse', 'HEAD')).trim();
     await rm(first.workspace, { recursive: true, force: true });
 
     const again = await prepare('t-5', 'Deleted dir');
-    expect(again).toEqual({ ...first, reused: false });
+    expect(again).toEqual({ ...first, head: tip, reused: false });
     expect(await readFile(join(again.workspace, 'kept.txt'), 'utf8')).toBe('on the branch\n');
   });
 
@@ -173,5 +175,56 @@ describe('prepareWorktree: one worktree per task, the owner\'s checkout untouche
     const { path, baseBranch } = await ensureRepository({ dataDir: s.path('data'), env: s.env });
     const w = await prepareWorktree({ repo: path, baseBranch, workspace: s.path('data', 'workspaces', 't-12'), branch: branchName('t-12', 'Hello'), env: s.env });
     expect(await exists(join(w.workspace, 'README.md'))).toBe(true);
+  });
+
+  it('a fresh task whose directory git still has registered (on another branch) takes the careful path and works', async () => {
+    const s = await sandbox();
+    const { repo, prepare, workspaces } = await setup(s);
+    const where = join(workspaces, 't-13');
+    await mkdir(workspaces, { recursive: true });
+    await s.git(repo, 'worktree', 'add', '--quiet', '-b', 'someone-else', where, 'main');
+    await rm(where, { recursive: true, force: true }); // registered, directory gone
+
+    const w = await prepare('t-13', 'Registered leftover');
+    expect(w).toMatchObject({ branch: 'nightshift/t-13-registered-leftover', reused: false });
+    expect((await s.git(w.workspace, 'symbolic-ref', '--short', 'HEAD')).trim()).toBe(w.branch);
+    expect(await s.gitOk(repo, 'show-ref', '--verify', '--quiet', 'refs/heads/someone-else')).toBe(true); // the other branch is kept
+  });
+});
+
+describe('prepareWorktree: as few git processes as it can before the builder starts', () => {
+  /** Runs git through a wrapper that logs each invocation's arguments. */
+  async function counting(s: Sandbox) {
+    const bin = s.path('counting-bin');
+    const calls = s.path('git-calls.log');
+    await mkdir(bin, { recursive: true });
+    const gitPath = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8', env: s.env }).trim();
+    await writeFile(join(bin, 'git'), `#!/bin/sh\necho "$*" >> ${JSON.stringify(calls)}\nexec ${JSON.stringify(gitPath)} "$@"\n`);
+    await chmod(join(bin, 'git'), 0o755);
+    const env = { ...s.env, PATH: `${bin}:${s.env.PATH}` };
+    const read = async () => (await readFile(calls, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
+    return { env, read };
+  }
+  /** `-c core.fsmonitor=false -c core.hooksPath=/dev/null worktree add ...` → `worktree add`. */
+  const command = (call: string) => {
+    const words = call.split(' ').filter((w, i, all) => w !== '-c' && all[i - 1] !== '-c');
+    return words[0] === 'worktree' ? words.slice(0, 2).join(' ') : (words[0] ?? '');
+  };
+
+  it('a fresh task: for-each-ref, then worktree add; a retry: worktree list beside merge-base', async () => {
+    const s = await sandbox();
+    const { repo, baseBranch, workspaces } = await setup(s);
+    const { env, read } = await counting(s);
+    const opts = { repo, baseBranch, workspace: join(workspaces, 't-14'), branch: branchName('t-14', 'Counted'), env };
+
+    const fresh = await prepareWorktree(opts);
+    const freshCalls = await read();
+    expect(freshCalls.map(command)).toEqual(['for-each-ref', 'worktree add']);
+    expect(fresh.head).toBe((await s.git(fresh.workspace, 'rev-parse', 'HEAD')).trim()); // HEAD known without asking git again
+
+    const retry = await prepareWorktree(opts);
+    const retryCalls = (await read()).slice(freshCalls.length);
+    expect(retryCalls.map(command).sort()).toEqual(['merge-base', 'worktree list']);
+    expect(retry).toEqual({ ...fresh, reused: true });
   });
 });

@@ -31,6 +31,11 @@ export interface GitWorkspacesOptions {
 
 export class GitWorkspaces implements WorkspaceProvider {
   private repo: Promise<Repository> | null = null;
+  /** Tasks whose workspace a build holds, from prepare() until collect(): tidy never removes those. */
+  private readonly inUse = new Set<string>();
+  /** The tidy under way, and the newest task list asked for while it runs (one more pass, not one per call). */
+  private tidying: Promise<void> | null = null;
+  private nextTidy: Task[] | null = null;
 
   constructor(private readonly opts: GitWorkspacesOptions) {}
 
@@ -56,6 +61,16 @@ export class GitWorkspaces implements WorkspaceProvider {
   }
 
   async prepare(task: Task, _attempt: number): Promise<PreparedWorkspace> {
+    this.inUse.add(task.id);
+    try {
+      return await this.prepareWorktree(task);
+    } catch (e) {
+      this.inUse.delete(task.id);
+      throw e;
+    }
+  }
+
+  private async prepareWorktree(task: Task): Promise<PreparedWorkspace> {
     const repo = await this.repository();
     const wt = await prepareWorktree({
       repo: repo.path,
@@ -65,11 +80,18 @@ export class GitWorkspaces implements WorkspaceProvider {
       branch: branchName(task.id, task.title),
       ...(this.opts.env ? { env: this.opts.env } : {}),
     });
-    const startCommit = await headCommit(wt.workspace, this.opts.env);
-    return { workspace: wt.workspace, repository: repo.path, branch: wt.branch, baseBranch: repo.baseBranch, baseCommit: wt.baseCommit, startCommit };
+    return { workspace: wt.workspace, repository: repo.path, branch: wt.branch, baseBranch: repo.baseBranch, baseCommit: wt.baseCommit, startCommit: wt.head };
   }
 
   async collect(prepared: PreparedWorkspace, task: Task, attempt: number, builderName: string): Promise<CollectedWork> {
+    try {
+      return await this.collectWork(prepared, task, attempt, builderName);
+    } finally {
+      this.inUse.delete(task.id);
+    }
+  }
+
+  private async collectWork(prepared: PreparedWorkspace, task: Task, attempt: number, builderName: string): Promise<CollectedWork> {
     if (!prepared.baseCommit || !prepared.branch) return { deliverables: { workspace: prepared.workspace }, changed: false };
     await returnToBranch({ workspace: prepared.workspace, branch: prepared.branch, ...(this.opts.env ? { env: this.opts.env } : {}) });
     const d = await collectDeliverables({
@@ -95,7 +117,27 @@ export class GitWorkspaces implements WorkspaceProvider {
     };
   }
 
-  async tidy(tasks: Task[]): Promise<void> {
+  /**
+   * Removes what the cleanup policy no longer keeps. Calls while one runs are folded into one
+   * more pass with the newest task list (the engine asks after every task that ends).
+   */
+  tidy(tasks: Task[]): Promise<void> {
+    this.nextTidy = tasks;
+    this.tidying ??= (async () => {
+      try {
+        for (let next = this.nextTidy; next; next = this.nextTidy) {
+          this.nextTidy = null;
+          await this.tidyOnce(next);
+        }
+      } finally {
+        this.tidying = null;
+        this.nextTidy = null;
+      }
+    })();
+    return this.tidying;
+  }
+
+  private async tidyOnce(tasks: Task[]): Promise<void> {
     const repo = await this.repository();
     const report = await cleanupWorkspaces({
       repo: repo.path,
@@ -109,6 +151,7 @@ export class GitWorkspaces implements WorkspaceProvider {
         ...(t.deliverables.branch ? { branch: t.deliverables.branch } : {}),
         ...(isTerminal(t.status) ? { finishedAt: t.updatedAt } : {}),
       })),
+      inUse: (id) => this.inUse.has(id),
       ...(this.opts.env ? { env: this.opts.env } : {}),
     });
     if (report.removed.length) (this.opts.logger ?? silentLogger).info('removed finished workspaces', { tasks: report.removed });

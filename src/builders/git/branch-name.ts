@@ -34,3 +34,18 @@ export function branchName(taskId: string, title: string): string {
   const slug = slugify(title);
   return `${BRANCH_PREFIX}${slug ? `${id}-${slug}` : id}`;
 }
+
+/**
+ * What `git check-ref-format --branch` accepts, decided in process (no git run): `refs/heads/<name>`
+ * must be a valid ref (git-check-ref-format(1)), and the name must not read as an option. Stricter
+ * than git in one way: `@`, `HEAD` and anything with `@{` are refused, never expanded.
+ */
+export function isValidBranchName(name: string): boolean {
+  if (name === '' || name === '@' || name === 'HEAD' || name.startsWith('-')) return false;
+  if (name.startsWith('/') || name.endsWith('/') || name.endsWith('.')) return false;
+  if (name.includes('..') || name.includes('//') || name.includes('@{')) return false;
+  // Control characters, space, and ~ ^ : ? * [ \ (DEL included).
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(name)) return false;
+  return name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
+}

@@ -97,6 +97,8 @@ export interface CleanupOptions {
   workspacesDir: string;
   keep: number;
   tasks: readonly CleanupTask[];
+  /** True for a task whose workspace a build is using now: asked again just before each removal. */
+  inUse?: (taskId: string) => boolean;
   env?: GitEnv;
 }
 
@@ -108,35 +110,38 @@ export interface CleanupReport {
 
 export async function cleanupWorkspaces(opts: CleanupOptions): Promise<CleanupReport> {
   const { repo, baseBranch, env } = opts;
-  return withRepoLock(repo, async () => {
-    const workspacesDir = await canonicalPath(opts.workspacesDir);
-    const worktrees = await listWorktrees(repo, env);
-    const tasks: CleanupTask[] = [];
-    const state = new Map<string, WorkspaceState>();
-    for (const task of opts.tasks) {
-      const workspace = task.workspace === undefined ? undefined : await canonicalPath(task.workspace);
-      tasks.push({ ...task, workspace });
-      if (workspace === undefined || !FINISHED_STATUSES.includes(task.status) || !isWithin(workspace, workspacesDir)) continue;
-      const entry = worktrees.find((w) => w.canonical === workspace);
-      state.set(task.id, await inspect(repo, baseBranch, workspace, entry, task.branch, env));
-    }
+  // Looking is read-only and may take a while (a `git status` per finished workspace): it runs
+  // outside the repository lock, so a build being prepared meanwhile does not wait for it. Each
+  // removal then takes the lock on its own, and skips a task that a build has taken up since.
+  const workspacesDir = await canonicalPath(opts.workspacesDir);
+  const worktrees = await listWorktrees(repo, env);
+  const tasks: CleanupTask[] = [];
+  const state = new Map<string, WorkspaceState>();
+  for (const task of opts.tasks) {
+    const workspace = task.workspace === undefined ? undefined : await canonicalPath(task.workspace);
+    tasks.push({ ...task, workspace });
+    if (workspace === undefined || !FINISHED_STATUSES.includes(task.status) || !isWithin(workspace, workspacesDir)) continue;
+    const entry = worktrees.find((w) => w.canonical === workspace);
+    state.set(task.id, await inspect(repo, baseBranch, workspace, entry, task.branch, env));
+  }
 
-    const plan = planCleanup({ tasks, keep: opts.keep, workspacesDir, state });
-    const removed: string[] = [];
-    const kept = [...plan.kept];
-    for (const r of plan.remove) {
+  const plan = planCleanup({ tasks, keep: opts.keep, workspacesDir, state });
+  const removed: string[] = [];
+  const kept = [...plan.kept];
+  for (const r of plan.remove) {
+    const why = await withRepoLock(repo, async () => {
+      if (opts.inUse?.(r.id)) return 'a build is using it';
       const gone = await tryGit(['worktree', 'remove', '--force', r.workspace], { cwd: repo, env });
-      if (!gone.ok) {
-        kept.push({ id: r.id, why: `git worktree remove failed: ${firstLine(gone.stderr)}` });
-        continue;
-      }
-      removed.push(r.id);
+      if (!gone.ok) return `git worktree remove failed: ${firstLine(gone.stderr)}`;
       // `branch -D` (after our own merged check against the base branch, not against HEAD) still
       // refuses a branch checked out anywhere, the owner's checkout included.
       if (r.deleteBranch) await tryGit(['branch', '-D', r.deleteBranch], { cwd: repo, env });
-    }
-    return { removed, kept };
-  });
+      return null;
+    });
+    if (why === null) removed.push(r.id);
+    else kept.push({ id: r.id, why });
+  }
+  return { removed, kept };
 }
 
 async function inspect(
