@@ -56,6 +56,7 @@ function describeTaskStore(name: string, makeStore: () => Promise<StoreUnderTest
       const unopened = await makeStore();
       try {
         expect(() => unopened.store.live()).toThrow(StoreNotOpenError);
+        expect(() => unopened.store.getLive('t-1')).toThrow(StoreNotOpenError);
         expect(() => unopened.store.allocateIds(1)).toThrow(StoreNotOpenError);
         expect(() => unopened.store.getMeta('k')).toThrow(StoreNotOpenError);
         await expect(unopened.store.put(task(1))).rejects.toThrow(StoreNotOpenError);
@@ -162,28 +163,61 @@ function describeTaskStore(name: string, makeStore: () => Promise<StoreUnderTest
       expect(store.live().map((t) => `${t.id}:${t.status}`)).toEqual(['t-1:queued']);
     });
 
-    it('hands out copies: changing a returned or a stored object does not change the store', async () => {
+    it('hands out frozen tasks: changing one throws, and changing the caller\'s object after put() changes nothing', async () => {
       const original = task(1, 'queued', 1, { events: [{ at: at(1), type: 'created' }] });
       await store.put(original, task(2, 'done'));
       original.title = 'changed by the caller after put';
       original.events.push({ at: at(2), type: 'queued' });
+      expect(Object.isFrozen(original)).toBe(false); // put() froze its own copy, not the caller's object
 
       const listed = store.live()[0] as Task;
-      listed.title = 'changed through live()';
-      listed.events.length = 0;
+      expect(() => (listed.title = 'changed through live()')).toThrow(TypeError);
+      expect(() => listed.events.push({ at: at(3), type: 'queued' })).toThrow(TypeError);
+      expect(() => ((listed.events[0] as { detail?: string }).detail = 'deep')).toThrow(TypeError);
+      expect(() => (listed.origin.userId = 'someone else')).toThrow(TypeError);
       const got = (await store.get('t-1')) as Task;
-      got.status = 'done';
+      expect(() => (got.status = 'done')).toThrow(TypeError);
       const archived = (await store.get('t-2')) as Task;
-      archived.title = 'changed through get()';
+      expect(() => (archived.title = 'changed through get()')).toThrow(TypeError);
+      // history() may hand out fresh objects instead; either way the store does not change.
       const history = await store.history();
-      (history[0] as Task).title = 'changed through history()';
+      try {
+        (history[0] as Task).title = 'changed through history()';
+      } catch (e) {
+        expect(e).toBeInstanceOf(TypeError);
+      }
 
-      const fresh = (await store.get('t-1')) as Task;
+      const fresh = store.getLive('t-1') as Task;
       expect(fresh.title).toBe('Task 1');
       expect(fresh.status).toBe('queued');
       expect(fresh.events).toHaveLength(1);
       expect((await store.get('t-2'))?.title).toBe('Task 2');
       expect((await store.history())[0]?.title).toBe('Task 2');
+
+      // The way to change a task: build a new object from the frozen one and put it.
+      await store.put({ ...fresh, title: 'Task 1, renamed', events: [...fresh.events, { at: at(4), type: 'queued' }] });
+      expect(store.getLive('t-1')?.title).toBe('Task 1, renamed');
+      expect(store.getLive('t-1')?.events).toHaveLength(2);
+    });
+
+    it('live() is a new array each call: changing the array does not change the store', async () => {
+      await store.put(task(1), task(2));
+      const first = store.live();
+      first.pop();
+      first.sort(() => -1);
+      expect(ids(store.live())).toEqual(['t-1', 't-2']);
+      expect(store.live()).not.toBe(store.live());
+    });
+
+    it('getLive() returns the live task itself (no copy), and null for archived or unknown ids', async () => {
+      await store.put(task(1, 'building'), task(2, 'done'));
+      expect(store.getLive('t-1')?.status).toBe('building');
+      expect(store.getLive('t-1')).toBe(store.live()[0]);
+      expect(store.getLive('t-1')).toBe(await store.get('t-1'));
+      expect(store.getLive('t-2')).toBeNull();
+      expect(store.getLive('t-3')).toBeNull();
+      await store.put(task(1, 'cancelled'));
+      expect(store.getLive('t-1')).toBeNull();
     });
 
     it('stores meta values as JSON, as copies, and deletes them when set to undefined', async () => {

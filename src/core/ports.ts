@@ -44,25 +44,34 @@ export interface HistoryQuery {
 }
 
 /**
- * Persistence for tasks. Live tasks (anything not done, cancelled or rejected) are held in memory
- * and written as one small document; finished tasks move to an append-only archive so a write's
- * cost does not grow with history. Every method that changes state resolves only once the change
- * is durable on disk.
+ * Persistence for tasks. Live tasks (anything not done, cancelled or rejected) are held in memory;
+ * finished tasks move to an append-only archive, so a change costs the same however long the
+ * history and however many tasks are live. Every method that changes state resolves only once the
+ * change is durable on disk; concurrent changes are applied in call order.
+ *
+ * Tasks handed out by live(), getLive() and get() are deep-frozen and shared with every other
+ * reader: build a new object to change one (the transitions do) and put() it; changing one throws
+ * a TypeError. put() keeps its own copy, so the caller's object stays the caller's. history() may
+ * return fresh objects.
  */
 export interface TaskStore {
   open(): Promise<StoreOpenReport>;
   close(): Promise<void>;
   /** Reserves the next ids. They are persisted with the next write; unused ids after a crash are simply skipped. */
   allocateIds(count: number): TaskId[];
-  /** Every live task, in creation order. Synchronous: served from memory. */
+  /** Every live task, in creation order, as a new array of frozen tasks. Synchronous: served from memory. */
   live(): Task[];
-  /** A live or archived task. */
+  /** One live task (frozen), or null when it is not live. Synchronous: served from memory, no copy. */
+  getLive(id: TaskId): Task | null;
+  /** A live or archived task (frozen). */
   get(id: TaskId): Promise<Task | null>;
-  /** Insert or update tasks in one durable write. Terminal tasks are moved to the archive. */
+  /** Insert or update tasks in one durable write. Terminal tasks are moved to the archive. Only these tasks are validated. */
   put(...tasks: Task[]): Promise<void>;
   /** Finished (archived) tasks, newest first. */
   history(query?: HistoryQuery): Promise<Task[]>;
+  /** A copy of a meta value (JSON), or undefined. */
   getMeta<T = unknown>(key: string): T | undefined;
+  /** Stores a JSON copy of the value; undefined removes the key. */
   setMeta(key: string, value: unknown): Promise<void>;
 }
 

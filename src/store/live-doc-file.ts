@@ -1,4 +1,5 @@
-// lowdb Adapter for db.json that survives crashes and keeps a last-good backup.
+// lowdb Adapter for db.json (the snapshot the journal is applied to) that survives crashes and
+// keeps a last-good backup. Written only when the store compacts its journal, not per change.
 //
 // write(): the new text goes to db.json.tmp and is fsynced; the current db.json is hard-linked to
 // db.json.bak (staged as db.json.bak.tmp, renamed over the old backup); db.json.tmp is renamed
@@ -7,12 +8,13 @@
 //
 // read(): db.json is decoded and validated; if it is empty, truncated or invalid, db.json.bak
 // stands in and the bad file is moved aside (db.json.corrupt-<time>) by the next write instead of
-// becoming the backup. If both are bad, read() throws StoreCorruptError and changes nothing.
+// becoming the backup; that write then makes the backup a copy of the repaired document. If both
+// are bad, read() throws StoreCorruptError and changes nothing.
 import path from 'node:path';
 import { rename } from 'node:fs/promises';
 import type { Adapter } from 'lowdb';
 import { StoreCorruptError } from './errors.ts';
-import { fsyncDir, isErrno, readTextOrNull, replaceWithCopy, writeFileSynced } from './durable-fs.ts';
+import { fsyncDir, isErrno, readTextOrNull, replaceWithCopy, unlinkIfExists, writeFileSynced } from './durable-fs.ts';
 import { decodeLiveDoc, encodeLiveDoc, LiveDocProblem, type LiveDoc } from './live-doc.ts';
 
 export interface LiveDocReadReport {
@@ -34,6 +36,8 @@ export class LiveDocFile implements Adapter<LiveDoc> {
   /** Where the last write moved a bad db.json, if it did. */
   lastSetAside: string | null = null;
   lastRead: LiveDocReadReport = { source: 'none', problem: null, loadedVersion: null };
+  /** Bytes of the document last read or written (the compaction threshold is measured against it). */
+  lastBytes = 0;
 
   constructor(file: string) {
     this.file = file;
@@ -51,6 +55,7 @@ export class LiveDocFile implements Adapter<LiveDoc> {
       try {
         const { doc, loadedVersion } = decodeLiveDoc(text, this.file);
         this.lastRead = { source: 'file', problem: null, loadedVersion };
+        this.lastBytes = Buffer.byteLength(text);
         return doc;
       } catch (e) {
         if (!(e instanceof LiveDocProblem)) throw e;
@@ -69,6 +74,7 @@ export class LiveDocFile implements Adapter<LiveDoc> {
     try {
       const { doc, loadedVersion } = decodeLiveDoc(backupText, this.backupFile);
       this.lastRead = { source: 'backup', problem, loadedVersion };
+      this.lastBytes = Buffer.byteLength(backupText);
       this.setAsideBeforeWrite = text !== null;
       return doc;
     } catch (e) {
@@ -78,9 +84,12 @@ export class LiveDocFile implements Adapter<LiveDoc> {
   }
 
   async write(doc: LiveDoc): Promise<void> {
-    await writeFileSynced(this.tmpFile, encodeLiveDoc(doc));
-    if (this.setAsideBeforeWrite) {
-      // Keep the bad file for inspection, and keep the good backup we restored from.
+    const text = encodeLiveDoc(doc);
+    await writeFileSynced(this.tmpFile, text);
+    const restoring = this.setAsideBeforeWrite;
+    if (restoring) {
+      // Keep the bad file for inspection; the good backup we restored from stays until the new
+      // document is in place.
       const aside = this.corruptName();
       try {
         await rename(this.file, aside);
@@ -92,8 +101,24 @@ export class LiveDocFile implements Adapter<LiveDoc> {
       await replaceWithCopy(this.file, this.backupFile, this.backupStaging);
     }
     await rename(this.tmpFile, this.file);
+    // After a restore the backup becomes the repaired document: it already includes every journal
+    // entry since the old backup, so the backup and the journal's backup stay a matching pair.
+    if (restoring) await replaceWithCopy(this.file, this.backupFile, this.backupStaging);
     await fsyncDir(path.dirname(this.file));
     this.setAsideBeforeWrite = false;
+    this.lastBytes = Buffer.byteLength(text);
+  }
+
+  /** Makes db.json.bak a copy of the current db.json (after a repair that db.json alone reflects). */
+  async refreshBackup(): Promise<void> {
+    await replaceWithCopy(this.file, this.backupFile, this.backupStaging);
+    await fsyncDir(path.dirname(this.file));
+  }
+
+  /** Removes what a crash during a write left behind (db.json.tmp, db.json.bak.tmp): never in force. */
+  async removeLeftovers(): Promise<void> {
+    await unlinkIfExists(this.tmpFile);
+    await unlinkIfExists(this.backupStaging);
   }
 
   /** Where a bad db.json is moved before the restored one replaces it. */

@@ -1,12 +1,17 @@
-// The live document, db.json: its schema, its version and the migrations that bring old files up
-// to date. Decoding is strict (every task must satisfy the Task schema) and explains what it
-// rejects with the zod issue path, so a person can find the bad spot in the file.
+// The live document, db.json: the snapshot of the live state that the journal (db.journal.jsonl)
+// is applied on top of; its schema, its version and the migrations that bring old files up to
+// date. Decoding is strict (every task must satisfy the Task schema) and explains what it rejects
+// with the zod issue path, so a person can find the bad spot in the file.
 import { z } from 'zod';
 import { Task, taskNumber } from '../core/task.ts';
 import { StoreFormatTooNewError } from './errors.ts';
 
-/** The format this code writes, and the newest it reads. */
-export const STORE_FORMAT_VERSION = 1;
+/**
+ * The format this code writes, and the newest it reads. 2: db.json is a snapshot with a journal
+ * next to it (`journalSeq`); a nightshift that reads only version 1 would ignore the journal, so
+ * it must refuse these files rather than lose the changes in it.
+ */
+export const STORE_FORMAT_VERSION = 2;
 
 export const LiveDoc = z.object({
   version: z.literal(STORE_FORMAT_VERSION),
@@ -21,14 +26,19 @@ export const LiveDoc = z.object({
    * documents written without it (older files, hand-written fixtures) still load.
    */
   archivedBytes: z.number().int().nonnegative().optional(),
+  /** The last journal entry (its `seq`) this snapshot includes; entries up to it are skipped on open. */
+  journalSeq: z.number().int().nonnegative(),
 });
 export type LiveDoc = z.infer<typeof LiveDoc>;
 
 /**
- * `migrations[v]` turns a version-v document into a version-(v+1) one. Only version 1 exists so far;
- * when version 2 arrives, add `1: (doc) => ...` here and a fixture of the old format in test/fixtures/store.
+ * `migrations[v]` turns a version-v document into a version-(v+1) one. When version 3 arrives, add
+ * `2: (doc) => ...` here and a fixture of the old format in test/fixtures/store (db-v1.json is v1's).
  */
-export const migrations: Record<number, (doc: unknown) => unknown> = {};
+export const migrations: Record<number, (doc: unknown) => unknown> = {
+  /** A version-1 db.json was the whole live state: a snapshot with nothing in the journal after it. */
+  1: (doc) => ({ ...(doc as object), version: 2, journalSeq: 0 }),
+};
 
 export const emptyLiveDoc = (): LiveDoc => ({
   version: STORE_FORMAT_VERSION,
@@ -36,6 +46,7 @@ export const emptyLiveDoc = (): LiveDoc => ({
   tasks: [],
   meta: {},
   archivedBytes: 0,
+  journalSeq: 0,
 });
 
 /** Why a document was rejected; the caller decides whether a backup can stand in. */
@@ -81,8 +92,15 @@ export function decodeLiveDoc(text: string, file: string): DecodedLiveDoc {
   return { doc, loadedVersion: found };
 }
 
+/**
+ * The snapshot's text: compact JSON with one task per line (smaller and quicker to write than
+ * pretty-printing, still readable and grep-able line by line).
+ */
 export function encodeLiveDoc(doc: LiveDoc): string {
-  return `${JSON.stringify(doc, null, 2)}\n`;
+  const { tasks, ...head } = doc;
+  const headJson = JSON.stringify(head);
+  const taskLines = tasks.map((t) => JSON.stringify(t)).join(',\n');
+  return `${headJson.slice(0, -1)},"tasks":[${tasks.length > 0 ? `\n${taskLines}\n` : ''}]}\n`;
 }
 
 /** The smallest nextId that cannot collide with a live task. */

@@ -4,12 +4,13 @@ import type { HistoryQuery, StoreOpenReport, TaskStore } from '../core/ports.ts'
 import { formatTaskId, isTerminal, Task, taskNumber, type TaskId } from '../core/task.ts';
 import { StoreNotOpenError } from './errors.ts';
 import { collectHistory } from './history.ts';
-import { byCreationOrder, checkIdCount, lastPerId, toStoredMetaValue } from './values.ts';
+import { LiveSet } from './live-set.ts';
+import { checkIdCount, deepFreeze, lastPerId, toStoredMetaValue } from './values.ts';
 
 export class MemoryTaskStore implements TaskStore {
   private isOpen = false;
-  private readonly liveTasks = new Map<TaskId, Task>();
-  /** Finished tasks in the order they finished, like archive.jsonl. */
+  private readonly liveTasks = new LiveSet();
+  /** Finished tasks in the order they finished, like archive.jsonl (frozen, like every stored task). */
   private readonly archive: Task[] = [];
   private readonly meta = new Map<string, unknown>();
   private nextId = 1;
@@ -34,37 +35,41 @@ export class MemoryTaskStore implements TaskStore {
 
   live(): Task[] {
     this.requireOpen('live');
-    return [...this.liveTasks.values()].sort(byCreationOrder).map((t) => structuredClone(t));
+    return this.liveTasks.values();
+  }
+
+  getLive(id: TaskId): Task | null {
+    this.requireOpen('getLive');
+    return this.liveTasks.get(id) ?? null;
   }
 
   async get(id: TaskId): Promise<Task | null> {
     this.requireOpen('get');
     const live = this.liveTasks.get(id);
-    if (live) return structuredClone(live);
+    if (live) return live;
     for (let i = this.archive.length - 1; i >= 0; i--) {
       const t = this.archive[i];
-      if (t?.id === id) return structuredClone(t);
+      if (t?.id === id) return t;
     }
     return null;
   }
 
   async put(...tasks: Task[]): Promise<void> {
     this.requireOpen('put');
-    for (const task of lastPerId(tasks.map((t) => Task.parse(t)))) {
+    for (const task of lastPerId(tasks.map((t) => deepFreeze(Task.parse(t))))) {
       this.nextId = Math.max(this.nextId, taskNumber(task.id) + 1);
       if (isTerminal(task.status)) {
         this.archive.push(task);
         this.liveTasks.delete(task.id);
       } else {
-        this.liveTasks.set(task.id, task);
+        this.liveTasks.set(task);
       }
     }
   }
 
   async history(query: HistoryQuery = {}): Promise<Task[]> {
     this.requireOpen('history');
-    const found = await collectHistory(newestFirst(this.archive), query);
-    return found.map((t) => structuredClone(t));
+    return collectHistory(newestFirst(this.archive), query);
   }
 
   getMeta<T = unknown>(key: string): T | undefined {

@@ -1,5 +1,5 @@
 // archive.jsonl: finished tasks, one JSON task per line, in the order they finished. Only ever
-// appended to (one write + fdatasync per put), so a write costs the same with 100 or 100,000
+// appended to (one write + fdatasync per group of puts), so a write costs the same with 100 or 100,000
 // tasks in history. Never held in memory: history() reads it backwards from the end in chunks and
 // stops early; get() uses an id -> (offset, length) index built by one forward scan on the first
 // archived lookup and kept up to date by appends afterwards.
@@ -92,11 +92,15 @@ export class TaskArchive {
     await handle?.close();
   }
 
-  /** Appends the tasks as one write and flushes it to disk. On failure the file is cut back to where it was. */
-  async append(tasks: readonly Task[]): Promise<void> {
-    if (tasks.length === 0) return;
+  /**
+   * Appends the tasks as one write and flushes it to disk. On failure the file is cut back to where
+   * it was. Returns the archive's size after each task's line.
+   */
+  async append(tasks: readonly Task[]): Promise<number[]> {
+    if (tasks.length === 0) return [];
     const handle = this.requireHandle();
     const locations: [number, Location][] = [];
+    const ends: number[] = [];
     let offset = this.sizeBytes;
     const parts: string[] = [];
     for (const task of tasks) {
@@ -105,6 +109,7 @@ export class TaskArchive {
       locations.push([taskNumber(task.id), { offset, length }]);
       parts.push(line);
       offset += length;
+      ends.push(offset);
     }
     const data = Buffer.from(parts.join(''));
     try {
@@ -124,6 +129,7 @@ export class TaskArchive {
       this.index?.set(n, loc);
       this.indexPending?.set(n, loc); // a scan in progress started before this append
     }
+    return ends;
   }
 
   /** Lines in [start, end), newest first. Both bounds must be line boundaries. */

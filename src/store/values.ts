@@ -1,4 +1,5 @@
-// Copies handed across the store boundary, so callers cannot change stored state by accident.
+// What crosses the store boundary: tasks are frozen once when stored and handed out as they are;
+// meta values are JSON copies in both directions.
 import { taskNumber, type Task } from '../core/task.ts';
 
 /** A deep copy of a meta value as it will read back from disk: JSON in, JSON out. */
@@ -6,6 +7,17 @@ export function toStoredMetaValue(key: string, value: unknown): unknown {
   const json = JSON.stringify(value);
   if (json === undefined) throw new TypeError(`meta "${key}" must be a JSON value (got ${typeof value})`);
   return JSON.parse(json) as unknown;
+}
+
+/**
+ * Freezes a value and everything it holds, so a task handed out can be shared with every reader:
+ * changing it throws a TypeError (modules are strict) instead of changing the store. Only for
+ * values the store owns (fresh from Task.parse or JSON.parse): it freezes in place.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  for (const v of Object.values(value)) deepFreeze(v);
+  return Object.freeze(value);
 }
 
 export const byCreationOrder = (a: Task, b: Task): number => taskNumber(a.id) - taskNumber(b.id);
