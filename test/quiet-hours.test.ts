@@ -5,12 +5,14 @@
 // Australia/Sydney 2026-10-04 02:00 AEST → 03:00 AEDT (2026-10-03T16:00Z).
 import { describe, expect, it } from 'vitest';
 import type { QuietHours } from '../src/core/policy.ts';
-import { currentOrNextWindow, isInQuietHours, nextQuietStart, quietEnd } from '../src/core/quiet-hours.ts';
+import { currentOrNextWindow, isInQuietHours, nextQuietStart, quietEnd, quietView } from '../src/core/quiet-hours.ts';
 import {
   atLocalTime,
   formatOwnerTime,
   localDateOf,
+  localTimeOf,
   nextDailyAt,
+  ownerClock,
   parseQuietHours,
   parseTimeOfDay,
 } from '../src/core/time-of-day.ts';
@@ -210,6 +212,48 @@ describe('nextDailyAt: the next 07:30 strictly after an instant', () => {
   });
 });
 
+describe('one pass asking about many instants (quietView, ownerClock): the same answers as asking each alone', () => {
+  // Every 7 minutes over the DST weeks, asked in a scrambled order, so a window remembered from one
+  // instant is reused for others before and after it.
+  const scrambled = (from: string, days: number): Date[] => {
+    const start = Date.parse(from);
+    const all = Array.from({ length: Math.floor((days * 24 * 60) / 7) }, (_, i) => new Date(start + i * 7 * 60_000));
+    let seed = 7;
+    for (let i = all.length - 1; i > 0; i--) {
+      seed = (seed * 48271) % 2147483647;
+      const j = seed % (i + 1);
+      [all[i], all[j]] = [all[j] as Date, all[i] as Date];
+    }
+    return all;
+  };
+  it.each([
+    [CHI, NIGHT, '2026-03-06T00:00:00Z'],
+    [CHI, NIGHT, '2026-10-30T00:00:00Z'],
+    [CHI, q(hm(2, 30), hm(6)), '2026-03-06T00:00:00Z'],
+    [CHI, q(hm(22), hm(1, 30)), '2026-10-30T00:00:00Z'],
+    [LON, NIGHT, '2026-03-27T00:00:00Z'],
+    [LON, EARLY, '2026-10-23T00:00:00Z'],
+    ['Australia/Sydney', NIGHT, '2026-10-02T00:00:00Z'],
+    ['UTC', q(0, 0), '2026-11-26T00:00:00Z'],
+  ])('%s %j from %s', (zone, quiet, from) => {
+    const view = quietView(quiet, zone);
+    for (const t of scrambled(from, 4)) {
+      expect(view.isQuiet(t)).toBe(isInQuietHours(t, quiet, zone));
+      expect(view.nextStart(t).toISOString()).toBe(nextQuietStart(t, quiet, zone).toISOString());
+      expect(view.end(t)?.toISOString() ?? null).toBe(quietEnd(t, quiet, zone)?.toISOString() ?? null);
+    }
+  });
+
+  it.each([CHI, LON, 'Asia/Kolkata'])('ownerClock formats and reads like formatOwnerTime and localTimeOf (%s)', (zone) => {
+    const now = at('2026-03-08T18:00:00Z');
+    const clock = ownerClock(now, zone);
+    for (const t of [...scrambled('2026-03-07T00:00:00Z', 3), at('2027-01-01T09:00:00Z'), at('2025-12-31T23:00:00Z')]) {
+      expect(clock.format(t)).toBe(formatOwnerTime(t, now, zone));
+      expect(clock.localTime(t)).toEqual(localTimeOf(t, zone));
+    }
+  });
+});
+
 describe('bad settings fail loudly', () => {
   it('an unknown zone names itself', () => {
     expect(() => isInQuietHours(at('2026-01-01T00:00:00Z'), NIGHT, 'Mars/Olympus')).toThrow(
@@ -218,6 +262,9 @@ describe('bad settings fail loudly', () => {
   });
   it.each([q(-1, 360), q(1320, 1440), q(22.5, 360)])('an out-of-range window %j', (quiet) => {
     expect(() => nextQuietStart(at('2026-01-01T00:00:00Z'), quiet, 'UTC')).toThrow(RangeError);
+  });
+  it.each([q(-1, 360), q(1320, 1440), q(22.5, 360)])('an out-of-range window %j, for a whole pass too', (quiet) => {
+    expect(() => quietView(quiet, 'UTC')).toThrow(RangeError);
   });
   it('localDateOf reads the owner date, not the machine date', () => {
     expect(localDateOf(at('2026-11-27T05:00:00Z'), CHI)).toBe(Date.parse('2026-11-26T00:00:00Z'));

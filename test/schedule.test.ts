@@ -2,14 +2,22 @@
 // "today" is Thursday 2026-11-26 (CST, UTC-6), quiet hours 22:00-06:00 unless a test says otherwise.
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy, HOUR, MINUTE, type Policy } from '../src/core/policy.ts';
+import { formatDuration } from '../src/core/durations.ts';
+import { isInQuietHours, nextQuietStart, quietEnd } from '../src/core/quiet-hours.ts';
 import {
   compareForStart,
   decideSchedule,
   describeStart,
   eligibility,
+  sortForStart,
+  waitingOf,
+  type DeadlineRisk,
+  type ScheduleDecision,
   type ScheduleInput,
+  type WaitingTask,
 } from '../src/core/schedule.ts';
 import type { Task } from '../src/core/task.ts';
+import { formatOwnerTime } from '../src/core/time-of-day.ts';
 import { makeTask } from './helpers/task-factory.ts';
 
 const CHI = 'America/Chicago';
@@ -280,6 +288,145 @@ describe('describeStart', () => {
   it('without a decision, a task that could start is "ready to start"', () => {
     expect(describeStart(makeTask({ priority: 'high' }), NOON, policy())).toBe('ready to start');
     expect(describeStart(makeTask({}), NOON, policy())).toBe('starts at 22:00 tonight (quiet hours)');
+  });
+});
+
+// The scheduler as it was written before it was made linear (one pass, each timestamp parsed once,
+// each zone answer computed once): every task asks the zone afresh. Kept here as the oracle the
+// fast one must agree with, answer for answer.
+function plainSchedule(input: ScheduleInput): ScheduleDecision {
+  const { now, policy } = input;
+  const tz = policy.timeZone;
+  const gate = (task: Task, when: Date) => {
+    if (task.priority === 'high') return { eligible: true as const };
+    if (task.priority === 'low' && !task.approved) return { eligible: false as const, startsAt: null, why: 'low priority: waiting for your approval', waitsFor: 'approval' as const };
+    if (isInQuietHours(when, policy.quietHours, tz)) return { eligible: true as const };
+    const opens = nextQuietStart(when, policy.quietHours, tz);
+    return { eligible: false as const, startsAt: opens, why: `quiet hours open at ${formatOwnerTime(opens, now, tz)}`, waitsFor: 'quiet_hours' as const };
+  };
+  const elig = (task: Task) => {
+    if (task.status === 'queued') return gate(task, now);
+    if (task.retryAt === null) return { eligible: false as const, startsAt: null, why: 'failed; no retry is scheduled', waitsFor: 'no_retry' as const };
+    const retryAt = new Date(task.retryAt);
+    if (retryAt.getTime() <= now.getTime()) return gate(task, now);
+    const backOff = `retry back-off ends ${formatOwnerTime(retryAt, now, tz)}`;
+    const then = gate(task, retryAt);
+    if (then.eligible) return { eligible: false as const, startsAt: retryAt, why: backOff, waitsFor: 'retry' as const };
+    return { ...then, why: `${backOff}, then ${then.why}` };
+  };
+  const tasks = [...input.tasks].sort(compareForStart);
+  const building = tasks.filter((t) => t.status === 'building');
+  const freeSlots = Math.max(0, policy.maxParallelBuilds - building.length);
+  const ready: Task[] = [];
+  const blocked = new Map<string, WaitingTask>();
+  for (const task of tasks) {
+    if (task.status !== 'queued' && task.status !== 'failed') continue;
+    const e = elig(task);
+    if (e.eligible) ready.push(task);
+    else blocked.set(task.id, { id: task.id, startsAt: e.startsAt, why: e.why, waitsFor: e.waitsFor });
+  }
+  const start = ready.slice(0, freeSlots).map((t) => t.id);
+  const inLine = ready.slice(freeSlots);
+  const slotWaits = new Map(
+    inLine.map((t, i): [string, WaitingTask] => {
+      const after = i === 0 ? (start[start.length - 1] ?? (building.length === 1 ? building[0]?.id : undefined)) : inLine[i - 1]?.id;
+      const why =
+        after !== undefined
+          ? `${i === 0 ? 'a build slot is busy: ' : ''}next in line after ${after}`
+          : policy.maxParallelBuilds <= 0
+            ? `no build slots: maxParallelBuilds is ${policy.maxParallelBuilds}`
+            : 'a build slot is busy: next in line';
+      return [t.id, { id: t.id, startsAt: null, why, waitsFor: 'slot', ...(after !== undefined ? { after } : {}) }];
+    }),
+  );
+  const waiting = tasks.flatMap((t) => blocked.get(t.id) ?? slotWaits.get(t.id) ?? []);
+  const atRisk = tasks.flatMap((t): DeadlineRisk[] => {
+    const w = blocked.get(t.id);
+    if (w?.waitsFor !== 'quiet_hours' || !w.startsAt || t.deadline === null || t.events.some((e) => e.type === 'deadline_at_risk')) return [];
+    const deadline = new Date(t.deadline);
+    const [estimateMs, source] =
+      t.estimateMs !== null ? [t.estimateMs, "the task's estimate"] : input.typicalDurationMs !== null ? [input.typicalDurationMs, 'the typical build duration'] : [policy.defaultEstimateMs, 'the default estimate'];
+    if (w.startsAt.getTime() + estimateMs <= deadline.getTime()) return [];
+    const head = `${t.id} "${t.title}" waits for quiet hours (${formatOwnerTime(w.startsAt, now, tz)})`;
+    const due = formatOwnerTime(deadline, now, tz);
+    const message =
+      deadline.getTime() <= now.getTime()
+        ? `${head} but was due ${due}: it has already missed its deadline`
+        : `${head} but needs ~${formatDuration(estimateMs)} and is due ${due}: it would miss its deadline`;
+    return [{ id: t.id, message, reason: `quiet hours open ${w.startsAt.toISOString()}; needs ~${formatDuration(estimateMs)} (${source}); due ${deadline.toISOString()}` }];
+  });
+  const times = waiting.flatMap((w) => (w.waitsFor === 'quiet_hours' || w.waitsFor === 'retry' ? [w.startsAt] : []));
+  for (const t of tasks) if (t.status === 'failed' && t.retryAt) times.push(new Date(t.retryAt));
+  if (inLine.some((t) => t.priority !== 'high')) times.push(quietEnd(now, policy.quietHours, tz));
+  const future = times.flatMap((d) => (d && d.getTime() > now.getTime() ? [d.getTime()] : []));
+  return { start, nextWakeAt: future.length ? new Date(Math.min(...future)) : null, atRisk, waiting };
+}
+
+describe('decideSchedule answers exactly as asking each task alone did (a mixed queue, around the clock)', () => {
+  let seed = 11;
+  const rand = (n: number): number => {
+    seed = (seed * 48271) % 2147483647;
+    return seed % n;
+  };
+  const STATUSES = ['queued', 'queued', 'queued', 'failed', 'awaiting_approval', 'escalated', 'done'] as const;
+  const PRIORITIES = ['high', 'medium', 'medium', 'low'] as const;
+  // One build running; ids in a scrambled order (a live set never holds one twice); creation times
+  // on the hour, so that many ties fall to the id.
+  const mixedQueue = (now: Date, n: number): Task[] =>
+    Array.from({ length: n }, (_, i) => {
+      const status = i === 0 ? 'building' : (STATUSES[rand(STATUSES.length)] ?? 'queued');
+      const hours = (h: number) => new Date(now.getTime() + h * HOUR).toISOString();
+      return makeTask({
+        id: `t-${1 + ((i * 7919) % n)}`,
+        title: `Task ${i}`,
+        status,
+        priority: PRIORITIES[rand(PRIORITIES.length)] ?? 'medium',
+        approved: rand(2) === 0,
+        createdAt: new Date(now.getTime() - rand(5) * HOUR).toISOString(),
+        deadline: rand(3) === 0 ? null : hours(rand(60) - 10),
+        estimateMs: rand(2) === 0 ? null : (1 + rand(6)) * HOUR,
+        retryAt: status === 'failed' && rand(4) > 0 ? hours(rand(30) - 6) : null,
+        events: rand(6) === 0 ? [{ at: now.toISOString(), type: 'deadline_at_risk', detail: 'raised' }] : [],
+      });
+    });
+  it.each([
+    ['Chicago, a Thursday noon', CHI, '2026-11-26T18:00:00.000Z', 1],
+    ['Chicago, inside the window', CHI, '2026-11-27T05:00:00.000Z', 2],
+    ['Chicago, the spring-forward afternoon', CHI, '2026-03-08T18:00:00.000Z', 1],
+    ['Chicago, the fall-back night', CHI, '2026-11-01T06:45:00.000Z', 3],
+    ['London, the fall-back evening', 'Europe/London', '2026-10-25T21:30:00.000Z', 1],
+    ['London, on New Year\'s Eve', 'Europe/London', '2026-12-31T23:30:00.000Z', 0],
+  ])('%s', (_name, timeZone, iso, maxParallelBuilds) => {
+    const now = at(iso);
+    for (const typicalDurationMs of [null, 2 * HOUR]) {
+      const input = { tasks: mixedQueue(now, 300), now, policy: policy({ timeZone, maxParallelBuilds }), typicalDurationMs };
+      const d = decideSchedule(input);
+      expect(d).toEqual(plainSchedule(input));
+      // The queue exercises every kind of wait, and risks.
+      expect(new Set(d.waiting.map((w) => w.waitsFor))).toEqual(new Set(['slot', 'retry', 'no_retry', 'quiet_hours', 'approval']));
+      expect(d.atRisk.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('sortForStart orders like sorting with compareForStart', () => {
+    const tasks = mixedQueue(NOON, 500);
+    expect(sortForStart(tasks).map((t) => t.id)).toEqual([...tasks].sort(compareForStart).map((t) => t.id));
+  });
+});
+
+describe('waitingOf: one task of a decision, by id', () => {
+  const tasks = [makeTask({ id: 't-1', priority: 'high' }), makeTask({ id: 't-2', priority: 'high' }), makeTask({ id: 't-3' }), makeTask({ id: 't-4', status: 'awaiting_approval' })];
+  const d = decide(tasks, NOON);
+  it('finds what a task waits for; a started or unlisted task is not waiting', () => {
+    expect(waitingOf(d, 't-2')).toEqual({ id: 't-2', startsAt: null, why: 'a build slot is busy: next in line after t-1', waitsFor: 'slot', after: 't-1' });
+    expect(waitingOf(d, 't-3')).toBe(d.waiting.find((w) => w.id === 't-3'));
+    expect(waitingOf(d, 't-1')).toBeUndefined();
+    expect(waitingOf(d, 't-4')).toBeUndefined();
+  });
+  it('works for a decision built elsewhere too (a copy, a fake)', () => {
+    const copy = { ...d, waiting: d.waiting.slice(0, 1) };
+    expect(waitingOf(copy, 't-2')?.after).toBe('t-1');
+    expect(waitingOf(copy, 't-3')).toBeUndefined();
   });
 });
 

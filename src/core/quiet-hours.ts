@@ -60,3 +60,41 @@ export function nextQuietStart(now: Date, quiet: QuietHours, timeZone: string): 
 export function quietEnd(now: Date, quiet: QuietHours, timeZone: string): Date | null {
   return currentOrNextWindow(now, quiet, timeZone)?.end ?? null;
 }
+
+/**
+ * The same answers as isInQuietHours, nextQuietStart and quietEnd for many instants in one pass (a
+ * schedule asks them for every task): a window found for instant `t` is the answer for every
+ * instant from `t` until it closes, so each window is looked up in the zone once. Per pass: what
+ * it learns is kept as long as the view is.
+ */
+export interface QuietView {
+  isQuiet(at: Date): boolean;
+  nextStart(at: Date): Date;
+  end(at: Date): Date | null;
+}
+
+export function quietView(quiet: QuietHours, timeZone: string): QuietView {
+  checkQuietHours(quiet);
+  const always = isAlwaysQuiet(quiet);
+  /** Each window found, with the earliest instant it was the answer for: it answers [from, end). */
+  const known: { from: number; window: QuietWindow }[] = [];
+  const windowAt = (at: Date): QuietWindow | null => {
+    if (always) return null;
+    const t = at.getTime();
+    for (const k of known) if (k.from <= t && t < k.window.end.getTime()) return k.window;
+    const window = currentOrNextWindow(at, quiet, timeZone) as QuietWindow;
+    const same = known.find((k) => k.window.end.getTime() === window.end.getTime());
+    if (same) same.from = Math.min(same.from, t);
+    else known.push({ from: t, window });
+    return same?.window ?? window;
+  };
+  const isQuiet = (at: Date): boolean => {
+    const w = windowAt(at);
+    return w === null || w.start.getTime() <= at.getTime();
+  };
+  return {
+    isQuiet,
+    nextStart: (at) => (isQuiet(at) ? at : (windowAt(at) as QuietWindow).start),
+    end: (at) => windowAt(at)?.end ?? null,
+  };
+}

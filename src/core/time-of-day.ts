@@ -77,12 +77,50 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
  * "22:00 Fri 27 Nov" on another date this year, "09:00 Fri 1 Jan 2027" in another year.
  */
 export function formatOwnerTime(at: Date, now: Date, timeZone: string): string {
-  const t = localTimeOf(at, timeZone);
-  const today = localTimeOf(now, timeZone);
+  return formatAgainst(localTimeOf(at, timeZone), localTimeOf(now, timeZone));
+}
+
+function formatAgainst(t: LocalTime, today: LocalTime): string {
   const hhmm = formatMinuteOfDay(t.hour * 60 + t.minute);
   if (t.date === today.date) return hhmm;
   const date = `${WEEKDAYS[t.weekday] ?? ''} ${t.day} ${MONTHS[t.month - 1] ?? ''}`;
   return t.year === today.year ? `${hhmm} ${date}` : `${hhmm} ${date} ${t.year}`;
+}
+
+/**
+ * The owner's clock for many instants against one `now` (a schedule pass, a reply listing many
+ * tasks): the same answers as formatOwnerTime and localTimeOf, each instant read from the zone once.
+ */
+export interface OwnerClock {
+  readonly now: Date;
+  readonly timeZone: string;
+  /** formatOwnerTime(at, now, timeZone). */
+  format(at: Date): string;
+  /** localTimeOf(at, timeZone). */
+  localTime(at: Date): LocalTime;
+}
+
+export function ownerClock(now: Date, timeZone: string): OwnerClock {
+  const local = new Map<number, LocalTime>();
+  const formatted = new Map<number, string>();
+  const localTime = (at: Date): LocalTime => {
+    const key = at.getTime();
+    let t = local.get(key);
+    if (!t) local.set(key, (t = localTimeOf(at, timeZone)));
+    return t;
+  };
+  const today = localTime(now);
+  return {
+    now,
+    timeZone,
+    localTime,
+    format(at) {
+      const key = at.getTime();
+      let text = formatted.get(key);
+      if (text === undefined) formatted.set(key, (text = formatAgainst(localTime(at), today)));
+      return text;
+    },
+  };
 }
 
 export const addDays = (date: LocalDate, days: number): LocalDate => date + days * DAY_MS;
@@ -97,8 +135,25 @@ export function assertMinuteOfDay(m: MinuteOfDay, what: string): void {
  * The instant at which the wall clock in `timeZone` reads `minuteOfDay` on `date`.
  * Nonexistent times resolve to the end of the gap, repeated times to their first occurrence.
  */
-export const atLocalTime = (date: LocalDate, minuteOfDay: MinuteOfDay, timeZone: string): Date =>
-  new Date(instantOfWallClock(date + minuteOfDay * MINUTE, timeZone, 'after-gap'));
+export function atLocalTime(date: LocalDate, minuteOfDay: MinuteOfDay, timeZone: string): Date {
+  const wall = date + minuteOfDay * MINUTE;
+  const key = `${timeZone} ${wall}`;
+  let instant = localTimeInstants.get(key);
+  if (instant === undefined) {
+    instant = instantOfWallClock(wall, timeZone, 'after-gap');
+    if (localTimeInstants.size >= LOCAL_TIME_MEMO) localTimeInstants.clear();
+    localTimeInstants.set(key, instant);
+  }
+  return new Date(instant);
+}
+
+/**
+ * atLocalTime's answers, remembered: the quiet-window edges and the summary time are the same few
+ * local times all day, and each costs a dozen zone look-ups. A zone's rules do not change while
+ * the process runs, so a remembered answer stays right; the memo is emptied when it fills.
+ */
+const localTimeInstants = new Map<string, number>();
+const LOCAL_TIME_MEMO = 512;
 
 /**
  * The next instant strictly after `after` at which the owner's clock reads `minuteOfDay`
