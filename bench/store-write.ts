@@ -1,7 +1,8 @@
-// What a write costs as history grows: LowdbTaskStore (live document + append-only archive)
-// against a plain lowdb JSONFile holding every task in one array, measured in the same run and the
-// same temp directories. Also history({ limit: 20 }), get() of an archived task (the first call
-// builds the id index; later calls use it) and open().
+// What a write costs as history grows: LowdbTaskStore (journal + snapshot of the live tasks +
+// append-only archive) against a plain lowdb JSONFile holding every task in one array, measured in
+// the same run and the same temp directories. Also history({ limit: 20 }), get() of an archived
+// task (the first call builds the id index; later calls use it) and open(). How a write's cost
+// varies with the number of live tasks is bench/store-live.ts.
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,8 +19,8 @@ const HISTORY_SIZES = [100, 10_000, 100_000];
 const LIVE_TASKS = 20;
 const STORE_WRITES = 40;
 const READS = 20;
-/** Plain lowdb rewrites everything on each write: fewer samples at the largest size keep the run short. */
-const plainWrites = (n: number): number => (n >= 100_000 ? 5 : n >= 10_000 ? 15 : STORE_WRITES);
+/** Plain lowdb rewrites everything on each write: fewer samples at the larger sizes keep the run short. */
+const plainWrites = (n: number): number => (n >= 100_000 ? 3 : n >= 10_000 ? 10 : STORE_WRITES);
 const SEED_BATCH = 1000;
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -231,7 +232,7 @@ function printTable(rows: Row[]): void {
   for (const l of lines) console.log(fmt(l));
   console.log(
     `\nAll times in ms. store: ${STORE_WRITES} put() updates of one live task with ${LIVE_TASKS} live and N archived ` +
-      `(tmp + fsync + link backup + rename + dir fsync). plain lowdb: JSONFile + Low holding N+${LIVE_TASKS} tasks, ` +
+      `(one journal line + fdatasync). plain lowdb: JSONFile + Low holding N+${LIVE_TASKS} tasks, ` +
       `${rows.map((r) => r.plainSamples).join('/')} writes (no fsync). loop stall: longest event-loop delay during the writes. ` +
       `get 1st: builds the id -> offset index (one forward scan); then: indexed lookups. ` +
       `Seeding through put() in batches of ${SEED_BATCH}: ${rows.map((r) => `${r.seedS.toFixed(1)} s`).join(' / ')}.`,

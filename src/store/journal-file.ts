@@ -9,11 +9,17 @@ import { fsyncDir, isErrno, replaceWithCopy, unlinkIfExists } from './durable-fs
 
 const NEWLINE = 0x0a;
 
+/** Enough of a line to read its `{"seq":123456789,` prefix. */
+const PREFIX_BYTES = 32;
+
 export interface JournalLine {
   file: string;
   /** Byte offset of the line's first byte in its file. */
   offset: number;
-  text: string;
+  /** The line's first bytes (its seq), decoded without decoding the whole line. */
+  prefix: string;
+  /** The whole line (newline excluded), decoded on demand: lines the snapshot includes never are. */
+  text(): string;
 }
 
 export interface JournalRead {
@@ -165,7 +171,15 @@ function splitLines(buf: Buffer, file: string): { lines: JournalLine[]; end: num
   for (;;) {
     const newline = buf.indexOf(NEWLINE, start);
     if (newline < 0) break;
-    if (newline > start) lines.push({ file, offset: start, text: buf.toString('utf8', start, newline) });
+    if (newline > start) {
+      const from = start;
+      lines.push({
+        file,
+        offset: from,
+        prefix: buf.toString('latin1', from, Math.min(newline, from + PREFIX_BYTES)),
+        text: () => buf.toString('utf8', from, newline),
+      });
+    }
     start = newline + 1;
   }
   return { lines, end: start };

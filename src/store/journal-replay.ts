@@ -52,9 +52,9 @@ export function replayJournal(state: LiveState, lines: readonly JournalLine[], s
   /** A damaged line since the last applied entry explains a hole in the numbering. */
   let damageSinceLast = false;
   for (const line of lines) {
-    const prefix = seqOfLine(line.text);
+    const prefix = seqOfLine(line.prefix);
     if (prefix !== null && prefix <= last) continue; // already in the snapshot, or applied from the other file
-    const decoded = decodeEntry(line.text);
+    const decoded = decodeEntry(line.text());
     if ('problem' in decoded) {
       damaged.push({ line, problem: decoded.problem, appliedBefore: applied });
       damageSinceLast = true;

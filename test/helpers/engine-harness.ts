@@ -25,6 +25,7 @@ export function draft(title: string, overrides: Partial<TaskDraft> = {}): TaskDr
   return { title, request: title.toLowerCase(), priority: 'high', priorityReason: 'said "urgent"', deadline: null, deadlinePhrase: null, estimateMs: null, ...overrides };
 }
 
+/** Whether the task's newest state on disk (db.json snapshot, then its journal, or the archive) has this status. */
 function onDisk(dir: string, id: string, status: string): boolean {
   const read = (f: string) => {
     try {
@@ -33,17 +34,15 @@ function onDisk(dir: string, id: string, status: string): boolean {
       return '';
     }
   };
+  const lines = (f: string) => read(f).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
   const live = read('db.json');
-  const archive = read('archive.jsonl');
   const doc = live ? (JSON.parse(live) as { tasks: { id: string; status: string }[] }) : { tasks: [] };
-  if (doc.tasks.some((t) => t.id === id && t.status === status)) return true;
-  return archive
-    .split('\n')
-    .filter(Boolean)
-    .some((l) => {
-      const t = JSON.parse(l) as { id: string; status: string };
-      return t.id === id && t.status === status;
-    });
+  let newest = doc.tasks.find((t) => t.id === id)?.status;
+  for (const entry of lines('db.journal.jsonl') as { put?: { id: string; status: string }[]; archived?: string[] }[]) {
+    newest = entry.put?.find((t) => t.id === id)?.status ?? (entry.archived?.includes(id) ? undefined : newest);
+  }
+  if (newest === status) return true;
+  return (lines('archive.jsonl') as { id: string; status: string }[]).some((t) => t.id === id && t.status === status);
 }
 
 export async function makeHarness(
