@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from './core/durations.ts';
 import { AGENT_PRESETS, checkPromptTemplate } from './builders/presets/index.ts';
+import { MIN_LOG_MAX_BYTES } from './builders/attempt-log.ts';
+import { parseByteSize } from './builders/byte-size.ts';
 import { resolveBuilder, type BuilderChoice } from './builders/resolve-builder.ts';
 import { defaultPolicy, type Policy } from './core/policy.ts';
 import { parseQuietHours, parseTimeOfDay, type ParseResult } from './core/time-of-day.ts';
@@ -177,6 +179,17 @@ const EnvSchema = z.object({
   AGENT_SANDBOXED: boolean('AGENT_SANDBOXED', false),
   STALL_TIMEOUT: duration('STALL_TIMEOUT', '15m', 1_000),
   WORKSPACE_KEEP: integer('WORKSPACE_KEEP', 20, 0, 10_000),
+  LOG_MAX_BYTES: z
+    .string()
+    .default('8MiB')
+    .transform((v, ctx) => {
+      const bytes = parseByteSize(v);
+      if (bytes === null || bytes < MIN_LOG_MAX_BYTES) {
+        ctx.addIssue({ code: 'custom', message: `LOG_MAX_BYTES: expected a size of at least 64KiB, like 8MiB, 512KiB or a number of bytes (got "${v}")` });
+        return z.NEVER;
+      }
+      return bytes;
+    }),
   BUILDER_ENV_ALLOW: z
     .string()
     .optional()
@@ -351,6 +364,8 @@ export interface Config {
   openPr: boolean;
   stallTimeoutMs: number;
   workspaceKeep: number;
+  /** LOG_MAX_BYTES, in bytes: an attempt's log files never hold more (the head and a rotating tail). */
+  logMaxBytes: number;
   /** The environment builders receive: the allow-list applied to this process's environment. */
   builderEnv: Record<string, string>;
   shutdownGraceMs: number;
@@ -449,6 +464,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
     openPr: e.OPEN_PR,
     stallTimeoutMs: e.STALL_TIMEOUT,
     workspaceKeep: e.WORKSPACE_KEEP,
+    logMaxBytes: e.LOG_MAX_BYTES,
     builderEnv,
     toolEnv,
     shutdownGraceMs: e.SHUTDOWN_GRACE,

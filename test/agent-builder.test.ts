@@ -1,8 +1,13 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AgentBuilder } from '../src/builders/agent-builder.ts';
+import { AttemptLog, bytesToSkip, completeAttemptLog, logBudget, tailPaths } from '../src/builders/attempt-log.ts';
+import { formatBytes, parseByteSize } from '../src/builders/byte-size.ts';
+import type { Attempt } from '../src/core/task.ts';
 import { GitWorkspaces } from '../src/builders/git-workspaces.ts';
 import { customPreset } from '../src/builders/presets/index.ts';
 import { selectBuilder } from '../src/builders/select-builder.ts';
@@ -194,5 +199,181 @@ describe('AgentBuilder running a command: a real child process in a git worktree
     const result = await builder.start({ task, attempt: 1, plan: builder.plan(task, 1), timeoutMs: 5_000, onProgress: () => {} }).result;
     expect(result.outcome).toBe('failed');
     expect(result.reason).toMatch(/could not start .*no-such-agent: not found/);
+  });
+});
+
+const KiB = 1024;
+const flood = fileURLToPath(new URL('./fixtures/agents/flood.mjs', import.meta.url));
+const CAP = 64 * KiB;
+
+/** Total bytes of the files of one attempt's log (attempt-1.log and its tail files). */
+async function logFilesBytes(logPath: string): Promise<number> {
+  const dir = dirname(logPath);
+  const stem = logPath.slice(dir.length + 1).replace(/\.log$/, '');
+  const names = (await readdir(dir)).filter((n) => n.startsWith(`${stem}.`) && n.endsWith('.log'));
+  const sizes = await Promise.all(names.map((n) => stat(join(dir, n)).then((st) => st.size, () => 0)));
+  return sizes.reduce((a, b) => a + b, 0);
+}
+
+describe('attempt logs are bounded by LOG_MAX_BYTES: the head, a rotating tail, and a line saying what was dropped', () => {
+  it('a fake agent printing far more than the cap: the limit holds during and after, the head and the last lines are kept', async () => {
+    const dataDir = await tempDir();
+    const go = join(dataDir, 'go');
+    const custom = new AgentBuilder({
+      name: 'fake flood',
+      preset: customPreset([flood]),
+      command: flood,
+      dataDir,
+      env: { PATH: process.env.PATH ?? '', FAKE_LINES: '4000', FAKE_PAUSE_AT: '2000', FAKE_GO_FILE: go },
+      workspaces: new GitWorkspaces({ dataDir, keep: 20 }),
+      logMaxBytes: CAP,
+    });
+    const task = makeTask({ id: 't-20', title: 'Flood the log' });
+    const plan = custom.plan(task, 1);
+    const handle = custom.start({ task, attempt: 1, plan, timeoutMs: 30_000, onProgress: () => {} });
+    const { current } = tailPaths(plan.logPath);
+
+    // Mid-run: 2000 lines (~180 KiB) printed, the newest of them in the live tail file.
+    await waitFor(async () => (await readFile(current, 'utf8').catch(() => '')).includes('line 002000 '), 20_000, 'line 2000 in the live tail');
+    expect(await logFilesBytes(plan.logPath)).toBeLessThanOrEqual(CAP);
+    const live = await readFile(plan.logPath, 'utf8');
+    expect(live).toContain('line 000001 ');
+    expect(live.trimEnd().split('\n').pop()).toMatch(/^# nightshift: LOG_MAX_BYTES caps this log\. .*attempt-1\.tail\.log \(follow it with tail -F/);
+    await writeFile(go, '');
+
+    const result = await handle.result;
+    expect(result.outcome).toBe('succeeded');
+    const log = await readFile(plan.logPath, 'utf8');
+    expect(Buffer.byteLength(log)).toBeLessThanOrEqual(CAP);
+    expect(await logFilesBytes(plan.logPath)).toBe(Buffer.byteLength(log)); // the tail files are gone
+    expect(log.startsWith('# nightshift t-20 attempt 1: fake flood')).toBe(true);
+    expect(log).toContain('line 000001 ');
+    expect(log).toContain('line 004000 ');
+    expect(log).toMatch(/exited with code 0 after .*\n$/);
+    const kept = log.split('\n').filter((l) => /^line \d{6} x+$/.test(l)).length;
+    const marker = /^# nightshift: ([\d.]+ (?:B|KiB|MiB)) of output \((\d+) lines\) dropped here\. LOG_MAX_BYTES=64 KiB caps this log/m.exec(log);
+    expect(marker?.[2]).toBe(String(4000 - kept));
+    // Lines are whole on both sides of the marker, and in order.
+    const numbers = log.split('\n').flatMap((l) => (/^line (\d{6}) x+$/.exec(l)?.[1] ? [Number(/^line (\d{6})/.exec(l)?.[1])] : []));
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(new Set(numbers).size).toBe(numbers.length);
+  });
+
+  it('an attempt that stays under the cap is logged whole, without a marker or tail files', async () => {
+    const { plan, handle } = await setup('chatty');
+    await handle.result;
+    const log = await readFile(plan.logPath, 'utf8');
+    expect(log).toContain('compiling module 0\n');
+    expect(log).toContain('compiling module 1999\n');
+    expect(log).not.toContain('LOG_MAX_BYTES');
+    expect(existsSync(tailPaths(plan.logPath).current)).toBe(false);
+  });
+
+  it('never holds more than the cap on disk, whatever the chunks, and joins up when nothing was dropped', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'attempt-1.log');
+    const log = await AttemptLog.open({ path, maxBytes: CAP });
+    const { head, segment } = logBudget(CAP);
+    let written = '';
+    for (let i = 0; i < 600; i++) {
+      const chunk = i % 7 === 0 ? 'y'.repeat(3 * KiB + i) : `chunk ${i} ${'z'.repeat(i % 300)}\n`; // some without a newline
+      log.write(chunk);
+      written += chunk;
+      if (i % 5 === 0) {
+        await log.flushed();
+        expect(await logFilesBytes(path)).toBeLessThanOrEqual(CAP);
+      }
+    }
+    await log.close();
+    const text = await readFile(path, 'utf8');
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual((3 / 4) * CAP);
+    expect(text.startsWith(written.slice(0, head / 2))).toBe(true);
+    expect(text.endsWith(written.slice(-segment / 2))).toBe(true);
+    expect(text).toMatch(/\n# nightshift: [\d.]+ KiB of output \(\d+ lines\) dropped here\./);
+
+    // Just past the head, no rotation: nothing is dropped, and the file reads as it was written.
+    const small = join(dir, 'attempt-2.log');
+    const log2 = await AttemptLog.open({ path: small, maxBytes: CAP });
+    const text2 = `${'a'.repeat(head - 10)}${'b'.repeat(40)}\nthe end\n`;
+    log2.write(text2);
+    await log2.close();
+    expect(await readFile(small, 'utf8')).toBe(text2);
+  });
+
+  it('a crash leaves the tail split; reaping the attempt moves it into the log, under the cap', async () => {
+    const dataDir = await tempDir();
+    const path = join(dataDir, 'logs', 't-21', 'attempt-1.log');
+    const moduleUrl = new URL('../src/builders/attempt-log.ts', import.meta.url).href;
+    const script = `
+      import { mkdir } from 'node:fs/promises';
+      import { dirname } from 'node:path';
+      const { AttemptLog } = await import(${JSON.stringify(moduleUrl)});
+      await mkdir(dirname(${JSON.stringify(path)}), { recursive: true });
+      const log = await AttemptLog.open({ path: ${JSON.stringify(path)}, maxBytes: ${CAP} });
+      for (let i = 1; i <= 3000; i++) log.write('line ' + String(i).padStart(6, '0') + ' ' + 'x'.repeat(60) + '\\n');
+      await log.flushed();
+      console.log('written');
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('written') && resolve());
+      child.once('exit', (code) => reject(new Error(`the writer exited (${code}) before writing`)));
+    });
+    child.kill('SIGKILL'); // nightshift "crashes" mid-attempt
+    await new Promise((r) => child.once('exit', r));
+    expect(existsSync(tailPaths(path).current)).toBe(true);
+
+    const builder = fakeAgentBuilder('succeed', dataDir, { logMaxBytes: CAP });
+    const task = makeTask({ id: 't-21' });
+    await builder.reap(task, { n: 1, logPath: path } as Attempt);
+    const log = await readFile(path, 'utf8');
+    expect(Buffer.byteLength(log)).toBeLessThanOrEqual(CAP);
+    expect(existsSync(tailPaths(path).current) || existsSync(tailPaths(path).previous)).toBe(false);
+    expect(log).toContain('line 000001 ');
+    expect(log).toContain('line 003000 ');
+    expect(log).toContain('# nightshift: output was dropped here (LOG_MAX_BYTES=64 KiB caps this log); nightshift stopped during the attempt');
+    expect(log).toMatch(/this log was completed when the attempt was reaped\.\n$/);
+    expect(await completeAttemptLog(path, CAP)).toBe(false); // nothing left to do
+  });
+
+  it('a move of the tail interrupted by a crash is finished on recovery, still under the cap', async () => {
+    const dir = await tempDir();
+    const path = join(dir, 'attempt-1.log');
+    const { head, segment } = logBudget(CAP);
+    const { current, previous } = tailPaths(path);
+    const old = `${'o'.repeat(segment - 1)}\n`;
+    // Crashed after copying the previous tail file but before deleting it.
+    await writeFile(path, `${'h'.repeat(head - 1)}\n# nightshift: 1 MiB of output (9 lines) dropped here.\n${old}`);
+    await writeFile(previous, old);
+    await writeFile(current, 'the newest line\n');
+    expect(await completeAttemptLog(path, CAP)).toBe(true);
+    const log = await readFile(path, 'utf8');
+    expect(Buffer.byteLength(log)).toBeLessThanOrEqual(CAP);
+    expect(log).toContain('the newest line\n');
+    expect(log).toContain('moving the tail into this log was interrupted');
+    expect(existsSync(previous) || existsSync(current)).toBe(false);
+  });
+
+  it('bytesToSkip keeps the log and the files still to copy under the cap together', () => {
+    expect(bytesToSkip(100, 10, [30, 30])).toBe(0); // 10 + 30 + 30 + 30 at most, mid-copy
+    expect(bytesToSkip(100, 40, [30, 30])).toBe(30); // 40 + 30 + 60 would be too much while copying the first
+    expect(bytesToSkip(100, 10, [30, 30], 5)).toBe(5); // the partial first line
+    expect(bytesToSkip(50, 40, [30, 30])).toBe(60); // no room at all: nothing is copied
+  });
+
+  it('LOG_MAX_BYTES takes 8MiB, 512KiB, 10MB or bytes, at least 64KiB; anything else stops the start, naming it', () => {
+    const env = { PATH: process.env.PATH ?? '', BUILDER: 'demo' };
+    expect(loadConfig(env).logMaxBytes).toBe(8 * 1024 * 1024);
+    expect(loadConfig({ ...env, LOG_MAX_BYTES: '512KiB' }).logMaxBytes).toBe(512 * 1024);
+    expect(loadConfig({ ...env, LOG_MAX_BYTES: '10MB' }).logMaxBytes).toBe(10_000_000);
+    expect(loadConfig({ ...env, LOG_MAX_BYTES: '1.5 MiB' }).logMaxBytes).toBe(1.5 * 1024 * 1024);
+    expect(loadConfig({ ...env, LOG_MAX_BYTES: '70000' }).logMaxBytes).toBe(70_000);
+    for (const bad of ['1KiB', '65535', 'lots', '8 parsecs', '-8MiB']) {
+      expect(() => loadConfig({ ...env, LOG_MAX_BYTES: bad })).toThrow(`LOG_MAX_BYTES: expected a size of at least 64KiB, like 8MiB, 512KiB or a number of bytes (got "${bad}")`);
+    }
+    expect(parseByteSize('2gib')).toBe(2 * 1024 ** 3);
+    expect(formatBytes(8 * 1024 * 1024)).toBe('8 MiB');
+    expect(formatBytes(15_360 + 512)).toBe('15.5 KiB');
+    expect(formatBytes(700)).toBe('700 B');
   });
 });

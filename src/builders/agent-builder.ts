@@ -1,9 +1,9 @@
 // Runs one coding agent (or any command) as the builder: a real child process in its own process
 // group, in the task's workspace. The preset says how to invoke it (an argv array: task text never
 // touches a shell) and how to read what it prints; the workspace provider prepares the task's
-// worktree and reads back the commits. Output goes to one log file per attempt.
+// worktree and reads back the commits. Output goes to one log per attempt, bounded by LOG_MAX_BYTES
+// (attempt-log.ts).
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -12,8 +12,9 @@ import { formatOwnerTime } from '../core/time-of-day.ts';
 import type { Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
 import { silentLogger } from '../core/ports.ts';
 import type { Attempt, Task } from '../core/task.ts';
-import { LineSplitter } from './line-splitter.ts';
-import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_RULES, renderPrompt, type AgentPreset, type AgentVerdict, type OutputStream } from './presets/index.ts';
+import { AgentOutput } from './agent-output.ts';
+import { AttemptLog, completeAttemptLog, DEFAULT_LOG_MAX_BYTES } from './attempt-log.ts';
+import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_RULES, renderPrompt, type AgentPreset, type AgentVerdict } from './presets/index.ts';
 import { endProcesses, findByEnvironment, killTree } from './process-tree.ts';
 import { startResourceMonitor } from './supervision/resource-monitor.ts';
 import { watchForStall } from './supervision/stall-watch.ts';
@@ -38,6 +39,8 @@ export interface AgentBuilderOptions {
   killGraceMs?: number;
   /** Silence longer than this is reported as a stall. */
   stallMs?: number;
+  /** LOG_MAX_BYTES: an attempt's log files never hold more (head and rotating tail). Default 8 MiB. */
+  logMaxBytes?: number;
   /** Opens a draft pull request for a successful build, when configured; its URL becomes a link. */
   openPullRequest?: (w: PreparedWorkspace, task: Task, summary: string | undefined) => Promise<{ url: string } | { skipped: string }>;
   /** The owner's zone: the deadline in the prompt is written in it. */
@@ -47,7 +50,6 @@ export interface AgentBuilderOptions {
   logger?: Logger;
 }
 
-const TAIL_LINES = 40;
 /** After the builder exits, how long its output may keep flowing (a background child may hold it open). */
 const OUTPUT_DRAIN_MS = 2_000;
 
@@ -76,10 +78,16 @@ export class AgentBuilder implements Builder {
     return new RunningBuild(this.opts, req);
   }
 
-  /** Ends what a crash left of an attempt: every process carrying its task, attempt and workspace. */
+  /**
+   * Ends what a crash left of an attempt: every process carrying its task, attempt and workspace.
+   * Then its log's rotating tail, if it had one, is moved into the log, so nothing stays split.
+   */
   async reap(task: Task, attempt: Attempt): Promise<boolean> {
     const found = findByEnvironment(attemptMarkers(task.id, attempt.n, this.plan(task, attempt.n).workspace));
     await endProcesses(found, this.opts.killGraceMs ?? 5_000);
+    await completeAttemptLog(attempt.logPath, this.opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES).catch((e: unknown) =>
+      (this.opts.logger ?? silentLogger).warn('could not complete the log of an interrupted attempt', { task: task.id, error: String(e) }),
+    );
     return found.length > 0;
   }
 
@@ -139,31 +147,49 @@ class RunningBuild implements BuildHandle {
   }
 
   private async run(): Promise<BuildResult> {
-    const { task, attempt, plan } = this.req;
-    const { preset } = this.opts;
+    const { plan } = this.req;
     const log = this.opts.logger ?? silentLogger;
     const started = Date.now();
     await mkdir(dirname(plan.logPath), { recursive: true });
-    const logFile = createWriteStream(plan.logPath, { flags: 'a' });
-    const closeLog = async (line: string) => {
-      logFile.end(line);
-      await new Promise<void>((r) => logFile.once('close', () => r()));
-    };
+    const logFile = await AttemptLog.open({
+      path: plan.logPath,
+      maxBytes: this.opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES,
+      onError: (e) => log.warn('could not write the attempt log', { task: this.req.task.id, error: e instanceof Error ? e.message : String(e) }),
+    });
+    try {
+      return await this.runLogged(logFile, started);
+    } finally {
+      await logFile.close();
+    }
+  }
+
+  private async runLogged(logFile: AttemptLog, started: number): Promise<BuildResult> {
+    const { task, attempt, plan } = this.req;
+    const { preset } = this.opts;
+    const log = this.opts.logger ?? silentLogger;
     logFile.write(`# nightshift ${task.id} attempt ${attempt}: ${this.opts.name}, started ${new Date(started).toISOString()}\n`);
 
-    let prepared: PreparedWorkspace;
-    try {
-      prepared = await this.opts.workspaces.prepare(task, attempt);
-    } catch (e) {
-      this.markExited();
-      const reason = `could not prepare the workspace: ${e instanceof Error ? e.message : String(e)}`;
-      await closeLog(`# ${reason}\n`);
-      return { outcome: 'failed', reason, exitCode: null, signal: null, logTail: '', deliverables: {}, durationMs: Date.now() - started };
-    }
-    logFile.write(`# workspace ${prepared.workspace}${prepared.branch ? ` on branch ${prepared.branch}` : ''}\n`);
-
+    // The spec does not depend on the workspace: it is written while the worktree is prepared.
     const specPath = plan.logPath.replace(/\.log$/, '.spec.md');
     const promptPath = plan.logPath.replace(/\.log$/, '.prompt.md');
+    const stateDir = join(this.opts.dataDir, 'agent-state', preset.name);
+    const [ready] = await Promise.all([
+      this.opts.workspaces.prepare(task, attempt).then(
+        (w) => ({ ok: true as const, w }),
+        (error: unknown) => ({ ok: false as const, error }),
+      ),
+      Promise.all([writeFile(specPath, task.spec, 'utf8'), preset.name === 'aider' ? mkdir(stateDir, { recursive: true }) : undefined]),
+    ]);
+    if (!ready.ok) {
+      this.markExited();
+      const e = ready.error;
+      const reason = `could not prepare the workspace: ${e instanceof Error ? e.message : String(e)}`;
+      logFile.write(`# ${reason}\n`);
+      return { outcome: 'failed', reason, exitCode: null, signal: null, logTail: '', deliverables: {}, durationMs: Date.now() - started };
+    }
+    const prepared = ready.w;
+    logFile.write(`# workspace ${prepared.workspace}${prepared.branch ? ` on branch ${prepared.branch}` : ''}\n`);
+
     const tz = this.opts.timeZone ?? 'UTC';
     const prompt = renderPrompt(this.opts.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE, {
       title: task.title,
@@ -174,7 +200,6 @@ class RunningBuild implements BuildHandle {
       branch: prepared.branch ?? '',
       rules: DEFAULT_RULES,
     });
-    await writeFile(specPath, task.spec, 'utf8');
     await writeFile(promptPath, prompt, 'utf8');
     // A custom command gets the spec itself (what BUILDER=/path promises); agents get the prompt.
     const invocation = preset.argv({
@@ -182,22 +207,18 @@ class RunningBuild implements BuildHandle {
       workspace: prepared.workspace,
       ...(this.opts.model ? { model: this.opts.model } : {}),
       ...(this.opts.extraArgs ? { extraArgs: this.opts.extraArgs } : {}),
-      stateDir: join(this.opts.dataDir, 'agent-state', preset.name),
+      stateDir,
     });
-    if (preset.name === 'aider') await mkdir(join(this.opts.dataDir, 'agent-state', preset.name), { recursive: true });
 
     // Reset times an agent prints without a zone are in this machine's zone, where it runs.
     const parser = preset.createParser({ workspace: prepared.workspace });
-    const tail: string[] = [];
     const stall = watchForStall({ stallMs: this.opts.stallMs ?? 15 * 60_000, onStall: (ms) => this.req.onStall?.(ms) });
-    const onLine = (line: string, stream: OutputStream) => {
-      stall.activity();
-      tail.push(line);
-      if (tail.length > TAIL_LINES) tail.shift();
-      for (const ev of parser.line(line, stream)) {
-        this.req.onProgress({ at: new Date().toISOString(), percent: ev.percent, message: ev.message });
-      }
-    };
+    const output = new AgentOutput({
+      parser,
+      onProgress: (p) => this.req.onProgress(p),
+      onChunk: (chunk) => logFile.write(chunk),
+      onActivity: () => stall.activity(),
+    });
 
     const env: Record<string, string> = {
       ...this.opts.env,
@@ -225,12 +246,8 @@ class RunningBuild implements BuildHandle {
     if (invocation.stdin === null) child.stdin.end();
     else child.stdin.end(invocation.stdin);
     for (const [stream, name] of [[child.stdout, 'stdout'], [child.stderr, 'stderr']] as const) {
-      const splitter = new LineSplitter((line) => onLine(line, name));
-      stream.on('data', (chunk: Buffer) => {
-        logFile.write(chunk);
-        splitter.push(chunk.toString('utf8'));
-      });
-      stream.on('end', () => splitter.flush());
+      stream.on('data', (chunk: Buffer) => output.chunk(chunk, name));
+      stream.on('end', () => output.end(name));
     }
 
     const exit = await new Promise<Exit>((resolve) => {
@@ -264,13 +281,13 @@ class RunningBuild implements BuildHandle {
       if ('url' in pr) links.push(pr.url);
       else logFile.write(`# no pull request: ${pr.skipped}\n`);
     }
-    await closeLog(`\n# ${outcome.reason} after ${formatDuration(durationMs)}\n`);
+    logFile.write(`\n# ${outcome.reason} after ${formatDuration(durationMs)}\n`);
     log.info('build ended', { task: task.id, attempt, outcome: outcome.outcome, code: exit.code });
     return {
       ...outcome,
       exitCode: exit.code,
       signal: exit.signal,
-      logTail: tail.join('\n'),
+      logTail: output.tail(),
       deliverables: {
         ...work.deliverables,
         ...(verdict.summary ? { summary: verdict.summary } : {}),

@@ -14,7 +14,9 @@ const EXPLICIT = /^\s*(?:progress[:\s]+|\[)\s*(\d{1,3})\s*%\s*\]?\s*[-:]?\s*(.*)
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 
 export function parseProgressLine(raw: string): ProgressLine | null {
-  const line = raw.replace(ANSI, '').replace(/\r/g, '').trim();
+  // Most lines carry neither: skip the replacements then (this runs for every line a builder prints).
+  const plain = raw.includes('\u001b') ? raw.replace(ANSI, '') : raw;
+  const line = (plain.includes('\r') ? plain.replace(/\r/g, '') : plain).trim();
   if (line === '') return null;
   const m = EXPLICIT.exec(line);
   if (m) {

@@ -66,6 +66,7 @@ export function selectBuilder(config: Config, logger: Logger): SelectedBuilder {
     ...(config.builderModel ? { model: config.builderModel } : {}),
     ...(config.builderArgs ? { extraArgs: config.builderArgs } : {}),
     stallMs: config.stallTimeoutMs,
+    logMaxBytes: config.logMaxBytes,
     timeZone: config.policy.timeZone,
     redact: (text) => redact(text, config.secrets),
     logger,

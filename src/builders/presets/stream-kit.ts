@@ -22,26 +22,34 @@ export class ProgressEmitter {
 
 /** The last few non-JSON lines, stderr preferred, to quote when a run ends without a verdict. */
 export class TailLines {
-  private readonly lines: Array<{ text: string; stderr: boolean }> = [];
+  /** A ring: the line pushed n-th is at n % keep. */
+  private readonly ring: Array<{ text: string; stderr: boolean }> = [];
+  private pushed = 0;
 
   constructor(private readonly keep = 8) {}
 
   push(raw: string, stderr: boolean): string {
     const text = stripAnsi(raw).trim();
     if (text === '') return text;
-    this.lines.push({ text, stderr });
-    if (this.lines.length > this.keep) this.lines.shift();
+    this.ring[this.pushed % this.keep] = { text, stderr };
+    this.pushed++;
     return text;
   }
 
   all(): string[] {
-    return this.lines.map((l) => l.text);
+    return this.ordered().map((l) => l.text);
   }
 
   /** The last stderr line, else the last line; quoted and clipped, or '' when there is none. */
   quote(): string {
-    const pick = [...this.lines].reverse().find((l) => l.stderr) ?? this.lines[this.lines.length - 1];
+    const lines = this.ordered();
+    const pick = [...lines].reverse().find((l) => l.stderr) ?? lines[lines.length - 1];
     return pick ? `; last output: "${clip(pick.text, 160)}"` : '';
+  }
+
+  private ordered(): Array<{ text: string; stderr: boolean }> {
+    const start = this.pushed % this.keep;
+    return this.pushed <= this.keep ? this.ring.slice(0, this.pushed) : [...this.ring.slice(start), ...this.ring.slice(0, start)];
   }
 }
 

@@ -9,11 +9,14 @@ export const MAX_SUMMARY = 1500;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 
-export const stripAnsi = (text: string): string => text.replace(ANSI, '');
+export const stripAnsi = (text: string): string => (text.includes('\u001b') ? text.replace(ANSI, '') : text);
+
+/** Whitespace other than single spaces between words: what clip() has to collapse. */
+const UNTIDY = /\s\s|[^\S ]|^\s|\s$/;
 
 /** One line, whitespace collapsed, at most `max` characters. */
 export function clip(text: string, max = MAX_LINE): string {
-  const one = text.replace(/\s+/g, ' ').trim();
+  const one = UNTIDY.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
 }
 
