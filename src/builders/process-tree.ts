@@ -1,10 +1,15 @@
 // Ending a builder means ending everything it started: agents spawn shells, test runners and
 // dev servers. Builders run as the leader of their own process group; we signal the group and,
-// for children that left it (setsid, daemonising), every descendant found by pidtree beforehand.
+// for children that left it (setsid, daemonising), every descendant found beforehand: from /proc
+// on Linux (nothing spawned), by pidtree (which runs `ps`) elsewhere.
 import { readdirSync, readFileSync } from 'node:fs';
 import pidtree from 'pidtree';
+import { hasProc, readProcEntry, scanProcSync } from './supervision/proc-table.ts';
+
+const linux = hasProc();
 
 export async function descendantsOf(pid: number): Promise<number[]> {
+  if (linux) return scanProcSync().treeOf(pid).slice(1);
   try {
     return await pidtree(pid);
   } catch {
@@ -23,13 +28,8 @@ export function isAlive(pid: number): boolean {
 }
 
 function isZombie(pid: number): boolean {
-  try {
-    // /proc/<pid>/stat: "pid (comm) S ..."; comm may contain spaces or parentheses.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return false; // no /proc (macOS): trust kill(0)
-  }
+  // No /proc (macOS), or gone meanwhile: trust kill(0).
+  return linux && readProcEntry(pid)?.state === 'Z';
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
@@ -78,26 +78,9 @@ export function groupAlive(leader: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
-  return groupMembers(leader).some((pid) => !isZombie(pid));
-}
-
-function groupMembers(pgid: number): number[] {
-  try {
-    return readdirSync('/proc')
-      .filter((name) => /^\d+$/.test(name))
-      .map(Number)
-      .filter((pid) => {
-        try {
-          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-          const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          return Number(fields[2]) === pgid; // state, ppid, pgrp
-        } catch {
-          return false;
-        }
-      });
-  } catch {
-    return [pgid]; // no /proc: assume the group is alive while kill(0) says so
-  }
+  if (!linux) return true; // no /proc: the group is alive while kill(0) says so
+  for (const e of scanProcSync().byPid.values()) if (e.pgrp === leader && e.state !== 'Z') return true;
+  return false;
 }
 
 /**
@@ -113,11 +96,14 @@ export function findByEnvironment(markers: string[]): number[] {
   } catch {
     return [];
   }
+  // Each entry of environ ends with NUL: "\0NAME=value\0" finds it anywhere but the start.
+  const needles = markers.map((m) => Buffer.from(`\0${m}\0`));
   return pids.filter((pid) => {
     if (pid === process.pid) return false;
     try {
-      const vars = new Set(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'));
-      return markers.every((m) => vars.has(m)) && !isZombie(pid);
+      const env = readFileSync(`/proc/${pid}/environ`);
+      const has = (needle: Buffer) => env.indexOf(needle) !== -1 || env.subarray(0, needle.length - 1).equals(needle.subarray(1));
+      return needles.every(has) && !isZombie(pid);
     } catch {
       return false;
     }

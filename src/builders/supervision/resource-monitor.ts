@@ -11,8 +11,10 @@
 //   libraries, copy-on-write after fork), so it overstates the memory really used; spikes shorter
 //   than an interval are missed.
 // - Wall: from startResourceMonitor() to stop(), on the monotonic clock by default.
-import { findByEnvironment, isAlive } from '../process-tree.ts';
-import { sampleProcessTree } from './sample-process-tree.ts';
+// - Sharing: on Linux every monitor reads one scan of /proc, so a sample may be up to half an
+//   interval older than its tick; the last one, at stop(), is always taken then.
+import { isAlive } from '../process-tree.ts';
+import { defaultSampler } from './sample-process-tree.ts';
 import type { ProcessSample, ResourceUsage, SampleFn } from './usage.ts';
 
 export type { ProcessSample, ResourceUsage, SampleFn } from './usage.ts';
@@ -27,7 +29,7 @@ export interface ResourceMonitorOptions {
   markers?: string[];
   /** Milliseconds between samples. Default 1000. */
   intervalMs?: number;
-  /** Default: pidtree + pidusage (see sample-process-tree.ts). */
+  /** Default: the shared /proc table on Linux, pidtree + pidusage elsewhere (see sample-process-tree.ts). */
   sample?: SampleFn;
   /** Milliseconds on a monotonic clock, for wall time. Default performance.now. */
   now?: () => number;
@@ -46,7 +48,7 @@ export interface ResourceMonitor {
  * itself once a sample finds nothing and the leader is gone (no process can join the tree then).
  */
 export function startResourceMonitor(opts: ResourceMonitorOptions): ResourceMonitor {
-  const { leaderPid, intervalMs = 1_000, sample = sampleProcessTree, now = () => performance.now() } = opts;
+  const { leaderPid, intervalMs = 1_000, sample = defaultSampler(), now = () => performance.now() } = opts;
   const markers = [...(opts.markers ?? [])];
   if (!Number.isInteger(leaderPid) || leaderPid <= 0) throw new RangeError(`leaderPid must be a positive integer, got ${leaderPid}`);
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) throw new RangeError(`intervalMs must be a positive number of milliseconds, got ${intervalMs}`);
@@ -89,20 +91,20 @@ export function startResourceMonitor(opts: ResourceMonitorOptions): ResourceMoni
   };
 
   /** Resolves to how many processes were measured, or null when the sample failed. */
-  const takeSample = async (): Promise<number | null> => {
+  const takeSample = async (maxAgeMs: number): Promise<number | null> => {
     try {
-      return record(await sample(leaderPid, markers));
+      return record(await sample(leaderPid, markers, { maxAgeMs }));
     } catch {
       return null;
     }
   };
 
-  const treeMayHaveMembers = (): boolean =>
-    isAlive(leaderPid) || (markers.length > 0 && findByEnvironment(markers).length > 0);
+  /** With markers, members may outlive the leader; the final sample finds out (cheaply, on Linux). */
+  const treeMayHaveMembers = (): boolean => isAlive(leaderPid) || markers.length > 0;
 
   const tick = (): void => {
     timer = undefined;
-    inFlight = takeSample().then((measured) => {
+    inFlight = takeSample(intervalMs / 2).then((measured) => {
       inFlight = undefined;
       if (stopped) return;
       if (measured === 0 && !isAlive(leaderPid)) return; // the tree is extinct
@@ -120,7 +122,7 @@ export function startResourceMonitor(opts: ResourceMonitorOptions): ResourceMoni
         if (timer) clearTimeout(timer);
         timer = undefined;
         await inFlight;
-        if (treeMayHaveMembers()) await takeSample();
+        if (treeMayHaveMembers()) await takeSample(0);
         return current();
       })();
       return stopped;

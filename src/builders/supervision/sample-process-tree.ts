@@ -1,5 +1,6 @@
-// The default SampleFn: list the tree with pidtree (plus environment markers), measure it with
-// pidusage. Linux reads /proc; elsewhere pidusage runs `ps`, and markers find nothing.
+// How a resource monitor measures its tree. On Linux: from the process table every monitor shares
+// (proc-table.ts), so nothing is spawned and /proc is scanned once per interval however many builds
+// run. Elsewhere: pidtree (which runs `ps`) and pidusage, and markers find nothing.
 //
 // What pidusage v4 does with pids that are gone (checked on Linux, and pinned by
 // test/supervision-sample-process-tree.test.ts):
@@ -10,7 +11,8 @@
 // Zombies are measured on purpose: their CPU time is final and their RSS is 0.
 import pidusage from 'pidusage';
 import { descendantsOf, findByEnvironment } from '../process-tree.ts';
-import type { ProcessSample } from './usage.ts';
+import { hasProc, procTable, ticksSinceBoot, type SharedProcTable } from './proc-table.ts';
+import type { ProcessSample, SampleFn } from './usage.ts';
 
 /**
  * pidusage keeps a descriptor open per pid in a process-wide history until the entry is unused
@@ -19,8 +21,43 @@ import type { ProcessSample } from './usage.ts';
  */
 const PIDUSAGE_OPTIONS = { maxage: 10_000 };
 
+/** Processes that started this long before the monitor can still be the tree's (the leader itself). */
+const START_SLACK_TICKS = 500;
+
 type Stat = pidusage.Status;
 
+/** The sampler a monitor gets by default: the shared /proc table where there is one. */
+export function defaultSampler(): SampleFn {
+  return hasProc() ? procTreeSampler() : sampleProcessTree;
+}
+
+/**
+ * A sampler for one monitor, reading the shared table: the leader and its descendants by parent
+ * link, plus every process carrying all the markers. Only processes started since the monitor
+ * (or the leader, if older) can carry them, so only their environments are read, once each.
+ */
+export function procTreeSampler(table: SharedProcTable = procTable): SampleFn {
+  let since = ticksSinceBoot() - START_SLACK_TICKS;
+  return async (leaderPid, markers, opts) => {
+    const snap = await table.snapshot(performance.now() - (opts?.maxAgeMs ?? 0));
+    const leader = snap.byPid.get(leaderPid);
+    if (leader) since = Math.min(since, leader.start);
+    const members = new Set(snap.treeOf(leaderPid));
+    if (markers.length > 0) {
+      for (const e of snap.byPid.values()) {
+        if (e.start >= since && !members.has(e.pid) && e.pid !== process.pid && table.carries(e, markers)) members.add(e.pid);
+      }
+    }
+    const out: ProcessSample[] = [];
+    for (const pid of members) {
+      const e = snap.byPid.get(pid);
+      if (e) out.push({ pid, cpuMs: e.cpuMs, rssBytes: e.rssBytes });
+    }
+    return out;
+  };
+}
+
+/** pidtree + pidusage: where there is no /proc to read. */
 export async function sampleProcessTree(leaderPid: number, markers: readonly string[]): Promise<ProcessSample[]> {
   const pids = new Set<number>([leaderPid, ...(await descendantsOf(leaderPid))]);
   // No markers must mean "no extra processes": findByEnvironment([]) matches every process.

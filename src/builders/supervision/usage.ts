@@ -24,5 +24,6 @@ export interface ProcessSample {
 /**
  * Measures the process tree led by `leaderPid`, plus every process carrying all of `markers`
  * ("NAME=value" environment entries). Processes that vanish while being measured are left out.
+ * `maxAgeMs`: a measurement taken that long ago (for another monitor) will do; 0 or absent: a new one.
  */
-export type SampleFn = (leaderPid: number, markers: readonly string[]) => Promise<readonly ProcessSample[]>;
+export type SampleFn = (leaderPid: number, markers: readonly string[], opts?: { maxAgeMs?: number }) => Promise<readonly ProcessSample[]>;
