@@ -402,6 +402,10 @@ describe('decideSchedule answers exactly as asking each task alone did (a mixed 
       const input = { tasks: mixedQueue(now, 300), now, policy: policy({ timeZone, maxParallelBuilds }), typicalDurationMs };
       const d = decideSchedule(input);
       expect(d).toEqual(plainSchedule(input));
+      // Frozen tasks (as the store hands them out) keep their parsed keys across passes: same answer.
+      const frozen = { ...input, tasks: input.tasks.map((t) => Object.freeze(t)) };
+      expect(decideSchedule(frozen)).toEqual(d);
+      expect(decideSchedule(frozen)).toEqual(d);
       // The queue exercises every kind of wait, and risks.
       expect(new Set(d.waiting.map((w) => w.waitsFor))).toEqual(new Set(['slot', 'retry', 'no_retry', 'quiet_hours', 'approval']));
       expect(d.atRisk.length).toBeGreaterThan(0);

@@ -72,28 +72,54 @@ const PRIORITY_RANK: Record<Priority, number> = { high: 0, medium: 1, low: 2 };
 
 /** Start order: priority (high first), then earliest deadline (none last), then oldest, then lowest id. */
 export function compareForStart(a: Task, b: Task): number {
-  return compareKeys(startKey(a), startKey(b));
+  return compareKeys(keyOf(a), keyOf(b));
 }
 
-/** What compareForStart reads, parsed once per task instead of once per comparison. */
-interface StartKey {
+/** What the schedule reads from a task's timestamps and id, parsed once. */
+interface TaskKey {
   task: Task;
   rank: number;
-  /** NaN when there is no deadline. */
+  /** NaN when there is none. */
   deadline: number;
   created: number;
   n: number;
+  /** NaN when there is none. */
+  retryAt: number;
+  /** The wait this task was given last time; handed out again while the answer is the same. */
+  wait?: WaitingTask;
+  /** Where the task stood in the last pass's order, and in which pass it was last a candidate. */
+  placed: number;
+  seen: number;
 }
 
-const startKey = (task: Task): StartKey => ({
-  task,
-  rank: PRIORITY_RANK[task.priority],
-  deadline: task.deadline === null ? NaN : Date.parse(task.deadline),
-  created: Date.parse(task.createdAt),
-  n: taskNumber(task.id),
-});
+/**
+ * Keys of frozen tasks, kept while the task is: the store hands out the same frozen object until
+ * the task changes, so a pass parses only what changed since the last one. A task that is not
+ * frozen could change under the cache, so its key is made afresh each time.
+ */
+const keys = new WeakMap<Task, TaskKey>();
 
-function compareKeys(a: StartKey, b: StartKey): number {
+function keyOf(task: Task): TaskKey {
+  const cached = keys.get(task);
+  if (cached) return cached;
+  const key: TaskKey = {
+    task,
+    rank: PRIORITY_RANK[task.priority],
+    deadline: task.deadline === null ? NaN : Date.parse(task.deadline),
+    created: Date.parse(task.createdAt),
+    n: taskNumber(task.id),
+    retryAt: task.retryAt === null ? NaN : Date.parse(task.retryAt),
+    placed: -1,
+    seen: -1,
+  };
+  if (Object.isFrozen(task)) keys.set(task, key);
+  return key;
+}
+
+/** A key of one's own: eligibility() is asked about one task, and must not disturb a pass's cache. */
+const freshKey = (task: Task): TaskKey => ({ ...keyOf(task), wait: undefined });
+
+function compareKeys(a: TaskKey, b: TaskKey): number {
   return a.rank - b.rank || compareDeadlines(a.deadline, b.deadline) || a.created - b.created || a.n - b.n;
 }
 
@@ -108,7 +134,7 @@ function compareDeadlines(a: number, b: number): number {
 /** Tasks in start order; stable, so equal keys keep their input order (as sorting with compareForStart does). */
 export function sortForStart(tasks: readonly Task[]): Task[] {
   return tasks
-    .map(startKey)
+    .map(keyOf)
     .sort(compareKeys)
     .map((k) => k.task);
 }
@@ -124,121 +150,201 @@ const NOT_QUEUED_WHY: Record<TaskStatus, string> = {
   rejected: 'rejected',
 };
 
+const LOW_WHY = 'low priority: waiting for your approval';
+
 /**
  * The zone answers one schedule pass needs, each computed once: every medium task asks whether
- * `now` is in quiet hours and when they next open, and every answer is worded against `now`.
+ * quiet hours are open at `now` and when they next open, and every answer is worded against `now`.
  */
-interface Pass {
-  now: Date;
-  policy: Policy;
-  quiet: QuietView;
-  clock: OwnerClock;
-}
+class Pass {
+  readonly nowMs: number;
+  private readonly quiet: QuietView;
+  readonly clock: OwnerClock;
+  /** Per instant: when quiet hours open and how that is said, or null when they are open then. */
+  private readonly opens = new Map<number, { at: Date; why: string } | null>();
 
-const passAt = (now: Date, policy: Policy): Pass => ({
-  now,
-  policy,
-  quiet: quietView(policy.quietHours, policy.timeZone),
-  clock: ownerClock(now, policy.timeZone),
-});
+  constructor(
+    readonly now: Date,
+    readonly policy: Policy,
+  ) {
+    this.nowMs = now.getTime();
+    this.quiet = quietView(policy.quietHours, policy.timeZone);
+    this.clock = ownerClock(now, policy.timeZone);
+  }
+
+  quietOpens(at: Date): { at: Date; why: string } | null {
+    const key = at.getTime();
+    let answer = this.opens.get(key);
+    if (answer === undefined) {
+      const opens = this.quiet.isQuiet(at) ? null : this.quiet.nextStart(at);
+      answer = opens && { at: opens, why: `quiet hours open at ${this.clock.format(opens)}` };
+      this.opens.set(key, answer);
+    }
+    return answer;
+  }
+
+  quietEnd(): Date | null {
+    return this.quiet.end(this.now);
+  }
+}
 
 /** Whether `task` may start at `now` if a build slot is free, and if not, what it waits for. */
 export function eligibility(task: Task, now: Date, policy: Policy): Eligibility {
-  return eligibilityIn(task, passAt(now, policy));
+  const w = waitOf(freshKey(task), new Pass(now, policy));
+  return w === null ? { eligible: true } : { eligible: false, startsAt: w.startsAt, why: w.why, waitsFor: w.waitsFor };
 }
 
-const notNow = (waitsFor: WaitReason, why: string): Eligibility => ({ eligible: false, startsAt: null, why, waitsFor });
-
-function eligibilityIn(task: Task, pass: Pass): Eligibility {
-  if (task.status === 'awaiting_approval') return notNow('approval', 'waiting for your approval');
-  if (task.status === 'queued') return priorityGate(task, pass.now, pass);
-  if (task.status !== 'failed') return notNow('not_queued', NOT_QUEUED_WHY[task.status]);
-  if (task.retryAt === null) return notNow('no_retry', 'failed; no retry is scheduled');
-  const retryAt = new Date(task.retryAt);
-  if (retryAt.getTime() <= pass.now.getTime()) return priorityGate(task, pass.now, pass);
+/** What a task waits for at the pass's `now`, or null when it may start if a slot is free. */
+function waitOf(key: TaskKey, pass: Pass): WaitingTask | null {
+  const { task } = key;
+  if (task.status === 'queued') return gateAt(key, pass.now, pass);
+  if (task.status === 'awaiting_approval') return waitFor(key, null, 'waiting for your approval', 'approval');
+  if (task.status !== 'failed') return waitFor(key, null, NOT_QUEUED_WHY[task.status], 'not_queued');
+  if (Number.isNaN(key.retryAt)) return waitFor(key, null, 'failed; no retry is scheduled', 'no_retry');
+  if (key.retryAt <= pass.nowMs) return gateAt(key, pass.now, pass);
+  const retryAt = new Date(key.retryAt);
   const backOff = `retry back-off ends ${pass.clock.format(retryAt)}`;
-  const then = priorityGate(task, retryAt, pass);
-  if (then.eligible) return { eligible: false, startsAt: retryAt, why: backOff, waitsFor: 'retry' };
-  return { ...then, why: `${backOff}, then ${then.why}` };
+  const then = gateAt(key, retryAt, pass);
+  if (then === null) return waitFor(key, retryAt, backOff, 'retry');
+  return waitFor(key, then.startsAt, `${backOff}, then ${then.why}`, then.waitsFor);
 }
 
 /** The priority rule at instant `at` (now, or when a back-off ends); the answer is worded against the pass's `now`. */
-function priorityGate(task: Task, at: Date, pass: Pass): Eligibility {
-  if (task.priority === 'high') return { eligible: true };
-  if (task.priority === 'low' && !task.approved) {
-    return { eligible: false, startsAt: null, why: 'low priority: waiting for your approval', waitsFor: 'approval' };
-  }
-  if (pass.quiet.isQuiet(at)) return { eligible: true };
-  const opens = pass.quiet.nextStart(at);
-  return { eligible: false, startsAt: opens, why: `quiet hours open at ${pass.clock.format(opens)}`, waitsFor: 'quiet_hours' };
+function gateAt(key: TaskKey, at: Date, pass: Pass): WaitingTask | null {
+  const { task } = key;
+  if (task.priority === 'high') return null;
+  if (task.priority === 'low' && !task.approved) return waitFor(key, null, LOW_WHY, 'approval');
+  const opens = pass.quietOpens(at);
+  return opens && waitFor(key, opens.at, opens.why, 'quiet_hours');
 }
 
-/** Each decision's waiting tasks by id, so describing one task is a lookup (see waitingOf). */
-const waitingIndex = new WeakMap<ScheduleDecision, ReadonlyMap<TaskId, WaitingTask>>();
+/**
+ * A task's wait. Waits are frozen and shared: when a task is given the same answer as in the last
+ * pass (most are: "quiet hours open at 22:00" all afternoon), the same object is handed out again
+ * rather than a new one per task per pass.
+ */
+function waitFor(key: TaskKey, startsAt: Date | null, why: string, waitsFor: WaitReason, after?: TaskId): WaitingTask {
+  const last = key.wait;
+  if (last && last.why === why && last.waitsFor === waitsFor && last.after === after && (last.startsAt?.getTime() ?? null) === (startsAt?.getTime() ?? null)) {
+    return last;
+  }
+  const wait: WaitingTask = Object.freeze({ id: key.task.id, startsAt, why, waitsFor, ...(after !== undefined ? { after } : {}) });
+  key.wait = wait;
+  return wait;
+}
+
+/** Per decision: lookups so far, and the index once there are enough of them to pay for it. */
+const waitingIndex = new WeakMap<ScheduleDecision, { lookups: number; byId?: Map<TaskId, WaitingTask> }>();
+/** A reply describes one task or a few: scanning is cheaper than indexing for that many lookups. */
+const SCANNED_LOOKUPS = 4;
 
 /**
- * What `id` waits for in `decision` (undefined when it is not waiting there): O(1) for a decision
- * made by decideSchedule; a decision built elsewhere is indexed on first use.
+ * What `id` waits for in `decision` (undefined when it is not waiting there). A decision's first
+ * few lookups scan its waiting list (a few microseconds at 5,000 tasks, less than building an
+ * index for one reply); after that it is indexed, so describing every task of a long queue stays
+ * linear overall.
  */
 export function waitingOf(decision: ScheduleDecision, id: TaskId): WaitingTask | undefined {
   let index = waitingIndex.get(decision);
-  if (!index) {
-    index = new Map(decision.waiting.map((w) => [w.id, w]));
-    waitingIndex.set(decision, index);
-  }
-  return index.get(id);
+  if (!index) waitingIndex.set(decision, (index = { lookups: 0 }));
+  if (!index.byId && ++index.lookups <= SCANNED_LOOKUPS) return decision.waiting.find((w) => w.id === id);
+  index.byId ??= new Map(decision.waiting.map((w) => [w.id, w]));
+  return index.byId.get(id);
 }
 
 /**
- * One pass over the live tasks: each timestamp parsed once, each zone answer computed once (see
- * Pass), so the cost is one sort of the queued and failed tasks plus constant work per task.
+ * One pass over the live tasks: each timestamp parsed once (and kept for frozen tasks), each zone
+ * answer computed once (see Pass), then one sort of the queued and failed tasks and constant work
+ * for each of them.
  */
 export function decideSchedule(input: ScheduleInput): ScheduleDecision {
   const { now, policy } = input;
-  const pass = passAt(now, policy);
-  const candidates: Task[] = [];
+  const pass = new Pass(now, policy);
   const building: Task[] = [];
+  const passNo = ++passes;
+  const fresh: TaskKey[] = [];
   for (const t of input.tasks) {
-    if (t.status === 'queued' || t.status === 'failed') candidates.push(t);
-    else if (t.status === 'building') building.push(t);
+    if (t.status === 'queued' || t.status === 'failed') {
+      const known = keyOf(t);
+      // The same frozen task object twice (never from a store) is listed twice, as a sort would.
+      const key = known.seen === passNo ? { ...known, wait: undefined, placed: -1 } : known;
+      key.seen = passNo;
+      fresh.push(key);
+    } else if (t.status === 'building') building.push(t);
   }
-  const tasks = sortForStart(candidates);
+  const candidates = inLastOrder(fresh, passNo);
+  candidates.sort(compareKeys);
+  lastOrder = candidates;
   const freeSlots = Math.max(0, policy.maxParallelBuilds - building.length);
 
-  // Each task in start order: its wait (a blocked one's now; one waiting for a slot's below), or null when ready.
-  const waits: (WaitingTask | null)[] = [];
-  const ready: Task[] = [];
-  for (const task of tasks) {
-    const e = eligibilityIn(task, pass);
-    if (e.eligible) ready.push(task);
-    waits.push(e.eligible ? null : { id: task.id, startsAt: e.startsAt, why: e.why, waitsFor: e.waitsFor });
-  }
-  const start = ready.slice(0, freeSlots).map((t) => t.id);
-  const inLine = ready.slice(freeSlots);
-  const slotWaits = new Map<TaskId, WaitingTask>();
-  for (let i = 0; i < inLine.length; i++) {
-    const id = (inLine[i] as Task).id;
-    const after = i === 0 ? aheadOfLine(start, building) : inLine[i - 1]?.id;
-    slotWaits.set(id, waitForSlot(id, after, i === 0, policy));
-  }
-
+  const start: TaskId[] = [];
   const waiting: WaitingTask[] = [];
-  const byId = new Map<TaskId, WaitingTask>();
   const atRisk: DeadlineRisk[] = [];
-  for (let i = 0; i < tasks.length; i++) {
-    const t = tasks[i] as Task;
-    const w = waits[i] ?? slotWaits.get(t.id);
-    if (!w) continue;
+  /** The last task in line for a slot (or started), which the next one in line follows. */
+  let ahead: TaskId | undefined;
+  let inLine = 0;
+  let inLineNotHigh = false;
+  // nextWakeAt: the earliest future instant a quiet window opens or a back-off ends.
+  let wake = Infinity;
+  const consider = (ms: number): void => {
+    if (ms > pass.nowMs && ms < wake) wake = ms;
+  };
+  for (const key of candidates) {
+    const { task } = key;
+    if (!Number.isNaN(key.retryAt) && task.status === 'failed') consider(key.retryAt);
+    const w = waitOf(key, pass);
+    if (w === null) {
+      if (start.length < freeSlots) {
+        start.push(task.id);
+        ahead = task.id;
+        continue;
+      }
+      // Ready, but every slot is taken: in line behind the one before it.
+      const after = inLine === 0 ? aheadOfLine(start, building) : ahead;
+      waiting.push(waitForSlot(key, after, inLine === 0, policy));
+      inLine++;
+      ahead = task.id;
+      if (task.priority !== 'high') inLineNotHigh = true;
+      continue;
+    }
     waiting.push(w);
-    byId.set(w.id, w);
-    if (w.waitsFor === 'quiet_hours' && w.startsAt) {
-      const risk = deadlineRisk(t, w.startsAt, input, pass.clock);
+    if (w.startsAt && (w.waitsFor === 'quiet_hours' || w.waitsFor === 'retry')) consider(w.startsAt.getTime());
+    if (w.startsAt && w.waitsFor === 'quiet_hours') {
+      const risk = deadlineRisk(key, w.startsAt, input, pass);
       if (risk) atRisk.push(risk);
     }
   }
-  const decision: ScheduleDecision = { start, nextWakeAt: nextWake(tasks, waiting, inLine, pass), atRisk, waiting };
-  waitingIndex.set(decision, byId);
-  return decision;
+  // Medium and low tasks waiting in line inside the window stop being eligible when it closes,
+  // and may then be at risk of missing their deadline.
+  const closes = inLineNotHigh ? pass.quietEnd() : null;
+  if (closes) consider(closes.getTime());
+  return { start, nextWakeAt: wake === Infinity ? null : new Date(wake), atRisk, waiting };
+}
+
+/** How many passes have run, and the order the last one put its candidates in. */
+let passes = 0;
+let lastOrder: TaskKey[] = [];
+
+/**
+ * The candidates laid out in the order the last pass left them, new ones after: the sort that
+ * follows then meets long sorted runs, which it merges in about one comparison per task. The
+ * order is total (ids are unique), so the result is the same whatever the layout.
+ */
+function inLastOrder(candidates: TaskKey[], passNo: number): TaskKey[] {
+  const laid: TaskKey[] = [];
+  for (const key of lastOrder) {
+    if (key.seen === passNo && key.placed !== passNo) {
+      key.placed = passNo;
+      laid.push(key);
+    }
+  }
+  for (const key of candidates) {
+    if (key.placed !== passNo) {
+      key.placed = passNo;
+      laid.push(key);
+    }
+  }
+  return laid;
 }
 
 /** Who the first task waiting for a slot follows: the last one started now, or the one build running. */
@@ -246,50 +352,34 @@ function aheadOfLine(start: TaskId[], building: Task[]): TaskId | undefined {
   return start[start.length - 1] ?? (building.length === 1 ? building[0]?.id : undefined);
 }
 
-function waitForSlot(id: TaskId, after: TaskId | undefined, first: boolean, policy: Policy): WaitingTask {
+function waitForSlot(key: TaskKey, after: TaskId | undefined, first: boolean, policy: Policy): WaitingTask {
   const why =
     after !== undefined
       ? `${first ? 'a build slot is busy: ' : ''}next in line after ${after}`
       : policy.maxParallelBuilds <= 0
         ? `no build slots: maxParallelBuilds is ${policy.maxParallelBuilds}`
         : 'a build slot is busy: next in line';
-  return { id, startsAt: null, why, waitsFor: 'slot', ...(after !== undefined ? { after } : {}) };
+  return waitFor(key, null, why, 'slot', after);
 }
 
-function nextWake(tasks: Task[], waiting: WaitingTask[], inLine: Task[], pass: Pass): Date | null {
-  const times: number[] = [];
-  // A quiet window opens, or a back-off ends (for a medium task, the window after it).
-  for (const w of waiting) if ((w.waitsFor === 'quiet_hours' || w.waitsFor === 'retry') && w.startsAt) times.push(w.startsAt.getTime());
-  for (const t of tasks) if (t.status === 'failed' && t.retryAt) times.push(Date.parse(t.retryAt));
-  // Medium and low tasks waiting in line inside the window stop being eligible when it closes,
-  // and may then be at risk of missing their deadline.
-  const closes = inLine.some((t) => t.priority !== 'high') ? pass.quiet.end(pass.now) : null;
-  if (closes) times.push(closes.getTime());
-  return soonestAfter(times, pass.now.getTime());
-}
-
-function soonestAfter(times: number[], after: number): Date | null {
-  let soonest = Infinity;
-  for (const ms of times) if (ms > after && ms < soonest) soonest = ms;
-  return soonest === Infinity ? null : new Date(soonest);
-}
-
-function deadlineRisk(task: Task, startsAt: Date, input: ScheduleInput, clock: OwnerClock): DeadlineRisk | null {
-  const { now, policy, typicalDurationMs } = input;
-  if (task.deadline === null || task.events.some((e) => e.type === 'deadline_at_risk')) return null;
-  const deadline = new Date(task.deadline);
+function deadlineRisk(key: TaskKey, startsAt: Date, input: ScheduleInput, pass: Pass): DeadlineRisk | null {
+  const { task } = key;
+  const { policy, typicalDurationMs } = input;
+  if (Number.isNaN(key.deadline)) return null;
   const [estimateMs, source] =
     task.estimateMs !== null
       ? [task.estimateMs, "the task's estimate"]
       : typicalDurationMs !== null
         ? [typicalDurationMs, 'the typical build duration']
         : [policy.defaultEstimateMs, 'the default estimate'];
-  if (startsAt.getTime() + estimateMs <= deadline.getTime()) return null;
-  const opens = clock.format(startsAt);
-  const due = clock.format(deadline);
+  if (startsAt.getTime() + estimateMs <= key.deadline) return null;
+  if (task.events.some((e) => e.type === 'deadline_at_risk')) return null;
+  const deadline = new Date(key.deadline);
+  const opens = pass.clock.format(startsAt);
+  const due = pass.clock.format(deadline);
   const head = `${task.id} "${task.title}" waits for quiet hours (${opens})`;
   const message =
-    deadline.getTime() <= now.getTime()
+    key.deadline <= pass.nowMs
       ? `${head} but was due ${due}: it has already missed its deadline`
       : `${head} but needs ~${formatDuration(estimateMs)} and is due ${due}: it would miss its deadline`;
   const reason = `quiet hours open ${startsAt.toISOString()}; needs ~${formatDuration(estimateMs)} (${source}); due ${deadline.toISOString()}`;
