@@ -40,7 +40,7 @@ async function setup(at = '2026-11-25T14:00:00Z', script: Parameters<typeof agen
   engine.subscribe({ announce: (e) => void events.push(e) });
   await engine.start();
   const say = (text: string, who: Actor = owner) => handleText({ engine: engine!, actor: who }, text);
-  return { engine, clock, say, events };
+  return { engine, clock, say, events, store };
 }
 
 describe('build: what was understood and what happens next', () => {
@@ -224,5 +224,49 @@ describe('status, queue, summary, help', () => {
     const { say } = await setup();
     const r = await say('help');
     for (const verb of ['status', 'queue', 'approve', 'reject', 'clarify', 'cancel', 'retry', 'summary']) expect(r.text).toContain(verb);
+  });
+});
+
+describe('many requests at once', () => {
+  it('twenty adds at once share one schedule pass, and each reply says truthfully what happens to its task', async () => {
+    const { say, store, engine } = await setup();
+    let passes = 0; // each schedule pass reads the live set once
+    const live = store.live.bind(store);
+    store.live = () => {
+      passes++;
+      return live();
+    };
+    const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => say(`urgent: build the invoice CSV export for customer ${i + 1}`)));
+    expect(passes).toBe(1);
+    expect(replies.map((r) => r.tasks.map((t) => t.id))).toEqual(Array.from({ length: 20 }, (_, i) => [`t-${i + 1}`]));
+    // The one started says so; every other is next in line after the one before it.
+    expect(replies[0]?.text).toMatch(/t-1 .* · started with fake agent/);
+    expect(replies[0]?.tasks[0]?.status).toBe('building');
+    replies.slice(1).forEach((r, i) => {
+      expect(r.text).toMatch(new RegExp(`t-${i + 2} .* · next in line after t-${i + 1}$`));
+      expect(r.text).not.toMatch(/starting now|started with/);
+    });
+    expect(engine.live().filter((t) => t.status === 'building').map((t) => t.id)).toEqual(['t-1']);
+  });
+
+  it('a change is described from the pass that followed it: the task as it stands, nothing else', async () => {
+    const { say, engine } = await setup();
+    await say('urgent: build the invoice CSV export');
+    await say('nice to have: a dark mode toggle for the settings page');
+    const r = await say('bump t-2');
+    expect(r.tasks.map((t) => t.id)).toEqual(['t-2']);
+    expect(r.text).toMatch(/^t-2 .* re-prioritised · next in line after t-1/);
+    expect(engine.liveTask('t-2')?.priority).toBe('high');
+    await say('cancel t-2');
+    expect(engine.liveTask('t-2')).toBeNull();
+    expect((await engine.get('t-2'))?.status).toBe('cancelled');
+  });
+
+  it('once stopping, no reply says a task is starting', async () => {
+    const { say, engine } = await setup();
+    await say('build a hello-world CLI by tonight');
+    await say('urgent: build the invoice CSV export');
+    await engine.shutdown(0);
+    expect(engine.latestSchedule().start).toEqual([]);
   });
 });

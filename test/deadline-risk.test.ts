@@ -38,4 +38,43 @@ describe('deadline at risk', () => {
     expect(risks()).toHaveLength(1);
     await engine.shutdown(0);
   });
+
+  it('several risks found in one pass are written once and each told once, after its note is on disk', async () => {
+    const clock = new FakeClock('2026-11-25T14:00:00Z');
+    const store = new MemoryTaskStore();
+    await store.open();
+    let puts = 0;
+    const put = store.put.bind(store);
+    store.put = (...tasks) => {
+      puts++;
+      return put(...tasks);
+    };
+    const engine = new Engine({
+      store,
+      builder: fakeAgentBuilder('succeed', await tempDir()),
+      policy: defaultPolicy({ timeZone: 'Europe/London', tickMs: 60_000 }),
+      clock,
+      logger: silentLogger,
+      runBuilds: true,
+    });
+    const told: string[] = [];
+    engine.subscribe({
+      announce: (e) => {
+        if (e.type === 'task_changed') told.push(`${e.task.id} ${e.event.type}`);
+        if (e.type === 'owner_attention' && e.reason === 'deadline_at_risk') {
+          told.push(`${e.task.id} told`);
+          // on disk (in the store) before the owner hears of it
+          expect(store.getLive(e.task.id)?.events.some((x) => x.type === 'deadline_at_risk')).toBe(true);
+        }
+      },
+    });
+    await engine.start();
+    const due = (title: string) => draft(title, { priority: 'medium', priorityReason: 'said "would be nice"', deadline: '2026-11-25T22:30:00.000Z', estimateMs: 2 * HOUR });
+    puts = 0;
+    await engine.submit([due('Build the board report'), due('Build the sales report'), due('Build the churn report')], { adapter: 'test', userId: 'owner' });
+    expect(puts).toBe(2); // the new tasks, then the three notes
+    expect(told).toEqual(['t-1 deadline_at_risk', 't-1 told', 't-2 deadline_at_risk', 't-2 told', 't-3 deadline_at_risk', 't-3 told']);
+    await engine.shutdown(0);
+  });
 });
+

@@ -1,6 +1,7 @@
 // build: chat text → task drafts → tasks, with a reply that says what was understood and what
 // happens next. Questions are answered instead of becoming tasks.
 import { interpretMessage } from '../core/intake/index.ts';
+import type { ScheduleDecision } from '../core/schedule.ts';
 import type { Task } from '../core/task.ts';
 import { canRequest, displayName } from './actor.ts';
 import type { CommandContext } from './context.ts';
@@ -49,15 +50,15 @@ export async function buildCommand(ctx: CommandContext, text: string, opts: Buil
     ...(actor.channel ? { channel: actor.channel } : {}),
     ...(actor.thread ? { thread: actor.thread } : {}),
   });
-  const live = new Map(engine.live().map((t) => [t.id, t]));
-  const current = tasks.map((t) => live.get(t.id) ?? t);
-  const decision = engine.schedule();
+  // Only the new tasks are described: each as it stands after the schedule pass that followed it.
+  const current = tasks.map((t) => engine.liveTask(t.id) ?? t);
+  const decision = engine.latestSchedule();
   const lines = current.map((t) => describeCreated(ctx, t, decision, now));
   const head = current.length === 1 ? 'Got it:' : `Got it: ${current.length} tasks.`;
   return { kind: 'created', ok: true, text: [head, ...lines].join('\n'), tasks: current, json: current };
 }
 
-function describeCreated(ctx: CommandContext, t: Task, decision: ReturnType<CommandContext['engine']['schedule']>, now: Date): string {
+function describeCreated(ctx: CommandContext, t: Task, decision: ScheduleDecision, now: Date): string {
   const tz = ctx.engine.policy.timeZone;
   const parts = [`${t.id} "${t.title}"`, `${t.priority} priority: ${t.priorityReason}`];
   const due = deadlineText(t, now, tz);

@@ -79,7 +79,7 @@ export async function clarifyCommand(ctx: CommandContext, args: string): Promise
   const m = /^\s*(\S+)\s*([\s\S]*)$/.exec(args);
   const id = m ? parseTaskId(m[1] ?? '') : null;
   if (!id) return errorReply('clarify needs a task id and the detail to add, like "clarify t-7 use the v2 API"');
-  const task = await ctx.engine.get(id);
+  const task = ctx.engine.liveTask(id) ?? (await ctx.engine.get(id));
   const isRequester = task?.origin.userId === ctx.actor.id && task.origin.adapter === ctx.actor.adapter;
   if (task && !canDecide(ctx.actor) && !isRequester) return errorReply(refusal(ctx.actor, `clarify ${id}`).replace('the owner or an approver', 'the owner, an approver or whoever asked for it'));
   return changedReply(ctx, await ctx.engine.clarify(id, m?.[2] ?? '', displayName(ctx.actor)), 'clarified');
@@ -88,9 +88,10 @@ export async function clarifyCommand(ctx: CommandContext, args: string): Promise
 function changedReply(ctx: CommandContext, result: Result<Task>, phrase: string): Reply {
   if (!result.ok) return errorReply(capitalize(result.error.message));
   const { engine } = ctx;
-  const fresh = engine.live().find((t) => t.id === result.value.id) ?? result.value;
+  // Only the changed task is described, as it stands after the schedule pass that followed the change.
+  const fresh = engine.liveTask(result.value.id) ?? result.value;
   const now = engine.now();
-  const next = ['done', 'cancelled', 'rejected'].includes(fresh.status) ? '' : ` · ${nextStep(engine, fresh, engine.schedule(), now)}`;
+  const next = ['done', 'cancelled', 'rejected'].includes(fresh.status) ? '' : ` · ${nextStep(engine, fresh, engine.latestSchedule(), now)}`;
   return { kind: 'changed', ok: true, text: `${fresh.id} "${fresh.title}" ${phrase}${next}`, tasks: [fresh], json: fresh };
 }
 

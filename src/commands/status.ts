@@ -1,7 +1,7 @@
 // status: the active builds with progress and elapsed time, the queue with when each task starts,
 // what waits for the owner, and recent completions; or one task in detail.
 import { formatDuration } from '../core/durations.ts';
-import { compareForStart } from '../core/schedule.ts';
+import { sortForStart } from '../core/schedule.ts';
 import { parseTaskId, type Task } from '../core/task.ts';
 import { attemptsInBudget } from '../core/transitions.ts';
 import type { CommandContext } from './context.ts';
@@ -37,7 +37,7 @@ export async function statusReply(ctx: CommandContext, taskIdText?: string, opts
     shown.push(...building);
   }
   if (section === 'all' || section === 'queue') {
-    const waiting = live.filter((t) => t.status === 'queued' || t.status === 'failed').sort(compareForStart);
+    const waiting = sortForStart(live.filter((t) => t.status === 'queued' || t.status === 'failed'));
     if (waiting.length) lines.push(`Queue (${waiting.length}):`);
     else if (section === 'queue') lines.push('The queue is empty.');
     waiting.forEach((t, i) => lines.push(`  ${i + 1}. ${taskLine(t, now, tz, max)} · ${nextStep(engine, t, decision, now)}`));

@@ -2,7 +2,7 @@
 // moment the schedule allows (event-driven) with a timer only as the safety net for time-based
 // moves; supervises running builds; recovers after a crash; shuts down gracefully.
 import { checkSafety } from './safety.ts';
-import { decideSchedule, type ScheduleDecision } from './schedule.ts';
+import { decideSchedule, type DeadlineRisk, type ScheduleDecision } from './schedule.ts';
 import type { Policy } from './policy.ts';
 import {
   type Announcer,
@@ -76,6 +76,10 @@ export class Engine {
   private readonly progress = new Map<TaskId, ProgressState>();
   private readonly durations: number[] = [];
   private wakeTimer: unknown = null;
+  /** The schedule pass waiting to run: every kick until it begins joins it (see kick). */
+  private queuedPass: Promise<void> | null = null;
+  /** What the newest schedule pass decided, as it acted on it: replies describe tasks from it. */
+  private lastPass: ScheduleDecision | null = null;
   private stopping = false;
   private idleWaiters: (() => void)[] = [];
   /** Background work (workspace cleanup, pid records): shutdown waits for it. */
@@ -135,6 +139,11 @@ export class Engine {
     return this.deps.store.live();
   }
 
+  /** One live task as it stands, or null when it is not live (finished, or no such id). From memory: no copy, no scan. */
+  liveTask(id: TaskId): Task | null {
+    return this.deps.store.getLive(id);
+  }
+
   async get(id: TaskId): Promise<Task | null> {
     return this.deps.store.get(id);
   }
@@ -147,7 +156,7 @@ export class Engine {
     return this.progress.get(id)?.latest ?? null;
   }
 
-  /** The schedule as it stands now: what waits, for what, until when. */
+  /** The schedule as it stands now: what waits, for what, until when. One full pass over the live tasks. */
   schedule(): ScheduleDecision {
     return decideSchedule({
       tasks: this.deps.store.live(),
@@ -155,6 +164,17 @@ export class Engine {
       policy: this.deps.policy,
       typicalDurationMs: this.typicalDurationMs(),
     });
+  }
+
+  /**
+   * What the newest schedule pass decided, for a reply right after a submit or a change: each of
+   * those resolves only after a pass that began once it was committed, so this covers it, and it
+   * costs nothing. Its `start` lists only what the pass really started (none while stopping), so
+   * "starting now" is never said of a task that is not. Before the first pass, a fresh one.
+   */
+  latestSchedule(): ScheduleDecision {
+    if (this.stopping) return { ...(this.lastPass ?? this.schedule()), start: [] };
+    return this.lastPass ?? this.schedule();
   }
 
   typicalDurationMs(): number | null {
@@ -231,7 +251,7 @@ export class Engine {
         run.cancelledBy ??= by;
         return null;
       }
-      const task = await this.deps.store.get(id);
+      const task = await this.find(id);
       if (!task) return err(userError('not_found', `there is no task ${id}; "queue" lists the live ones`));
       if (task.status === 'building') return err(userError('unavailable', `${id} is just starting; try again in a moment`));
       const r = T.cancel(task, by, this.now());
@@ -245,7 +265,7 @@ export class Engine {
     const running = run as Running;
     await running.handle.cancel(`cancelled by ${by}`);
     await running.settled;
-    const task = await this.deps.store.get(id);
+    const task = await this.find(id);
     if (task?.status === 'cancelled') return ok(task);
     return err(userError('illegal_move', `${id} finished before it could be cancelled (it is ${task?.status ?? 'gone'})`));
   }
@@ -253,7 +273,7 @@ export class Engine {
   /** Applies a pure transition to a live task under the lock: persist, announce, reschedule. */
   private async change(id: TaskId, move: (task: Task, now: Date) => Result<Task>): Promise<Result<Task>> {
     const result = await this.serial.run(async (): Promise<Result<Task>> => {
-      const task = await this.deps.store.get(id);
+      const task = await this.find(id);
       if (!task) return err(userError('not_found', `there is no task ${id}; "queue" lists the live ones`));
       const r = move(task, this.now());
       if (!r.ok) return r;
@@ -264,9 +284,27 @@ export class Engine {
     return result;
   }
 
+  /** A live task from memory; a finished one from the archive (so a refusal can say it is done). */
+  private async find(id: TaskId): Promise<Task | null> {
+    return this.deps.store.getLive(id) ?? (await this.deps.store.get(id));
+  }
+
   /** Persists a changed task, then tells every announcer about its newest event. */
   private async commit(task: Task, _why?: string): Promise<void> {
-    await this.deps.store.put(task);
+    await this.commitAll([task]);
+  }
+
+  /** Persists changed tasks in one write, then announces each (and runs `then` for it, in order). */
+  private async commitAll(tasks: Task[], then?: (task: Task, i: number) => void): Promise<void> {
+    if (tasks.length === 0) return;
+    await this.deps.store.put(...tasks);
+    tasks.forEach((task, i) => {
+      this.announceCommitted(task);
+      then?.(task, i);
+    });
+  }
+
+  private announceCommitted(task: Task): void {
     const run = this.running.get(task.id);
     if (run) run.task = task;
     if (task.status !== 'building') this.dropProgress(task.id);
@@ -279,29 +317,55 @@ export class Engine {
 
   // ---- scheduling ----------------------------------------------------------------------------
 
-  /** Starts whatever the schedule allows now and arms the timer for the next time-based move. */
+  /**
+   * Starts whatever the schedule allows now and arms the timer for the next time-based move.
+   * Kicks coalesce: a pass reads the live tasks when it begins, so one that is queued but has not
+   * begun serves every change committed before it begins, and a kick made meanwhile joins it rather
+   * than queueing another full pass. Twenty requests at once cost their twenty writes and one pass,
+   * and each resolves only once a pass that saw its change has acted.
+   */
   kick(): Promise<void> {
-    return this.serial.run(async () => {
-      if (this.stopping) return;
-      const decision = this.schedule();
-      // Only a running nightshift can tell the owner; a one-shot must not mark risks as raised.
-      for (const risk of this.deps.runBuilds ? decision.atRisk : []) {
-        const task = await this.deps.store.get(risk.id);
-        if (!task) continue;
-        const marked = T.markDeadlineAtRisk(task, risk.reason, this.now());
-        await this.commit(marked);
-        this.emit({ type: 'owner_attention', task: marked, reason: 'deadline_at_risk', message: risk.message });
-      }
-      if (this.deps.runBuilds) {
-        for (const id of decision.start) {
-          if (this.stopping) break;
-          const task = await this.deps.store.get(id);
-          if (task) await this.startBuild(task);
-        }
-      }
-      this.armTimer(decision.nextWakeAt);
-      this.checkIdle(decision);
+    if (this.queuedPass) return this.queuedPass;
+    const pass = this.serial.run(() => {
+      this.queuedPass = null;
+      return this.schedulePass();
     });
+    this.queuedPass = pass;
+    return pass;
+  }
+
+  /** One schedule pass, under the lock: raise new deadline risks, start what may start, arm the timer. */
+  private async schedulePass(): Promise<void> {
+    if (this.stopping) return;
+    const decision = this.schedule();
+    // Only a running nightshift can tell the owner; a one-shot must not mark risks as raised.
+    if (this.deps.runBuilds) await this.raiseRisks(decision.atRisk);
+    const started: TaskId[] = [];
+    if (this.deps.runBuilds) {
+      for (const id of decision.start) {
+        if (this.stopping) break;
+        const task = this.deps.store.getLive(id);
+        if (task && (await this.startBuild(task))) started.push(id);
+      }
+    }
+    // A one-shot starts nothing but says what would start; a running engine says what it started.
+    const startedAll = !this.deps.runBuilds || started.length === decision.start.length;
+    this.lastPass = startedAll ? decision : { ...decision, start: started };
+    this.armTimer(decision.nextWakeAt);
+    this.checkIdle(decision);
+  }
+
+  /** Notes every new risk on its task (one write for all), then tells the owner about each. */
+  private async raiseRisks(risks: DeadlineRisk[]): Promise<void> {
+    const now = this.now();
+    const raised = risks.flatMap((risk) => {
+      const task = this.deps.store.getLive(risk.id);
+      return task ? [{ task: T.markDeadlineAtRisk(task, risk.reason, now), message: risk.message }] : [];
+    });
+    await this.commitAll(
+      raised.map((r) => r.task),
+      (task, i) => this.emit({ type: 'owner_attention', task, reason: 'deadline_at_risk', message: raised[i]?.message ?? '' }),
+    );
   }
 
   private armTimer(nextWakeAt: Date | null): void {
@@ -318,15 +382,15 @@ export class Engine {
 
   // ---- building ------------------------------------------------------------------------------
 
-  /** Records the attempt (persisted before the spawn), then starts the builder. Runs under the lock. */
-  private async startBuild(task: Task): Promise<void> {
+  /** Records the attempt (persisted before the spawn), then starts the builder. Runs under the lock. False when it could not start. */
+  private async startBuild(task: Task): Promise<boolean> {
     const { builder, policy, logger } = this.deps;
     const attempt = task.attempts.length + 1;
     const plan = builder.plan(task, attempt);
     const started = T.startAttempt(task, { logPath: plan.logPath, builder: builder.name, workspace: plan.workspace, demo: builder.isDemo }, this.now());
     if (!started.ok) {
       logger.error('scheduler picked a task that cannot start', { task: task.id, error: started.error.message });
-      return;
+      return false;
     }
     await this.commit(started.value);
     let markSettled!: () => void;
@@ -359,11 +423,12 @@ export class Engine {
         markSettled();
         this.background(this.kick(), 'scheduling');
       });
+    return true;
   }
 
   private recordPid(id: TaskId, attempt: number, pid: number): Promise<void> {
     return this.serial.run(async () => {
-      const task = await this.deps.store.get(id);
+      const task = this.deps.store.getLive(id);
       const a = task?.attempts[attempt - 1];
       if (!task || !a || task.status !== 'building') return;
       const attempts = task.attempts.map((x, i) => (i === attempt - 1 ? { ...x, pid } : x));
@@ -373,7 +438,7 @@ export class Engine {
 
   private onStall(id: TaskId, silentMs: number): Promise<void> {
     return this.serial.run(async () => {
-      const task = await this.deps.store.get(id);
+      const task = this.deps.store.getLive(id);
       if (!task || task.status !== 'building') return;
       const quiet = formatDuration(silentMs);
       const marked = T.markStalled(task, `no output for ${quiet}`, this.now());
@@ -425,7 +490,7 @@ export class Engine {
   private async onBuildEnd(id: TaskId, run: Running, result: BuildResult): Promise<void> {
     this.tellProgress(id); // the newest line is shown before the end is
     this.running.delete(id);
-    const task = await this.deps.store.get(id);
+    const task = this.deps.store.getLive(id);
     if (!task || task.status !== 'building') return;
     const now = this.now();
     const d = result.deliverables;

@@ -59,9 +59,9 @@ export class CardSequence {
     this.latest.set(task.id, task);
   }
 
-  /** The newest state known for a task. */
+  /** The newest state known for a task (a lookup, not a scan of the live tasks). */
   newest(id: TaskId, fallback: Task): Task {
-    return this.engine.live().find((t) => t.id === id) ?? this.latest.get(id) ?? fallback;
+    return this.engine.liveTask(id) ?? this.latest.get(id) ?? fallback;
   }
 }
 
