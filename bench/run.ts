@@ -1,6 +1,7 @@
 // `npm run bench`: runs every bench in turn, or only those named on the command line
 // (`npm run bench -- store-write`). A bench is a module exporting name, description and run().
 import * as discordEdits from './discord-edits.ts';
+import * as liveQueue from './live-queue.ts';
 import * as storeLive from './store-live.ts';
 import * as storeWrite from './store-write.ts';
 
@@ -10,7 +11,7 @@ interface Bench {
   run(): Promise<void>;
 }
 
-const benches: Bench[] = [storeWrite, storeLive, discordEdits];
+const benches: Bench[] = [storeWrite, storeLive, discordEdits, liveQueue];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.some((b) => b.name === w));

@@ -15,7 +15,8 @@ import type { Attempt, Task } from '../core/task.ts';
 import { AgentOutput } from './agent-output.ts';
 import { AttemptLog, completeAttemptLog, DEFAULT_LOG_MAX_BYTES } from './attempt-log.ts';
 import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_RULES, renderPrompt, type AgentPreset, type AgentVerdict } from './presets/index.ts';
-import { endProcesses, findByEnvironment, killTree } from './process-tree.ts';
+import { endProcesses, findAttemptProcesses, findByEnvironment, killTree } from './process-tree.ts';
+import { ticksSinceBoot } from './supervision/proc-table.ts';
 import { startResourceMonitor } from './supervision/resource-monitor.ts';
 import { watchForStall } from './supervision/stall-watch.ts';
 import type { PreparedWorkspace, WorkspaceProvider } from './workspace-provider.ts';
@@ -114,6 +115,8 @@ class RunningBuild implements BuildHandle {
   pid: number | undefined;
   readonly result: Promise<BuildResult>;
   private stopReason: { outcome: 'cancelled' | 'timed_out'; reason: string } | null = null;
+  /** Just before the spawn, in /proc clock ticks (with a second of slack): only processes started since can be this attempt's. */
+  private since: number | undefined;
   private readonly exited: Promise<void>;
   private markExited!: () => void;
 
@@ -143,7 +146,8 @@ class RunningBuild implements BuildHandle {
   /** Ends every process of this attempt still alive, including children that daemonised. */
   private async sweep(): Promise<void> {
     const { task, attempt, plan } = this.req;
-    await endProcesses(findByEnvironment(attemptMarkers(task.id, attempt, plan.workspace)), 1_000);
+    const markers = attemptMarkers(task.id, attempt, plan.workspace);
+    await endProcesses(this.since === undefined ? findByEnvironment(markers) : await findAttemptProcesses(markers, this.since), 1_000);
   }
 
   private async run(): Promise<BuildResult> {
@@ -232,6 +236,7 @@ class RunningBuild implements BuildHandle {
       ...(prepared.branch ? { NIGHTSHIFT_BRANCH: prepared.branch } : {}),
       ...(task.deadline ? { NIGHTSHIFT_DEADLINE: task.deadline } : {}),
     };
+    this.since = ticksSinceBoot() - 100;
     const child = spawn(this.opts.command, invocation.args, { cwd: prepared.workspace, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     this.pid = child.pid;
     if (child.pid !== undefined) this.req.onSpawn?.(child.pid);

@@ -4,7 +4,7 @@
 // on Linux (nothing spawned), by pidtree (which runs `ps`) elsewhere.
 import { readdirSync, readFileSync } from 'node:fs';
 import pidtree from 'pidtree';
-import { hasProc, readProcEntry, scanProcSync } from './supervision/proc-table.ts';
+import { hasProc, procTable, readProcEntry, scanProcSync } from './supervision/proc-table.ts';
 
 const linux = hasProc();
 
@@ -108,6 +108,21 @@ export function findByEnvironment(markers: string[]): number[] {
       return false;
     }
   });
+}
+
+/**
+ * findByEnvironment for an attempt that started at `sinceTicks` (ticksSinceBoot()) or later: only
+ * processes started since then can carry its markers, so only their environments are read (once
+ * each, shared with the resource monitors), from a fresh scan read a slice at a time.
+ */
+export async function findAttemptProcesses(markers: string[], sinceTicks: number): Promise<number[]> {
+  if (!linux) return findByEnvironment(markers);
+  const snap = await procTable.snapshot(performance.now());
+  const found: number[] = [];
+  for (const e of snap.byPid.values()) {
+    if (e.start >= sinceTicks && e.pid !== process.pid && e.state !== 'Z' && procTable.carries(e, markers)) found.push(e.pid);
+  }
+  return found;
 }
 
 /** SIGTERM to each, SIGKILL to whatever is left after `graceMs`. */
