@@ -88,6 +88,14 @@ function formatAgainst(t: LocalTime, today: LocalTime): string {
 }
 
 /**
+ * localTimeOf's answers for ownerClock, per zone, kept across clocks (emptied when full): a queue's
+ * retry times and deadlines are the same instants in every schedule pass, and each costs a zone
+ * look-up. A zone's rules do not change while the process runs, so a kept answer stays right.
+ */
+const localTimes = new Map<string, Map<number, Readonly<LocalTime>>>();
+const LOCAL_TIMES_KEPT = 8192;
+
+/**
  * The owner's clock for many instants against one `now` (a schedule pass, a reply listing many
  * tasks): the same answers as formatOwnerTime and localTimeOf, each instant read from the zone once.
  */
@@ -101,12 +109,17 @@ export interface OwnerClock {
 }
 
 export function ownerClock(now: Date, timeZone: string): OwnerClock {
-  const local = new Map<number, LocalTime>();
+  let local = localTimes.get(timeZone);
+  if (!local) localTimes.set(timeZone, (local = new Map()));
+  const known = local;
   const formatted = new Map<number, string>();
   const localTime = (at: Date): LocalTime => {
     const key = at.getTime();
-    let t = local.get(key);
-    if (!t) local.set(key, (t = localTimeOf(at, timeZone)));
+    let t = known.get(key);
+    if (!t) {
+      if (known.size >= LOCAL_TIMES_KEPT) known.clear();
+      known.set(key, (t = Object.freeze(localTimeOf(at, timeZone))));
+    }
     return t;
   };
   const today = localTime(now);
