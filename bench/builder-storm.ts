@@ -3,7 +3,10 @@
 // second) for BENCH_STORM_S (default 15) seconds, in git worktrees, logs capped at LOG_MAX_BYTES
 // (BENCH_LOG_MAX, default 8 MiB). Progress goes nowhere (the engine's coalescing is not measured
 // here). Measured in this process while every build runs: CPU (% of one core), event-loop delay
-// p99, and afterwards the largest log. `node --import tsx bench/builder-storm.ts`.
+// p99, and afterwards the largest log. Meanwhile BENCH_PROBES (default 10) more tasks are started
+// one after another in the same repository (their agent is /bin/true), each timed from start() to
+// the spawn: the builder's share of "request accepted → first instruction" under the storm.
+// `node --import tsx bench/builder-storm.ts`.
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +23,7 @@ export const description = '20 builds × 500 lines/s through AgentBuilder: CPU, 
 const BUILDS = Number(process.env.BENCH_BUILDS ?? 20);
 const SECONDS = Number(process.env.BENCH_STORM_S ?? 15);
 const LOG_MAX = Number(process.env.BENCH_LOG_MAX ?? 8 * 1024 * 1024);
+const PROBES = Number(process.env.BENCH_PROBES ?? 10);
 const AGENT = fileURLToPath(new URL('./fixtures/storm-agent.mjs', import.meta.url));
 
 function task(n: number): Task {
@@ -76,7 +80,17 @@ export async function run(): Promise<void> {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const lines0 = lines;
-    await new Promise((r) => setTimeout(r, Math.max(1, SECONDS - 3) * 1000));
+    const probe = new AgentBuilder({ name: 'probe', preset: customPreset(['/bin/true']), command: '/bin/true', dataDir: root, env, workspaces });
+    const probeMs: number[] = [];
+    for (let i = 0; i < PROBES && performance.now() - t0 < (SECONDS - 5) * 1000; i++) {
+      const t = task(1000 + i);
+      const started = performance.now();
+      let spawnedAt = 0;
+      await probe.start({ task: t, attempt: 1, plan: probe.plan(t, 1), timeoutMs: 60_000, onProgress: () => {}, onSpawn: () => void (spawnedAt = performance.now()) }).result;
+      probeMs.push(spawnedAt - started);
+    }
+    const rest = Math.max(1, SECONDS - 3) * 1000 - (performance.now() - t0);
+    if (rest > 0) await new Promise((r) => setTimeout(r, rest));
     const cpu = process.cpuUsage(cpu0);
     const wall = performance.now() - t0;
     loop.disable();
@@ -92,6 +106,13 @@ export async function run(): Promise<void> {
         `event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms (max ${(loop.max / 1e6).toFixed(1)} ms); ` +
         `largest log ${(largest / 1024).toFixed(0)} KiB; outcomes: ${[...new Set(results.map((r) => r.outcome))].join(', ')}`,
     );
+    probeMs.sort((a, b) => a - b);
+    if (probeMs.length) {
+      console.log(
+        `  ${probeMs.length} tasks started during the storm: start() → spawn median ${probeMs[Math.floor(probeMs.length / 2)]?.toFixed(0)} ms, ` +
+          `max ${probeMs[probeMs.length - 1]?.toFixed(0)} ms (all: ${probeMs.map((m) => m.toFixed(0)).join(', ')})`,
+      );
+    }
   } finally {
     await rm(root, { recursive: true, force: true });
   }
