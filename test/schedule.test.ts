@@ -412,6 +412,18 @@ describe('decideSchedule answers exactly as asking each task alone did (a mixed 
     }
   });
 
+  it('the same frozen tasks asked again as time passes (what a pass remembers never goes stale)', () => {
+    const tasks = mixedQueue(NOON, 300).map((t) => Object.freeze(t));
+    const times = ['2026-11-26T18:00:00.000Z', '2026-11-27T03:59:00.000Z', '2026-11-27T04:00:00.000Z', '2026-11-27T05:00:00.000Z', '2026-11-27T12:00:00.000Z', '2026-11-27T18:00:00.000Z', '2026-11-26T18:00:00.000Z'];
+    for (const p of [policy(), policy({ timeZone: 'Europe/London' }), policy({ quietHours: { start: 60, end: 300 }, maxParallelBuilds: 2 })]) {
+      for (const iso of times) {
+        const input = { tasks, now: at(iso), policy: p, typicalDurationMs: null };
+        expect(decideSchedule(input)).toEqual(plainSchedule(input));
+        expect(eligibility(tasks[1] as Task, at(iso), p)).toEqual(eligibility({ ...(tasks[1] as Task) }, at(iso), p));
+      }
+    }
+  });
+
   it('sortForStart orders like sorting with compareForStart', () => {
     const tasks = mixedQueue(NOON, 500);
     expect(sortForStart(tasks).map((t) => t.id)).toEqual([...tasks].sort(compareForStart).map((t) => t.id));

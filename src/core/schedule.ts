@@ -86,7 +86,10 @@ interface TaskKey {
   /** NaN when there is none. */
   retryAt: number;
   /** The wait this task was given last time; handed out again while the answer is the same. */
-  wait?: WaitingTask;
+  wait: WaitingTask | undefined;
+  /** The priority rule's answer at a pass's `now` (null: may start), for the pass whose answers read `gateSig`. */
+  gate: WaitingTask | null;
+  gateSig: string | undefined;
   /** Where the task stood in the last pass's order, and in which pass it was last a candidate. */
   placed: number;
   seen: number;
@@ -109,15 +112,15 @@ function keyOf(task: Task): TaskKey {
     created: Date.parse(task.createdAt),
     n: taskNumber(task.id),
     retryAt: task.retryAt === null ? NaN : Date.parse(task.retryAt),
+    wait: undefined,
+    gate: null,
+    gateSig: undefined,
     placed: -1,
     seen: -1,
   };
   if (Object.isFrozen(task)) keys.set(task, key);
   return key;
 }
-
-/** A key of one's own: eligibility() is asked about one task, and must not disturb a pass's cache. */
-const freshKey = (task: Task): TaskKey => ({ ...keyOf(task), wait: undefined });
 
 function compareKeys(a: TaskKey, b: TaskKey): number {
   return a.rank - b.rank || compareDeadlines(a.deadline, b.deadline) || a.created - b.created || a.n - b.n;
@@ -186,27 +189,56 @@ class Pass {
   quietEnd(): Date | null {
     return this.quiet.end(this.now);
   }
+
+  private nowSig: string | undefined;
+
+  /**
+   * Everything the priority rule at `now` reads besides the task: the zone, the window and the
+   * answer at `now`. Two passes with the same signature give an unchanged task the same answer.
+   */
+  gateSignature(): string {
+    if (this.nowSig === undefined) {
+      const answer = this.quietOpens(this.now);
+      const { timeZone, quietHours } = this.policy;
+      const sig = `${timeZone} ${quietHours.start}-${quietHours.end} ${answer ? `${answer.at.getTime()} ${answer.why}` : 'open'}`;
+      // The same string object as last time when it reads the same, so comparing is one check.
+      this.nowSig = sig === lastGateSig ? lastGateSig : (lastGateSig = sig);
+    }
+    return this.nowSig;
+  }
 }
+
+let lastGateSig = '';
 
 /** Whether `task` may start at `now` if a build slot is free, and if not, what it waits for. */
 export function eligibility(task: Task, now: Date, policy: Policy): Eligibility {
-  const w = waitOf(freshKey(task), new Pass(now, policy));
+  const w = waitOf(keyOf(task), new Pass(now, policy));
   return w === null ? { eligible: true } : { eligible: false, startsAt: w.startsAt, why: w.why, waitsFor: w.waitsFor };
 }
 
 /** What a task waits for at the pass's `now`, or null when it may start if a slot is free. */
 function waitOf(key: TaskKey, pass: Pass): WaitingTask | null {
   const { task } = key;
-  if (task.status === 'queued') return gateAt(key, pass.now, pass);
+  if (task.status === 'queued') return gateNow(key, pass);
   if (task.status === 'awaiting_approval') return waitFor(key, null, 'waiting for your approval', 'approval');
   if (task.status !== 'failed') return waitFor(key, null, NOT_QUEUED_WHY[task.status], 'not_queued');
   if (Number.isNaN(key.retryAt)) return waitFor(key, null, 'failed; no retry is scheduled', 'no_retry');
-  if (key.retryAt <= pass.nowMs) return gateAt(key, pass.now, pass);
+  if (key.retryAt <= pass.nowMs) return gateNow(key, pass);
   const retryAt = new Date(key.retryAt);
   const backOff = `retry back-off ends ${pass.clock.format(retryAt)}`;
   const then = gateAt(key, retryAt, pass);
   if (then === null) return waitFor(key, retryAt, backOff, 'retry');
   return waitFor(key, then.startsAt, `${backOff}, then ${then.why}`, then.waitsFor);
+}
+
+/** The priority rule at the pass's `now`: as last time when the pass's answers are the same (see Pass.gateSignature). */
+function gateNow(key: TaskKey, pass: Pass): WaitingTask | null {
+  const sig = pass.gateSignature();
+  if (key.gateSig === sig) return key.gate;
+  const gate = gateAt(key, pass.now, pass);
+  key.gate = gate;
+  key.gateSig = sig;
+  return gate;
 }
 
 /** The priority rule at instant `at` (now, or when a back-off ends); the answer is worded against the pass's `now`. */
@@ -267,7 +299,7 @@ export function decideSchedule(input: ScheduleInput): ScheduleDecision {
     if (t.status === 'queued' || t.status === 'failed') {
       const known = keyOf(t);
       // The same frozen task object twice (never from a store) is listed twice, as a sort would.
-      const key = known.seen === passNo ? { ...known, wait: undefined, placed: -1 } : known;
+      const key = known.seen === passNo ? { ...known, wait: undefined, gateSig: undefined, placed: -1 } : known;
       key.seen = passNo;
       fresh.push(key);
     } else if (t.status === 'building') building.push(t);
@@ -363,17 +395,13 @@ function waitForSlot(key: TaskKey, after: TaskId | undefined, first: boolean, po
 }
 
 function deadlineRisk(key: TaskKey, startsAt: Date, input: ScheduleInput, pass: Pass): DeadlineRisk | null {
+  if (Number.isNaN(key.deadline)) return null;
   const { task } = key;
   const { policy, typicalDurationMs } = input;
-  if (Number.isNaN(key.deadline)) return null;
-  const [estimateMs, source] =
-    task.estimateMs !== null
-      ? [task.estimateMs, "the task's estimate"]
-      : typicalDurationMs !== null
-        ? [typicalDurationMs, 'the typical build duration']
-        : [policy.defaultEstimateMs, 'the default estimate'];
+  const estimateMs = task.estimateMs ?? typicalDurationMs ?? policy.defaultEstimateMs;
   if (startsAt.getTime() + estimateMs <= key.deadline) return null;
   if (task.events.some((e) => e.type === 'deadline_at_risk')) return null;
+  const source = task.estimateMs !== null ? "the task's estimate" : typicalDurationMs !== null ? 'the typical build duration' : 'the default estimate';
   const deadline = new Date(key.deadline);
   const opens = pass.clock.format(startsAt);
   const due = pass.clock.format(deadline);
