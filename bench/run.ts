@@ -1,7 +1,14 @@
 // `npm run bench`: runs every bench in turn, or only those named on the command line
 // (`npm run bench -- store-write`). A bench is a module exporting name, description and run().
+import * as builderStorm from './builder-storm.ts';
+import * as cliStart from './cli-start.ts';
+import * as daemon from './daemon.ts';
 import * as discordEdits from './discord-edits.ts';
+import * as dispatch from './dispatch.ts';
+import * as linePath from './line-path.ts';
 import * as liveQueue from './live-queue.ts';
+import * as sampling from './sampling.ts';
+import * as spawnPath from './spawn-path.ts';
 import * as storeLive from './store-live.ts';
 import * as storeWrite from './store-write.ts';
 
@@ -11,7 +18,8 @@ interface Bench {
   run(): Promise<void>;
 }
 
-const benches: Bench[] = [storeWrite, storeLive, discordEdits, liveQueue];
+// The issue-10 figures first (start-up, dispatch, the daemon under a storm), then the parts.
+const benches: Bench[] = [cliStart, dispatch, daemon, liveQueue, storeLive, storeWrite, spawnPath, builderStorm, sampling, linePath, discordEdits];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.some((b) => b.name === w));
