@@ -59,6 +59,18 @@ describe('engine: the whole loop with real child processes', () => {
     expect(told.at(-1)).toMatchObject({ percent: 100, message: 'done' });
   });
 
+  it('a secret a builder prints never reaches an announcement or the status of its progress', async () => {
+    const secret = 'xoxb-leaked-token-123456';
+    h = await makeHarness('leak', {}, { FAKE_LEAK: secret, FAKE_STEP_MS: '300' }, undefined, {}, { redact: (t) => t.split(secret).join('[redacted]') });
+    const [t] = await h.engine.submit([draft('Build a leaky thing')], { adapter: 'test', userId: 'owner' });
+    await waitFor(() => h!.events.some((e) => e.type === 'progress'), 10_000, 'the first progress line');
+    expect(h.engine.progressOf(t!.id)?.message).toMatch(/^(calling the API|retrying) with \[redacted\]$/);
+    await settle(t!.id, 'done');
+    const told = h.events.flatMap((e) => (e.type === 'progress' ? [e.progress.message] : []));
+    expect(told.at(-1)).toBe('retrying with [redacted]');
+    expect(JSON.stringify(h.events)).not.toContain(secret);
+  });
+
   it('retries a failed attempt after the back-off and succeeds', async () => {
     h = await makeHarness('flaky', {}, { FAKE_SUCCEED_ON: '2' });
     const [t] = await h.engine.submit([draft('Build flaky thing')], { adapter: 'test', userId: 'owner' });

@@ -153,7 +153,8 @@ export class Engine {
   }
 
   progressOf(id: TaskId): Progress | null {
-    return this.progress.get(id)?.latest ?? null;
+    const state = this.progress.get(id);
+    return state ? this.redactProgress(state.latest) : null;
   }
 
   /** The schedule as it stands now: what waits, for what, until when. One full pass over the live tasks. */
@@ -456,7 +457,8 @@ export class Engine {
   private onProgress(id: TaskId, p: Progress): void {
     if (!this.running.has(id)) return;
     const state = this.progress.get(id);
-    const latest: Progress = { ...p, message: this.redact(p.message), percent: p.percent ?? state?.latest.percent ?? null };
+    // Kept as the builder said it; redacted when it is told (a few times a second, not per line).
+    const latest: Progress = { ...p, percent: p.percent ?? state?.latest.percent ?? null };
     if (!state) {
       this.progress.set(id, { latest, untold: true, toldAt: -Infinity, timer: null });
       this.tellProgress(id);
@@ -478,7 +480,11 @@ export class Engine {
     if (!state.untold) return;
     state.untold = false;
     state.toldAt = this.deps.clock.now().getTime();
-    this.emit({ type: 'progress', task: run.task, progress: state.latest });
+    this.emit({ type: 'progress', task: run.task, progress: this.redactProgress(state.latest) });
+  }
+
+  private redactProgress(p: Progress): Progress {
+    return { ...p, message: this.redact(p.message) };
   }
 
   private dropProgress(id: TaskId): void {

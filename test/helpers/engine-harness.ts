@@ -51,6 +51,7 @@ export async function makeHarness(
   env: Record<string, string> = {},
   dir?: string,
   builderOpts: Parameters<typeof fakeAgentBuilder>[2] = {},
+  engineOpts: Pick<ConstructorParameters<typeof Engine>[0], 'redact'> = {},
 ): Promise<Harness> {
   const home = dir ?? (await tempDir());
   const store = new LowdbTaskStore({ dir: home });
@@ -63,6 +64,7 @@ export async function makeHarness(
     clock: systemClock,
     logger: silentLogger,
     runBuilds: true,
+    ...engineOpts,
   });
   const events: CoreEvent[] = [];
   const onDiskWhenAnnounced: boolean[] = [];
