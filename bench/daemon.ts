@@ -5,6 +5,7 @@
 // delay p99 (monitorEventLoopDelay inside the daemon), a `status` over the control socket and a
 // Slack slash command's ack, each beside the same measured on the idle daemon just before. The
 // code before this work (bench/lib/baseline.ts) runs the same storm in the same run.
+// BENCH_NODE_ARGS adds node options to the storm daemon (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,6 +45,8 @@ async function rssBytes(pid: number): Promise<number> {
 }
 
 interface Window {
+  /** Socket Mode connections opened during the window (a reconnect means the link was dropped). */
+  reconnects: number;
   cpuPercent: number;
   rssMaxBytes: number;
   loopP99Ms: number;
@@ -57,6 +60,7 @@ async function measure(d: Daemon, home: string, fake: FakeSlack | null, seconds:
   const loopFile = join(home, '..', 'loop.json');
   const socket = socketPathFor(home);
   process.kill(pid, 'SIGUSR2'); // starts a fresh loop-delay window
+  const connections0 = fake?.connectionCount ?? 0;
   const cpu0 = await cpuTicks(pid);
   const t0 = performance.now();
   const statusMs: number[] = [];
@@ -70,7 +74,7 @@ async function measure(d: Daemon, home: string, fake: FakeSlack | null, seconds:
     statusMs.push(performance.now() - s);
     if (fake && performance.now() - lastAck > 500) {
       lastAck = performance.now();
-      const { ackedAfterMs } = await fake.sendEnvelope('slash_commands', slashCommand({ text: "what's in the queue?", userId: OWNER, channelId: 'C0BENCH' }));
+      const { ackedAfterMs } = await fake.sendEnvelope('slash_commands', slashCommand({ text: "what's in the queue?", userId: OWNER, channelId: 'C0BENCH' }), { connectTimeoutMs: 10_000 });
       ackMs.push(ackedAfterMs);
     }
     rssMax = Math.max(rssMax, await rssBytes(pid));
@@ -89,7 +93,7 @@ async function measure(d: Daemon, home: string, fake: FakeSlack | null, seconds:
     await sleep(20);
   }
   await rm(loopFile, { force: true });
-  return { cpuPercent, rssMaxBytes: rssMax, loopP99Ms: loop.p99, statusMs, ackMs };
+  return { reconnects: (fake?.connectionCount ?? 0) - connections0, cpuPercent, rssMaxBytes: rssMax, loopP99Ms: loop.p99, statusMs, ackMs };
 }
 
 async function idleDaemon(root: string, bin: string | undefined): Promise<{ rss: number; cpu: number }> {
@@ -106,7 +110,7 @@ async function idleDaemon(root: string, bin: string | undefined): Promise<{ rss:
   }
 }
 
-async function storm(root: string, label: string, bin: string | undefined): Promise<{ idle: Window; storm: Window }> {
+async function storm(root: string, label: string, bin: string | undefined): Promise<{ idle: Window; storm: Window; buildsAtStart: number; buildsAtEnd: number }> {
   const fake = await startFakeSlack({ botToken: 'xoxb-bench', appToken: 'xapp-bench' });
   const home = join(root, `storm-${label}`);
   const env = benchEnv(home, {
@@ -121,7 +125,7 @@ async function storm(root: string, label: string, bin: string | undefined): Prom
     SLACK_API_URL: fake.apiUrl,
     BENCH_LOOP_FILE: join(root, 'loop.json'),
   });
-  const d = await startDaemon(env, root, { nodeArgs: ['--import', LOOP_DELAY], ...(bin ? { bin } : {}) });
+  const d = await startDaemon(env, root, { nodeArgs: ['--import', LOOP_DELAY, ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [])], ...(bin ? { bin } : {}) });
   try {
     await fake.waitForConnection({ timeoutMs: 10_000 });
     const idle = await measure(d, home, fake, 10);
@@ -133,7 +137,8 @@ async function storm(root: string, label: string, bin: string | undefined): Prom
     const until = Date.now() + 60_000;
     while (Date.now() < until && !(existsSync(join(home, 'workspaces')) && started() >= BUILDS)) await sleep(100);
     const during = await measure(d, home, fake, STORM_S);
-    return { idle, storm: during };
+    const building = (await sendControl(socket, { verb: 'status', section: 'active' })).tasks.filter((t) => t.status === 'building').length;
+    return { idle, storm: during, buildsAtStart: started(), buildsAtEnd: building };
   } finally {
     d.child.kill('SIGINT');
     d.child.kill('SIGINT'); // a second signal ends the builds at once
@@ -157,7 +162,8 @@ export async function run(): Promise<void> {
     console.log(`\nStorm: ${BUILDS} builds × ${LINES_PER_S} PROGRESS lines/s, Slack in Socket Mode against a local fake; ${STORM_S} s window; idle = the same daemon just before.\n`);
     const rows: string[][] = [];
     for (const v of variants) {
-      const { idle, storm: s } = await storm(root, v.label.replace(/\W+/g, '-'), v.bin);
+      const { idle, storm: s, buildsAtStart, buildsAtEnd } = await storm(root, v.label.replace(/\W+/g, '-'), v.bin);
+      console.log(`${v.label}: ${buildsAtStart} builds printing when the window opened, ${buildsAtEnd} still building when it closed.`);
       const row = (what: string, w: Window) => [
         `${v.label}, ${what}`,
         `${w.cpuPercent.toFixed(0)}%`,
@@ -167,10 +173,11 @@ export async function run(): Promise<void> {
         ms(percentile(w.statusMs, 99), 1),
         ms(percentile(w.ackMs, 50), 1),
         ms(percentile(w.ackMs, 99), 1),
+        String(w.reconnects),
       ];
       rows.push(row('idle', idle), row('storm', s));
     }
-    printTable(['daemon', 'CPU', 'RSS max', 'loop delay p99', 'status p50', 'status p99', 'Slack ack p50', 'Slack ack p99'], rows);
+    printTable(['daemon', 'CPU', 'RSS max', 'loop delay p99', 'status p50', 'status p99', 'Slack ack p50', 'Slack ack p99', 'Slack reconnects'], rows);
     console.log('\nTargets in the storm: CPU ≤ 30% of a core, loop delay p99 ≤ 20 ms, status p99 ≤ 50 ms, Slack ack p99 ≤ 100 ms.');
   } finally {
     await baseline?.remove();

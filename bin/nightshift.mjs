@@ -3,6 +3,12 @@
 // `npm ci` runs through the package's `prepare` script). Source maps are on, so a stack trace names
 // src/ files and lines.
 import { existsSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+
+// V8 compiles a regular expression to machine code on its second use. The date parser's patterns
+// are large, and compiling them costs a one-shot `nightshift add` ~200 ms; interpreted for their
+// first 20 uses they cost nothing noticeable, and the daemon's hot patterns still compile.
+setFlagsFromString('--regexp-tier-up-ticks=20');
 
 const entry = new URL('../dist/cli.js', import.meta.url);
 if (!existsSync(entry)) {
