@@ -1,11 +1,11 @@
 // The one reader of the environment. Every setting is validated here, at start, by one zod schema;
 // a wrong value fails with a message naming the variable, the value and what was expected.
 // Every variable is listed in .env.example with its default and unit.
-import { homedir } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from './core/durations.ts';
+import { dataHome } from './home.ts';
 import { AGENT_PRESETS, checkPromptTemplate } from './builders/presets/index.ts';
 import { MIN_LOG_MAX_BYTES } from './builders/attempt-log.ts';
 import { parseByteSize } from './builders/byte-size.ts';
@@ -415,8 +415,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
   const slack = slackSettings(e);
   const discord = discordSettings(e);
   if (Array.isArray(slack) || Array.isArray(discord)) throw new ConfigError([...(Array.isArray(slack) ? slack : []), ...(Array.isArray(discord) ? discord : [])]);
-  const rawHome = e.NIGHTSHIFT_HOME ?? resolve(env.HOME ?? homedir(), '.nightshift');
-  const home = isAbsolute(rawHome) ? rawHome : resolve(rawHome);
+  const home = dataHome(env);
   // An agent preset brings the names of its own credentials and settings (ANTHROPIC_API_KEY,
   // AIDER_*): the agent cannot work without them. nightshift's own secrets are never passed.
   const preset = builder.kind === 'agent' ? AGENT_PRESETS.find((p) => p.name === builder.preset) : undefined;

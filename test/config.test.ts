@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/config.ts';
@@ -24,6 +25,12 @@ describe('config: one schema, clear errors at start', () => {
     expect(c.policy.retryBackoffMs).toEqual([60_000, 300_000]);
     expect(c.builder).toEqual({ kind: 'demo', why: 'BUILDER=auto found no coding agent on PATH (looked for claude, codex, gemini, opencode, aider)' });
     expect(c).toMatchObject({ openPr: false, stallTimeoutMs: 15 * 60_000, workspaceKeep: 20 });
+  });
+
+  it('NIGHTSHIFT_HOME: blank means the default, relative is taken from the current directory', () => {
+    expect(loadConfig({ HOME: '/home/x', NIGHTSHIFT_HOME: '  ' }).home).toBe('/home/x/.nightshift');
+    expect(loadConfig({ HOME: '/home/x', NIGHTSHIFT_HOME: 'state' }).home).toBe(resolve('state'));
+    expect(loadConfig({ HOME: '/home/x', NIGHTSHIFT_HOME: '/srv/nightshift' }).home).toBe('/srv/nightshift');
   });
 
   it.each([
