@@ -11,7 +11,7 @@ function host(liveIds: string[] = []) {
     liveIds,
     getMeta: <V>(key: string) => structuredClone(meta.get(key)) as V | undefined,
     setMeta: async (key: string, value: unknown) => void meta.set(key, structuredClone(value)),
-    live: () => h.liveIds.map((id) => makeTask({ id })),
+    liveTask: (id: string) => (h.liveIds.includes(id) ? makeTask({ id }) : null),
   };
   return h;
 }

@@ -26,7 +26,7 @@ const SEEN_MAX = 5_000;
 const FINISHED_CARDS_KEPT = 500;
 
 /** What the memory needs from the engine: its meta on disk, and which tasks are still live. */
-export type MemoryHost = Pick<Engine, 'getMeta' | 'setMeta' | 'live'>;
+export type MemoryHost = Pick<Engine, 'getMeta' | 'setMeta' | 'liveTask'>;
 
 /** A thread message that asked the owner to act (with buttons), to be closed once someone has. */
 export interface AskRef extends CardRef {
@@ -87,13 +87,14 @@ export class ChatMemory {
 
   async saveCard(id: TaskId, ref: CardRef): Promise<void> {
     this.cards.set(id, ref);
-    const live = new Set(this.engine.live().map((t) => t.id));
-    let finished = [...this.cards.keys()].filter((k) => !live.has(k)).length;
+    const isLive = (k: TaskId) => this.engine.liveTask(k) !== null;
+    let finished = 0;
+    for (const k of this.cards.keys()) if (!isLive(k)) finished++;
     let asksDropped = false;
     // Oldest first (the map keeps creation order); a live task's card is never forgotten.
     for (const key of this.cards.keys()) {
       if (finished <= this.finishedCardsKept) break;
-      if (live.has(key)) continue;
+      if (isLive(key)) continue;
       this.cards.delete(key);
       asksDropped = this.asks.delete(key) || asksDropped;
       finished--;
