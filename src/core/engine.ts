@@ -476,6 +476,7 @@ export class Engine {
     const state = this.progress.get(id);
     const run = this.running.get(id);
     if (!state || !run) return;
+    if (state.timer !== null) this.deps.clock.clearTimeout(state.timer); // told early: at the build's end
     state.timer = null;
     if (!state.untold) return;
     state.untold = false;
