@@ -4,7 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isAlive } from '../src/builders/process-tree.ts';
+import { agent, waitFor } from './helpers/agents.ts';
 import { cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
+import { killStrays } from './helpers/strays.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const RECORDER = fileURLToPath(new URL('./fixtures/loader/record-imports.mjs', import.meta.url));
@@ -15,6 +18,7 @@ afterEach(async () => {
   for (const d of daemons.splice(0)) {
     d.child.kill('SIGKILL');
     await d.exited;
+    killStrays(d.home);
   }
 });
 
@@ -99,5 +103,23 @@ describe('the built nightshift', () => {
     expect(loaded).toMatch(/node_modules\/lowdb\//);
     expect(loaded).not.toMatch(/node_modules\/@slack\/bolt\//);
     expect(loaded).not.toMatch(/node_modules\/discord\.js\//);
+  });
+
+  it('a one-shot that finds a build a crash left behind loads the runner after all, and ends the orphan', async () => {
+    const home = await tempDir();
+    const d = new DaemonProcess(cliEnv(home, { BUILDER: agent('hang') }));
+    daemons.push(d);
+    await d.waitForOutput(/Type a request/);
+    d.type('urgent: build the invoice CSV export');
+    const pidsFile = join(home, 'workspaces', 't-1', 'hang-pids.json');
+    await waitFor(async () => (await readFile(pidsFile, 'utf8').catch(() => '')) !== '', 10_000, 'the builder');
+    const pids = Object.values(JSON.parse(await readFile(pidsFile, 'utf8')) as Record<string, number>);
+    d.child.kill('SIGKILL');
+    await d.exited;
+    expect(pids.some(isAlive)).toBe(true);
+    const r = await runCli(['status', 't-1', '--json'], cliEnv(home));
+    const task = JSON.parse(r.stdout) as { status: string; attempts: { outcome: string; reason?: string }[] };
+    expect(task.attempts[0]).toMatchObject({ outcome: 'interrupted', reason: 'interrupted by restart' });
+    await waitFor(() => !pids.some(isAlive), 5_000, 'the orphan to be ended');
   });
 });
