@@ -9,12 +9,13 @@ import { Engine } from '../src/core/engine.ts';
 import { silentLogger } from '../src/core/ports.ts';
 import type { Task } from '../src/core/task.ts';
 import { waitFor } from './helpers/agents.ts';
+import { FAKE_ACK_GIVE_UP_MS, slashAnswer, timeBotAcks } from './helpers/slack-acks.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { chatEngine } from './helpers/chat-engine.ts';
 import { startFakeDiscord, type FakeDiscord } from './fakes/discord/fake-discord.ts';
 import { FAKE_CHANNEL_ID } from './fakes/discord/defaults.ts';
 import { startFakeSlack, type FakeSlack } from './fakes/slack/fake-slack.ts';
-import { blockAction, eventCallback, slashCommand, threadReply } from './fakes/slack/payloads.ts';
+import { blockAction, eventCallback, threadReply } from './fakes/slack/payloads.ts';
 
 type Who = 'owner' | 'requester' | 'stranger';
 type Verb = 'approve' | 'reject' | 'cancel' | 'retry';
@@ -22,11 +23,16 @@ type Verb = 'approve' | 'reject' | 'cancel' | 'retry';
 /** What a person can do on a chat platform, in the scenario's words. */
 interface Driver {
   engine: Engine;
-  request(who: Who, text: string): Promise<void>;
+  /** Resolves with the answer the person is shown (JSON of the platform's message). */
+  request(who: Who, text: string): Promise<string>;
   press(who: Who, verb: Verb, taskId: string): Promise<void>;
+  /** Presses a button the person may not use; resolves with the refusal they alone are shown. */
+  pressRefused(who: Who, verb: Verb, taskId: string): Promise<string>;
   replyInThread(who: Who, taskId: string, text: string): Promise<void>;
   /** Resolves once the platform has been told something about the task (its card exists). */
   cardShown(taskId: string): Promise<void>;
+  /** Checks what the platform asks of the bot's timing (Slack: every envelope acked within 3 s). */
+  expectTimelyAnswers(): void;
   stop(): Promise<void>;
 }
 
@@ -36,32 +42,44 @@ const engineIn = (dir: string) => chatEngine(dir, { env: { FAKE_STEP_MS: '100' }
 async function slackDriver(): Promise<Driver> {
   const ids: Record<Who, string> = { owner: 'U0OWNER', requester: 'U0REQUESTER', stranger: 'U0STRANGER' };
   const channel = 'C0BUILDS';
-  const fake: FakeSlack = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test' });
+  const fake: FakeSlack = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test', ackTimeoutMs: FAKE_ACK_GIVE_UP_MS });
   const { store, engine } = await engineIn(await tempDir());
   const adapter = new SlackAdapter({
     engine,
     config: { mode: 'socket', botToken: 'xoxb-test', appToken: 'xapp-test', port: 0, apiUrl: fake.apiUrl, ownerId: ids.owner, approvers: [], allowedUsers: [ids.requester] },
     logger: silentLogger,
     postGapMs: 50,
-    reconnectDelayMs: 300,
+    // No reconnectDelayMs: @slack/socket-mode also takes it as the pong deadline (a ping every third
+    // of it), so 300 ms drops the socket whenever a loaded machine stalls this process that long,
+    // and an envelope sent meanwhile is lost (the fake, unlike Slack, does not redeliver it).
   });
+  const acks = timeBotAcks(adapter.app);
   await adapter.start();
   await engine.start();
   const card = (id: string) => engine.getMeta<Record<string, { channel: string; ts: string }>>('slack.cards')?.[id];
+  const press = async (who: Who, verb: Verb, id: string) => {
+    const c = card(id)!;
+    await fake.sendEnvelope('interactive', blockAction({ userId: ids[who], channelId: c.channel, messageTs: c.ts, actionId: `ns_${verb}`, value: id }));
+  };
   return {
     engine,
     async request(who, text) {
-      await fake.sendEnvelope('slash_commands', slashCommand({ text, userId: ids[who], channelId: channel }));
+      return (await slashAnswer(fake, { text, userId: ids[who], channelId: channel })).json;
     },
-    async press(who, verb, id) {
-      const c = card(id)!;
-      await fake.sendEnvelope('interactive', blockAction({ userId: ids[who], channelId: c.channel, messageTs: c.ts, actionId: `ns_${verb}`, value: id }));
+    press,
+    async pressRefused(who, verb, id) {
+      const toThem = () => fake.ephemerals.filter((m) => m.user === ids[who]);
+      const before = toThem().length;
+      await press(who, verb, id);
+      await fake.waitFor(() => toThem().length > before, 10_000, `the refusal shown to the ${who}`);
+      return JSON.stringify(toThem().at(-1));
     },
     async replyInThread(who, id, text) {
       const c = card(id)!;
       await fake.sendEnvelope('events_api', eventCallback(threadReply({ text, user: ids[who], channel: c.channel, threadTs: c.ts })));
     },
     cardShown: (id) => waitFor(() => card(id) !== undefined, 5_000, `${id}'s Slack card`),
+    expectTimelyAnswers: () => acks.expectAllInWindow(),
     async stop() {
       await engine.shutdown(0);
       await adapter.stop();
@@ -87,15 +105,23 @@ async function discordDriver(): Promise<Driver> {
   return {
     engine,
     async request(who, text) {
-      await fake.slashCommand({ userId: ids[who], channelId: FAKE_CHANNEL_ID, name: 'build', options: [{ name: 'request', type: 3, value: text }] }).response();
+      // answered directly, or deferred and then edited when the work took longer: under load either is right
+      return JSON.stringify(await fake.slashCommand({ userId: ids[who], channelId: FAKE_CHANNEL_ID, name: 'build', options: [{ name: 'request', type: 3, value: text }] }).finalOriginal());
     },
     async press(who, verb, id) {
       await fake.pressButton({ userId: ids[who], messageId: card(id)!.ts, customId: `ns:${verb}:${id}` }).response();
+    },
+    async pressRefused(who, verb, id) {
+      // the refusal is the interaction's answer, shown to the presser alone
+      const answer = await fake.pressButton({ userId: ids[who], messageId: card(id)!.ts, customId: `ns:${verb}:${id}` }).response();
+      expect(answer.data.flags & 64).toBe(64);
+      return JSON.stringify(answer.data);
     },
     async replyInThread(who, id, text) {
       await fake.sendMessage({ authorId: ids[who], channelId: card(id)!.thread!, content: text });
     },
     cardShown: (id) => waitFor(() => card(id)?.thread !== undefined, 5_000, `${id}'s Discord status message`),
+    expectTimelyAnswers: () => undefined, // the fake answers a late interaction with 10062: the reply would never have arrived
     async stop() {
       await engine.shutdown(0);
       await adapter.stop();
@@ -116,8 +142,8 @@ async function scenario(d: Driver): Promise<void> {
 
   await d.request('requester', 'force-push the rewritten history to main --priority high');
   await d.cardShown('t-2');
-  await d.press('stranger', 'approve', 't-2'); // refused: nothing changes
-  await new Promise((r) => setTimeout(r, 200));
+  // refused: the stranger is told privately, and nothing changes
+  expect(await d.pressRefused('stranger', 'approve', 't-2')).toMatch(/only the owner or an approver can approve/);
   expect((await d.engine.get('t-2'))?.status).toBe('awaiting_approval');
   await d.press('owner', 'approve', 't-2');
   await settled(d, 't-2', ['done']);
@@ -137,8 +163,9 @@ async function scenario(d: Driver): Promise<void> {
   await d.replyInThread('owner', 't-5', 'cancel');
   await settled(d, 't-5', ['cancelled']);
 
-  await d.request('stranger', 'a hello-world CLI by tonight'); // not allowed: no task
-  await new Promise((r) => setTimeout(r, 200));
+  // not allowed: the stranger is told so (the answer is given once the request was handled), and no task
+  expect(await d.request('stranger', 'a hello-world CLI by tonight')).toMatch(/not on the list of people who can request builds/);
+  d.expectTimelyAnswers();
 }
 
 /** A task as both platforms must agree on it: people by role, times and platform ids left out. */

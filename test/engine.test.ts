@@ -25,8 +25,9 @@ describe('engine: the whole loop with real child processes', () => {
   it('starts a high-priority task at once (no tick), streams progress, and finishes it', async () => {
     h = await makeHarness('succeed');
     const [t] = await h.engine.submit([draft('Build a hello-world CLI')], { adapter: 'test', userId: 'owner' });
-    // tickMs is an hour: only the event can have started it.
-    await waitFor(() => h!.engine.activeBuilds === 1 || h!.events.some((e) => e.type === 'task_changed' && e.event.type === 'done'), 2_000, 'the build to start');
+    // tickMs is an hour: only the event can have started it. submit resolves after a schedule pass
+    // that saw the task, so the build is running (or already over) by now: no waiting needed.
+    expect(h.engine.activeBuilds === 1 || h.events.some((e) => e.type === 'task_changed' && e.event.type === 'started')).toBe(true);
     await settle(t!.id, 'done');
     const done = (await h.engine.get(t!.id))!;
     expect(done.attempts).toHaveLength(1);
@@ -116,11 +117,11 @@ describe('engine: the whole loop with real child processes', () => {
     const store = h.store;
     const put = store.put.bind(store);
     let cancelled: Promise<unknown> | null = null;
-    store.put = async (...tasks) => {
-      // the moment the attempt is written, before the builder is spawned, the owner cancels
+    store.put = (...tasks) => {
+      // the attempt's write is under way (not yet on disk), before the builder is spawned: the owner cancels
+      const written = put(...tasks);
       if (!cancelled && tasks.some((t) => t.status === 'building')) cancelled = h!.engine.cancel('t-1', 'alice');
-      await new Promise((r) => setTimeout(r, 50));
-      return put(...tasks);
+      return written;
     };
     await h.engine.submit([draft('Build the login page'), draft('Build the signup page')], { adapter: 'test', userId: 'owner' });
     await waitFor(() => cancelled !== null, 5_000, 'the cancel');
@@ -187,7 +188,9 @@ describe('engine: the whole loop with real child processes', () => {
     h = await makeHarness('hang', { maxParallelBuilds: 2 });
     const tasks = await h.engine.submit([draft('Build the login page'), draft('Build the signup page'), draft('Build the settings page')], { adapter: 'test', userId: 'owner' });
     await waitFor(() => h!.engine.activeBuilds === 2, 5_000, 'two builds');
-    await new Promise((r) => setTimeout(r, 200));
+    // A schedule pass that begins now sees both builds running: had a third slot been open, it would start t-3.
+    await h.engine.kick();
+    expect(h.engine.latestSchedule().waiting.find((w) => w.id === tasks[2]!.id)?.waitsFor).toBe('slot');
     expect(h.engine.live().filter((t) => t.status === 'building').map((t) => t.id)).toEqual([tasks[0]!.id, tasks[1]!.id]);
     expect(await statusOf(tasks[2]!.id)).toBe('queued');
     await h.engine.cancel(tasks[0]!.id, 'owner');
@@ -201,7 +204,9 @@ describe('engine: the whole loop with real child processes', () => {
     h = await makeHarness('succeed', { quietHours: { start: ((hour + 3) % 24) * 60, end: ((hour + 5) % 24) * 60 } });
     const [medium] = await h.engine.submit([draft('Build a report', { priority: 'medium', priorityReason: 'default' })], { adapter: 'test', userId: 'owner' });
     const [risky] = await h.engine.submit([draft('Force-push the rewrite to main', { request: 'force-push the rewritten history to main' })], { adapter: 'test', userId: 'owner' });
-    await new Promise((r) => setTimeout(r, 300));
+    // submit resolves after a schedule pass that saw both tasks; nothing else would start them but
+    // the hourly tick, so what that pass left waiting stays waiting.
+    await h.engine.kick();
     expect(await statusOf(medium!.id)).toBe('queued');
     expect(await statusOf(risky!.id)).toBe('awaiting_approval');
     const waiting = h.engine.schedule().waiting.find((w) => w.id === medium!.id);
