@@ -97,6 +97,21 @@ async function answerTo(i: FakeInteraction): Promise<{ content: string; flags: n
   expect([4, 5]).toContain(first.type);
   return (await i.finalOriginal()) as { content: string; flags: number };
 }
+/**
+ * A barrier for "nothing happened": the owner asks about a task in a DM and waits for the answer.
+ * The gateway delivers messages in order and the adapter takes each up as it comes, so once this one
+ * is answered every message sent before it has been handled; the schedule pass asked for afterwards
+ * begins only once whatever they changed has been committed.
+ */
+async function barrier(w: World, id: string): Promise<void> {
+  const dm = w.fake.dmChannel(OWNER);
+  const answers = () => w.fake.messages(dm).filter((m) => m.authorId === w.fake.botUserId).length;
+  const before = answers();
+  await w.fake.sendMessage({ authorId: OWNER, channelId: dm, content: `status ${id}`, dm: true });
+  await w.fake.waitFor(() => answers() > before, 'the answer to the barrier');
+  await w.engine.kick();
+  await w.adapter.drain(); // and what the adapter queued meanwhile (other channels are paced apart) is sent
+}
 const build = (w: World, user: string, request: string, channelId = CHANNEL) => w.fake.slashCommand({ userId: user, channelId, name: 'build', options: [{ name: 'request', type: 3, value: request }] });
 
 describe('Discord: connection and commands', () => {
@@ -245,9 +260,10 @@ describe('Discord: buttons and who may press them', () => {
     build(w, OWNER, 'urgent: build it');
     await waitFor(() => cardRef(w, 't-1')?.thread !== undefined, 10_000, 'the thread');
     const thread = cardRef(w, 't-1')!.thread!;
-    await w.fake.sendMessage({ authorId: STRANGER, channelId: thread, content: 'lol what is this' });
-    await new Promise((r) => setTimeout(r, 300));
+    const chatter = await w.fake.sendMessage({ authorId: STRANGER, channelId: thread, content: 'lol what is this' });
+    await barrier(w, 't-1');
     expect((await w.engine.get('t-1'))!.clarifications).toHaveLength(0);
+    expect(w.fake.messages(thread).filter((m) => m.messageReference?.message_id === chatter.id)).toEqual([]); // nothing said back
     await w.fake.sendMessage({ authorId: OWNER, channelId: thread, content: 'a CLI that prints hello world, in TypeScript' });
     await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'the clarified task to be built');
     expect((await w.engine.get('t-1'))!.spec).toContain('a CLI that prints hello world');
@@ -393,15 +409,19 @@ describe('Discord: the morning post', () => {
   it('posts the morning summary at 07:30 owner time in DISCORD_CHANNEL', async () => {
     const clock = new FakeClock('2026-11-24T20:00:00Z');
     const w = await setup({ clock, runBuilds: false, lastSummaryAt: '2026-11-24T07:30:00.000Z' });
-    const scheduler = new SummaryScheduler(w.engine, clock, silentLogger, (s) => w.engine.announceSummary(s));
+    const told: string[] = []; // when each summary the scheduler handed over was made (fake clock)
+    const scheduler = new SummaryScheduler(w.engine, clock, silentLogger, (s) => (told.push(s.generatedAt), w.engine.announceSummary(s)));
     await scheduler.start();
     const posts = () => w.fake.messages(CHANNEL).filter((m) => /What nightshift did overnight/.test(embedOf(m)));
     await clock.advance(11 * 3_600_000 + 29 * 60_000); // 07:29 in London
-    await new Promise((r) => setTimeout(r, 300));
-    expect(posts()).toHaveLength(0);
+    expect(told).toEqual([]);
     await clock.advance(60_000); // 07:30
     await w.fake.waitFor(() => posts().length > 0, 'the morning post');
     scheduler.stop();
+    await w.adapter.drain();
+    // one summary, made at 07:30 and none before (a summary made at 07:29 would have been composed,
+    // and posted to the same channel, before this one)
+    expect(told).toEqual(['2026-11-25T07:30:00.000Z']);
     expect(posts()).toHaveLength(1);
     expect(embedOf(posts()[0])).toMatch(/Summary since 07:30 Tue 24 Nov/);
     expect(w.engine.getMeta('lastSummaryAt')).toBe('2026-11-25T07:30:00.000Z');

@@ -103,7 +103,9 @@ describe('agents on PATH', () => {
     // run --until-idle exits when nothing may start now (a back-off has not ended): cron runs it again
     for (let i = 0; i < 6 && (await task(env, 't-1')).status !== 'escalated'; i++) {
       await runCli(['run', '--until-idle'], env);
-      await new Promise((r) => setTimeout(r, 150));
+      // cron's next run, once the back-off it stopped for has ended
+      const { status, retryAt } = await task(env, 't-1');
+      if (status === 'failed' && retryAt) await waitFor(() => Date.now() >= Date.parse(retryAt), 10_000, 'the back-off to end');
     }
     const final = await task(env, 't-1');
     expect(final.status).toBe('escalated');

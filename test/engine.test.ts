@@ -256,6 +256,9 @@ describe('engine: the whole loop with real child processes', () => {
     h = await makeHarness('flaky', { maxParallelBuilds: 2 }, { FAKE_SUCCEED_ON: '1', FAKE_HANG_UNLESS: 'Build the quick page' });
     const [slow, quick] = await h.engine.submit([draft('Build the slow page'), draft('Build the quick page')], { adapter: 'test', userId: 'owner' });
     await waitFor(() => h!.engine.activeBuilds === 2, 5_000, 'both builds');
+    // The quick one has done its work and is finishing (exit, its commit, its deliverables) when
+    // shutdown begins: what the grace must cover is that, not its start-up on a loaded machine.
+    await waitFor(() => h!.events.some((e) => e.type === 'progress' && e.task.id === quick!.id && e.progress.percent === 100), 10_000, 'the quick build to finish its work');
     await h.engine.shutdown(1_500);
     expect((await h.engine.get(quick!.id))!.status).toBe('done');
     const task = (await h.engine.get(slow!.id))!;

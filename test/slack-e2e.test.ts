@@ -130,6 +130,7 @@ const barrier = async (w: World, id: string) => {
   await event(w, dmMessage({ text: `status ${id}`, user: OWNER }));
   await w.fake.waitFor(() => w.fake.messages(dm).length > before, 10_000, 'the answer to the barrier');
   await w.engine.kick();
+  await w.adapter.drain(); // and what the adapter queued meanwhile (other channels are paced apart) is sent
 };
 const press = async (w: World, user: string, action: string, id: string) => {
   const card = w.engine.getMeta<Record<string, { channel: string; ts: string }>>('slack.cards')?.[id];

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isAlive } from '../src/builders/process-tree.ts';
 import { startResourceMonitor } from '../src/builders/supervision/resource-monitor.ts';
 import type { ProcessSample, SampleFn } from '../src/builders/supervision/resource-monitor.ts';
@@ -18,14 +19,18 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 `;
 
-/** A parent holding 60 MB and burning 600 ms of CPU, and a forked child burning 400 ms. Prints what each measured of itself. */
+/**
+ * A parent holding 60 MB and burning 600 ms of CPU, and a forked child burning 400 ms. Prints what
+ * each measured of itself, then both stay, idle (their figures final), until a line on stdin: a
+ * sample sees only live processes, so the test takes its last one first.
+ */
 const TREE_SCRIPT = `${BURN}
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 if (process.argv[2] === 'child') {
   burn(400);
-  await sleep(300); // stay visible long enough for a sample to see the final figure
-  process.send({ cpuMs: cpuMs(), rssBytes: process.memoryUsage().rss }, () => process.disconnect());
+  process.send({ cpuMs: cpuMs(), rssBytes: process.memoryUsage().rss });
+  process.once('message', () => process.disconnect()); // the parent's word to go
 } else {
   const child = fork(fileURLToPath(import.meta.url), ['child']);
   const childReport = new Promise((r) => child.once('message', r));
@@ -33,17 +38,31 @@ if (process.argv[2] === 'child') {
   const ballast = Buffer.alloc(60 * 1024 * 1024, 1); // filled, so every page is resident
   burn(600);
   const child_ = await childReport;
-  await childExit;
   const parent = { cpuMs: cpuMs(), rssBytes: process.memoryUsage().rss, uptimeMs: process.uptime() * 1000, ballast: ballast.length };
-  await sleep(300);
   console.log(JSON.stringify({ parent, child: child_ }));
+  process.stdin.once('data', async () => {
+    child.send('go');
+    await childExit;
+    process.stdin.destroy();
+  });
 }
 `;
 
-/** Starts a detached process (own session, reparented once we exit) that burns 500 ms of CPU after a pause, prints its pid, exits. */
+/**
+ * Starts a detached process (own session, reparented once we exit), prints its pid and exits. The
+ * process burns 500 ms of CPU only once SCRIPT_DIR/go exists (the test makes it when we are gone:
+ * until then it is our child, and would count without the marker too), then makes SCRIPT_DIR/burnt
+ * and stays, idle, until it is killed (a sample sees only live processes).
+ */
 const DAEMONIZE_SCRIPT = `
 import { spawn } from 'node:child_process';
-const body = ${JSON.stringify(`${BURN} await sleep(150); burn(500); await sleep(300);`)};
+const body = ${JSON.stringify(`${BURN}
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+while (!existsSync(join(process.env.SCRIPT_DIR, 'go'))) await sleep(10);
+burn(500);
+writeFileSync(join(process.env.SCRIPT_DIR, 'burnt'), '');
+setInterval(() => {}, 1000);`)};
 const d = spawn(process.execPath, ['--input-type=module', '-e', body], { detached: true, stdio: 'ignore' });
 d.unref();
 console.log(d.pid);
@@ -61,18 +80,20 @@ afterEach(() => {
   }
 });
 
+/** Runs a script in its own directory (SCRIPT_DIR in its environment). `release()` writes a line to its stdin. */
 async function runScript(source: string, env: Record<string, string> = {}) {
   const dir = await tempDir('nightshift-supervision-');
   const file = join(dir, 'script.mjs');
   await writeFile(file, source);
-  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [file], { env: { ...process.env, ...env, SCRIPT_DIR: dir }, stdio: ['pipe', 'pipe', 'inherit'] });
   const pid = child.pid;
   if (pid === undefined) throw new Error('spawn failed');
   started.push(pid);
   let stdout = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stdin.on('error', () => undefined); // a script that exited at once closed it
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { pid, exited, stdout: () => stdout };
+  return { pid, dir, exited, stdout: () => stdout, release: () => child.stdin.end('go\n') };
 }
 
 interface SelfReport {
@@ -85,9 +106,12 @@ describe('startResourceMonitor on real processes', () => {
     const t0 = performance.now();
     const run = await runScript(TREE_SCRIPT);
     const monitor = startResourceMonitor({ leaderPid: run.pid, intervalMs: 100 });
-    await run.exited;
+    await waitFor(() => run.stdout().includes('\n'), 20_000, 'the tree to report on itself');
+    // both processes are alive and idle now: stop() takes a last sample of their final figures
     const usage = await monitor.stop();
     const elapsed = performance.now() - t0;
+    run.release();
+    await run.exited;
     const self = JSON.parse(run.stdout()) as SelfReport;
 
     const reported = self.parent.cpuMs + self.child.cpuMs;
@@ -103,15 +127,17 @@ describe('startResourceMonitor on real processes', () => {
 
   it('a process that exits at once gives near-zero figures, without throwing', async () => {
     const run = await runScript('');
+    const t0 = performance.now();
     const monitor = startResourceMonitor({ leaderPid: run.pid, intervalMs: 50 });
     await run.exited;
     const usage = await monitor.stop();
+    const elapsed = performance.now() - t0;
     expect(usage.cpuMs).toBeGreaterThanOrEqual(0);
     expect(usage.cpuMs).toBeLessThan(1_000);
     expect(usage.peakRssBytes).toBeGreaterThanOrEqual(0);
     expect(usage.peakRssBytes).toBeLessThan(500 * MB);
     expect(usage.wallMs).toBeGreaterThanOrEqual(0);
-    expect(usage.wallMs).toBeLessThan(3_000);
+    expect(usage.wallMs).toBeLessThanOrEqual(elapsed + 1); // no more than the time it was watched
   });
 
   it('a process already gone when monitoring starts gives zeros and no samples', async () => {
@@ -129,7 +155,9 @@ describe('startResourceMonitor on real processes', () => {
     await run.exited;
     const daemon = Number(run.stdout().trim());
     started.push(daemon);
-    await waitFor(() => !isAlive(daemon), 3_000, 'the detached grandchild to finish');
+    await writeFile(join(run.dir, 'go'), ''); // its parent is gone: it may burn
+    await waitFor(() => existsSync(join(run.dir, 'burnt')), 20_000, 'the detached grandchild to burn its 500 ms');
+    // it is alive and idle: the marked monitor's last sample (at stop) sees its final figure
     const [marked, unmarked] = await Promise.all([withMarker.stop(), withoutMarker.stop()]);
     expect(marked.cpuMs).toBeGreaterThanOrEqual(unmarked.cpuMs + 450);
     expect(unmarked.cpuMs).toBeLessThan(400); // the leader's own start-up only
@@ -185,11 +213,17 @@ describe('startResourceMonitor accounting (scripted samples)', () => {
     const run = await runScript('');
     await run.exited;
     let calls = 0;
-    const monitor = startResourceMonitor({ leaderPid: run.pid, intervalMs: 1, sample: () => (calls++, Promise.resolve([])) });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(calls).toBe(1);
-    await monitor.stop();
-    expect(calls).toBe(1); // no final sample either: the leader is gone and there are no markers
+    // On a fake clock: had the monitor armed its next sample, running the clock on would take it.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const monitor = startResourceMonitor({ leaderPid: run.pid, intervalMs: 1, sample: () => (calls++, Promise.resolve([])) });
+      await vi.advanceTimersByTimeAsync(50);
+      expect(calls).toBe(1);
+      await monitor.stop();
+      expect(calls).toBe(1); // no final sample either: the leader is gone and there are no markers
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects options that cannot work', () => {
