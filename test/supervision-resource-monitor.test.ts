@@ -125,6 +125,27 @@ describe('startResourceMonitor on real processes', () => {
     expect(usage.samples).toBeGreaterThanOrEqual(5);
   });
 
+  it('a short build that starts just after another is watched is still measured (its first sample is a fresh scan)', async () => {
+    const long = spawn('sleep', ['5'], { stdio: 'ignore' });
+    const first = startResourceMonitor({ leaderPid: long.pid ?? 0 });
+    try {
+      await waitFor(() => first.current().samples > 0, 5_000, 'the first monitor to take its sample');
+      // A builder that lives well under one interval (1 s): only its first sample can see it. The
+      // monitor starts once it runs (a scan during its exec could read no memory yet), and after
+      // the first monitor's last scan, which cannot show it.
+      const short = spawn(process.execPath, ['-e', "console.log('up'); const t=Date.now(); while (Date.now() - t < 400);"], { stdio: ['ignore', 'pipe', 'ignore'] });
+      await new Promise((r) => short.stdout.once('data', r));
+      const monitor = startResourceMonitor({ leaderPid: short.pid ?? 0 });
+      await new Promise((r) => short.on('exit', r));
+      const usage = await monitor.stop();
+      expect(usage.samples).toBeGreaterThanOrEqual(1);
+      expect(usage.peakRssBytes).toBeGreaterThan(0);
+    } finally {
+      long.kill('SIGKILL');
+      await first.stop();
+    }
+  });
+
   it('a process that exits at once gives near-zero figures, without throwing', async () => {
     const run = await runScript('');
     const t0 = performance.now();

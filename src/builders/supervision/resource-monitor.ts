@@ -102,9 +102,15 @@ export function startResourceMonitor(opts: ResourceMonitorOptions): ResourceMoni
   /** With markers, members may outlive the leader; the final sample finds out (cheaply, on Linux). */
   const treeMayHaveMembers = (): boolean => isAlive(leaderPid) || markers.length > 0;
 
+  let first = true;
   const tick = (): void => {
     timer = undefined;
-    inFlight = takeSample(intervalMs / 2).then((measured) => {
+    // The first sample needs a scan made since the monitor started: a shared scan taken just
+    // before would not show the attempt at all, and a build shorter than one interval would go
+    // unmeasured. Later ones may share a scan up to half an interval old.
+    const maxAgeMs = first ? 0 : intervalMs / 2;
+    first = false;
+    inFlight = takeSample(maxAgeMs).then((measured) => {
       inFlight = undefined;
       if (stopped) return;
       if (measured === 0 && !isAlive(leaderPid)) return; // the tree is extinct
