@@ -137,12 +137,15 @@ export class SlackAdapter implements Announcer {
   private register(): void {
     const { config } = this.opts;
     this.app.command('/build', async ({ command, ack, respond }) => {
+      // The budget counts from here: remembering the delivery (a disk write, in the engine's turn) is part of it.
+      const arrived = Date.now();
       if (!(await this.memory.firstDelivery(`trigger:${command.trigger_id}`))) return ack();
       const actor = slackActor(command.user_id, config, { channel: command.channel_id });
       const work = handleText({ engine: this.opts.engine, actor }, command.text ?? '', { asRequest: true });
       // Slack wants an answer within 3 s: the reply itself when it is ready in time, else a
       // placeholder now and the reply through response_url.
-      const quick = await Promise.race([work, new Promise<null>((r) => setTimeout(() => r(null), this.opts.ackBudgetMs ?? 2_500).unref?.())]);
+      const budgetLeft = Math.max(0, (this.opts.ackBudgetMs ?? 2_500) - (Date.now() - arrived));
+      const quick = await Promise.race([work, new Promise<null>((r) => setTimeout(() => r(null), budgetLeft).unref?.())]);
       if (quick) return ack({ response_type: 'ephemeral', ...replyMessage(quick) });
       await ack({ response_type: 'ephemeral', text: 'Working on it…' });
       await respond({ response_type: 'ephemeral', ...replyMessage(await work) });
