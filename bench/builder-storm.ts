@@ -16,6 +16,7 @@ import { AgentBuilder } from '../src/builders/agent-builder.ts';
 import { GitWorkspaces } from '../src/builders/git-workspaces.ts';
 import { customPreset } from '../src/builders/presets/index.ts';
 import { Task } from '../src/core/task.ts';
+import { makeTask } from '../test/helpers/task-factory.ts';
 
 export const name = 'builder-storm';
 export const description = '20 builds × 500 lines/s through AgentBuilder: CPU, loop delay p99, log size';
@@ -28,21 +29,7 @@ const AGENT = fileURLToPath(new URL('./fixtures/storm-agent.mjs', import.meta.ur
 
 function task(n: number): Task {
   const at = new Date().toISOString();
-  return Task.parse({
-    id: `t-${n}`,
-    title: `Storm ${n}`,
-    spec: 'print a lot',
-    request: 'print a lot',
-    origin: { adapter: 'console', userId: 'owner' },
-    priority: 'high',
-    priorityReason: 'bench',
-    deadline: null,
-    estimateMs: null,
-    status: 'building',
-    createdAt: at,
-    updatedAt: at,
-    safety: { needsApproval: false, reasons: [], checkedAt: at },
-  });
+  return makeTask({ id: `t-${n}`, title: `Storm ${n}`, spec: 'print a lot', request: 'print a lot', priority: 'high', status: 'building', createdAt: at, updatedAt: at });
 }
 
 export async function run(): Promise<void> {

@@ -10,6 +10,7 @@ import { AgentBuilder } from '../src/builders/agent-builder.ts';
 import { GitWorkspaces } from '../src/builders/git-workspaces.ts';
 import { customPreset } from '../src/builders/presets/index.ts';
 import { Task } from '../src/core/task.ts';
+import { makeTask } from '../test/helpers/task-factory.ts';
 
 export const name = 'spawn-path';
 export const description = 'git processes and ms from AgentBuilder.start() to the spawn, fresh task and retry';
@@ -18,21 +19,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 
 function task(n: number): Task {
   const at = new Date().toISOString();
-  return Task.parse({
-    id: `t-${n}`,
-    title: `Add CSV export ${n}`,
-    spec: 'Add a CSV export button to /reports.',
-    request: 'add CSV export',
-    origin: { adapter: 'console', userId: 'owner' },
-    priority: 'medium',
-    priorityReason: 'default priority',
-    deadline: null,
-    estimateMs: null,
-    status: 'building',
-    createdAt: at,
-    updatedAt: at,
-    safety: { needsApproval: false, reasons: [], checkedAt: at },
-  });
+  return makeTask({ id: `t-${n}`, title: `Add CSV export ${n}`, spec: 'Add a CSV export button to /reports.', request: 'add CSV export', priority: 'medium', status: 'building', createdAt: at, updatedAt: at });
 }
 
 interface Call {

@@ -10,13 +10,14 @@
 import { copyFile, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { isTerminal, Task, taskNumber, type TaskId } from '../src/core/task.ts';
 import { fsyncDir, readTextOrNull, replaceWithCopy, writeFileSynced } from '../src/store/durable-fs.ts';
 import { LowdbTaskStore } from '../src/store/index.ts';
 import { TaskArchive } from '../src/store/task-archive.ts';
 import { benchTask } from './store-write.ts';
+import { percentile, timeEach } from './lib/stats.ts';
 
 export const name = 'store-live';
 export const description = 'put() cost vs live tasks (10 / 1,000 / 5,000): journal vs rewriting the whole live document';
@@ -104,24 +105,13 @@ interface Timings {
 }
 
 function percentiles(samples: number[]): Timings {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const pick = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-  return { p50: pick(0.5), p99: pick(0.99) };
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
-/** Times `fn` `count` times (untimed `between` after each); also the longest event-loop stall meanwhile. */
+/** Times `fn` `count` times; also the longest event-loop stall meanwhile. */
 async function measure(count: number, fn: (i: number) => Promise<unknown>, between?: (i: number) => Promise<unknown>): Promise<{ t: Timings; stallMs: number }> {
-  const samples: number[] = [];
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await fn(i);
-    samples.push(performance.now() - start);
-    if (between) await between(i);
-  }
-  loop.disable();
-  return { t: percentiles(samples), stallMs: loop.max / 1e6 };
+  const { samples, stallMs } = await timeEach(count, fn, between);
+  return { t: percentiles(samples), stallMs };
 }
 
 function timeSync(count: number, fn: () => unknown): number {

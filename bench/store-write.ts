@@ -6,11 +6,12 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { Task, type TaskStatus } from '../src/core/task.ts';
 import { LowdbTaskStore } from '../src/store/index.ts';
+import { percentile, timeEach } from './lib/stats.ts';
 
 export const name = 'store-write';
 export const description = 'put() cost vs history size: LowdbTaskStore vs one plain lowdb JSONFile';
@@ -86,23 +87,13 @@ interface Timings {
 }
 
 function summarize(samples: number[]): Timings {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const pick = (q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-  return { median: pick(0.5), p95: pick(0.95), max: sorted[sorted.length - 1] ?? NaN };
+  return { median: percentile(samples, 50), p95: percentile(samples, 95), max: samples.length ? Math.max(...samples) : NaN };
 }
 
-/** Runs `fn` `count` times; returns per-call milliseconds and the longest event-loop stall meanwhile. */
+/** Times `fn` `count` times; also the longest event-loop stall meanwhile. */
 async function measure(count: number, fn: (i: number) => Promise<unknown>): Promise<{ t: Timings; stallMs: number }> {
-  const samples: number[] = [];
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
-  for (let i = 0; i < count; i++) {
-    const start = performance.now();
-    await fn(i);
-    samples.push(performance.now() - start);
-  }
-  loop.disable();
-  return { t: summarize(samples), stallMs: loop.max / 1e6 };
+  const { samples, stallMs } = await timeEach(count, fn);
+  return { t: summarize(samples), stallMs };
 }
 
 interface Row {

@@ -1,4 +1,5 @@
-// Small helpers the benches share: percentiles and a markdown table.
+// Small helpers the benches share: percentiles, timing a call many times, and a markdown table.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** The p-th percentile (0-100) of the samples, nearest rank; NaN for none. */
 export function percentile(samples: readonly number[], p: number): number {
@@ -18,4 +19,26 @@ export function printTable(header: string[], rows: string[][]): void {
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const r of rows) console.log(line(r));
+}
+
+/**
+ * Times `fn` `count` times, in ms each (with an untimed `between` after each), and the longest
+ * event-loop stall meanwhile.
+ */
+export async function timeEach(
+  count: number,
+  fn: (i: number) => Promise<unknown>,
+  between?: (i: number) => Promise<unknown>,
+): Promise<{ samples: number[]; stallMs: number }> {
+  const samples: number[] = [];
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    await fn(i);
+    samples.push(performance.now() - start);
+    if (between) await between(i);
+  }
+  loop.disable();
+  return { samples, stallMs: loop.max / 1e6 };
 }
