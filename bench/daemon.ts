@@ -52,6 +52,8 @@ interface Window {
   loopP99Ms: number;
   statusMs: number[];
   ackMs: number[];
+  /** Slash commands Slack would have seen fail: no ack within 3 s. */
+  acksMissed: number;
 }
 
 /** Samples one window: CPU and RSS from /proc, loop delay from the daemon, status and ack round trips. */
@@ -65,6 +67,7 @@ async function measure(d: Daemon, home: string, fake: FakeSlack | null, seconds:
   const t0 = performance.now();
   const statusMs: number[] = [];
   const ackMs: number[] = [];
+  let acksMissed = 0;
   let rssMax = 0;
   const until = t0 + seconds * 1000;
   let lastAck = 0;
@@ -74,8 +77,14 @@ async function measure(d: Daemon, home: string, fake: FakeSlack | null, seconds:
     statusMs.push(performance.now() - s);
     if (fake && performance.now() - lastAck > 500) {
       lastAck = performance.now();
-      const { ackedAfterMs } = await fake.sendEnvelope('slash_commands', slashCommand({ text: "what's in the queue?", userId: OWNER, channelId: 'C0BENCH' }), { connectTimeoutMs: 10_000 });
-      ackMs.push(ackedAfterMs);
+      // A daemon too busy to ack within Slack's 3 s (the code before this work, in a storm) is
+      // counted, not allowed to end the bench: that miss is one of the figures.
+      try {
+        const { ackedAfterMs } = await fake.sendEnvelope('slash_commands', slashCommand({ text: "what's in the queue?", userId: OWNER, channelId: 'C0BENCH' }), { connectTimeoutMs: 10_000 });
+        ackMs.push(ackedAfterMs);
+      } catch {
+        acksMissed += 1;
+      }
     }
     rssMax = Math.max(rssMax, await rssBytes(pid));
     await sleep(100);
@@ -93,7 +102,7 @@ async function measure(d: Daemon, home: string, fake: FakeSlack | null, seconds:
     await sleep(20);
   }
   await rm(loopFile, { force: true });
-  return { reconnects: (fake?.connectionCount ?? 0) - connections0, cpuPercent, rssMaxBytes: rssMax, loopP99Ms: loop.p99, statusMs, ackMs };
+  return { reconnects: (fake?.connectionCount ?? 0) - connections0, cpuPercent, rssMaxBytes: rssMax, loopP99Ms: loop.p99, statusMs, ackMs, acksMissed };
 }
 
 async function idleDaemon(root: string, bin: string | undefined): Promise<{ rss: number; cpu: number }> {
@@ -173,11 +182,12 @@ export async function run(): Promise<void> {
         ms(percentile(w.statusMs, 99), 1),
         ms(percentile(w.ackMs, 50), 1),
         ms(percentile(w.ackMs, 99), 1),
+        `${w.acksMissed} of ${w.acksMissed + w.ackMs.length}`,
         String(w.reconnects),
       ];
       rows.push(row('idle', idle), row('storm', s));
     }
-    printTable(['daemon', 'CPU', 'RSS max', 'loop delay p99', 'status p50', 'status p99', 'Slack ack p50', 'Slack ack p99', 'Slack reconnects'], rows);
+    printTable(['daemon', 'CPU', 'RSS max', 'loop delay p99', 'status p50', 'status p99', 'Slack ack p50', 'Slack ack p99', 'acks missed (> 3 s)', 'Slack reconnects'], rows);
     console.log('\nTargets in the storm: CPU ≤ 30% of a core, loop delay p99 ≤ 20 ms, status p99 ≤ 50 ms, Slack ack p99 ≤ 100 ms.');
   } finally {
     await baseline?.remove();

@@ -270,3 +270,22 @@ describe('many requests at once', () => {
     expect(engine.latestSchedule().start).toEqual([]);
   });
 });
+
+describe('the designed-around example, through every way in', () => {
+  const ONE_LINE = 'These three things would be cool to have tomorrow: 1. a dark mode toggle 2. CSV export of the report 3. a keyboard shortcut cheat sheet';
+  const TITLES = ['A dark mode toggle', 'CSV export of the report', 'A keyboard shortcut cheat sheet'];
+
+  it.each([
+    ['said in chat on one line', ONE_LINE, false],
+    ['said in chat with real newlines', 'These three things would be cool to have tomorrow:\n1. a dark mode toggle\n2. CSV export of the report\n3. a keyboard shortcut cheat sheet', false],
+    ['given to nightshift add', ONE_LINE, true],
+  ])('%s: three medium tasks due tomorrow, and the reply says so', async (_how, text, asRequest) => {
+    const { engine } = await setup();
+    const r = await handleText({ engine, actor: owner }, text, asRequest ? { asRequest: true } : {});
+    expect(r.tasks.map((t) => t.title)).toEqual(TITLES);
+    expect(r.tasks.every((t) => t.priority === 'medium')).toBe(true);
+    const lines = r.text.split('\n');
+    expect(lines[0]).toBe('Got it: 3 tasks.');
+    TITLES.forEach((title, i) => expect(lines[i + 1]).toMatch(new RegExp(`^t-${i + 1} "${title}" · medium priority: said "would be cool" · due 09:00 Thu 26 Nov \\(Europe/London\\) · starts at 22:00 tonight \\(quiet hours\\)`)));
+  });
+});

@@ -7,7 +7,14 @@ import type { Engine } from '../../core/engine.ts';
 import type { Announcer, CoreEvent } from '../../core/ports.ts';
 import type { Actor } from '../../commands/actor.ts';
 import { handleText } from '../../commands/dispatch.ts';
+import { MessageAssembler } from './message-assembler.ts';
 import { renderEvent } from './render-event.ts';
+
+/** Asks the terminal to mark pastes (bracketed paste mode), and to stop when we are done. */
+const BRACKETED_PASTE_ON = '\x1b[?2004h';
+const BRACKETED_PASTE_OFF = '\x1b[?2004l';
+const PROMPT = 'nightshift> ';
+const CONTINUE_PROMPT = '... ';
 
 export interface ConsoleAdapterOptions {
   engine: Engine;
@@ -27,6 +34,11 @@ export class ConsoleAdapter implements Announcer {
   private pending: Promise<unknown> = Promise.resolve();
   /** Lines announced while a typed command is being answered: printed after its reply. */
   private held: string[] | null = null;
+  /** Lines → messages: a paste, or a line ending in ":" and what follows it, is one message. */
+  private readonly assembler = new MessageAssembler((message) => {
+    // Messages are handled in order; a slow command never reorders the replies.
+    this.pending = this.pending.then(() => this.handle(message));
+  });
 
   constructor(private readonly opts: ConsoleAdapterOptions) {}
 
@@ -35,7 +47,7 @@ export class ConsoleAdapter implements Announcer {
     const input = this.opts.input;
     if (!input) return;
     this.rl = createInterface({ input, output: this.opts.out, terminal: Boolean((input as { isTTY?: boolean }).isTTY) });
-    this.rl.setPrompt(this.opts.prompt ?? 'nightshift> ');
+    this.rl.setPrompt(this.opts.prompt ?? PROMPT);
     if (this.rl.terminal) {
       // On a terminal, readline swallows Ctrl-C and Ctrl-D: pass them on as the signals they mean,
       // so the daemon stops gracefully (and a second Ctrl-C stops it at once).
@@ -43,20 +55,29 @@ export class ConsoleAdapter implements Announcer {
       this.rl.on('close', () => {
         if (this.rl) process.kill(process.pid, 'SIGTERM');
       });
+      this.opts.out.write(BRACKETED_PASTE_ON);
+      input.on('keypress', (_s: unknown, key: { name?: string } | undefined) => {
+        if (key?.name === 'paste-start') this.assembler.pasteStart();
+        if (key?.name === 'paste-end') {
+          this.assembler.pasteEnd(this.rl?.line ?? '');
+          this.prompt();
+        }
+      });
+    } else {
+      this.rl.on('close', () => this.assembler.end());
     }
-    this.print('Type a request ("build a hello-world CLI by tonight") or "help".');
+    this.print('Type a request ("build a hello-world CLI by tonight") or "help". A paste, or a line ending in ":" and the lines after it up to an empty line, is one message.');
     this.prompt();
     this.rl.on('line', (line) => {
-      const text = line.trim();
-      if (text === '') return this.prompt();
-      // Lines are handled in order; a slow command never reorders the replies.
-      this.pending = this.pending.then(() => this.handle(text));
+      this.assembler.line(line);
+      this.prompt();
     });
   }
 
   stop(): void {
     const rl = this.rl;
     this.rl = null; // first, so the close below is not taken for the owner's Ctrl-D
+    if (rl?.terminal) this.opts.out.write(BRACKETED_PASTE_OFF);
     rl?.close();
   }
 
@@ -79,9 +100,11 @@ export class ConsoleAdapter implements Announcer {
     this.print([answer, ...held].join('\n'));
   }
 
-  /** The prompt is drawn only on a terminal; piped input gets clean output. */
+  /** The prompt is drawn only on a terminal; piped input gets clean output. "... " while a message goes on. */
   private prompt(): void {
-    if (this.rl?.terminal) this.rl.prompt();
+    if (!this.rl?.terminal) return;
+    this.rl.setPrompt(this.assembler.continuing ? CONTINUE_PROMPT : (this.opts.prompt ?? PROMPT));
+    this.rl.prompt(true);
   }
 
   announce(event: CoreEvent): void {

@@ -3,16 +3,18 @@
 //
 // Order of reading: mention and "/build" are cut (normalize.ts); one-word commands ("status",
 // "t-7?") and questions ("what's in the queue?") are answered as questions (questions.ts); a
-// bulleted list may become one task per item (split.ts); otherwise the message is one request,
-// possibly an inline list (compose.ts). docs/intake.md describes the whole behaviour.
+// list (bullets, "1. x 2. y" on one line, "these three: x, y and z", plain lines under "these
+// things:") may become one task per item (split.ts); otherwise the message is one request, possibly
+// an inline list (compose.ts). Wishes ("I need X", "X would be cool") are requests (wish.ts). docs/intake.md describes the whole behaviour.
 import { assertTimeZone } from '../zone.ts';
 import { fromList, fromSingle, whatHint } from './compose.ts';
 import { hasRequestMarker, stripNoise, stripPoliteness } from './noise.ts';
 import { normalizeMessage } from './normalize.ts';
 import { CHAT_HINT, classifyQuestion, isQuestionForm, matchCommand, type Question } from './questions.ts';
-import { findBulletList } from './split.ts';
+import { findBulletList, findInlineList } from './split.ts';
 import type { IntakeContext, Interpretation } from './types.ts';
 import { splitVerb } from './verbs.ts';
+import { looksBuildable } from './wish.ts';
 
 export type { IntakeContext, Interpretation, QuestionTopic } from './types.ts';
 export { CHAT_HINT } from './questions.ts';
@@ -24,13 +26,16 @@ function asQuestion(q: Question): Interpretation {
 /**
  * True for "how's it going?", "what's queued" and "build status?"; false for "can you build X?".
  * A line ending in "?" is a request only when it asks politely for a verb ("can you build X?",
- * "please fix Y?"); otherwise it is a question, never a task.
+ * "please fix Y?") or wishes for something to build ("can we get a status page?"); otherwise it is
+ * a question, never a task.
  */
 function asksSomething(headline: string): boolean {
   const polite = stripPoliteness(headline);
-  if (isQuestionForm(polite)) return true;
+  const { core, wished } = stripNoise(polite);
+  const wishesToBuild = wished && looksBuildable(core);
+  if (isQuestionForm(polite) && !wishesToBuild) return true;
   if (!headline.trimEnd().endsWith('?')) return false;
-  return !(hasRequestMarker(headline) && splitVerb(stripNoise(polite).core) !== null);
+  return !(wishesToBuild || (hasRequestMarker(headline) && splitVerb(core) !== null));
 }
 
 /**
@@ -49,6 +54,8 @@ export function interpretMessage(text: string, ctx: IntakeContext): Interpretati
       return question ? asQuestion(question) : { kind: 'unclear', hint: CHAT_HINT };
     }
   }
-  const list = findBulletList(body);
+  // One bullet line may hold a whole numbered list ("1. x 2. y 3. z"): the inline reading wins then.
+  const bullets = findBulletList(body);
+  const list = (bullets && bullets.items.length > 1 ? bullets : null) ?? findInlineList(body) ?? bullets;
   return (list && fromList(list, ctx)) ?? fromSingle(body, explicitBuild, ctx);
 }

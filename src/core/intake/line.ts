@@ -22,6 +22,8 @@ export interface LineInfo {
   core: string;
   /** True when an explicit label ("idea:", "urgent:") made the line a request. */
   labeled: boolean;
+  /** True when the line wished for its core ("I need a CSV export", "X would be cool"): see wish.ts. */
+  wished: boolean;
 }
 
 export type LineResult = { ok: true; line: LineInfo } | { ok: false; error: string };
@@ -62,7 +64,7 @@ export function analyzeLine(text: string, flags: Flags, ctx: IntakeContext): Lin
   if (found && !found.past && !deadline) deadline = { at: found.at, phrase: found.phrase };
   // "tonight: build the export": once the date is cut, the colon it leaves must not hide the verb.
   const besidesDeadline = (found ? withoutPhrase(text, found) : text).replace(/^[\s:;,–—-]+/, '');
-  const { core, labeled } = stripNoise(besidesDeadline);
+  const { core, labeled, wished } = stripNoise(besidesDeadline);
   return {
     ok: true,
     line: {
@@ -72,6 +74,7 @@ export function analyzeLine(text: string, flags: Flags, ctx: IntakeContext): Lin
       priorityBesidesDeadline: { flag: flags.priority, text: stripPoliteness(besidesDeadline) },
       core,
       labeled,
+      wished,
     },
   };
 }

@@ -1,6 +1,8 @@
 // The words around a request that are not the request: politeness ("please", "can you"),
 // priority labels ("urgent:", "idea:") and trailing adverbs ("asap", "when you can").
-// priority.ts reads the priority in them first; this file only cuts them away.
+// priority.ts reads the priority in them first; this file only cuts them away. Wish words ("I need",
+// "would be cool to have") are cut here too (wish.ts), and the result says the line wished.
+import { cutWishLead, cutWishTail, wishedThing } from './wish.ts';
 
 /** "hey nightshift, ...", "ok so ...": cut before anything else is read. */
 const GREETINGS: RegExp[] = [
@@ -13,7 +15,7 @@ const POLITE: RegExp[] = [
   ...GREETINGS,
   /^(?:please|pls|plz|kindly)\b[\s,:]*/i,
   /^(?:can|could|would|will)\s+(?:you|u)\b(?:\s+please)?[\s,]*/i,
-  /^(?:any\s+chance\s+you\s+could|do\s+you\s+mind|i\s+need\s+you\s+to|i['’]?d\s+like\s+you\s+to|i\s+want\s+you\s+to|go\s+ahead\s+and|help\s+me(?:\s+to)?|let['’]?s|we\s+need\s+to|need\s+to|you\s+should)\s+/i,
+  /^(?:(?:would|is)\s+it\s+(?:be\s+)?possible\s+(?:for\s+you\s+)?to|any\s+chance\s+you\s+could|do\s+you\s+mind|i\s+need\s+you\s+to|i['’]?d\s+like\s+you\s+to|i\s+want\s+you\s+to|go\s+ahead\s+and|help\s+me(?:\s+to)?|let['’]?s|we\s+need\s+to|need\s+to|you\s+should)\s+/i,
 ];
 
 /** Labels that mark a line as a request even without a verb ("idea: dark mode"): a colon is required. */
@@ -68,7 +70,8 @@ export function stripPoliteness(text: string): string {
   return repeat(text.trim(), POLITE);
 }
 
-const REQUEST_MARKER = /^(?:please|pls|plz|kindly|(?:can|could|would|will)\s+(?:you|u)|any\s+chance\s+you\s+could|do\s+you\s+mind)\b/i;
+const REQUEST_MARKER =
+  /^(?:please|pls|plz|kindly|(?:can|could|would|will)\s+(?:you|u)|(?:can|could|may)\s+(?:we|i)\s+(?:get|have)|(?:would|is)\s+it\s+(?:be\s+)?possible|any\s+chance\s+you\s+could|do\s+you\s+mind)\b/i;
 
 /** True when the opening words ask for something ("can you", "please"), greetings aside. */
 export function hasRequestMarker(text: string): boolean {
@@ -79,12 +82,15 @@ export interface Stripped {
   core: string;
   /** True when an explicit label like "idea:" or "urgent:" introduced the text. */
   labeled: boolean;
+  /** True when wish words ("I need", "would be cool to have") were cut: the core is the thing wished for. */
+  wished: boolean;
 }
 
-/** Cuts politeness, priority labels and trailing adverbs, leaving the request itself. */
+/** Cuts politeness, priority labels, wish words and trailing adverbs, leaving the request itself. */
 export function stripNoise(text: string): Stripped {
   let core = text.replace(PARENTHESISED_PRIORITY, '');
   let labeled = false;
+  let wished = false;
   for (let changed = true; changed; ) {
     const before = core;
     core = stripPoliteness(core);
@@ -92,13 +98,23 @@ export function stripNoise(text: string): Stripped {
       labeled = true;
       core = core.replace(COLON_LABEL, '');
     }
+    // Before WORD_LABEL, which would cut "would be great to" and leave "have X".
+    const afterWish = cutWishLead(core);
+    if (afterWish !== null) {
+      wished = true;
+      core = afterWish;
+    }
     core = core.replace(WORD_LABEL, '').trimStart();
     changed = core !== before;
   }
   for (let changed = true; changed; ) {
-    const next = trimChars(cutTrailing(core), ' \t\n!?.,;:', 'end');
+    // Before cutTrailing, which would cut "would be cool" as mere politeness.
+    const beforeTail = cutWishTail(core);
+    if (beforeTail !== null) wished = true;
+    const next = trimChars(cutTrailing(beforeTail ?? core), ' \t\n!?.,;:', 'end');
     changed = next !== core;
     core = next;
   }
-  return { core: core.replace(/\s{2,}/g, ' ').trim(), labeled };
+  core = core.replace(/\s{2,}/g, ' ').trim();
+  return { core: wished ? wishedThing(core) : core, labeled, wished };
 }

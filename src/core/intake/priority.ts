@@ -10,7 +10,7 @@
  *      "try out", "if you get a chance", "if you have time"
  *                                        → low, 'said "someday"'
  *      (conditional wording is low: it may never happen; "when you can" is medium: it will)
- *   4. medium words: would be nice, nice to have, tomorrow, this week, when you can, whenever,
+ *   4. medium words: would be nice (great, cool, awesome...), nice to have, tomorrow, this week, when you can, whenever,
  *      no rush, no hurry, not urgent     → medium, 'said "no rush"'
  *      ("tonight" is deliberately not here: it is a deadline, and rule 5 makes it high)
  *   5. a deadline within 24 h of now     → high, 'deadline within 24 h (by tonight)'
@@ -55,7 +55,7 @@ const LOW: RegExp[] = [
 ];
 
 const MEDIUM: RegExp[] = [
-  /\b(?:would\s+be\s+(?:nice|great|cool)|nice[\s-]to[\s-]have|tomorrow|this\s+week|whenever|no\s+rush|no\s+hurry|not\s+urgent|non-urgent)\b/i,
+  /\b(?:(?:would|will|['’]d)\s+be\s+(?:really\s+|so\s+|super\s+)?(?:nice|great|cool|awesome|handy|useful|amazing|lovely|helpful|neat|sweet)|nice[\s-]to[\s-]have|tomorrow|this\s+week|whenever|no\s+rush|no\s+hurry|not\s+urgent|non-urgent)\b/i,
   /\bwhen\s+you\s+(?:can|get\s+a\s+chance|have\s+a\s+(?:moment|minute))\b/i,
 ];
 

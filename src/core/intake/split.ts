@@ -7,6 +7,10 @@
  * verb. Under a lead with a real object ("build a Spotify integration:") the bullets are details of
  * that one task. Lines after an item that are not bullets continue that item.
  *
+ * The same list written otherwise (findInlineList): numbered on one line ("1. x 2. y 3. z") or
+ * between semicolons, read like bullets; after a colon as "x, y and z", or as plain lines under the
+ * lead, taken only when the lead names a list in words ("these three things:", compose.ts).
+ *
  * Inline lists after the verb ("build X, Y and Z"): split only a plain list of short noun phrases:
  *   - at least three items, separated by commas, the last joined by "and"/"&" (Oxford comma or
  *     not) or by a comma: "build a login page, a signup page and a settings page" → 3 tasks;
@@ -16,7 +20,7 @@
  *   - not when an item starts with such a word, refers back ("test it"), is longer than 8 words, or
  *     the list is an "or" list; not "X and Y" (two items are too often one thing: "header and footer");
  *   - not when the text holds a colon ("a blog: posts, tags and comments" lists parts of one
- *     thing), parentheses or quotes.
+ *     thing; a lead that names a list is read by findInlineList), parentheses or quotes.
  * Anything else stays one task: a bulleted list is the way to ask for several.
  */
 
@@ -31,6 +35,13 @@ export interface BulletList {
   /** The lines before the first item. */
   lead: string;
   items: ListItem[];
+  /**
+   * How the list was written when not one bullet per line: 'marked' ("1. x 2. y" or "x; y; z" on
+   * one line: read like bullets), 'colon' ("these three: x, y and z") and 'lines' (plain lines under
+   * a lead), taken only under a lead that names a list (compose.ts). A deadline after the last item
+   * of a one-line list is the whole list's.
+   */
+  shape?: 'marked' | 'colon' | 'lines';
 }
 
 const BULLET = /^\s*(?:\d{1,3}[.)]|[-*•◦▪–])\s+(\S.*?)\s*$/;
@@ -55,6 +66,58 @@ export function findBulletList(text: string): BulletList | null {
   return items.length > 0 ? { lead: lead.join('\n'), items } : null;
 }
 
+/** Markers of an inline numbered list: "1. ", "2) ", "(3) ", after the start, a space or a colon. */
+const INLINE_NUMBER = /(?:^|(?<=[\s:;,]))\(?(\d{1,2})[.)]\s+/g;
+
+/** "lead 1. a 2. b 3. c": items numbered from 1 on one line, or null. */
+function numberedInline(line: string): { lead: string; items: string[] } | null {
+  const cuts: Array<{ at: number; end: number }> = [];
+  for (const m of line.matchAll(INLINE_NUMBER)) {
+    if (Number(m[1]) === cuts.length + 1) cuts.push({ at: m.index, end: m.index + m[0].length });
+  }
+  if (cuts.length < 2) return null;
+  const items = cuts.map((c, i) => trimItem(line.slice(c.end, cuts[i + 1]?.at ?? line.length)));
+  if (items.some((i) => i === '')) return null;
+  return { lead: line.slice(0, cuts[0]?.at ?? 0).trim(), items };
+}
+
+/** An item without the separators around it: "a dark mode toggle, and" → "a dark mode toggle". */
+function trimItem(item: string): string {
+  return item.trim().replace(/(?:[\s,;]+(?:and|&))?[\s,;]*$/i, '').replace(/^(?:and|&)\s+/i, '').trim();
+}
+
+/** "lead: a; b; c" (marked) or "lead: a, b and c" (two items are enough after a colon). */
+function afterColon(line: string): { lead: string; items: string[]; marked: boolean } | null {
+  const colon = line.indexOf(':');
+  if (colon <= 0) return null;
+  const lead = line.slice(0, colon).trim();
+  const rest = line.slice(colon + 1).trim();
+  if (/[():"“”]/.test(rest)) return null;
+  const marked = rest.includes(';');
+  const items = marked ? rest.split(';').map(trimItem).filter((i) => i !== '') : listItems(rest, 2);
+  return items && items.length >= 2 && items.every(plainItem) ? { lead, items, marked } : null;
+}
+
+/**
+ * A list written on one line ("1. x 2. y 3. z", "these three: x, y and z") or as plain lines under
+ * a lead ("these three things:\nx\ny\nz"); null when the text has none. Lines after a one-line
+ * list continue its last item.
+ */
+export function findInlineList(text: string): BulletList | null {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  const [first = '', ...rest] = lines;
+  const numbered = numberedInline(first);
+  const one = numbered ? { ...numbered, marked: true } : afterColon(first);
+  if (one) {
+    const items = one.items.map((t) => ({ text: t, raw: t }));
+    const last = items.at(-1);
+    if (last && rest.length > 0) last.raw += `\n${rest.join('\n')}`;
+    return { lead: one.lead, items, shape: one.marked ? 'marked' : 'colon' };
+  }
+  if (rest.length < 2) return null;
+  return { lead: first, items: rest.map((t) => ({ text: t, raw: t })), shape: 'lines' };
+}
+
 const FIRST_ITEM_ATTACHES =
   /\b(?:with|including|that|which|who|whose|for|using|featuring|supporting|containing|of|in|on|from|into|between|like|such\s+as|where|plus|showing|listing|via|across|about|to)\b/i;
 const STARTS_WITH_JOINER =
@@ -62,21 +125,27 @@ const STARTS_WITH_JOINER =
 const REFERS_BACK = /\b(?:it|its|them|they|their)\b/i;
 const MAX_ITEM_WORDS = 8;
 
-/** The items of a plain inline list after the verb, or the whole object as the only item. */
-export function splitInlineList(object: string): string[] {
-  const whole = [object];
-  if (/[():"“”]/.test(object)) return whole;
-  const parts = object.split(/\s*,\s*/);
+const plainItem = (p: string): boolean =>
+  p !== '' && !STARTS_WITH_JOINER.test(p) && !REFERS_BACK.test(p) && p.split(/\s+/).length <= MAX_ITEM_WORDS;
+
+/** "a, b and c" → [a, b, c] (Oxford comma or not; "a, b, c" too); null with fewer than `least` items. */
+function listItems(text: string, least: number): string[] | null {
+  const parts = text.split(/\s*,\s*/);
   const last = parts.pop();
-  if (last === undefined || parts.length === 0) return whole;
+  if (last === undefined) return null;
   const oxford = /^(?:and|&)\s+(\S.*)$/i.exec(last);
   const joined = /^(.*\S)\s+(?:and|&)\s+(\S.*)$/i.exec(last);
   if (oxford?.[1]) parts.push(oxford[1]);
   else if (joined?.[1] && joined[2]) parts.push(joined[1], joined[2]);
   else parts.push(last);
-  const first = parts[0] ?? '';
-  if (parts.length < 3 || FIRST_ITEM_ATTACHES.test(first)) return whole;
-  const plain = (p: string): boolean =>
-    p !== '' && !STARTS_WITH_JOINER.test(p) && !REFERS_BACK.test(p) && p.split(/\s+/).length <= MAX_ITEM_WORDS;
-  return parts.every(plain) ? parts : whole;
+  return parts.length >= least ? parts : null;
+}
+
+/** The items of a plain inline list after the verb, or the whole object as the only item. */
+export function splitInlineList(object: string): string[] {
+  const whole = [object];
+  if (/[():"“”]/.test(object)) return whole;
+  const parts = listItems(object, 3);
+  if (!parts || FIRST_ITEM_ATTACHES.test(parts[0] ?? '')) return whole;
+  return parts.every(plainItem) ? parts : whole;
 }

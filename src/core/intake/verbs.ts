@@ -5,7 +5,9 @@
 const PHRASAL = [
   'set up', 'clean up', 'wire up', 'hook up', 'spin up', 'write up', 'tidy up', 'speed up', 'back up', 'look into',
   'figure out', 'try out', 'sort out', 'roll out', 'build out', 'flesh out', 'experiment with', 'get rid of',
-  'put together', 'come up with', 'follow up on', 'play with', 'dig into',
+  'put together', 'come up with', 'follow up on', 'play with', 'dig into', 'whip up', 'knock out', 'throw together',
+  'hack together', 'code up', 'mock up', 'draw up', 'stand up', 'crank out', 'bang out', 'work on', 'take care of',
+  'get started on', 'start on', 'tackle', 'knock up', 'cook up', 'put up',
 ];
 
 const SINGLE = [
@@ -51,10 +53,23 @@ export function pointsAtList(object: string): boolean {
   return object.trim() === '' || LIST_POINTER.test(object.trim());
 }
 
-/** A lead line with no verb that only announces a list: "here's what I need:", "tasks:". */
-const LIST_NOUNS =
-  /^(?:here(?:['’]s|\s+is|\s+are)\b.*|(?:some\s+|a\s+few\s+|my\s+|the\s+)?(?:things|tasks|todos?|to-dos?|stuff|items|jobs|requests|work)(?:\s+to\s+do)?)$/i;
+/**
+ * A lead line with no verb that only announces a list: "here's what I need:", "tasks:", "these three
+ * things" (what is left of "these three things would be cool to have tomorrow").
+ */
+const LIST_NOUNS = new RegExp(
+  String.raw`^(?:here(?:['’]s|\s+is|\s+are)\b.*|(?:(?:some|a\s+few|a\s+couple(?:\s+of)?|my|our|the|these|those|the\s+following|following|\d+|two|three|four|five|six|seven|eight|nine|ten|several)\s+)*(?:(?:more|other|small|quick|little|new|big|extra|[\w-]+)\s+)?(?:things|tasks|todos?|to-dos?|stuff|items|jobs|requests|work|features|ideas|fixes|bugs|changes|improvements|tweaks|wishes)(?:\s+(?:to\s+do|for\s+(?:tonight|tomorrow|today|you|later)))?)$`,
+  'i',
+);
 
 export function announcesList(core: string): boolean {
   return core.trim() === '' || LIST_NOUNS.test(core.trim());
+}
+
+/** A lead that names a list with words, not only by its place above one: "these three things", "build these", "I need the following". */
+export function namesList(core: string): boolean {
+  const t = core.trim();
+  if (t === '') return false;
+  const verb = splitVerb(t);
+  return verb ? verb.object !== '' && pointsAtList(verb.object) : LIST_NOUNS.test(t) || LIST_POINTER.test(t);
 }
