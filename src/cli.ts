@@ -142,9 +142,10 @@ program
     const daemon = await startDaemon({ config: cfg, out: process.stdout, err: process.stderr, holder: 'run' });
     handleSignals(daemon, process.stderr, cfg.shutdownGraceMs);
     await daemon.engine.whenIdle();
-    const failed = daemon.engine.live().filter((t) => t.status === 'escalated' || t.status === 'failed');
+    const { idleReport } = await import('./commands/idle-report.ts');
+    const report = idleReport(daemon.engine);
     await daemon.stop(0);
-    process.stdout.write(failed.length ? `Idle; ${failed.length} task(s) failed: ${failed.map((t) => t.id).join(', ')}.\n` : 'Idle: nothing more to start now.\n');
+    process.stdout.write(`${report}\n`);
   });
 
 /** Errors a user can act on (by class name: their modules may not be loaded), printed as one clear message without a stack trace. */

@@ -156,7 +156,7 @@ describe('deciding: only the owner and approvers', () => {
     await say('nice to have: a dark mode toggle for the settings page');
     expect(engine.live()[0]?.status).toBe('queued');
     const r = await say('bump t-1');
-    expect(r.text).toMatch(/re-prioritised/);
+    expect(r.text).toMatch(/is now high priority \(was medium\)/);
     await waitFor(() => engine.live()[0]?.status === 'building', 2_000, 'the bumped task to start');
   });
 
@@ -255,7 +255,7 @@ describe('many requests at once', () => {
     await say('nice to have: a dark mode toggle for the settings page');
     const r = await say('bump t-2');
     expect(r.tasks.map((t) => t.id)).toEqual(['t-2']);
-    expect(r.text).toMatch(/^t-2 .* re-prioritised · next in line after t-1/);
+    expect(r.text).toMatch(/^t-2 .* is now high priority \(was medium\) · next in line after t-1/);
     expect(engine.liveTask('t-2')?.priority).toBe('high');
     await say('cancel t-2');
     expect(engine.liveTask('t-2')).toBeNull();

@@ -118,7 +118,14 @@ describe('agents on PATH', () => {
     const { env } = await agentEnv({ FAKE_CLI_MODE: 'usage-limit' });
     await runCli(['add', 'build a Spotify integration', '--priority', 'high'], env);
     const run = await runCli(['run', '--until-idle'], env);
-    expect(run.stdout).toMatch(/t-1 "Build a Spotify integration" stopped: .*It will try again after/);
+    expect(run.stdout).toMatch(/t-1 "Build a Spotify integration" is waiting for quota: .*It starts again by itself after/);
+    // in the owner's zone, said once: no raw instant, no double period, no "retry later" advice
+    expect(run.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d|\.\.|Retry later|retry after that/);
+    // run --until-idle ends saying it waits for quota, not that it failed
+    expect(run.stdout).toMatch(/Waiting for quota \(1\): t-1 \(waiting for quota until /);
+    expect(run.stdout).not.toMatch(/failed/i);
+    const queue = await runCli(['status'], env);
+    expect(queue.stdout).toMatch(/t-1 · waiting for quota until \S+/);
     const t = await task(env, 't-1');
     expect(t.status).toBe('failed');
     // the agent said when its limit resets (two hours ahead): that is when it retries, not a guess

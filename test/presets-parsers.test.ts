@@ -90,7 +90,7 @@ describe('usage limits: structured signals and known texts, never the agent\'s p
     const { verdict } = feed(preset, lines, exit);
     expect(verdict.outcome).toBe('usage_limited');
     expect(verdict.resetsAt).toBe(resetsAt);
-    expect(verdict.reason).toMatch(resetsAt ? /It resets at .*; retry after that\.$/ : /Retry later, or raise the account's limits\.$/);
+    expect(verdict.reason).toMatch(resetsAt ? /hit a usage limit \(".*"\)$/ : /hit a usage limit \(".*"\) and did not say when it resets$/);
   });
 
   it('claude: an allowed status with only overage rejected is not a limit hit (#38673)', () => {

@@ -149,6 +149,19 @@ function describeTaskStore(name: string, makeStore: () => Promise<StoreUnderTest
       expect((await store.get('t-1'))?.title).toBe('Task 1, archived again');
     });
 
+    it('brings a finished task back live (a cancelled task retried): live again, out of history until it finishes again', async () => {
+      await store.put(task(1, 'cancelled', 1), task(2, 'done', 2));
+      await store.put(task(1, 'queued', 3, { title: 'Task 1, back' }));
+      expect(ids(store.live())).toEqual(['t-1']);
+      expect((await store.get('t-1'))?.status).toBe('queued');
+      expect(ids(await store.history())).toEqual(['t-2']);
+      await store.put(task(1, 'done', 4, { title: 'Task 1, done at last' }));
+      expect(store.live()).toEqual([]);
+      const history = await store.history();
+      expect(ids(history)).toEqual(['t-1', 't-2']);
+      expect(history[0]?.title).toBe('Task 1, done at last');
+    });
+
     it('applies a mixed put() of live and finished tasks together', async () => {
       await store.put(task(1), task(2));
       await store.put(task(1, 'done', 5), task(2, 'building', 5), task(3));

@@ -293,6 +293,22 @@ describe('LowdbTaskStore on disk', () => {
       expect(third.live()).toEqual([]);
     });
 
+    it('a finished task brought back live (a cancelled task retried) stays live when the archive is reconciled', async () => {
+      const s = storeOn();
+      await s.open();
+      await s.put(task(1, 'cancelled', 1));
+      await s.put(task(1, 'queued', 5));
+      await s.close();
+      // Forget what db.json knows of the archive, as a damaged journal would: the whole tail is reconciled.
+      const doc = JSON.parse(await readFile(db(), 'utf8')) as Record<string, unknown>;
+      delete doc['archivedBytes'];
+      await writeFile(db(), JSON.stringify(doc));
+      const again = storeOn();
+      expect((await again.open()).warnings).toEqual([]);
+      expect(again.live().map((t) => `${t.id}:${t.status}`)).toEqual(['t-1:queued']);
+      expect(await again.history()).toEqual([]);
+    });
+
     it('a new task archived before its first live write: its id is not handed out again', async () => {
       const s = storeOn();
       await s.open();

@@ -36,9 +36,10 @@ describe.runIf(process.platform === 'linux')('sampleProcessTree', () => {
       let zombie: { pid: number; cpuMs: number; rssBytes: number } | undefined;
       await waitFor(async () => {
         const [kid] = await descendantsOf(leader);
-        zombie = (await sampleProcessTree(leader, [])).find((s) => s.pid === kid && s.rssBytes === 0);
+        // A child caught between fork and exec also reads as no memory and no CPU yet.
+        zombie = (await sampleProcessTree(leader, [])).find((s) => s.pid === kid && s.rssBytes === 0 && s.cpuMs > 0);
         return zombie !== undefined;
-      }, 3_000, 'the child to become a zombie');
+      }, 10_000, 'the child to become a zombie');
       expect(zombie?.cpuMs).toBeGreaterThanOrEqual(190);
     } finally {
       sh.kill('SIGKILL');
@@ -58,12 +59,14 @@ describe.runIf(process.platform === 'linux')('procTreeSampler: the /proc table e
     const leader = sh.pid ?? 0;
     const sample = procTreeSampler(new SharedProcTable());
     try {
+      // A child caught between fork and exec also reads as no memory and no CPU yet: wait for the
+      // zombie the burner becomes, which must carry the CPU time it used.
       let zombie: { pid: number; cpuMs: number; rssBytes: number } | undefined;
       await waitFor(async () => {
         const all = await sample(leader, []);
-        zombie = all.find((s) => s.pid !== leader && s.rssBytes === 0);
+        zombie = all.find((s) => s.pid !== leader && s.rssBytes === 0 && s.cpuMs > 0);
         return zombie !== undefined && all.some((s) => s.pid === leader && s.rssBytes > 0);
-      }, 3_000, 'the child to become a zombie');
+      }, 10_000, 'the child to become a zombie');
       expect(zombie?.cpuMs).toBeGreaterThanOrEqual(190);
     } finally {
       sh.kill('SIGKILL');

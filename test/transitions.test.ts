@@ -44,7 +44,7 @@ describe('the state machine', () => {
     approve: ['awaiting_approval'],
     reject: ['awaiting_approval'],
     cancel: ['awaiting_approval', 'queued', 'building', 'failed', 'escalated'],
-    retry: ['failed', 'escalated'],
+    retry: ['failed', 'escalated', 'cancelled'],
     start: ['queued', 'failed'],
     clarify: ['awaiting_approval', 'queued', 'failed', 'escalated'],
   };
@@ -98,12 +98,20 @@ describe('the state machine', () => {
     expect(approved.status).toBe('queued');
   });
 
-  it('lowering a task to low priority makes it wait for approval; raising it back releases it', () => {
+  it('lowering a task to low priority makes it wait for approval; raising it back does not approve it', () => {
     const lowVerdict: SafetyVerdict = { needsApproval: true, reasons: [{ kind: 'low_priority', quote: '', message: 'low priority tasks always wait for approval' }], checkedAt: now.toISOString() };
     const low = unwrap(T.setPriority(makeTask({ priority: 'medium' }), 'low', 'owner', lowVerdict, now));
     expect(low).toMatchObject({ status: 'awaiting_approval', priority: 'low' });
     const back = unwrap(T.setPriority(low, 'high', 'owner', clean, now));
-    expect(back).toMatchObject({ status: 'queued', priority: 'high' });
+    expect(back).toMatchObject({ status: 'awaiting_approval', priority: 'high', approved: false });
+    expect(back.safety.reasons.map((r) => r.message)).toEqual(['it was asked as low priority, and a bump does not approve it']);
+    expect(unwrap(T.approve(back, 'owner', now))).toMatchObject({ status: 'queued', approved: true });
+  });
+
+  it('a cancelled task retried comes back with a fresh budget', () => {
+    const cancelled = unwrap(T.cancel(makeTask({ attempts: [] }), 'owner', now));
+    const back = unwrap(T.retry(cancelled, 'owner', now));
+    expect(back).toMatchObject({ status: 'queued', budgetStart: 0 });
   });
 
   it('counts an attempt when it starts, before anything runs', () => {

@@ -56,20 +56,27 @@ async function decideOne(ctx: CommandContext, verb: DecisionVerb, id: TaskId, re
     case 'approve':
       result = await engine.approve(id, by);
       break;
-    case 'reject':
-      result = await engine.reject(id, by, rest.join(' ') || undefined);
-      break;
+    case 'reject': {
+      const why = rest.join(' ').trim();
+      result = await engine.reject(id, by, why || undefined);
+      return changedReply(ctx, result, why ? `rejected: ${why}` : 'rejected');
+    }
     case 'cancel':
       result = await engine.cancel(id, by);
       break;
-    case 'retry':
+    case 'retry': {
+      const before = engine.liveTask(id) ?? (await engine.get(id));
       result = await engine.retry(id, by);
+      if (before?.status === 'cancelled') return changedReply(ctx, result, 'is back (it was cancelled)');
       break;
+    }
     case 'bump': {
       const wanted = (rest[0] ?? 'high').toLowerCase();
       if (!(PRIORITIES as readonly string[]).includes(wanted)) return errorReply(`priority must be high, medium or low (got "${rest[0]}")`);
+      const was = engine.liveTask(id)?.priority;
       result = await engine.setPriority(id, wanted as Priority, by);
-      break;
+      const waits = result.ok && result.value.status === 'awaiting_approval' ? `; say "approve ${id}" to start it` : '';
+      return changedReply(ctx, result, `is now ${wanted} priority${was ? ` (was ${was})` : ''}`, waits);
     }
   }
   return changedReply(ctx, result, DONE_PHRASE[verb]);
@@ -82,16 +89,27 @@ export async function clarifyCommand(ctx: CommandContext, args: string): Promise
   const task = ctx.engine.liveTask(id) ?? (await ctx.engine.get(id));
   const isRequester = task?.origin.userId === ctx.actor.id && task.origin.adapter === ctx.actor.adapter;
   if (task && !canDecide(ctx.actor) && !isRequester) return errorReply(refusal(ctx.actor, `clarify ${id}`).replace('the owner or an approver', 'the owner, an approver or whoever asked for it'));
-  return changedReply(ctx, await ctx.engine.clarify(id, m?.[2] ?? '', displayName(ctx.actor)), 'clarified');
+  const text = m?.[2] ?? '';
+  // The intake (chrono-node) loads only for a clarification, not for every decision verb.
+  const { titleFromClarification } = await import('../core/intake/index.ts');
+  const title = task ? titleFromClarification(task.title, text, { now: ctx.engine.now(), timeZone: ctx.engine.policy.timeZone }) : null;
+  const result = await ctx.engine.clarify(id, text, displayName(ctx.actor), title ?? undefined);
+  if (!result.ok || !task) return changedReply(ctx, result, 'clarified');
+  const after = result.value;
+  const retitled = after.title !== task.title ? ` (was "${task.title}")` : '';
+  const kept = new Set(after.safety.reasons.map((r) => `${r.kind}:${r.quote}`));
+  const gone = task.safety.reasons.filter((r) => r.kind !== 'low_priority' && !kept.has(`${r.kind}:${r.quote}`));
+  const answered = gone.length ? ` · that answers ${gone.map((r) => (r.kind === 'vague' ? 'what to build' : `"${r.quote}"`)).join(' and ')}` : '';
+  return changedReply(ctx, result, `clarified${retitled}${answered}`);
 }
 
-function changedReply(ctx: CommandContext, result: Result<Task>, phrase: string): Reply {
+function changedReply(ctx: CommandContext, result: Result<Task>, phrase: string, after = ''): Reply {
   if (!result.ok) return errorReply(capitalize(result.error.message));
   const { engine } = ctx;
   // Only the changed task is described, as it stands after the schedule pass that followed the change.
   const fresh = engine.liveTask(result.value.id) ?? result.value;
   const now = engine.now();
-  const next = ['done', 'cancelled', 'rejected'].includes(fresh.status) ? '' : ` · ${nextStep(engine, fresh, engine.latestSchedule(), now)}`;
+  const next = ['done', 'cancelled', 'rejected'].includes(fresh.status) ? '' : ` · ${nextStep(engine, fresh, engine.latestSchedule(), now)}${after}`;
   return { kind: 'changed', ok: true, text: `${fresh.id} "${fresh.title}" ${phrase}${next}`, tasks: [fresh], json: fresh };
 }
 

@@ -2,7 +2,7 @@
 import { formatDuration } from '../core/durations.ts';
 import type { Progress } from '../core/ports.ts';
 import { formatOwnerTime } from '../core/schedule.ts';
-import { attemptsInBudget, lastAttempt } from '../core/transitions.ts';
+import { attemptLabel, lastAttempt } from '../core/transitions.ts';
 import type { Task, TaskStatus } from '../core/task.ts';
 
 export const STATUS_LABEL: Record<TaskStatus, string> = {
@@ -15,6 +15,17 @@ export const STATUS_LABEL: Record<TaskStatus, string> = {
   cancelled: 'cancelled',
   rejected: 'rejected',
 };
+
+/** A failed task whose last attempt hit the agent's usage limit: it waits for quota; it did not fail. */
+export function waitsForQuota(task: Task): boolean {
+  return task.status === 'failed' && lastAttempt(task)?.outcome === 'usage_limited';
+}
+
+/** The status as a person reads it: "waiting for quota until 03:00" rather than "failed, will retry". */
+export function statusLabel(task: Task, now: Date, timeZone: string): string {
+  if (waitsForQuota(task)) return task.retryAt ? `waiting for quota until ${when(task.retryAt, now, timeZone)}` : 'waiting for quota';
+  return STATUS_LABEL[task.status];
+}
 
 /** `[██████░░░░░░] 50%`; unknown progress draws an empty bar with "…". */
 export function progressBar(percent: number | null, width = 12): string {
@@ -39,12 +50,12 @@ export function elapsed(task: Task, now: Date): number {
 
 /** One line per task: id, status, priority, title, and what matters for its status. */
 export function taskLine(task: Task, now: Date, timeZone: string, maxAttempts: number, progress?: Progress | null): string {
-  const parts = [`${task.id}`, STATUS_LABEL[task.status], task.priority, `"${task.title}"`];
+  const parts = [`${task.id}`, statusLabel(task, now, timeZone), task.priority, `"${task.title}"`];
   if (task.status === 'building') {
     parts.push(progressBar(progress?.percent ?? null));
     if (progress?.message) parts.push(progress.message);
     parts.push(`${formatDuration(elapsed(task, now))} elapsed`);
-    parts.push(`attempt ${attemptsInBudget(task)}/${maxAttempts}`);
+    parts.push(`attempt ${attemptLabel(task, maxAttempts)}`);
   }
   const due = deadlineText(task, now, timeZone);
   if (due && task.status !== 'done') parts.push(due);

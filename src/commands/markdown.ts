@@ -4,7 +4,7 @@ import { formatInTimeZone } from 'date-fns-tz';
 import { formatDuration } from '../core/durations.ts';
 import { compareForStart } from '../core/schedule.ts';
 import type { Task } from '../core/task.ts';
-import { attemptsInBudget } from '../core/transitions.ts';
+import { attemptLabel } from '../core/transitions.ts';
 import type { CommandContext } from './context.ts';
 import { deadlineText, elapsed, STATUS_LABEL, when } from './format.ts';
 import { nextStep } from './next-step.ts';
@@ -28,7 +28,7 @@ export async function statusMarkdown(ctx: CommandContext): Promise<Reply> {
   for (const t of building) {
     const p = engine.progressOf(t.id);
     const pct = p?.percent !== null && p?.percent !== undefined ? `${p.percent}%` : 'in progress';
-    out.push(`- **${t.id}** ${t.title} (${t.priority}) — ${pct}${p?.message ? `: ${p.message}` : ''}, ${formatDuration(elapsed(t, now))} elapsed, attempt ${attemptsInBudget(t)}/${engine.policy.maxAttempts}${due(t)}`);
+    out.push(`- **${t.id}** ${t.title} (${t.priority}) — ${pct}${p?.message ? `: ${p.message}` : ''}, ${formatDuration(elapsed(t, now))} elapsed, attempt ${attemptLabel(t, engine.policy.maxAttempts)}${due(t)}`);
   }
 
   out.push('', '## Queue', '');

@@ -11,9 +11,9 @@ export function estimateText(engine: Engine, task: Task): string {
   return typical ? `similar builds took ~${formatDuration(typical)}` : '';
 }
 
-export function nextStep(engine: Engine, task: Task, decision: ScheduleDecision, now: Date): string {
+export function nextStep(engine: Engine, task: Task, decision: ScheduleDecision, now: Date, opts: { estimate?: boolean } = {}): string {
   const step = nextStepOnly(engine, task, decision, now);
-  const estimate = ['queued', 'failed', 'awaiting_approval'].includes(task.status) ? estimateText(engine, task) : '';
+  const estimate = opts.estimate !== false && ['queued', 'failed'].includes(task.status) ? estimateText(engine, task) : '';
   return estimate ? `${step} · ${estimate}` : step;
 }
 

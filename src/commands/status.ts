@@ -3,9 +3,9 @@
 import { formatDuration } from '../core/durations.ts';
 import { sortForStart } from '../core/schedule.ts';
 import { parseTaskId, type Task } from '../core/task.ts';
-import { attemptsInBudget } from '../core/transitions.ts';
+import { attemptLabel } from '../core/transitions.ts';
 import type { CommandContext } from './context.ts';
-import { deadlineText, demoNote, elapsed, progressBar, STATUS_LABEL, taskLine, when } from './format.ts';
+import { deadlineText, demoNote, elapsed, progressBar, STATUS_LABEL, statusLabel, taskLine, when } from './format.ts';
 import { estimateText, nextStep } from './next-step.ts';
 import { formatAgentUsage, formatUsage } from './usage-format.ts';
 import { errorReply, type Reply } from './reply.ts';
@@ -51,8 +51,11 @@ export async function statusReply(ctx: CommandContext, taskIdText?: string, opts
     shown.push(...needsYou);
   }
   if (section === 'all' || section === 'completed') {
-    const finished = await engine.history({ limit: opts.limit ?? (section === 'completed' ? 20 : 5) });
-    if (finished.length) lines.push(`Recently finished (${finished.length}):`);
+    const limit = opts.limit ?? (section === 'completed' ? 20 : 5);
+    // One more than shown tells whether there are more, without counting the whole history.
+    const found = await engine.history({ limit: limit + 1 });
+    const finished = found.slice(0, limit);
+    if (finished.length) lines.push(found.length > limit ? `Recently finished (the newest ${limit}; there are more):` : `Recently finished (${finished.length}):`);
     else if (section === 'completed') lines.push('Nothing has finished yet.');
     for (const t of finished) lines.push(`  ${t.id} · ${STATUS_LABEL[t.status]} ${when(t.updatedAt, now, tz)} · "${t.title}"${demoNote(t)}${deliverableNote(t)}`);
     shown.push(...finished);
@@ -77,17 +80,19 @@ async function taskDetail(ctx: CommandContext, idText: string): Promise<Reply> {
   if (!task) return errorReply(`there is no task ${id}; "queue" lists the live ones`);
   const now = engine.now();
   const tz = engine.policy.timeZone;
-  const lines = [`${task.id} "${task.title}": ${STATUS_LABEL[task.status]}${demoNote(task)}, ${task.priority} priority: ${task.priorityReason}`];
+  const lines = [`${task.id} "${task.title}": ${statusLabel(task, now, tz)}${demoNote(task)}, ${task.priority} priority: ${task.priorityReason}`];
   const due = deadlineText(task, now, tz);
   if (due) lines.push(`Deadline: ${due}`);
   const estimate = estimateText(engine, task);
   if (estimate && !['done', 'cancelled', 'rejected'].includes(task.status)) lines.push(`Estimate: ${estimate}`);
   if (task.status === 'building') {
     const p = engine.progressOf(task.id);
-    lines.push(`Progress: ${progressBar(p?.percent ?? null)}${p?.message ? ` ${p.message}` : ''} · ${formatDuration(elapsed(task, now))} elapsed · attempt ${attemptsInBudget(task)}/${engine.policy.maxAttempts}`);
+    lines.push(`Progress: ${progressBar(p?.percent ?? null)}${p?.message ? ` ${p.message}` : ''} · ${formatDuration(elapsed(task, now))} elapsed · attempt ${attemptLabel(task, engine.policy.maxAttempts)}`);
   } else if (!['done', 'cancelled', 'rejected'].includes(task.status)) {
-    lines.push(`Next: ${nextStep(engine, task, engine.schedule(), now)}`);
+    lines.push(`Next: ${nextStep(engine, task, engine.schedule(), now, { estimate: false })}`);
   }
+  const decided = [...task.events].reverse().find((e) => e.type === 'rejected' || e.type === 'cancelled');
+  if (decided && task.status === decided.type) lines.push(`${decided.type === 'rejected' ? 'Rejected' : 'Cancelled'}${decided.by ? ` by ${decided.by}` : ''} ${when(decided.at, now, tz)}${decided.detail && decided.detail !== `cancelled by ${decided.by}` ? `: ${decided.detail}` : ''}`);
   if (task.safety.reasons.length) lines.push(`Safety: ${task.safety.reasons.map((r) => r.message).join('; ')}${task.approved ? ' (approved)' : ''}`);
   for (const a of task.attempts) {
     const took = a.durationMs !== undefined ? `, ${formatDuration(a.durationMs)}` : '';

@@ -235,8 +235,13 @@ export class Engine {
     return checkSafety({ text: spec, priority }, this.deps.policy.safetyExtras, now);
   }
 
-  clarify(id: TaskId, text: string, by: string): Promise<Result<Task>> {
-    return this.change(id, (t, now) => T.clarify(t, text, by, this.check([t.spec, text].join('\n\n'), t.priority, now), now));
+  /** `title`: what the clarification says the task is (see T.clarify: used only for a vague task not yet started). */
+  clarify(id: TaskId, text: string, by: string, title?: string): Promise<Result<Task>> {
+    return this.change(id, (t, now) => {
+      const clarifications = [...t.clarifications, { by, text: text.trim() }];
+      const verdict = checkSafety({ text: T.specWith(t.request, clarifications), priority: t.priority, answers: clarifications.map((c) => c.text) }, this.deps.policy.safetyExtras, now);
+      return T.clarify(t, text, by, verdict, now, title);
+    });
   }
 
   /**
@@ -528,7 +533,8 @@ export class Engine {
     await this.commit(next.value);
     if (next.value.status === 'done') this.recordDuration(result.durationMs);
     if (result.outcome === 'usage_limited' && next.value.retryAt) {
-      const message = `${id} "${task.title}" stopped: ${clean.reason}. It will try again after ${formatOwnerTime(new Date(next.value.retryAt), now, this.deps.policy.timeZone)} (this does not count as a failed attempt).`;
+      const tz = this.deps.policy.timeZone;
+      const message = `${id} "${task.title}" is waiting for quota: ${clean.reason}. It starts again by itself after ${formatOwnerTime(new Date(next.value.retryAt), now, tz)} (${tz}); it costs none of its attempts.`;
       this.emit({ type: 'owner_attention', task: next.value, reason: 'usage_limited', message });
     }
     if (isTerminal(next.value.status)) this.tidy();

@@ -14,6 +14,11 @@ export interface SafetyInput {
   priority: Priority;
   /** The owner already approved this task: the low-priority wait is over (content reasons stay). */
   approved?: boolean;
+  /**
+   * The clarifications given so far. One that says a thing waited for is now in place ("the key is
+   * in .env now", "unblocked, go ahead") answers that blocker, which is then no reason any more.
+   */
+  answers?: readonly string[];
 }
 
 export function checkSafety(input: SafetyInput, extras: SafetyExtras, now: Date): SafetyVerdict {
@@ -28,7 +33,7 @@ export function checkSafety(input: SafetyInput, extras: SafetyExtras, now: Date)
     const what = vague === '' ? 'the request is empty' : `"${vague}" names nothing to build`;
     reasons.push({ kind: 'vague', quote: vague, message: `too vague to act on: ${what}; say what to build, or reject it` });
   }
-  for (const quote of findBlockers(text, toks, lexicon.blockers)) {
+  for (const quote of findBlockers(text, toks, lexicon.blockers).filter((q) => !answered(q, input.answers ?? []))) {
     reasons.push({ kind: 'blocker', quote, message: `it is waiting on something: "${quote}"; approve once that is in place` });
   }
   for (const kind of ['destructive', 'external'] as const) {
@@ -270,6 +275,30 @@ function blockerCounts(p: W.BlockerPattern, m: RegExpMatchArray, toks: Token[], 
 function sentenceIsAboutProduct(toks: Token[], i: number): boolean {
   const sentence = toks[i]?.sentence;
   return toks.some((t) => t.sentence === sentence && t.word && (has(W.PEOPLE, t.low) || W.RENDER_VERBS.has(t.low)));
+}
+
+/** "not yet", "still waiting", "isn't there": a clarification that says the wait goes on. */
+const STILL_WAITING = /\b(?:not\s+yet|still\s+(?:not|no|waiting|missing|blocked|pending)|isn'?t|aren'?t|hasn'?t|haven'?t|won'?t|not\s+(?:there|ready|available|in|done|merged))\b/i;
+/** A go-ahead that answers every wait. */
+const GO_AHEAD = /\b(?:unblocked|no\s+longer\s+(?:blocked|waiting|needed|pending)|(?:you\s+)?can\s+(?:start|go\s+ahead|proceed)|go\s+ahead|good\s+to\s+go|all\s+set|nothing\s+to\s+wait\s+for)\b/i;
+/** The thing waited for is in place: "is in .env now", "has arrived", "I've added it", "merged". */
+const IN_PLACE =
+  /\b(?:now|(?:is|are|['’]s|['’]re)\s+(?:in|there|here|ready|available|done|merged|live|set(?:\s+up)?|added|fixed|sorted|provided|configured|in\s+place|approved|signed\s+off)|arrived|landed|merged|approved|(?:i|we)(?:['’]ve|\s+have)?\s+(?:added|put|set|got|created|provided|configured|merged|shipped|uploaded)|got\s+(?:it|them|the)|have\s+(?:it|them|the)|here\s+(?:it\s+)?is)\b/i;
+/** Words of a blocker quote that do not name the thing waited for. */
+const WAIT_WORDS = new Set(
+  'waiting wait for on until till blocked by the a an our my your their is are to be need needs needed require requires depends depend pending after once when get gets got ready done in it this that first can cant start hold off do not dont we i'.split(' '),
+);
+
+/** Whether a later clarification says the thing this blocker waits for is now in place. */
+function answered(quote: string, answers: readonly string[]): boolean {
+  const things = quote.toLowerCase().replace(/['’]/g, '').split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3 && !WAIT_WORDS.has(w));
+  return answers.some((a) => {
+    const said = a.toLowerCase();
+    if (said.includes(quote.toLowerCase()) || STILL_WAITING.test(said)) return false;
+    if (GO_AHEAD.test(said)) return true;
+    const words = new Set(said.replace(/['’]/g, '').split(/[^\p{L}\p{N}]+/u));
+    return IN_PLACE.test(said) && things.some((w) => words.has(w) || words.has(w.replace(/s$/, '')) || words.has(`${w}s`));
+  });
 }
 
 // ---- destructive and external actions ----------------------------------------------------------

@@ -26,6 +26,7 @@ export interface ScheduleInput {
 export type WaitReason =
   | 'quiet_hours' // medium, or approved low: outside the quiet window
   | 'retry' // failed: the back-off has not ended
+  | 'quota' // the agent hit its usage limit: waiting for it to reset (not a failure)
   | 'approval' // awaiting approval, or low priority and not approved
   | 'slot' // eligible, but every build slot is taken
   | 'no_retry' // failed with no retry scheduled
@@ -225,9 +226,10 @@ function waitOf(key: TaskKey, pass: Pass): WaitingTask | null {
   if (Number.isNaN(key.retryAt)) return waitFor(key, null, 'failed; no retry is scheduled', 'no_retry');
   if (key.retryAt <= pass.nowMs) return gateNow(key, pass);
   const retryAt = new Date(key.retryAt);
-  const backOff = `retry back-off ends ${pass.clock.format(retryAt)}`;
+  const quota = task.attempts[task.attempts.length - 1]?.outcome === 'usage_limited';
+  const backOff = quota ? `waiting for quota until ${pass.clock.format(retryAt)}` : `retry back-off ends ${pass.clock.format(retryAt)}`;
   const then = gateAt(key, retryAt, pass);
-  if (then === null) return waitFor(key, retryAt, backOff, 'retry');
+  if (then === null) return waitFor(key, retryAt, backOff, quota ? 'quota' : 'retry');
   return waitFor(key, then.startsAt, `${backOff}, then ${then.why}`, then.waitsFor);
 }
 
@@ -340,7 +342,7 @@ export function decideSchedule(input: ScheduleInput): ScheduleDecision {
       continue;
     }
     waiting.push(w);
-    if (w.startsAt && (w.waitsFor === 'quiet_hours' || w.waitsFor === 'retry')) consider(w.startsAt.getTime());
+    if (w.startsAt && (w.waitsFor === 'quiet_hours' || w.waitsFor === 'retry' || w.waitsFor === 'quota')) consider(w.startsAt.getTime());
     if (w.startsAt && w.waitsFor === 'quiet_hours') {
       const risk = deadlineRisk(key, w.startsAt, input, pass);
       if (risk) atRisk.push(risk);
@@ -441,6 +443,8 @@ export function describeStart(task: Task, now: Date, policy: Policy, decision?: 
       return when ? `starts at ${when} (quiet hours)` : e.why;
     case 'retry':
       return when ? `retries at ${when}` : e.why;
+    case 'quota':
+      return when ? `waiting for quota until ${when}` : e.why;
     case 'approval':
       return 'waiting for your approval';
     case 'slot':

@@ -50,6 +50,16 @@ export function attemptsInBudget(task: Task): number {
   return task.attempts.slice(task.budgetStart).filter((a) => a.counts).length;
 }
 
+/**
+ * How a person reads the current attempt: "2/3"; after a retry that granted a fresh budget,
+ * "4 (1/3 since the retry)", so it matches the log's name (attempt-4.log).
+ */
+export function attemptLabel(task: Task, maxAttempts: number): string {
+  const inBudget = `${attemptsInBudget(task)}/${maxAttempts}`;
+  const n = task.attempts.length;
+  return task.budgetStart > 0 && n > 0 ? `${n} (${inBudget} since the retry)` : inBudget;
+}
+
 export function lastAttempt(task: Task): Attempt | undefined {
   return task.attempts[task.attempts.length - 1];
 }
@@ -126,14 +136,25 @@ function applyVerdict(task: Task, verdict: SafetyVerdict, now: Date): Task {
   return next;
 }
 
-/** Appends a clarification to the spec and applies the re-run safety checks. */
-export function clarify(task: Task, text: string, by: string, verdict: SafetyVerdict, now: Date): Result<Task> {
+/** The spec a builder is given: the request, then every clarification with who gave it. */
+export function specWith(request: string, clarifications: readonly { by: string; text: string }[]): string {
+  return [request, ...clarifications.map((c) => `Clarification (${c.by}): ${c.text}`)].join('\n\n');
+}
+
+/**
+ * Appends a clarification to the spec and applies the re-run safety checks. `title`: what the
+ * clarification says the task is, taken only while the title says nothing (the request was too
+ * vague) and nothing has started, so the branch, made from the title at the first start, says it too.
+ */
+export function clarify(task: Task, text: string, by: string, verdict: SafetyVerdict, now: Date, title?: string): Result<Task> {
   if (!GATED.includes(task.status)) return refuse(task, 'a clarification would change nothing now');
   const trimmed = text.trim();
   if (trimmed === '') return err(userError('bad_input', `say what to add to ${task.id}, e.g. "clarify ${task.id} use the v2 API"`));
   const clarifications = [...task.clarifications, { at: now.toISOString(), by, text: trimmed }];
-  const spec = [task.request, ...clarifications.map((c) => `Clarification (${c.by}): ${c.text}`)].join('\n\n');
-  return ok(applyVerdict({ ...withEvent(task, now, 'clarified', by, trimmed), clarifications, spec }, verdict, now));
+  const spec = specWith(task.request, clarifications);
+  const wasVague = task.safety.reasons.some((r) => r.kind === 'vague');
+  const retitled = title && wasVague && task.attempts.length === 0 ? { title } : {};
+  return ok(applyVerdict({ ...withEvent(task, now, 'clarified', by, trimmed), clarifications, spec, ...retitled }, verdict, now));
 }
 
 /** Records the attempt before the builder is spawned, so a crash still uses up an attempt. */
@@ -237,7 +258,7 @@ export function finishAttempt(task: Task, end: AttemptEnd, policy: Policy, now: 
       // at no cost to the retry budget.
       const reset = end.resetsAt ? Date.parse(end.resetsAt) : NaN;
       const retryAt = new Date(Number.isFinite(reset) && reset > now.getTime() ? reset : now.getTime() + USAGE_LIMIT_WAIT_MS).toISOString();
-      return ok({ ...withEvent(base, now, 'usage_limited', undefined, `${end.reason}; retrying after ${retryAt}`), status: 'failed', retryAt });
+      return ok({ ...withEvent(base, now, 'usage_limited', undefined, `${end.reason}; waiting for quota until ${retryAt}`), status: 'failed', retryAt });
     }
   }
 }
@@ -279,25 +300,34 @@ function elapsedOfRunning(task: Task, now: Date): number {
 
 /**
  * Retry: from escalated, a fresh budget of attempts; from failed, skip the back-off and keep the
- * budget. A clarification that raised something unapproved sends it back for approval instead.
+ * budget; from cancelled (by mistake, often), back in the queue with a fresh budget. A clarification
+ * that raised something unapproved sends it back for approval instead.
  */
 export function retry(task: Task, by: string, now: Date): Result<Task> {
-  if (task.status !== 'escalated' && task.status !== 'failed') {
+  if (task.status !== 'escalated' && task.status !== 'failed' && task.status !== 'cancelled') {
     const hint = task.status === 'awaiting_approval' ? 'approve it instead' : 'nothing to retry';
     return refuse(task, hint);
   }
-  const budgetStart = task.status === 'escalated' ? task.attempts.length : task.budgetStart;
+  const budgetStart = task.status === 'failed' ? task.budgetStart : task.attempts.length;
   const needsApproval = task.safety.needsApproval && !task.approved;
   const status: TaskStatus = needsApproval ? 'awaiting_approval' : 'queued';
   return ok({ ...withEvent(task, now, 'retried', by), status, budgetStart, retryAt: null });
 }
 
-/** Changes priority; the safety checks are re-run for it (a low-priority task needs approval). */
+/**
+ * Changes priority; the safety checks are re-run for it (a low-priority task needs approval). A bump
+ * never approves: a task waiting for approval keeps waiting, and when the new priority removed its
+ * only reason (low priority), that reason stays on it, so it still says why it waits.
+ */
 export function setPriority(task: Task, priority: Priority, by: string, verdict: SafetyVerdict, now: Date): Result<Task> {
   if (!GATED.includes(task.status)) return refuse(task, 'its priority no longer matters');
   if (task.priority === priority) return err(userError('bad_input', `${task.id} is already ${priority} priority`));
-  const next = withEvent(task, now, 'priority_changed', by, `${task.priority} → ${priority}`);
-  return ok(applyVerdict({ ...next, priority, priorityReason: `set to ${priority} by ${by}` }, verdict, now));
+  const next = { ...withEvent(task, now, 'priority_changed', by, `${task.priority} → ${priority}`), priority, priorityReason: `set to ${priority} by ${by}` };
+  if (task.status === 'awaiting_approval') {
+    const reasons = verdict.reasons.length > 0 ? verdict.reasons : task.safety.reasons.map((r) => (r.kind === 'low_priority' ? { ...r, message: 'it was asked as low priority, and a bump does not approve it' } : r));
+    return ok({ ...next, safety: { ...verdict, needsApproval: true, reasons } });
+  }
+  return ok(applyVerdict(next, verdict, now));
 }
 
 /** Notes that the builder went silent: history for the owner, not a change of status. */

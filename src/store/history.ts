@@ -11,6 +11,8 @@ import type { Task } from '../core/task.ts';
 export async function collectHistory(
   newestFirst: AsyncIterable<Task | null> | Iterable<Task | null>,
   query: HistoryQuery = {},
+  /** Tasks live again (a cancelled task retried): their archived versions are not history now. */
+  isLive: (id: Task['id']) => boolean = () => false,
 ): Promise<Task[]> {
   const limit = query.limit ?? Number.POSITIVE_INFINITY;
   const sinceMs = query.since?.getTime();
@@ -20,6 +22,7 @@ export async function collectHistory(
   for await (const task of newestFirst) {
     if (task === null || seen.has(task.id)) continue;
     seen.add(task.id);
+    if (isLive(task.id)) continue;
     if (sinceMs !== undefined && Date.parse(task.updatedAt) < sinceMs) break;
     out.push(task);
     if (out.length >= limit) break;

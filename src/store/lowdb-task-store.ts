@@ -212,7 +212,7 @@ export class LowdbTaskStore implements TaskStore {
 
   async history(query: HistoryQuery = {}): Promise<Task[]> {
     this.requireOpen('history');
-    return collectHistory(this.archive.tasksNewestFirst(), query);
+    return collectHistory(this.archive.tasksNewestFirst(), query, (id) => this.state.live.get(id) !== undefined);
   }
 
   getMeta<T = unknown>(key: string): T | undefined {
@@ -390,7 +390,8 @@ export class LowdbTaskStore implements TaskStore {
       seen.add(task.id);
       this.state.nextId = Math.max(this.state.nextId, taskNumber(task.id) + 1);
       const live = this.state.live.get(task.id);
-      if (live) {
+      // A live version changed after the archived one is a finished task brought back (retry after cancel).
+      if (live && Date.parse(live.updatedAt) <= Date.parse(task.updatedAt)) {
         this.state.live.delete(task.id);
         dropped.push(task.id);
         warnings.push(

@@ -69,7 +69,7 @@ export class MemoryTaskStore implements TaskStore {
 
   async history(query: HistoryQuery = {}): Promise<Task[]> {
     this.requireOpen('history');
-    return collectHistory(newestFirst(this.archive), query);
+    return collectHistory(newestFirst(this.archive), query, (id) => this.liveTasks.get(id) !== undefined);
   }
 
   getMeta<T = unknown>(key: string): T | undefined {

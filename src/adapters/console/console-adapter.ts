@@ -26,14 +26,23 @@ export interface ConsoleAdapterOptions {
   prompt?: string;
 }
 
+/** Events that only repeat what the reply to the owner's own command said. */
+const ECHOED = new Set(['approved', 'rejected', 'cancelled', 'retried', 'clarified', 'priority_changed', 'queued', 'approval_requested', 'created']);
+
+function echoesReply(e: CoreEvent): boolean {
+  if (e.type === 'task_created') return true;
+  if (e.type === 'owner_attention') return e.reason === 'approval';
+  return e.type === 'task_changed' && ECHOED.has(e.event.type);
+}
+
 export const CONSOLE_OWNER: Actor = { id: 'console', name: 'you', role: 'owner', adapter: 'console' };
 
 export class ConsoleAdapter implements Announcer {
   private rl: Interface | null = null;
   private readonly lastProgress = new Map<string, { at: number; percent: number | null }>();
   private pending: Promise<unknown> = Promise.resolve();
-  /** Lines announced while a typed command is being answered: printed after its reply. */
-  private held: string[] | null = null;
+  /** Events announced while a typed command is being answered: printed after its reply, unless the reply said it. */
+  private held: CoreEvent[] | null = null;
   /** Lines → messages: a paste, or a line ending in ":" and what follows it, is one message. */
   private readonly assembler = new MessageAssembler((message) => {
     // Messages are handled in order; a slow command never reorders the replies.
@@ -89,15 +98,19 @@ export class ConsoleAdapter implements Announcer {
   private async handle(text: string): Promise<void> {
     this.held = [];
     let answer: string;
+    let concerned = new Set<string>();
     try {
-      answer = (await handleText({ engine: this.opts.engine, actor: CONSOLE_OWNER }, text)).text;
+      const reply = await handleText({ engine: this.opts.engine, actor: CONSOLE_OWNER }, text);
+      answer = reply.text;
+      concerned = new Set(reply.tasks.map((t) => t.id));
     } catch (e) {
       answer = `Something went wrong handling that: ${e instanceof Error ? e.message : String(e)}. Nothing was lost; try again.`;
     }
-    // The reply first, then what happened meanwhile ("t-1 started"), so it reads in order.
-    const held = this.held;
+    // The reply first, then what happened meanwhile ("t-1 started"), so it reads in order; what
+    // the reply already said ("rejected", the reasons it waits for approval) is not said again.
+    const held = this.held.filter((e) => !('task' in e && concerned.has(e.task.id) && echoesReply(e)));
     this.held = null;
-    this.print([answer, ...held].join('\n'));
+    this.print([answer, ...held.map((e) => this.render(e)).filter((l): l is string => l !== null)].join('\n'));
   }
 
   /** The prompt is drawn only on a terminal; piped input gets clean output. "... " while a message goes on. */
@@ -109,15 +122,17 @@ export class ConsoleAdapter implements Announcer {
 
   announce(event: CoreEvent): void {
     if (event.type === 'progress' && !this.shouldShowProgress(event.task.id, event.progress.percent)) return;
+    if (this.held) {
+      this.held.push(event);
+      return;
+    }
+    const line = this.render(event);
+    if (line) this.print(line);
+  }
+
+  private render(event: CoreEvent): string | null {
     const { engine } = this.opts;
-    const line = renderEvent(event, {
-      timeZone: engine.policy.timeZone,
-      maxAttempts: engine.policy.maxAttempts,
-      now: engine.now(),
-    });
-    if (!line) return;
-    if (this.held) this.held.push(line);
-    else this.print(line);
+    return renderEvent(event, { timeZone: engine.policy.timeZone, maxAttempts: engine.policy.maxAttempts, now: engine.now() });
   }
 
   private shouldShowProgress(id: string, percent: number | null): boolean {

@@ -1,7 +1,7 @@
 // Core events as console lines. Pure: (event, state) → lines, so it is tested without a terminal.
 import { formatDuration } from '../../core/durations.ts';
 import type { CoreEvent } from '../../core/ports.ts';
-import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
+import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
 import type { Task } from '../../core/task.ts';
 import { demoNote as taskDemoNote, progressBar, when } from '../../commands/format.ts';
 import { renderSummaryText } from '../../commands/summary.ts';
@@ -43,7 +43,7 @@ export function renderEvent(ev: CoreEvent, o: RenderOptions): string | null {
   const a = lastAttempt(t);
   switch (ev.event.type) {
     case 'started':
-      return `${t.id} started: attempt ${attemptsInBudget(t)}/${o.maxAttempts} with ${a?.builder ?? 'the builder'}${a?.demo ? ' (a demo build)' : ''} · log ${a?.logPath ?? ''}`;
+      return `${t.id} started: attempt ${attemptLabel(t, o.maxAttempts)} with ${a?.builder ?? 'the builder'}${a?.demo ? ' (a demo build)' : ''} · log ${a?.logPath ?? ''}`;
     case 'done':
       return `${t.id} "${t.title}" is done after ${formatDuration(a?.durationMs ?? 0)}${demo} · ${deliverablesLine(t)} · log ${a?.logPath ?? ''}`;
     case 'retry_scheduled':

@@ -7,8 +7,8 @@ import { ButtonStyle, ComponentType } from 'discord.js';
 import type { Progress } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
 import type { Task, TaskStatus } from '../../core/task.ts';
-import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
-import { progressBar, STATUS_LABEL } from '../../commands/format.ts';
+import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
+import { progressBar, statusLabel } from '../../commands/format.ts';
 import { LIMIT, plain, safeText, stamp, who } from './text.ts';
 import { decisionLine } from '../shared/card-sequence.ts';
 import { timeLine, type CardContext } from '../shared/card-facts.ts';
@@ -88,10 +88,10 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
   const a = lastAttempt(task);
   const field = (name: string, value: string, inline = true): APIEmbedField => ({ name, value: value.slice(0, LIMIT.fieldValue) || '-', inline });
   const fields: APIEmbedField[] = [
-    field('Status', `${EMOJI[task.status]} ${STATUS_LABEL[task.status]}${a?.demo ? ' (demo build)' : ''}`),
+    field('Status', `${EMOJI[task.status]} ${statusLabel(task, ctx.now, ctx.timeZone)}${a?.demo ? ' (demo build)' : ''}`),
     field('Priority', `${task.priority}: ${safeText(task.priorityReason, 200)}`),
   ];
-  if (task.attempts.length > 0) fields.push(field('Attempt', `${attemptsInBudget(task)}/${ctx.maxAttempts}`));
+  if (task.attempts.length > 0) fields.push(field('Attempt', attemptLabel(task, ctx.maxAttempts)));
   const time = timeLine(task, ctx);
   if (time) fields.push(field('Time', time));
   if (task.deadline) fields.push(field('Deadline', `${formatOwnerTime(new Date(task.deadline), ctx.now, ctx.timeZone)} (${ctx.timeZone}) · ${stamp(task.deadline, 'R')}`));

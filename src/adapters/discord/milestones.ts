@@ -6,7 +6,7 @@ import { formatDuration } from '../../core/durations.ts';
 import type { AttentionReason } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
 import type { Task, TaskEvent } from '../../core/task.ts';
-import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
+import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
 import { formatAgentUsage } from '../../commands/usage-format.ts';
 import { cardButtons, type CardContext, type DiscordMessage } from './card.ts';
 import { codeBlock, cut, LIMIT, mention, safeText, who } from './text.ts';
@@ -35,7 +35,7 @@ export function milestone(task: Task, event: TaskEvent, ownerId: string, ctx: Ca
   const demo = a?.demo ? ' *(demo build: nothing real was built)*' : '';
   switch (event.type) {
     case 'started':
-      return message(`🛠️ Started attempt ${attemptsInBudget(task)}/${ctx.maxAttempts} with ${safeText(a?.builder ?? 'the builder', 200)}.${demo}`);
+      return message(`🛠️ Started attempt ${attemptLabel(task, ctx.maxAttempts)} with ${safeText(a?.builder ?? 'the builder', 200)}.${demo}`);
     case 'retry_scheduled':
       return message(`⚠️ Attempt ${a?.n ?? '?'} failed: ${safeText(a?.reason ?? 'unknown', 500)}. Retrying at ${task.retryAt ? formatOwnerTime(new Date(task.retryAt), ctx.now, ctx.timeZone) : 'soon'}.`);
     case 'done': {

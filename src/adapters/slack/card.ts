@@ -3,8 +3,8 @@
 import type { Progress } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
 import type { Task, TaskStatus } from '../../core/task.ts';
-import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
-import { progressBar, STATUS_LABEL } from '../../commands/format.ts';
+import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
+import { progressBar, statusLabel } from '../../commands/format.ts';
 import { escapeMrkdwn, link, safeText, who } from './mrkdwn.ts';
 import { decisionLine } from '../shared/card-sequence.ts';
 import { timeLine, type CardContext } from '../shared/card-facts.ts';
@@ -71,10 +71,10 @@ export function cardButtons(task: Task): Block[] {
 export function statusCard(task: Task, progress: Progress | null, ctx: CardContext): SlackMessage {
   const a = lastAttempt(task);
   const fields: string[] = [
-    `*Status*\n${STATUS_EMOJI[task.status]} ${STATUS_LABEL[task.status]}${a?.demo ? ' (demo build)' : ''}`,
+    `*Status*\n${STATUS_EMOJI[task.status]} ${statusLabel(task, ctx.now, ctx.timeZone)}${a?.demo ? ' (demo build)' : ''}`,
     `*Priority*\n${task.priority}: ${safeText(task.priorityReason, 200)}`,
   ];
-  if (task.attempts.length > 0) fields.push(`*Attempt*\n${attemptsInBudget(task)}/${ctx.maxAttempts}`);
+  if (task.attempts.length > 0) fields.push(`*Attempt*\n${attemptLabel(task, ctx.maxAttempts)}`);
   const time = timeLine(task, ctx);
   if (time) fields.push(`*Time*\n${time}`);
   if (task.deadline) fields.push(`*Deadline*\n${formatOwnerTime(new Date(task.deadline), ctx.now, ctx.timeZone)} (${ctx.timeZone})`);
@@ -101,7 +101,7 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
   if (buttons.length) blocks.push({ type: 'actions', block_id: `ns_actions_${task.id}`, elements: buttons });
 
   const pct = task.status === 'building' && progress?.percent !== null && progress?.percent !== undefined ? ` ${progress.percent}%` : '';
-  return { text: `${task.id} ${escapeMrkdwn(task.title)}: ${STATUS_LABEL[task.status]}${pct}`, blocks };
+  return { text: `${task.id} ${escapeMrkdwn(task.title)}: ${statusLabel(task, ctx.now, ctx.timeZone)}${pct}`, blocks };
 }
 
 function clipPlain(text: string, max: number): string {

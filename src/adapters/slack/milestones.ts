@@ -5,7 +5,7 @@ import { formatDuration } from '../../core/durations.ts';
 import type { AttentionReason } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
 import type { Task, TaskEvent } from '../../core/task.ts';
-import { attemptsInBudget, lastAttempt } from '../../core/transitions.ts';
+import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
 import { formatAgentUsage } from '../../commands/usage-format.ts';
 import { cardButtons, type Block, type CardContext, type SlackMessage } from './card.ts';
 import { codeBlock, escapeMrkdwn, link, mention, safeText, who } from './mrkdwn.ts';
@@ -43,7 +43,7 @@ export function milestone(task: Task, event: TaskEvent, ownerId: string, ctx: Ca
   const demo = a?.demo ? ' _(demo build: nothing real was built)_' : '';
   switch (event.type) {
     case 'started':
-      return message(`:hammer_and_wrench: Started attempt ${attemptsInBudget(task)}/${ctx.maxAttempts} with ${escapeMrkdwn(a?.builder ?? 'the builder')}.${demo}`);
+      return message(`:hammer_and_wrench: Started attempt ${attemptLabel(task, ctx.maxAttempts)} with ${escapeMrkdwn(a?.builder ?? 'the builder')}.${demo}`);
     case 'retry_scheduled':
       return message(
         `:warning: Attempt ${a?.n ?? '?'} failed: ${safeText(a?.reason ?? 'unknown', 500)}. Retrying at ${task.retryAt ? formatOwnerTime(new Date(task.retryAt), ctx.now, ctx.timeZone) : 'soon'}.`,

@@ -101,11 +101,12 @@ export class UsageLimitWatch {
   }
 
   verdict(agent: string, rest: Omit<AgentVerdict, 'outcome' | 'reason' | 'resetsAt'>): AgentVerdict {
-    const when = this.resets ? `It resets at ${this.resets}; retry after that.` : 'Retry later, or raise the account\'s limits.';
+    // The reason says what happened; when it resets travels as resetsAt, and the engine says when
+    // nightshift will try again, in the owner's zone (nightshift retries by itself).
     return {
       ...rest,
       outcome: 'usage_limited',
-      reason: `${agent} hit a usage limit ("${this.evidence ?? 'limit reached'}"). ${when}`,
+      reason: `${agent} hit a usage limit ("${this.evidence ?? 'limit reached'}")${this.resets ? '' : ' and did not say when it resets'}`,
       ...(this.resets ? { resetsAt: this.resets } : {}),
     };
   }

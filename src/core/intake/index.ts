@@ -59,3 +59,17 @@ export function interpretMessage(text: string, ctx: IntakeContext): Interpretati
   const list = (bullets && bullets.items.length > 1 ? bullets : null) ?? findInlineList(body) ?? bullets;
   return (list && fromList(list, ctx)) ?? fromSingle(body, explicitBuild, ctx);
 }
+
+/**
+ * What a clarification says a vague task is: "a markdown-to-HTML converter CLI in Node" on "Build
+ * it" → "Build a markdown-to-HTML converter CLI in Node" (the task's verb lent to a clarification
+ * without one); null when the clarification does not read as one thing to build.
+ */
+export function titleFromClarification(currentTitle: string, text: string, ctx: IntakeContext): string | null {
+  const verb = splitVerb(currentTitle)?.verb ?? 'build';
+  for (const candidate of [text, `${verb} ${text}`]) {
+    const meaning = interpretMessage(candidate, ctx);
+    if (meaning.kind === 'tasks' && meaning.drafts.length === 1) return meaning.drafts[0]?.title ?? null;
+  }
+  return null;
+}

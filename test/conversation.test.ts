@@ -1,0 +1,190 @@
+// The conversation's rough edges, each as the owner met it: a bump that approved, a clarification
+// that changed nothing it should have, a cancelled task that could not come back, confirmations
+// said twice, counts that did not add up. A real engine, store, git worktrees and fake agents.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConsoleAdapter } from '../src/adapters/console/console-adapter.ts';
+import { renderEvent } from '../src/adapters/console/render-event.ts';
+import type { Actor } from '../src/commands/actor.ts';
+import { handleText } from '../src/commands/dispatch.ts';
+import { idleReport } from '../src/commands/idle-report.ts';
+import { Engine } from '../src/core/engine.ts';
+import { defaultPolicy } from '../src/core/policy.ts';
+import { silentLogger } from '../src/core/ports.ts';
+import { attemptLabel } from '../src/core/transitions.ts';
+import { MemoryTaskStore } from '../src/store/index.ts';
+import type { agent } from './helpers/agents.ts';
+import { waitFor } from './helpers/agents.ts';
+import { fakeAgentBuilder } from './helpers/builders.ts';
+import { FakeClock } from './helpers/fake-clock.ts';
+import { makeTask } from './helpers/task-factory.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+
+const owner: Actor = { id: 'U-OWNER', name: 'Olive', role: 'owner', adapter: 'test' };
+
+let engine: Engine | null = null;
+let consoleAdapter: ConsoleAdapter | null = null;
+afterEach(async () => {
+  consoleAdapter?.stop();
+  await engine?.shutdown(0);
+  engine = null;
+  consoleAdapter = null;
+});
+
+/** Wednesday 14:00 in London: outside the 22:00-06:00 quiet hours. */
+async function setup(script: Parameters<typeof agent>[0] = 'hang') {
+  const dir = await tempDir();
+  const store = new MemoryTaskStore();
+  await store.open();
+  engine = new Engine({
+    store,
+    builder: fakeAgentBuilder(script, dir, { name: 'fake agent', killGraceMs: 200 }),
+    policy: defaultPolicy({ timeZone: 'Europe/London' }),
+    clock: new FakeClock('2026-11-25T14:00:00Z'),
+    logger: silentLogger,
+    runBuilds: true,
+  });
+  await engine.start();
+  const e = engine;
+  const say = (text: string) => handleText({ engine: e, actor: owner }, text);
+  return { engine: e, say, store };
+}
+
+describe('bump never approves', () => {
+  it('a low task waiting for approval, bumped, keeps waiting; the reply names the new priority and how to start it', async () => {
+    const { engine, say } = await setup();
+    await say('someday maybe try Bun for the test runner');
+    expect(engine.liveTask('t-1')?.status).toBe('awaiting_approval');
+    const r = await say('bump t-1');
+    expect(engine.liveTask('t-1')?.status).toBe('awaiting_approval');
+    expect(engine.liveTask('t-1')?.priority).toBe('high');
+    expect(r.text).toMatch(/^t-1 "Try Bun for the test runner" is now high priority \(was low\) · waiting for your approval: it was asked as low priority, and a bump does not approve it; say "approve t-1" to start it$/);
+    await say('approve t-1');
+    expect(engine.liveTask('t-1')?.status).toBe('building');
+  });
+
+  it('a queued task bumped says its new priority and what happens next', async () => {
+    const { say } = await setup();
+    await say('urgent: build the invoice CSV export');
+    await say('nice to have: a dark mode toggle');
+    const r = await say('bump t-2 high');
+    expect(r.text).toMatch(/^t-2 "A dark mode toggle" is now high priority \(was medium\) · next in line after t-1/);
+  });
+});
+
+describe('clarify answers what it answers', () => {
+  it('"build it", clarified, takes its title (and so its branch) from the clarification and stops waiting', async () => {
+    const { engine, say } = await setup();
+    await say('urgent: build it');
+    expect(engine.liveTask('t-1')?.status).toBe('awaiting_approval');
+    const r = await say('clarify t-1 a markdown-to-HTML converter CLI in Node');
+    expect(r.text).toMatch(/^t-1 "Build a markdown-to-HTML converter CLI in Node" clarified \(was "Build it"\) · that answers what to build · /);
+    await waitFor(() => engine.liveTask('t-1')?.status === 'building', 5_000, 'the build to start');
+    const workspace = engine.liveTask('t-1')?.deliverables.workspace ?? '';
+    await waitFor(() => existsSync(workspace), 5_000, 'the worktree');
+    expect(execFileSync('git', ['-C', workspace, 'rev-parse', '--abbrev-ref', 'HEAD'], { encoding: 'utf8' }).trim()).toMatch(/^nightshift\/t-1-build-a-markdown-to-html-converter/);
+  });
+
+  it('a clarification of a task with a real title adds to its spec and keeps its title', async () => {
+    const { engine, say } = await setup();
+    await say('nice to have: build a Spotify integration');
+    await say('clarify t-1 use OAuth with PKCE');
+    expect(engine.liveTask('t-1')?.title).toBe('Build a Spotify integration');
+    expect(engine.liveTask('t-1')?.spec).toContain('Clarification (Olive): use OAuth with PKCE');
+  });
+
+  it('a clarification that says the thing waited for is here answers the blocker; one that says it is not does not', async () => {
+    const { engine, say } = await setup();
+    await say('nice to have: build the Stripe webhook, waiting for the API key');
+    expect(engine.liveTask('t-1')?.safety.reasons.map((r) => r.kind)).toEqual(['blocker']);
+    const notYet = await say("clarify t-1 the key isn't there yet");
+    expect(engine.liveTask('t-1')?.status).toBe('awaiting_approval');
+    expect(notYet.text).not.toMatch(/that answers/);
+    const r = await say('clarify t-1 the key is in .env now');
+    expect(r.text).toMatch(/clarified · that answers "waiting for the API key" · starts at 22:00 tonight \(quiet hours\)/);
+    expect(engine.liveTask('t-1')?.status).toBe('queued');
+    expect(engine.liveTask('t-1')?.safety.reasons).toEqual([]);
+  });
+});
+
+describe('retry brings back a task cancelled by mistake', () => {
+  it('a cancelled task is queued again with a fresh budget, builds, and is done', async () => {
+    const { engine, say } = await setup('succeed');
+    await say('nice to have: build a favicon');
+    await say('cancel t-1');
+    expect((await engine.get('t-1'))?.status).toBe('cancelled');
+    const r = await say('retry t-1');
+    expect(r.text).toMatch(/^t-1 "Build a favicon" is back \(it was cancelled\) · starts at 22:00 tonight \(quiet hours\)/);
+    expect(engine.liveTask('t-1')?.status).toBe('queued');
+    expect((await engine.history()).map((t) => t.id)).toEqual([]);
+    await say('bump t-1 high');
+    await waitFor(async () => (await engine.get('t-1'))?.status === 'done', 10_000, 't-1 to be done');
+  });
+});
+
+describe('said once, kept, counted right', () => {
+  async function consoleOn() {
+    const { engine } = await setup();
+    const input = new PassThrough();
+    const out = new PassThrough();
+    let seen = '';
+    out.on('data', (c: Buffer) => (seen += c.toString('utf8')));
+    consoleAdapter = new ConsoleAdapter({ engine, out, input });
+    consoleAdapter.start();
+    const type = async (line: string) => {
+      input.write(`${line}\n`);
+      await new Promise((r) => setImmediate(r));
+      await consoleAdapter?.idle();
+    };
+    return { engine, type, seen: () => seen };
+  }
+
+  it('the console says "rejected" once, with the reason, and status keeps the reason', async () => {
+    const c = await consoleOn();
+    await c.type('someday try Bun');
+    await c.type('reject t-1 too early for this');
+    expect(c.seen().match(/rejected/g)).toHaveLength(1);
+    expect(c.seen()).toContain('t-1 "Try Bun" rejected: too early for this');
+    await c.type('status t-1');
+    expect(c.seen()).toMatch(/Rejected by you \S+.*: too early for this/);
+  });
+
+  it('the console gives the reasons a task waits for approval once', async () => {
+    const c = await consoleOn();
+    await c.type('build it');
+    expect(c.seen().match(/too vague to act on/g)).toHaveLength(1);
+  });
+
+  it('"t-1?" gives the estimate once', async () => {
+    const { say } = await setup();
+    await say('nice to have: a stats page --eta 2h');
+    const r = await say('t-1?');
+    expect(r.text.match(/~2h/g)).toHaveLength(1);
+  });
+
+  it('"Recently finished" does not call the newest five all there is', async () => {
+    const { say, store } = await setup();
+    for (let n = 1; n <= 7; n++) await store.put(makeTask({ id: `t-${n}`, title: `Task ${n}`, status: 'done', updatedAt: new Date(Date.UTC(2026, 10, 25, 12, n)).toISOString() }));
+    const r = await say('status');
+    expect(r.text).toContain('Recently finished (the newest 5; there are more):');
+    expect(r.text).not.toContain('Recently finished (5)');
+  });
+
+  it('run --until-idle does not call two tasks waiting for approval "nothing more to start"', async () => {
+    const { engine, say } = await setup();
+    await say('someday try Bun');
+    await say('build it');
+    const report = idleReport(engine);
+    expect(report).toMatch(/^Idle: nothing more can start now\.\nWaiting for your approval \(2\): t-1, t-2; "nightshift approve t-1" lets one start\.$/);
+  });
+
+  it('after a retry with a fresh budget, the attempt is numbered as its log is', () => {
+    const attempt = (n: number) => ({ n, startedAt: '2026-11-25T14:00:00.000Z', outcome: 'failed' as const, logPath: `/logs/t-1/attempt-${n}.log`, builder: 'fake', counts: true, demo: false });
+    const t = makeTask({ id: 't-1', status: 'building', budgetStart: 3, attempts: [1, 2, 3, 4].map(attempt) });
+    expect(attemptLabel(t, 3)).toBe('4 (1/3 since the retry)');
+    const line = renderEvent({ type: 'task_changed', task: t, event: { at: t.updatedAt, type: 'started' } }, { timeZone: 'Europe/London', maxAttempts: 3, now: new Date() });
+    expect(line).toMatch(/started: attempt 4 \(1\/3 since the retry\) .* log \/logs\/t-1\/attempt-4\.log$/);
+  });
+});
