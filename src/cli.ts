@@ -71,12 +71,13 @@ program
   .option('--by <when>', 'deadline, e.g. "friday 5pm"')
   .option('--eta <duration>', 'estimate, e.g. 4h or 90m')
   .option('--json', 'print the created task(s) as JSON')
-  .action(async (words: string[], o: { priority?: string; by?: string; eta?: string; json?: boolean }) => {
+  .option('--yes', 'queue a very long list without asking first')
+  .action(async (words: string[], o: { priority?: string; by?: string; eta?: string; json?: boolean; yes?: boolean }) => {
     let text = words.join(' ');
     if (o.priority) text += ` --priority ${o.priority}`;
     if (o.by) text += ` --by ${quoteFlag(o.by)}`;
     if (o.eta) text += ` --eta ${o.eta}`;
-    await run(() => ({ verb: 'add', text }), o.json)();
+    await run(() => ({ verb: 'add', text, ...(o.yes ? { yes: true } : {}) }), o.json)();
   });
 
 program

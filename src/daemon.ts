@@ -65,6 +65,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const engine = new Engine({ store, builder, policy: config.policy, clock, logger, runBuilds: true, redact: (t) => redact(t, config.secrets) });
     consoleAdapter = new ConsoleAdapter({ engine, out, ...(opts.input ? { input: opts.input } : {}) });
     out.write(`nightshift: data in ${config.home}, owner time zone ${config.policy.timeZone}. ${notice}\n`);
+    if (config.openPr) {
+      const { findOnPath, GH_MISSING } = await import('./builders/git/pull-request.ts');
+      if (!(await findOnPath('gh', config.toolEnv))) out.write(`OPEN_PR is on, but ${GH_MISSING}. Until then builds end on their branch, without a pull request.\n`);
+    }
     consoleAdapter.start();
     server = await serveControl(socket, (req) => runCliRequest(engine, req));
     if (config.slack) {

@@ -11,6 +11,7 @@ import { MemoryTaskStore } from '../src/store/index.ts';
 import { waitFor } from './helpers/agents.ts';
 import { fakeAgentBuilder } from './helpers/builders.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
+import { makeTask } from './helpers/task-factory.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const PASTE_START = '\x1b[200~';
@@ -125,5 +126,73 @@ describe('console: a message that spans lines is one message', () => {
     adapter?.stop();
     adapter = null;
     expect(t.seen()).toContain('\x1b[?2004l');
+  });
+});
+
+describe('console: one live line per running build on a terminal', () => {
+  /** What a real terminal would show after the adapter's output: xterm.js, headless, 100×20. */
+  async function screenOf(bytes: string): Promise<string[]> {
+    const { Terminal } = await import('@xterm/headless');
+    const term = new Terminal({ cols: 100, rows: 20, allowProposedApi: true });
+    await new Promise<void>((r) => term.write(bytes.replace(/\n/g, '\r\n'), r));
+    const rows: string[] = [];
+    for (let i = 0; i < term.buffer.active.length; i++) rows.push((term.buffer.active.getLine(i)?.translateToString(true) ?? '').trimEnd());
+    term.dispose();
+    while (rows.length && rows.at(-1) === '') rows.pop();
+    return rows;
+  }
+
+  const building = (id: string, title: string) =>
+    makeTask({ id, title, status: 'building', attempts: [{ n: 1, startedAt: '2026-11-25T13:58:00.000Z', outcome: 'running', logPath: `/l/${id}.log`, builder: 'fake', counts: true, demo: false }] });
+
+  it('redraws each build in place, keeps printed lines above and the prompt below, and strips escape codes from agent text', async () => {
+    const t = await terminal({ tty: true });
+    const a = building('t-1', 'Build a CSV export');
+    const b = building('t-2', 'Build a dark mode toggle');
+    const tell = (task: ReturnType<typeof building>, percent: number, message: string) =>
+      adapter?.announce({ type: 'progress', task, progress: { percent, message, at: '2026-11-25T14:00:00.000Z' } });
+    const shows = (pattern: RegExp) => async () => (await screenOf(t.seen())).some((r) => pattern.test(r));
+    for (let p = 10; p <= 60; p += 10) {
+      tell(a, p, `step ${p / 10} of the export`);
+      tell(b, p / 2, `toggle step ${p / 10}`);
+      await waitFor(shows(new RegExp(`^t-2 .* toggle step ${p / 10} `)), 5_000, `step ${p / 10} on screen`); // each state is drawn
+    }
+    tell(a, 70, 'writing \x1b[31mred\x1b[0m tests\u202e');
+    t.input.write('status');
+    await waitFor(shows(/70% writing/), 5_000, 'the last state on screen');
+    await waitFor(shows(/^nightshift> status$/), 5_000, 'the typed text');
+    const rows = await screenOf(t.seen());
+    const live = rows.filter((r) => /^t-\d \[/.test(r));
+    expect(live).toHaveLength(2); // one line per build, not one per update
+    expect(live[0]).toMatch(/^t-1 \[█{14}░{6}\] 70% writing \[31mred\[0m tests · 2m · Build a CSV export$/);
+    expect(live[1]).toMatch(/^t-2 \[█{6}░{14}\] 30% toggle step 6 · 2m · Build a dark mode toggle$/);
+    expect(rows.some((r) => /10%|step 1 of/.test(r))).toBe(false); // earlier states were redrawn over
+    expect(rows.at(-1)).toBe('nightshift> status'); // the prompt, with what is being typed, stays last
+    expect(t.seen()).not.toContain('\x1b[31m'); // the agent's escape codes never reach the terminal
+  });
+
+  it('a line printed meanwhile goes above the live lines, which are redrawn below it', async () => {
+    const t = await terminal({ tty: true });
+    const a = building('t-1', 'Build a CSV export');
+    adapter?.announce({ type: 'progress', task: a, progress: { percent: 40, message: 'editing', at: '2026-11-25T14:00:00.000Z' } });
+    await waitFor(async () => (await screenOf(t.seen())).some((r) => r.startsWith('t-1 [')), 5_000, 'the live line');
+    t.input.write('help\r');
+    await t.settled();
+    await waitFor(async () => (await screenOf(t.seen())).some((r) => r.startsWith('Say') || r.includes('build')), 5_000, 'the reply');
+    const rows = await screenOf(t.seen());
+    const liveAt = rows.findIndex((r) => r.startsWith('t-1 ['));
+    const echoAt = rows.findIndex((r) => r === 'nightshift> help');
+    expect(rows.filter((r) => r.startsWith('t-1 ['))).toHaveLength(1);
+    expect(echoAt).toBeGreaterThan(-1);
+    expect(echoAt).toBeLessThan(liveAt);
+    expect(rows.at(-1)).toBe('nightshift>');
+  });
+
+  it('when piped, progress is plain lines with no terminal codes', async () => {
+    const t = await terminal({ tty: false });
+    const a = building('t-1', 'Build a CSV export');
+    adapter?.announce({ type: 'progress', task: a, progress: { percent: 40, message: 'editing \x1b[31mred\x1b[0m', at: '2026-11-25T14:00:00.000Z' } });
+    expect(t.seen()).toContain('  t-1 [████████░░░░░░░░░░░░] 40% editing [31mred[0m\n');
+    expect(t.seen()).not.toContain('\x1b');
   });
 });

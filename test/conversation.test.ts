@@ -188,3 +188,32 @@ describe('said once, kept, counted right', () => {
     expect(line).toMatch(/started: attempt 4 \(1\/3 since the retry\) .* log \/logs\/t-1\/attempt-4\.log$/);
   });
 });
+
+describe('a very long list is asked about first', () => {
+  const list = (n: number) => `build these:\n${Array.from({ length: n }, (_, i) => `- widget page number ${i + 1}`).join('\n')}`;
+
+  it('25 items: nothing is queued until the same person says yes; the reply sums up past the first ten', async () => {
+    const { engine, say } = await setup();
+    const ask = await say(list(25));
+    expect(ask.text).toMatch(/^That lists 25 things to build \("Build widget page number 1", .*\)\. Queue all 25 as separate tasks\? Say "yes" within 10 minutes/);
+    expect(engine.live()).toEqual([]);
+    const stranger: Actor = { id: 'U-X', name: 'Sam', role: 'approver', adapter: 'test' };
+    await handleText({ engine, actor: stranger }, 'yes');
+    expect(engine.live()).toEqual([]);
+    const r = await say('yes');
+    expect(engine.live()).toHaveLength(25);
+    const lines = r.text.split('\n');
+    expect(lines[0]).toBe('Got it: 25 tasks.');
+    expect(lines).toHaveLength(12);
+    expect(lines[11]).toBe('… and 15 more, t-11 to t-25 ("queue" lists them all)');
+    expect((await say('yes')).kind).not.toBe('created'); // asked once, answered once
+  });
+
+  it('10,000 items: refused at once, with how to ask instead; nothing is queued', async () => {
+    const { engine, say } = await setup();
+    const r = await say(list(10_000));
+    expect(r.ok).toBe(false);
+    expect(r.text).toMatch(/^That lists 10000 things; one message can queue at most 200\. Nothing was queued\./);
+    expect(engine.live()).toEqual([]);
+  });
+});

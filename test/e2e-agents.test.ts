@@ -220,3 +220,21 @@ describe('deliverables beyond the branch', () => {
     expect(call.argv).toContain('nightshift/t-1-build-a-spotify-integration');
   });
 });
+
+describe('OPEN_PR without gh', () => {
+  it('says so at start and in the "done" message: why there is no pull request and what to install', async () => {
+    // A PATH with the fake agents, node and git, and no gh.
+    const bin = await tempDir();
+    const { symlink } = await import('node:fs/promises');
+    await symlink(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(bin, 'git'));
+    await symlink(process.execPath, join(bin, 'node'));
+    const { env } = await agentEnv({ OPEN_PR: 'true' });
+    env.PATH = [FAKE_CLI_DIR, bin].join(delimiter);
+    await runCli(['add', 'build a Spotify integration', '--priority', 'high'], env);
+    const run = await runCli(['run', '--until-idle'], env);
+    expect(run.stdout).toMatch(/OPEN_PR is on, but gh \(the GitHub CLI\) is not on PATH; install it from https:\/\/cli\.github\.com and run "gh auth login"/);
+    expect(run.stdout).toMatch(/t-1 "Build a Spotify integration" is done .* · no pull request: gh \(the GitHub CLI\) is not on PATH/);
+    const t = (await task(env, 't-1')) as JsonTask & { deliverables: { noPullRequest?: string } };
+    expect(t.deliverables.noPullRequest).toMatch(/gh \(the GitHub CLI\) is not on PATH/);
+  });
+});

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ensureRepository } from '../src/builders/git/repo.ts';
-import { findOnPath, openDraftPullRequest, parseGitHubRemote } from '../src/builders/git/pull-request.ts';
+import { findOnPath, GH_MISSING, openDraftPullRequest, parseGitHubRemote } from '../src/builders/git/pull-request.ts';
 import { prepareWorktree } from '../src/builders/git/worktree.ts';
 import { OWNER, sandbox, type Sandbox } from './fixtures/git/sandbox.ts';
 
@@ -113,7 +113,7 @@ describe('openDraftPullRequest', () => {
     const realGit = await findOnPath('git');
     expect(realGit).not.toBeNull();
     await symlink(realGit ?? '', join(gitOnly, 'git'));
-    expect(await pr(t, { ...t.env(), PATH: gitOnly })).toEqual({ skipped: 'gh is not on PATH' });
+    expect(await pr(t, { ...t.env(), PATH: gitOnly })).toEqual({ skipped: GH_MISSING });
     expect(await t.calls()).toEqual([]);
   });
 

@@ -280,11 +280,15 @@ class RunningBuild implements BuildHandle {
       ? { outcome: 'failed' as const, reason: `could not read back the work in ${prepared.workspace}: ${collectError}` }
       : this.classify(exit, verdict, work.changed);
     const links: string[] = [];
+    let noPullRequest: string | undefined;
     if (outcome.outcome === 'succeeded' && this.opts.openPullRequest) {
       const summary = verdict.summary && this.opts.redact ? this.opts.redact(verdict.summary) : verdict.summary;
       const pr = await this.opts.openPullRequest(prepared, task, summary);
       if ('url' in pr) links.push(pr.url);
-      else logFile.write(`# no pull request: ${pr.skipped}\n`);
+      else {
+        logFile.write(`# no pull request: ${pr.skipped}\n`);
+        noPullRequest = pr.skipped;
+      }
     }
     logFile.write(`\n# ${outcome.reason} after ${formatDuration(durationMs)}\n`);
     log.info('build ended', { task: task.id, attempt, outcome: outcome.outcome, code: exit.code });
@@ -297,6 +301,7 @@ class RunningBuild implements BuildHandle {
         ...work.deliverables,
         ...(verdict.summary ? { summary: verdict.summary } : {}),
         ...(links.length ? { links } : {}),
+        ...(noPullRequest ? { noPullRequest } : {}),
       },
       durationMs,
       ...(verdict.usage ? { usage: verdict.usage } : {}),

@@ -2,7 +2,8 @@
 // happens next. Questions are answered instead of becoming tasks.
 import { interpretMessage } from '../core/intake/index.ts';
 import type { ScheduleDecision } from '../core/schedule.ts';
-import type { Task } from '../core/task.ts';
+import type { Task, TaskDraft } from '../core/task.ts';
+import { ASK_ABOVE, askToConfirm, MAX_PER_MESSAGE, tooManyText } from './big-request.ts';
 import { canRequest, displayName } from './actor.ts';
 import type { CommandContext } from './context.ts';
 import { deadlineText } from './format.ts';
@@ -19,7 +20,12 @@ export interface BuildOptions {
    * read as one on their own, they are read as "build <words>".
    */
   asRequest?: boolean;
+  /** `nightshift add --yes`: a very long list is queued without asking first. */
+  confirmed?: boolean;
 }
+
+/** A reply describes at most this many new tasks one by one; the rest are summed up. */
+const DESCRIBED = 10;
 
 export async function buildCommand(ctx: CommandContext, text: string, opts: BuildOptions = {}): Promise<Reply> {
   const { engine, actor } = ctx;
@@ -43,7 +49,18 @@ export async function buildCommand(ctx: CommandContext, text: string, opts: Buil
   if (!canRequest(actor)) {
     return errorReply(`Sorry${actor.name ? ` ${actor.name}` : ''}, you are not on the list of people who can request builds. Ask the owner to add you.`);
   }
-  const tasks = await engine.submit(meaning.drafts, {
+  const drafts = meaning.drafts;
+  if (drafts.length > MAX_PER_MESSAGE) return errorReply(tooManyText(drafts.length));
+  if (drafts.length > ASK_ABOVE && !opts.confirmed) {
+    return { kind: 'hint', ok: true, text: askToConfirm(actor, drafts, now.getTime(), actor.adapter === 'cli'), tasks: [] };
+  }
+  return createTasks(ctx, drafts, now);
+}
+
+/** Queues drafts already understood (and confirmed, for a long list), and says what happens to each. */
+export async function createTasks(ctx: CommandContext, drafts: TaskDraft[], now: Date): Promise<Reply> {
+  const { engine, actor } = ctx;
+  const tasks = await engine.submit(drafts, {
     adapter: actor.adapter,
     userId: actor.id,
     userName: displayName(actor),
@@ -53,7 +70,9 @@ export async function buildCommand(ctx: CommandContext, text: string, opts: Buil
   // Only the new tasks are described: each as it stands after the schedule pass that followed it.
   const current = tasks.map((t) => engine.liveTask(t.id) ?? t);
   const decision = engine.latestSchedule();
-  const lines = current.map((t) => describeCreated(ctx, t, decision, now));
+  const lines = current.slice(0, DESCRIBED).map((t) => describeCreated(ctx, t, decision, now));
+  const rest = current.slice(DESCRIBED);
+  if (rest.length > 0) lines.push(`… and ${rest.length} more, ${rest[0]?.id} to ${rest.at(-1)?.id} ("queue" lists them all)`);
   const head = current.length === 1 ? 'Got it:' : `Got it: ${current.length} tasks.`;
   return { kind: 'created', ok: true, text: [head, ...lines].join('\n'), tasks: current, json: current };
 }

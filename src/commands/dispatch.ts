@@ -1,6 +1,7 @@
 // Turns what a person typed into a command. The first word picks the verb ("approve t-7",
 // "status", "/build cancel t-3"); anything else is a build request (which may be a question).
-import { buildCommand } from './build.ts';
+import { CONFIRMS, hasPending, takeConfirmed } from './big-request.ts';
+import { buildCommand, createTasks } from './build.ts';
 import type { CommandContext } from './context.ts';
 import { clarifyCommand, decisionCommand, DECISION_VERBS, type DecisionVerb } from './decisions.ts';
 import { helpReply } from './help.ts';
@@ -24,7 +25,7 @@ const DECISION_ARGS = /^(?:$|(?:t-|#)?\d+\b|all\b|every)/i;
  * `asRequest`: the words came with an explicit build verb (`/build a hello-world CLI`), so text that
  * is not a command is read as a request even when it does not start with a verb.
  */
-export async function handleText(ctx: CommandContext, raw: string, opts: { asRequest?: boolean } = {}): Promise<Reply> {
+export async function handleText(ctx: CommandContext, raw: string, opts: { asRequest?: boolean; confirmed?: boolean } = {}): Promise<Reply> {
   const text = raw.replace(PREFIX, '').trim();
   const m = /^(\S+)\s*([\s\S]*)$/.exec(text);
   const written = (m?.[1] ?? '').toLowerCase();
@@ -32,6 +33,10 @@ export async function handleText(ctx: CommandContext, raw: string, opts: { asReq
   const verb = DECISION_ARGS.test(args) && args !== '' ? (ALIASES[written] ?? written) : written;
   if ((DECISION_VERBS as readonly string[]).includes(verb) && DECISION_ARGS.test(args)) {
     return decisionCommand(ctx, verb as DecisionVerb, args);
+  }
+  if (CONFIRMS.test(text) && hasPending(ctx.actor, ctx.engine.now().getTime())) {
+    const drafts = takeConfirmed(ctx.actor, ctx.engine.now().getTime());
+    if (drafts) return createTasks(ctx, drafts, ctx.engine.now());
   }
   switch (verb) {
     case 'status':
@@ -49,5 +54,5 @@ export async function handleText(ctx: CommandContext, raw: string, opts: { asReq
     case 'clarify':
       return clarifyCommand(ctx, args);
   }
-  return buildCommand(ctx, text, opts.asRequest ? { asRequest: true } : {});
+  return buildCommand(ctx, text, { ...(opts.asRequest ? { asRequest: true } : {}), ...(opts.confirmed ? { confirmed: true } : {}) });
 }

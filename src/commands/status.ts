@@ -106,6 +106,7 @@ async function taskDetail(ctx: CommandContext, idText: string): Promise<Reply> {
   if (d.changedFiles.length) lines.push(`Changed: ${d.changedFiles.slice(0, 10).join(', ')}${d.changedFiles.length > 10 ? ` and ${d.changedFiles.length - 10} more` : ''}`);
   if (d.summary) lines.push(`Summary: ${d.summary}`);
   for (const l of d.links) lines.push(`Link: ${l}`);
+  if (d.noPullRequest) lines.push(`No pull request: ${d.noPullRequest}`);
   if (task.clarifications.length) lines.push(`Clarifications: ${task.clarifications.map((c) => `"${c.text}"`).join('; ')}`);
   return { kind: 'task', ok: true, text: lines.join('\n'), tasks: [task], json: task };
 }

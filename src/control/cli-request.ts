@@ -10,7 +10,7 @@ import type { Actor } from '../commands/actor.ts';
 import type { Reply } from '../commands/reply.ts';
 
 export const CliRequest = z.discriminatedUnion('verb', [
-  z.object({ verb: z.literal('add'), text: z.string() }),
+  z.object({ verb: z.literal('add'), text: z.string(), yes: z.boolean().optional() }),
   z.object({
     verb: z.literal('status'),
     id: z.string().optional(),
@@ -31,7 +31,7 @@ export async function runCliRequest(engine: Engine, req: CliRequest): Promise<Re
   const ctx = { engine, actor: CLI_OWNER };
   switch (req.verb) {
     case 'add':
-      return (await import('../commands/build.ts')).buildCommand(ctx, req.text, { asRequest: true });
+      return (await import('../commands/build.ts')).buildCommand(ctx, req.text, { asRequest: true, ...(req.yes ? { confirmed: true } : {}) });
     case 'status':
       if (req.markdown) return (await import('../commands/markdown.ts')).statusMarkdown(ctx);
       return (await import('../commands/status.ts')).statusReply(ctx, req.id, { ...(req.section ? { section: req.section } : {}), ...(req.limit ? { limit: req.limit } : {}) });

@@ -106,6 +106,8 @@ export const Deliverables = z.object({
   diffstat: z.string().optional(),
   links: z.array(z.string()).default([]),
   summary: z.string().optional(),
+  /** With OPEN_PR on: why no pull request was opened ("gh (the GitHub CLI) is not on PATH; …"). */
+  noPullRequest: z.string().optional(),
   /** The commit the branch started from: commits, files and diffstat are counted from here. */
   baseCommit: z.string().optional(),
 });

@@ -1,14 +1,16 @@
 // The console adapter: with no chat tokens, the owner types requests and commands at a prompt
-// and sees every status change live. Progress lines are throttled so a chatty builder does not
-// flood the terminal.
-import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
+// and sees every status change live. On a terminal each running build has one live line, redrawn
+// in place (terminal-screen.ts); piped output gets plain progress lines, throttled so a chatty
+// builder does not flood it.
+import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Engine } from '../../core/engine.ts';
 import type { Announcer, CoreEvent } from '../../core/ports.ts';
 import type { Actor } from '../../commands/actor.ts';
 import { handleText } from '../../commands/dispatch.ts';
 import { MessageAssembler } from './message-assembler.ts';
-import { renderEvent } from './render-event.ts';
+import { liveLine, renderEvent } from './render-event.ts';
+import { terminalSafe, TerminalScreen } from './terminal-screen.ts';
 
 /** Asks the terminal to mark pastes (bracketed paste mode), and to stop when we are done. */
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
@@ -39,6 +41,8 @@ export const CONSOLE_OWNER: Actor = { id: 'console', name: 'you', role: 'owner',
 
 export class ConsoleAdapter implements Announcer {
   private rl: Interface | null = null;
+  /** On a terminal: printed lines, a live line per build, then the prompt. */
+  private screen: TerminalScreen | null = null;
   private readonly lastProgress = new Map<string, { at: number; percent: number | null }>();
   private pending: Promise<unknown> = Promise.resolve();
   /** Events announced while a typed command is being answered: printed after its reply, unless the reply said it. */
@@ -65,6 +69,7 @@ export class ConsoleAdapter implements Announcer {
         if (this.rl) process.kill(process.pid, 'SIGTERM');
       });
       this.opts.out.write(BRACKETED_PASTE_ON);
+      this.screen = new TerminalScreen(this.opts.out, () => this.prompt());
       input.on('keypress', (_s: unknown, key: { name?: string } | undefined) => {
         if (key?.name === 'paste-start') this.assembler.pasteStart();
         if (key?.name === 'paste-end') {
@@ -78,6 +83,8 @@ export class ConsoleAdapter implements Announcer {
     this.print('Type a request ("build a hello-world CLI by tonight") or "help". A paste, or a line ending in ":" and the lines after it up to an empty line, is one message.');
     this.prompt();
     this.rl.on('line', (line) => {
+      // What was typed stays on screen above the live lines, as it would without them.
+      this.screen?.entered(`${this.assembler.continuing ? CONTINUE_PROMPT : (this.opts.prompt ?? PROMPT)}${line}`);
       this.assembler.line(line);
       this.prompt();
     });
@@ -86,6 +93,8 @@ export class ConsoleAdapter implements Announcer {
   stop(): void {
     const rl = this.rl;
     this.rl = null; // first, so the close below is not taken for the owner's Ctrl-D
+    this.screen?.close();
+    this.screen = null;
     if (rl?.terminal) this.opts.out.write(BRACKETED_PASTE_OFF);
     rl?.close();
   }
@@ -121,6 +130,14 @@ export class ConsoleAdapter implements Announcer {
   }
 
   announce(event: CoreEvent): void {
+    const screen = this.screen;
+    if (screen && (event.type === 'progress' || event.type === 'task_changed')) {
+      // One live line per running build, redrawn in place; it goes when the build does.
+      const { engine } = this.opts;
+      if (event.task.status === 'building') screen.set(event.task.id, liveLine(event.task, event.type === 'progress' ? event.progress : engine.progressOf(event.task.id), engine.now()));
+      else screen.remove(event.task.id);
+      if (event.type === 'progress') return;
+    }
     if (event.type === 'progress' && !this.shouldShowProgress(event.task.id, event.progress.percent)) return;
     if (this.held) {
       this.held.push(event);
@@ -146,15 +163,8 @@ export class ConsoleAdapter implements Announcer {
   }
 
   private print(text: string): void {
-    const rl = this.rl;
-    if (rl && rl.terminal) {
-      // Keep what the owner is typing: clear the prompt line, print, redraw the prompt and input.
-      clearLine(this.opts.out, 0);
-      cursorTo(this.opts.out, 0);
-      this.opts.out.write(`${text}\n`);
-      rl.prompt(true);
-      return;
-    }
-    this.opts.out.write(`${text}\n`);
+    // Keeps what the owner is typing: the screen prints above the live lines and redraws the prompt.
+    if (this.screen) this.screen.print(text);
+    else this.opts.out.write(`${terminalSafe(text)}\n`);
   }
 }

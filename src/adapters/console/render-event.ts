@@ -1,9 +1,10 @@
 // Core events as console lines. Pure: (event, state) → lines, so it is tested without a terminal.
 import { formatDuration } from '../../core/durations.ts';
-import type { CoreEvent } from '../../core/ports.ts';
+import type { CoreEvent, Progress } from '../../core/ports.ts';
 import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
 import type { Task } from '../../core/task.ts';
-import { demoNote as taskDemoNote, progressBar, when } from '../../commands/format.ts';
+import { clip, demoNote as taskDemoNote, elapsed, progressBar, when } from '../../commands/format.ts';
+import { formatAgentUsage } from '../../commands/usage-format.ts';
 import { renderSummaryText } from '../../commands/summary.ts';
 
 export interface RenderOptions {
@@ -20,10 +21,19 @@ function deliverablesLine(t: Task): string {
   else if (d.changedFiles.length) bits.push(`${d.changedFiles.length} file${d.changedFiles.length === 1 ? '' : 's'} changed (${d.changedFiles.slice(0, 5).join(', ')}${d.changedFiles.length > 5 ? ', …' : ''})`);
   if (d.workspace) bits.push(`in ${d.workspace}`);
   bits.push(...d.links);
+  if (d.noPullRequest) bits.push(`no pull request: ${d.noPullRequest}`);
   return bits.join(' · ');
 }
 
+const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
+
 const demoNote = (t: Task | null): string => (t ? taskDemoNote(t) : '');
+
+/** A running build's live line on a terminal: "t-1 [████░░░░░░] 40% editing src/app.ts · 2m · Build a CSV export". */
+export function liveLine(task: Task, progress: Progress | null, now: Date): string {
+  const what = progress?.message ? ` ${progress.message}` : ' starting';
+  return `${task.id} ${progressBar(progress?.percent ?? null, 20)}${what} · ${formatDuration(elapsed(task, now))} · ${task.title}`;
+}
 
 export function renderEvent(ev: CoreEvent, o: RenderOptions): string | null {
   const demo = demoNote(ev.type === 'task_changed' ? ev.task : null);
@@ -44,8 +54,12 @@ export function renderEvent(ev: CoreEvent, o: RenderOptions): string | null {
   switch (ev.event.type) {
     case 'started':
       return `${t.id} started: attempt ${attemptLabel(t, o.maxAttempts)} with ${a?.builder ?? 'the builder'}${a?.demo ? ' (a demo build)' : ''} · log ${a?.logPath ?? ''}`;
-    case 'done':
-      return `${t.id} "${t.title}" is done after ${formatDuration(a?.durationMs ?? 0)}${demo} · ${deliverablesLine(t)} · log ${a?.logPath ?? ''}`;
+    case 'done': {
+      // What the agent says it did and what it cost: here as in chat, not only in "status t-N".
+      const usage = formatAgentUsage(a?.usage);
+      const said = t.deliverables.summary ? `\n  ${clip(oneLine(t.deliverables.summary), 300, `"status ${t.id}"`)}` : '';
+      return `${t.id} "${t.title}" is done after ${formatDuration(a?.durationMs ?? 0)}${demo} · ${deliverablesLine(t)}${usage ? ` · ${usage}` : ''} · log ${a?.logPath ?? ''}${said}`;
+    }
     case 'retry_scheduled':
       return `${t.id} attempt ${a?.n ?? '?'}${demo} failed (${a?.reason ?? 'unknown'}); retrying at ${t.retryAt ? when(t.retryAt, o.now, o.timeZone) : 'soon'}`;
     case 'escalated':

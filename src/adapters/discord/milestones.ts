@@ -22,6 +22,7 @@ function deliverables(task: Task): string {
   if (d.diffstat) lines.push(`Diffstat: ${safeText(d.diffstat, 200)}`);
   if (d.commits.length) lines.push(`Commits: ${d.commits.length} (${safeText(d.commits.at(-1) ?? '', 120)})`);
   for (const l of d.links) lines.push(`Pull request: <${l}>`);
+  if (d.noPullRequest) lines.push(`No pull request: ${safeText(d.noPullRequest, 300)}`);
   const a = lastAttempt(task);
   if (a) lines.push(`Log: \`${a.logPath.replace(/`/g, "'")}\``);
   const usage = formatAgentUsage(a?.usage);

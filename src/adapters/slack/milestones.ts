@@ -30,6 +30,7 @@ function deliverables(task: Task): string {
   if (d.diffstat) lines.push(`Diffstat: ${escapeMrkdwn(d.diffstat)}`);
   if (d.commits.length) lines.push(`Commits: ${d.commits.length} (${safeText(d.commits.at(-1) ?? '', 120)})`);
   for (const l of d.links) lines.push(`Pull request: ${link(l)}`);
+  if (d.noPullRequest) lines.push(`No pull request: ${escapeMrkdwn(d.noPullRequest)}`);
   const a = lastAttempt(task);
   if (a) lines.push(`Log: \`${escapeMrkdwn(a.logPath)}\``);
   const usage = formatAgentUsage(a?.usage);

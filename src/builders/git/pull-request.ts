@@ -26,6 +26,8 @@ export interface OpenPullRequestOptions {
 export type PullRequestOutcome = { url: string } | { skipped: string };
 
 const DEFAULT_TIMEOUT_MS = 120_000;
+/** Why OPEN_PR opened nothing, and what to do about it: said at start and in every "done" message. */
+export const GH_MISSING = 'gh (the GitHub CLI) is not on PATH; install it from https://cli.github.com and run "gh auth login"';
 /** GitHub refuses pull request bodies longer than 65,536 characters. */
 const MAX_BODY_CHARS = 60_000;
 const PR_URL = /https:\/\/github\.com\/[^\s/]+\/[^\s/]+\/pull\/\d+/;
@@ -80,7 +82,7 @@ async function open(opts: OpenPullRequestOptions): Promise<PullRequestOutcome> {
   const { workspace: cwd, branch, baseBranch, env } = opts;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const gh = opts.ghPath !== undefined ? ((await isExecutableFile(opts.ghPath)) ? opts.ghPath : null) : await findOnPath('gh', env);
-  if (gh === null) return { skipped: opts.ghPath !== undefined ? `gh is not an executable at ${opts.ghPath}` : 'gh is not on PATH' };
+  if (gh === null) return { skipped: opts.ghPath !== undefined ? `gh is not an executable at ${opts.ghPath}` : GH_MISSING };
 
   // The URL as configured, not `git remote get-url`: that applies url.*.insteadOf rewrites.
   const origin = await tryGit(['config', '--get', 'remote.origin.url'], { cwd, env });

@@ -1,12 +1,13 @@
 // Titles: one short line a person recognises in a list ("Build a Spotify integration").
 // The text given is already free of flags, deadline words and noise (see index.ts).
+import { withoutUnsafeChars } from '../safe-text.ts';
 import { trimChars } from './noise.ts';
 
 export const MAX_TITLE_LENGTH = 80;
 
 /** Tidies, capitalises the first letter and cuts at a word boundary to at most 80 characters. */
 export function makeTitle(text: string): string {
-  let title = trimChars(trimChars(text.replace(/\s+/g, ' '), ' -–—:,;.'), ' -–—:,;.!?', 'end');
+  let title = trimChars(trimChars(withoutUnsafeChars(text).replace(/\s+/g, ' '), ' -–—:,;.'), ' -–—:,;.!?', 'end');
   title = title.charAt(0).toUpperCase() + title.slice(1);
   if (title.length <= MAX_TITLE_LENGTH) return title;
   const cut = title.slice(0, MAX_TITLE_LENGTH - 1);
