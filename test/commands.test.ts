@@ -217,7 +217,7 @@ describe('status, queue, summary, help', () => {
     const detail = await say('status t-1');
     expect(detail.text).toMatch(/Attempt 1: succeeded .* · wall \S+ · cpu \S+ · peak \S+ MB · log /);
     const r = await say('nice to have: a print stylesheet for receipts');
-    expect(r.text).toMatch(/starts at 22:00 tonight \(quiet hours\) · similar builds took ~\S+/);
+    expect(r.text).toMatch(/starts at 22:00 tonight \(quiet hours\) · took ~\S+ \(1 build with fake agent\); done around 22:00/);
   });
 
   it('help lists the verbs', async () => {

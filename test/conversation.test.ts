@@ -13,6 +13,8 @@ import { idleReport } from '../src/commands/idle-report.ts';
 import { Engine } from '../src/core/engine.ts';
 import { defaultPolicy } from '../src/core/policy.ts';
 import { silentLogger } from '../src/core/ports.ts';
+import { estimateFor } from '../src/core/estimate.ts';
+import type { Task } from '../src/core/task.ts';
 import { attemptLabel } from '../src/core/transitions.ts';
 import { MemoryTaskStore } from '../src/store/index.ts';
 import type { agent } from './helpers/agents.ts';
@@ -34,10 +36,11 @@ afterEach(async () => {
 });
 
 /** Wednesday 14:00 in London: outside the 22:00-06:00 quiet hours. */
-async function setup(script: Parameters<typeof agent>[0] = 'hang') {
+async function setup(script: Parameters<typeof agent>[0] = 'hang', history: Task[] = []) {
   const dir = await tempDir();
   const store = new MemoryTaskStore();
   await store.open();
+  if (history.length) await store.put(...history);
   engine = new Engine({
     store,
     builder: fakeAgentBuilder(script, dir, { name: 'fake agent', killGraceMs: 200 }),
@@ -215,5 +218,45 @@ describe('a very long list is asked about first', () => {
     expect(r.ok).toBe(false);
     expect(r.text).toMatch(/^That lists 10000 things; one message can queue at most 200\. Nothing was queued\./);
     expect(engine.live()).toEqual([]);
+  });
+});
+
+describe('estimates from comparable history, and a word when a deadline cannot be met', () => {
+  const MIN = 60_000;
+  /** A finished build: who built it, how long its spec was, how long it took. */
+  const built = (n: number, builder: string, words: number, minutes: number): Task =>
+    makeTask({
+      id: `t-${100 + n}`,
+      status: 'done',
+      spec: Array.from({ length: words }, () => 'word').join(' '),
+      updatedAt: new Date(Date.UTC(2026, 10, 24, 12, n)).toISOString(),
+      attempts: [{ n: 1, startedAt: '2026-11-24T11:00:00.000Z', outcome: 'succeeded', logPath: '/l', builder, counts: true, demo: false, durationMs: minutes * MIN }],
+    });
+
+  it('uses builds by the same builder of a similar size, as a range; the owner\'s --eta wins', () => {
+    const samples = [
+      ...[10, 12, 20, 30].map((m) => ({ builder: 'claude', words: 8, durationMs: m * MIN })),
+      ...[90, 120].map((m) => ({ builder: 'claude', words: 400, durationMs: m * MIN })),
+      ...[1, 2].map((m) => ({ builder: 'codex', words: 8, durationMs: m * MIN })),
+    ];
+    expect(estimateFor({ estimateMs: null, spec: 'build a small CSV export for the report' }, 'claude', samples)).toMatchObject({ ms: 20 * MIN, lowMs: 12 * MIN, highMs: 20 * MIN, basis: '4 similar builds with claude' });
+    expect(estimateFor({ estimateMs: null, spec: 'build a small CSV export for the report' }, 'aider', samples)).toMatchObject({ basis: '8 past builds' });
+    expect(estimateFor({ estimateMs: 2 * 60 * MIN, spec: 'x' }, 'claude', samples)).toMatchObject({ ms: 120 * MIN, own: true, basis: 'your estimate' });
+    expect(estimateFor({ estimateMs: null, spec: 'x' }, 'claude', [])).toBeNull();
+  });
+
+  it('a queued task says how long builds like it took and when it should be done; a task waiting for approval says neither', async () => {
+    const history = [10, 12, 20, 30].map((m, i) => built(i, 'fake agent', 6, m));
+    const { say } = await setup('hang', history);
+    const r = await say('nice to have: a CSV export for the report');
+    expect(r.text).toMatch(/starts at 22:00 tonight \(quiet hours\) · usually 12m–20m \(4 similar builds with fake agent\); done around 22:20$/);
+    const waiting = await say('someday try Bun for the tests');
+    expect(waiting.text).not.toMatch(/usually|took|done around/);
+  });
+
+  it('"in 2 hours --eta 4h" is accepted with a word that it cannot make its deadline', async () => {
+    const { say } = await setup();
+    const r = await say('build a retry wrapper in 2 hours --eta 4h');
+    expect(r.text).toMatch(/needs ~4h \(your estimate\); done around 18:00 · ⚠ it cannot make its deadline: it needs ~4h \(your estimate\) and is due 16:00$/);
   });
 });

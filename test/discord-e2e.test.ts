@@ -412,7 +412,9 @@ describe('Discord: the morning post', () => {
     const told: string[] = []; // when each summary the scheduler handed over was made (fake clock)
     const scheduler = new SummaryScheduler(w.engine, clock, silentLogger, (s) => (told.push(s.generatedAt), w.engine.announceSummary(s)));
     await scheduler.start();
-    const posts = () => w.fake.messages(CHANNEL).filter((m) => /What nightshift did overnight/.test(embedOf(m)));
+    // A task that waits for the owner: the briefing lists it first, with its buttons.
+    await w.engine.submit([{ title: 'Try Bun for the test runner', request: 'someday try Bun', priority: 'low', priorityReason: 'said "someday"', deadline: null, deadlinePhrase: null, estimateMs: null }], { adapter: 'discord', userId: OWNER, channel: CHANNEL });
+    const posts = () => w.fake.messages(CHANNEL).filter((m) => /Good morning/.test(embedOf(m)));
     await clock.advance(11 * 3_600_000 + 29 * 60_000); // 07:29 in London
     expect(told).toEqual([]);
     await clock.advance(60_000); // 07:30
@@ -423,8 +425,15 @@ describe('Discord: the morning post', () => {
     // and posted to the same channel, before this one)
     expect(told).toEqual(['2026-11-25T07:30:00.000Z']);
     expect(posts()).toHaveLength(1);
-    expect(embedOf(posts()[0])).toMatch(/Summary since 07:30 Tue 24 Nov/);
+    const post = posts()[0];
+    expect(embedOf(post)).toMatch(/Good morning: 1 needs you/);
+    expect(embedOf(post)).toMatch(/Since 07:30 Tue 24 Nov \(Europe\/London\)/);
+    expect(embedOf(post)).not.toContain('```');
+    expect(buttonsOf(post)).toEqual(['ns:approve:t-1', 'ns:reject:t-1']);
     expect(w.engine.getMeta('lastSummaryAt')).toBe('2026-11-25T07:30:00.000Z');
+    // the owner approves straight from the briefing
+    await w.fake.pressButton({ userId: OWNER, messageId: post!.id, customId: 'ns:approve:t-1' }).response();
+    await waitFor(() => w.engine.liveTask('t-1')?.status === 'queued', 5_000, 't-1 approved');
   });
 });
 

@@ -118,7 +118,7 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     expect(md.stdout).toMatch(/^# Build status\n/);
     expect(md.stdout).toMatch(/## Recently completed\n\n- \[x\] \*\*t-1\*\* Force-push the cleaned history to main — done/);
     const summary = await runCli(['summary'], env);
-    expect(summary.stdout).toMatch(/Built \(1\):\n {2}t-1 "Force-push the cleaned history to main"/);
+    expect(summary.stdout).toMatch(/^Good morning\. 1 built\.\n[\s\S]*Built:\n {2}t-1 "Force-push the cleaned history to main"/);
   });
 
   it('bad settings fail at start naming the variable', async () => {

@@ -82,6 +82,26 @@ describe('fake Slack Web API with the real @slack/web-api WebClient', () => {
   });
 });
 
+describe('fake Slack checks Block Kit limits as Slack does', () => {
+  it('refuses blocks that break a limit with invalid_blocks, naming where; accepts them within it', async () => {
+    const fake = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test' });
+    try {
+      const client = new WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
+      const header = (n: number) => [{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(n) } }];
+      await expect(client.chat.postMessage({ channel: 'C1', text: 'ok', blocks: header(150) })).resolves.toMatchObject({ ok: true });
+      await expect(client.chat.postMessage({ channel: 'C1', text: 'too long', blocks: header(151) })).rejects.toMatchObject({
+        data: { ok: false, error: 'invalid_blocks', response_metadata: { messages: ['[ERROR] must be less than 151 characters [json-pointer:/blocks/0/text/text]'] } },
+      });
+      const fifty = Array.from({ length: 51 }, () => ({ type: 'divider' }));
+      await expect(client.chat.postMessage({ channel: 'C1', text: 'many', blocks: fifty })).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
+      const twice = [{ type: 'actions', elements: [{ type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'A' } }, { type: 'button', action_id: 'a', text: { type: 'plain_text', text: 'B' } }] }];
+      await expect(client.chat.postMessage({ channel: 'C1', text: 'dup', blocks: twice })).rejects.toMatchObject({ data: { error: 'invalid_blocks' } });
+    } finally {
+      await fake.stop();
+    }
+  });
+});
+
 describe('fake Slack rate limits (HTTP 429 with Retry-After)', () => {
   it('rejectRateLimitedCalls: true → WebAPIRateLimitedError at once, with retryAfter from the header', async () => {
     const fake = await fakeSlack();

@@ -385,18 +385,27 @@ describe('Slack: outages and the morning post', () => {
     const told: string[] = []; // when each summary the scheduler handed over was made (fake clock)
     const scheduler = new SummaryScheduler(engine, clock, silentLogger, (s) => (told.push(s.generatedAt), engine.announceSummary(s)));
     await scheduler.start();
+    // A task that waits for the owner: the briefing lists it first, with its buttons.
+    await engine.submit([{ title: 'Try Bun for the test runner', request: 'someday try Bun', priority: 'low', priorityReason: 'said "someday"', deadline: null, deadlinePhrase: null, estimateMs: null }], { adapter: 'slack', userId: OWNER, channel: 'C0MORNING' });
     await clock.advance(11 * 3_600_000 + 29 * 60_000); // 07:29 in London
     expect(told).toEqual([]);
     await clock.advance(60_000); // 07:30
-    await fake.waitFor(() => fake.messages('C0MORNING').length > 0, 5_000, 'the morning post');
+    await fake.waitFor(() => fake.messages('C0MORNING').some((m) => /Good morning/.test(m.text)), 5_000, 'the morning post');
     scheduler.stop();
     await adapter.drain();
     // one summary, made at 07:30 and none before (a summary made at 07:29 would have been composed,
     // and posted to the same channel, before this one)
     expect(told).toEqual(['2026-11-25T07:30:00.000Z']);
-    const posted = fake.messages('C0MORNING');
+    const posted = fake.messages('C0MORNING').filter((m) => /Good morning/.test(m.text));
     expect(posted).toHaveLength(1);
-    expect(posted[0]!.text).toMatch(/Summary since 07:30 Tue 24 Nov/);
+    const post = posted[0]!;
+    expect(post.text).toBe('Good morning: 1 needs you');
+    expect(JSON.stringify(post.blocks)).toContain('Since 07:30 Tue 24 Nov (Europe/London)');
+    expect(JSON.stringify(post.blocks)).not.toContain('```');
+    // the title links to the task's thread, and the owner approves straight from the briefing
+    expect(JSON.stringify(post.blocks)).toMatch(/<https?:[^|]+\/archives\/C0MORNING\/p\d+\|t-1 · Try Bun for the test runner>/);
+    await fake.sendEnvelope('interactive', blockAction({ userId: OWNER, channelId: 'C0MORNING', messageTs: post.ts, actionId: 'ns_approve', value: 't-1' }));
+    await waitFor(() => engine.liveTask('t-1')?.status === 'queued', 5_000, 't-1 approved');
     expect(engine.getMeta('lastSummaryAt')).toBe('2026-11-25T07:30:00.000Z');
   });
 });

@@ -53,9 +53,10 @@ describe('the morning summary', () => {
     expect(s.awaitingApproval.map((t) => t.id)).toEqual(['t-3']);
     expect(s.queued.map((q) => q.task.id)).toEqual(['t-4']);
     expect(s.queued[0]?.waiting?.why).toMatch(/quiet hours open at 22:00/);
-    const text = renderSummaryText(s, 3);
-    expect(text).toMatch(/Built \(1\):\n {2}t-1 "Build the CSV export" · 2 files changed/);
-    expect(text).toMatch(/Needs you, failed repeatedly \(1\)/);
+    const text = renderSummaryText(s);
+    expect(text).toMatch(/^Good morning\. 1 built, 1 needs you, 1 failed\./);
+    expect(text).toMatch(/Built:\n {2}t-1 "Build the CSV export" · /);
+    expect(text).toMatch(/Needs you:\n {2}t-3 "Try websockets" waits for your approval/);
     // and again the next morning, covering only what came after
     await clock.advance(24 * 3_600_000);
     expect(posted).toHaveLength(2);

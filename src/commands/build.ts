@@ -8,7 +8,7 @@ import { canRequest, displayName } from './actor.ts';
 import type { CommandContext } from './context.ts';
 import { deadlineText } from './format.ts';
 import { helpReply, hintReply } from './help.ts';
-import { nextStep } from './next-step.ts';
+import { deadlineWarning, nextStep } from './next-step.ts';
 import { queueReply } from './queue.ts';
 import { errorReply, type Reply } from './reply.ts';
 import { statusReply } from './status.ts';
@@ -83,5 +83,7 @@ function describeCreated(ctx: CommandContext, t: Task, decision: ScheduleDecisio
   const due = deadlineText(t, now, tz);
   if (due) parts.push(due);
   parts.push(nextStep(ctx.engine, t, decision, now));
+  const warning = deadlineWarning(ctx.engine, t, decision, now);
+  if (warning) parts.push(`⚠ ${warning}`);
   return parts.join(' · ');
 }

@@ -6,7 +6,7 @@ import { parseTaskId, type Task } from '../core/task.ts';
 import { attemptLabel } from '../core/transitions.ts';
 import type { CommandContext } from './context.ts';
 import { deadlineText, demoNote, elapsed, progressBar, STATUS_LABEL, statusLabel, taskLine, when } from './format.ts';
-import { estimateText, nextStep } from './next-step.ts';
+import { estimateText, expectedStart, nextStep } from './next-step.ts';
 import { formatAgentUsage, formatUsage } from './usage-format.ts';
 import { errorReply, type Reply } from './reply.ts';
 
@@ -83,8 +83,8 @@ async function taskDetail(ctx: CommandContext, idText: string): Promise<Reply> {
   const lines = [`${task.id} "${task.title}": ${statusLabel(task, now, tz)}${demoNote(task)}, ${task.priority} priority: ${task.priorityReason}`];
   const due = deadlineText(task, now, tz);
   if (due) lines.push(`Deadline: ${due}`);
-  const estimate = estimateText(engine, task);
-  if (estimate && !['done', 'cancelled', 'rejected'].includes(task.status)) lines.push(`Estimate: ${estimate}`);
+  const estimate = estimateText(engine, task, expectedStart(engine, task, engine.schedule(), now), now);
+  if (estimate && ['queued', 'failed', 'building'].includes(task.status)) lines.push(`Estimate: ${estimate}`);
   if (task.status === 'building') {
     const p = engine.progressOf(task.id);
     lines.push(`Progress: ${progressBar(p?.percent ?? null)}${p?.message ? ` ${p.message}` : ''} · ${formatDuration(elapsed(task, now))} elapsed · attempt ${attemptLabel(task, engine.policy.maxAttempts)}`);

@@ -18,6 +18,7 @@ import {
 import { err, ok, userError, type Result } from './result.ts';
 import { Serial } from './serial.ts';
 import { formatDuration } from './durations.ts';
+import { estimateFor, specWords, type DurationSample, type Estimate } from './estimate.ts';
 import { formatOwnerTime } from './time-of-day.ts';
 import type { Summary } from './summary.ts';
 import { isTerminal, type Origin, type Priority, type Task, type TaskDraft, type TaskEvent, type TaskId } from './task.ts';
@@ -56,8 +57,8 @@ interface Running {
   settled: Promise<void>;
 }
 
-/** How many recent successful build durations feed the "typical duration" estimate. */
-const DURATION_SAMPLES = 25;
+/** How many recent successful builds feed the estimates (see estimate.ts). */
+const DURATION_SAMPLES = 200;
 const PROGRESS_EVERY_MS = 250;
 
 /** One task's progress between announcements: the newest line, and whether it is still untold. */
@@ -74,7 +75,7 @@ export class Engine {
   private readonly announcers = new Set<Announcer>();
   private readonly running = new Map<TaskId, Running>();
   private readonly progress = new Map<TaskId, ProgressState>();
-  private readonly durations: number[] = [];
+  private readonly durations: DurationSample[] = [];
   private wakeTimer: unknown = null;
   /** The schedule pass waiting to run: every kick until it begins joins it (see kick). */
   private queuedPass: Promise<void> | null = null;
@@ -111,7 +112,7 @@ export class Engine {
       const history = await this.deps.store.history({ limit: 200 });
       for (const t of history) {
         const a = T.lastAttempt(t);
-        if (t.status === 'done' && a?.durationMs) this.recordDuration(a.durationMs);
+        if (t.status === 'done' && a?.durationMs) this.recordDuration(t, a.builder, a.durationMs);
       }
       for (const task of this.deps.store.live().filter((t) => t.status === 'building')) {
         await this.recoverInterrupted(task);
@@ -178,10 +179,16 @@ export class Engine {
     return this.lastPass ?? this.schedule();
   }
 
+  /** The median of recent builds by this builder (any builder's, without its own): the schedule's fallback estimate. */
   typicalDurationMs(): number | null {
-    if (this.durations.length === 0) return null;
-    const sorted = [...this.durations].sort((a, b) => a - b);
+    const mine = this.durations.filter((s) => s.builder === this.deps.builder.name);
+    const sorted = (mine.length > 0 ? mine : this.durations).map((s) => s.durationMs).sort((a, b) => a - b);
     return sorted[Math.floor(sorted.length / 2)] ?? null;
+  }
+
+  /** How long this task will take: the owner's --eta, or comparable past builds (estimate.ts); null with neither. */
+  estimate(task: Pick<Task, 'estimateMs' | 'spec'>): Estimate | null {
+    return estimateFor(task, this.deps.builder.name, this.durations);
   }
 
   getMeta<V>(key: string): V | undefined {
@@ -531,7 +538,7 @@ export class Engine {
       return;
     }
     await this.commit(next.value);
-    if (next.value.status === 'done') this.recordDuration(result.durationMs);
+    if (next.value.status === 'done') this.recordDuration(next.value, T.lastAttempt(next.value)?.builder ?? this.deps.builder.name, result.durationMs);
     if (result.outcome === 'usage_limited' && next.value.retryAt) {
       const tz = this.deps.policy.timeZone;
       const message = `${id} "${task.title}" is waiting for quota: ${clean.reason}. It starts again by itself after ${formatOwnerTime(new Date(next.value.retryAt), now, tz)} (${tz}); it costs none of its attempts.`;
@@ -543,8 +550,8 @@ export class Engine {
     }
   }
 
-  private recordDuration(ms: number): void {
-    this.durations.push(ms);
+  private recordDuration(task: Task, builder: string, durationMs: number): void {
+    this.durations.push({ builder, words: specWords(task.spec), durationMs });
     if (this.durations.length > DURATION_SAMPLES) this.durations.shift();
   }
 

@@ -45,7 +45,7 @@ export function renderEvent(ev: CoreEvent, o: RenderOptions): string | null {
     case 'owner_attention':
       return `>> ${ev.message}`;
     case 'summary_due':
-      return renderSummaryText(ev.summary, o.maxAttempts);
+      return renderSummaryText(ev.summary);
     case 'task_changed':
       break;
   }

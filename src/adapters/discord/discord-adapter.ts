@@ -22,7 +22,8 @@ import { canDecide, refusal, type Actor } from '../../commands/actor.ts';
 import { decisionCommand } from '../../commands/decisions.ts';
 import { handleText } from '../../commands/dispatch.ts';
 import { errorReply, type Reply } from '../../commands/reply.ts';
-import { renderSummaryText } from '../../commands/summary.ts';
+import { makeBriefing } from '../../commands/briefing.ts';
+import { briefingMessage } from './briefing.ts';
 import { threadReply } from '../../commands/thread-reply.ts';
 import { cardContext } from '../shared/card-facts.ts';
 import { ChatMemory, type CardRef } from '../shared/chat-memory.ts';
@@ -34,7 +35,7 @@ import { attention, closedAsk, milestone } from './milestones.ts';
 import { DiscordOutbox, PRIORITY } from './outbox.ts';
 import { restApi } from './rest-api.ts';
 import { commandDefinitions, commandText, taskChoices } from './slash-commands.ts';
-import { codeBlock, LIMIT, plain, safeText, who } from './text.ts';
+import { LIMIT, plain, safeText, who } from './text.ts';
 
 export interface DiscordAdapterOptions {
   engine: Engine;
@@ -72,6 +73,8 @@ export class DiscordAdapter implements Announcer {
   private readonly lastProgressEdit = new Map<TaskId, number>();
   private unsubscribe: (() => void) | null = null;
   private refresher: NodeJS.Timeout | undefined;
+  /** The server DISCORD_CHANNEL is in (found at start): thread links in the morning briefing need it. */
+  private guildId: string | null = null;
 
   constructor(private readonly opts: DiscordAdapterOptions) {
     const { config } = opts;
@@ -167,6 +170,7 @@ export class DiscordAdapter implements Announcer {
       if (code === 10003 || code === 50001 || code === 404 || code === 403) return null;
       throw e;
     });
+    if (found && 'guildId' in found && typeof found.guildId === 'string') this.guildId = found.guildId;
     const problem =
       found === null
         ? `DISCORD_CHANNEL: the bot cannot see channel ${channel}; check the id (right-click the channel → Copy Channel ID) and that the bot was invited to its server with the link nightshift prints`
@@ -438,22 +442,16 @@ export class DiscordAdapter implements Announcer {
 
   private async postSummary(event: Extract<CoreEvent, { type: 'summary_due' }>): Promise<void> {
     const { config, engine } = this.opts;
-    const text = renderSummaryText(event.summary, engine.policy.maxAttempts);
-    const [head, ...rest] = text.split('\n');
-    await this.outbox.post(
-      config.channel,
-      {
-        embeds: [
-          {
-            title: '🌅 What nightshift did overnight',
-            description: `**${safeText(head ?? '', 300)}**\n${codeBlock(rest.join('\n') || 'Nothing happened.', 3500, '/summary')}`,
-            color: 0xf39c12,
-            timestamp: engine.now().toISOString(),
-          },
-        ],
-      },
-      PRIORITY.urgent,
-    );
+    const briefing = makeBriefing(event.summary);
+    // Each task links to its thread, where its status message and every milestone are.
+    const links = new Map<TaskId, string>();
+    const guild = config.guildId ?? this.guildId;
+    for (const x of [...briefing.needsYou, ...briefing.built, ...briefing.building, ...briefing.waited, ...briefing.next, ...briefing.dropped]) {
+      const card = this.memory.card(x.task.id);
+      const where = card?.thread ?? card?.channel;
+      if (where) links.set(x.task.id, `https://discord.com/channels/${guild ?? '@me'}/${where}`);
+    }
+    await this.outbox.post(config.channel, briefingMessage(briefing, links, engine.now()), PRIORITY.urgent);
   }
 }
 

@@ -17,6 +17,7 @@ export interface SlackApi {
     postMessage(args: Record<string, unknown>): Promise<{ ok?: boolean; ts?: string; channel?: string }>;
     update(args: Record<string, unknown>): Promise<{ ok?: boolean }>;
     postEphemeral(args: Record<string, unknown>): Promise<{ ok?: boolean }>;
+    getPermalink(args: { channel: string; message_ts: string }): Promise<{ ok?: boolean; permalink?: string }>;
   };
   conversations: { open(args: Record<string, unknown>): Promise<{ ok?: boolean; channel?: { id?: string } }> };
 }
@@ -113,6 +114,16 @@ export class SlackOutbox {
       await this.api.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
     } catch (e) {
       this.opts.logger.warn('could not send a private reply on Slack', { error: describe(e) });
+    }
+  }
+
+  /** A link to a message (a task's card, which roots its thread); null when Slack will not say. Best effort. */
+  async permalink(channel: string, ts: string): Promise<string | null> {
+    try {
+      return (await this.api.chat.getPermalink({ channel, message_ts: ts })).permalink ?? null;
+    } catch (e) {
+      this.opts.logger.warn('could not get a link to a Slack message', { error: describe(e) });
+      return null;
     }
   }
 

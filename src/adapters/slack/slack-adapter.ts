@@ -12,13 +12,14 @@ import { decisionCommand, type DecisionVerb } from '../../commands/decisions.ts'
 import { handleText } from '../../commands/dispatch.ts';
 import type { Reply } from '../../commands/reply.ts';
 import { threadReply } from '../../commands/thread-reply.ts';
-import { renderSummaryText } from '../../commands/summary.ts';
+import { makeBriefing } from '../../commands/briefing.ts';
+import { briefingMessage } from './briefing.ts';
 import { ACTION, statusCard, type CardContext, type SlackMessage } from './card.ts';
 import { cardContext } from '../shared/card-facts.ts';
 import { ChatMemory } from '../shared/chat-memory.ts';
 import { CardSequence, closingLine, DECIDED } from '../shared/card-sequence.ts';
 import { attention, milestone } from './milestones.ts';
-import { codeBlock, safeText, who } from './mrkdwn.ts';
+import { safeText, who } from './mrkdwn.ts';
 import { PRIORITY, SlackOutbox, type SlackApi } from './outbox.ts';
 import { slackActor } from './roles.ts';
 
@@ -300,19 +301,19 @@ export class SlackAdapter implements Announcer {
   }
 
   private async postSummary(event: Extract<CoreEvent, { type: 'summary_due' }>): Promise<void> {
-    const { config, engine } = this.opts;
+    const { config } = this.opts;
     const channel = config.summaryChannel ?? (await this.outbox.dmChannel(config.ownerId));
     if (!channel) return;
-    const text = renderSummaryText(event.summary, engine.policy.maxAttempts);
-    const [head, ...rest] = text.split('\n');
-    await this.outbox.post(channel, {
-      text: `:sunrise: ${head ?? 'Summary'}`,
-      blocks: [
-        { type: 'header', text: { type: 'plain_text', text: ':sunrise: What nightshift did overnight', emoji: true } },
-        { type: 'section', text: { type: 'mrkdwn', text: `*${safeText(head ?? '', 300)}*` } },
-        { type: 'section', text: { type: 'mrkdwn', text: codeBlock(rest.join('\n') || 'Nothing happened.', 2900, '`nightshift summary`') } },
-      ],
-    }, { priority: PRIORITY.urgent });
+    const briefing = makeBriefing(event.summary);
+    // Each task's title links to its thread, where its card and every milestone are.
+    const ids = [...briefing.needsYou, ...briefing.built, ...briefing.building, ...briefing.waited, ...briefing.next, ...briefing.dropped].map((x) => x.task.id);
+    const links = new Map<TaskId, string>();
+    for (const id of new Set(ids)) {
+      const card = this.memory.card(id);
+      const url = card ? await this.outbox.permalink(card.channel, card.ts) : null;
+      if (url) links.set(id, url);
+    }
+    await this.outbox.post(channel, briefingMessage(briefing, links), { priority: PRIORITY.urgent });
   }
 }
 

@@ -1,5 +1,6 @@
 // The Web API methods the fake implements, answering as Slack does (HTTP 200, `{ok:true, ...}` or
 // `{ok:false, error}`). Anything else is `unknown_method`, so a gap shows up as an error in a test.
+import { blockKitProblems } from './block-kit.ts';
 import { FAKE_PERMALINK_HOST } from './defaults.ts';
 import type { FakeMessage, MessageStore } from './message-store.ts';
 
@@ -29,6 +30,12 @@ type Method = (args: Record<string, unknown>, ws: Workspace) => ApiResult;
 export const APP_TOKEN_METHODS = new Set(['apps.connections.open']);
 
 const fail = (error: string): ApiResult => ({ ok: false, error });
+
+/** Slack refuses a message that breaks Block Kit's limits, saying where (block-kit.ts). */
+function invalidBlocks(args: Record<string, unknown>): ApiResult | null {
+  const messages = blockKitProblems(args);
+  return messages.length ? { ok: false, error: 'invalid_blocks', response_metadata: { messages } } : null;
+}
 
 function str(args: Record<string, unknown>, key: string): string | undefined {
   const v = args[key];
@@ -75,6 +82,8 @@ const METHODS: Record<string, Method> = {
     const channel = str(args, 'channel');
     if (!channel) return fail('channel_not_found');
     if (args['text'] === undefined && args['blocks'] === undefined && args['attachments'] === undefined) return fail('no_text');
+    const invalid = invalidBlocks(args);
+    if (invalid) return invalid;
     const m = ws.store.post(resolveChannel(channel), args, str(args, 'thread_ts'));
     return { ok: true, channel: m.channel, ts: m.ts, message: messageJson(m, ws) };
   },
@@ -85,6 +94,8 @@ const METHODS: Record<string, Method> = {
     if (!channel) return fail('channel_not_found');
     if (!ts) return fail('message_not_found');
     if (args['text'] === undefined && args['blocks'] === undefined && args['attachments'] === undefined) return fail('no_text');
+    const invalid = invalidBlocks(args);
+    if (invalid) return invalid;
     const m = ws.store.update(channel, ts, args);
     if (!m) return fail('message_not_found');
     return { ok: true, channel, ts, text: m.text, message: messageJson(m, ws) };
@@ -96,6 +107,8 @@ const METHODS: Record<string, Method> = {
     if (!channel) return fail('channel_not_found');
     if (!user) return fail('user_not_found');
     if (args['text'] === undefined && args['blocks'] === undefined && args['attachments'] === undefined) return fail('no_text');
+    const invalid = invalidBlocks(args);
+    if (invalid) return invalid;
     const e = ws.store.postEphemeral(channel, user, args, str(args, 'thread_ts'));
     return { ok: true, message_ts: e.message_ts };
   },

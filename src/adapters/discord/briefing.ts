@@ -1,0 +1,99 @@
+// The morning briefing as Discord embeds: the headline embed, "Needs you" (with Approve / Reject or
+// Retry / Cancel buttons below, one row per task), "Built" (a field per task: the agent's summary,
+// time, cost, links to the pull request and the task's thread), then what waited and what is next.
+// Within Discord's limits: 10 embeds, 25 fields of 1,024 characters, 6,000 characters in all,
+// 5 rows of buttons.
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
+import type { Briefing, Waiting } from '../../commands/briefing.ts';
+import type { TaskId } from '../../core/task.ts';
+import { customId, type DiscordMessage } from './card.ts';
+import { cut, LIMIT, plain, safeText } from './text.ts';
+
+/** Links to each task's thread, when its status message is known. */
+export type ThreadLinks = ReadonlyMap<TaskId, string>;
+
+const MAX_ROWS = 5;
+const MAX_BUILT = 10;
+const MAX_LINES = 12;
+/** Discord's cap on all embed text in one message is 6,000; keep a margin. */
+const TOTAL = 5_800;
+
+const COLOR = { headline: 0xf39c12, needsYou: 0xe74c3c, built: 0x2ecc71, rest: 0x95a5a6 } as const;
+
+function name(id: TaskId, title: string, links: ThreadLinks): string {
+  const url = links.get(id);
+  const text = safeText(`${id} · ${title}`, 200);
+  return url ? `[${text}](${url})` : `**${text}**`;
+}
+
+function lines(items: Waiting[], links: ThreadLinks): string {
+  const shown = items.slice(0, MAX_LINES).map((w) => `• ${name(w.task.id, w.task.title, links)}: ${safeText(w.why, 250)}`);
+  if (items.length > MAX_LINES) shown.push(`…and ${items.length - MAX_LINES} more (/status)`);
+  return cut(shown.join('\n'), LIMIT.description, '/status');
+}
+
+function buttonsFor(b: Briefing): APIActionRowComponent<APIButtonComponent>[] {
+  const button = (verb: 'approve' | 'reject' | 'retry' | 'cancel', label: string, id: TaskId, style: ButtonStyle): APIButtonComponent => ({
+    type: ComponentType.Button,
+    custom_id: customId(verb, id),
+    label: plain(label, LIMIT.label),
+    style: style as ButtonStyle.Primary,
+  });
+  return b.needsYou.slice(0, MAX_ROWS).map((n) => ({
+    type: ComponentType.ActionRow,
+    components:
+      n.kind === 'approval'
+        ? [button('approve', `Approve ${n.task.id}`, n.task.id, ButtonStyle.Success), button('reject', `Reject ${n.task.id}`, n.task.id, ButtonStyle.Danger)]
+        : [button('retry', `Retry ${n.task.id}`, n.task.id, ButtonStyle.Primary), button('cancel', `Cancel ${n.task.id}`, n.task.id, ButtonStyle.Danger)],
+  }));
+}
+
+const size = (e: APIEmbed): number =>
+  (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+
+export function briefingMessage(b: Briefing, links: ThreadLinks = new Map(), at = new Date()): DiscordMessage {
+  const embeds: APIEmbed[] = [
+    { title: plain(`🌅 Good morning: ${b.headline}`, LIMIT.title), description: safeText(b.since, 200), color: COLOR.headline, timestamp: at.toISOString() },
+  ];
+  if (b.needsYou.length) {
+    const more = b.needsYou.length > MAX_ROWS ? `\n…and ${b.needsYou.length - MAX_ROWS} more waiting for you (/status)` : '';
+    embeds.push({
+      title: 'Needs you',
+      color: COLOR.needsYou,
+      description: cut(
+        b.needsYou
+          .slice(0, MAX_ROWS)
+          .map((n) => `${n.kind === 'approval' ? '✋' : '🚨'} ${name(n.task.id, n.task.title, links)}\n${safeText(n.why, 500)}`)
+          .join('\n\n') + more,
+        LIMIT.description,
+        '/status',
+      ),
+    });
+  }
+  if (b.built.length) {
+    embeds.push({
+      title: `Built (${b.built.length})`,
+      color: COLOR.built,
+      fields: b.built.slice(0, MAX_BUILT).map((x) => {
+        const facts = [x.took, x.cost, x.pullRequest ? `[pull request](${x.pullRequest})` : x.branch ? `branch \`${x.branch.replace(/`/g, "'")}\`` : null, links.get(x.task.id) ? `[thread](${links.get(x.task.id)})` : null]
+          .filter(Boolean)
+          .join(' · ');
+        const said = x.said ? `${safeText(x.said, 600)}\n` : '';
+        return { name: plain(`✅ ${x.task.id} · ${x.task.title}${x.demo ? ' (demo build)' : ''}`, LIMIT.title), value: cut(`${said}${facts}`, LIMIT.fieldValue, '/summary') };
+      }),
+      ...(b.built.length > MAX_BUILT ? { footer: { text: `…and ${b.built.length - MAX_BUILT} more built (/summary)` } } : {}),
+    });
+  }
+  for (const [title, items] of [['Still building', b.building], ['Waited', b.waited], ['Next', b.next], ['Cancelled or rejected', b.dropped]] as const) {
+    if (items.length) embeds.push({ title, color: COLOR.rest, description: lines(items, links) });
+  }
+  // The headline and what needs you come first; what does not fit in Discord's 6,000 characters is left to /summary.
+  const kept: APIEmbed[] = [];
+  let total = 0;
+  for (const e of embeds) {
+    if (total + size(e) > TOTAL) break;
+    kept.push(e);
+    total += size(e);
+  }
+  return { embeds: kept, components: buttonsFor(b), allowed_mentions: { parse: [] } };
+}
