@@ -260,3 +260,17 @@ describe('estimates from comparable history, and a word when a deadline cannot b
     expect(r.text).toMatch(/needs ~4h \(your estimate\); done around 18:00 · ⚠ it cannot make its deadline: it needs ~4h \(your estimate\) and is due 16:00$/);
   });
 });
+
+describe('the console\'s "done" line', () => {
+  it('carries what the agent said it did and what it cost, not only "status t-N"', () => {
+    const t = makeTask({
+      id: 't-1',
+      title: 'Build a CSV export',
+      status: 'done',
+      attempts: [{ n: 1, startedAt: '2026-11-25T13:00:00.000Z', outcome: 'succeeded', logPath: '/l/attempt-1.log', builder: 'Claude Code', counts: true, demo: false, durationMs: 42 * 60_000, usage: { costUsd: 0.31, turns: 12 } }],
+      deliverables: { branch: 'nightshift/t-1-build-a-csv-export', commits: ['a'], changedFiles: ['x.ts'], links: [], summary: 'Added a CSV export endpoint\nwith tests.' },
+    });
+    const line = renderEvent({ type: 'task_changed', task: t, event: { at: t.updatedAt, type: 'done' } }, { timeZone: 'Europe/London', maxAttempts: 3, now: new Date('2026-11-25T14:00:00Z') });
+    expect(line).toBe('t-1 "Build a CSV export" is done after 42m · branch nightshift/t-1-build-a-csv-export · 1 file changed (x.ts) · $0.31 · 12 turns · log /l/attempt-1.log\n  Added a CSV export endpoint with tests.');
+  });
+});

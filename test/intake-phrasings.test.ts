@@ -155,3 +155,14 @@ describe('intake: how people really ask', () => {
     expect(r.kind === 'tasks' && r.drafts.length).toBe(99);
   });
 });
+
+describe('titles carry no control characters or bidi overrides', () => {
+  it.each([
+    ['build a \u202egnp.exe viewer', 'Build a gnp.exe viewer'],
+    ['build a \u001b[31mred\u001b[0m banner', 'Build a [31mred[0m banner'],
+    ['build a report\u0007 exporter', 'Build a report exporter'],
+  ])('%j', (text, title) => {
+    const r = interpretMessage(text, ctx);
+    expect(r.kind === 'tasks' && r.drafts[0]?.title).toBe(title);
+  });
+});
