@@ -69,7 +69,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       const { findOnPath, GH_MISSING } = await import('./builders/git/pull-request.ts');
       if (!(await findOnPath('gh', config.toolEnv))) out.write(`OPEN_PR is on, but ${GH_MISSING}. Until then builds end on their branch, without a pull request.\n`);
     }
-    consoleAdapter.start();
+    await consoleAdapter.start();
     server = await serveControl(socket, (req) => runCliRequest(engine, req));
     if (config.slack) {
       const { SlackAdapter } = await import('./adapters/slack/slack-adapter.ts');

@@ -51,7 +51,7 @@ async function terminal(opts: { tty: boolean }) {
   let seen = '';
   out.on('data', (chunk: Buffer) => (seen += chunk.toString('utf8')));
   adapter = new ConsoleAdapter({ engine, out, input });
-  adapter.start();
+  await adapter.start();
   const e = engine;
   return {
     engine: e,

@@ -135,7 +135,7 @@ describe('said once, kept, counted right', () => {
     let seen = '';
     out.on('data', (c: Buffer) => (seen += c.toString('utf8')));
     consoleAdapter = new ConsoleAdapter({ engine, out, input });
-    consoleAdapter.start();
+    await consoleAdapter.start();
     const type = async (line: string) => {
       input.write(`${line}\n`);
       await new Promise((r) => setImmediate(r));

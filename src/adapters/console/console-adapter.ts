@@ -10,7 +10,8 @@ import type { Actor } from '../../commands/actor.ts';
 import { handleText } from '../../commands/dispatch.ts';
 import { MessageAssembler } from './message-assembler.ts';
 import { liveLine, renderEvent } from './render-event.ts';
-import { terminalSafe, TerminalScreen } from './terminal-screen.ts';
+import { withoutUnsafeChars as terminalSafe } from '../../core/safe-text.ts';
+import type { TerminalScreen } from './terminal-screen.ts';
 
 /** Asks the terminal to mark pastes (bracketed paste mode), and to stop when we are done. */
 const BRACKETED_PASTE_ON = '\x1b[?2004h';
@@ -55,11 +56,14 @@ export class ConsoleAdapter implements Announcer {
 
   constructor(private readonly opts: ConsoleAdapterOptions) {}
 
-  start(): void {
+  /** Resolves once the prompt is up (on a terminal, the live-line screen too: it loads log-update only then). */
+  async start(): Promise<void> {
     this.opts.engine.subscribe(this);
     const input = this.opts.input;
     if (!input) return;
-    this.rl = createInterface({ input, output: this.opts.out, terminal: Boolean((input as { isTTY?: boolean }).isTTY) });
+    const tty = Boolean((input as { isTTY?: boolean }).isTTY);
+    const Screen = tty ? (await import('./terminal-screen.ts')).TerminalScreen : null;
+    this.rl = createInterface({ input, output: this.opts.out, terminal: tty });
     this.rl.setPrompt(this.opts.prompt ?? PROMPT);
     if (this.rl.terminal) {
       // On a terminal, readline swallows Ctrl-C and Ctrl-D: pass them on as the signals they mean,
@@ -69,7 +73,7 @@ export class ConsoleAdapter implements Announcer {
         if (this.rl) process.kill(process.pid, 'SIGTERM');
       });
       this.opts.out.write(BRACKETED_PASTE_ON);
-      this.screen = new TerminalScreen(this.opts.out, () => this.prompt());
+      if (Screen) this.screen = new Screen(this.opts.out, () => this.prompt());
       input.on('keypress', (_s: unknown, key: { name?: string } | undefined) => {
         if (key?.name === 'paste-start') this.assembler.pasteStart();
         if (key?.name === 'paste-end') {
