@@ -74,10 +74,17 @@ program
   .option('--yes', 'queue a very long list without asking first')
   .action(async (words: string[], o: { priority?: string; by?: string; eta?: string; json?: boolean; yes?: boolean }) => {
     let text = words.join(' ');
+    if (text.trim() === '') {
+      process.stderr.write('add needs something to build, like: nightshift add "a hello-world CLI by tonight". Nothing was queued.\n');
+      process.exitCode = 2;
+      return;
+    }
     if (o.priority) text += ` --priority ${o.priority}`;
     if (o.by) text += ` --by ${quoteFlag(o.by)}`;
     if (o.eta) text += ` --eta ${o.eta}`;
-    await run(() => ({ verb: 'add', text, ...(o.yes ? { yes: true } : {}) }), o.json)();
+    const reply = await oneShot({ verb: 'add', text, ...(o.yes ? { yes: true } : {}) });
+    // Anything but new tasks (a hint, a question asked back) queued nothing: not a success for a script.
+    print(reply.kind === 'created' || !reply.ok ? reply : { ...reply, ok: false, text: `${reply.text}\nNothing was queued.` }, o.json ?? false);
   });
 
 program

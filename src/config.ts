@@ -397,6 +397,15 @@ function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
+/** The percent-decoded text, or the text itself when it is not valid percent-encoding. */
+function decodedOr(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): Config {
   const parsed = EnvSchema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
@@ -432,9 +441,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
   const toolEnv: Record<string, string> = { ...builderEnv };
   for (const name of TOOL_ENV_ALLOW) if (env[name] !== undefined) toolEnv[name] = env[name] as string;
   // Anything that looks like a credential is redacted from logs, replies and announcements.
-  const secrets = Object.entries(env)
-    .filter(([k, v]) => /TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|ACCESS_KEY/i.test(k) && v && v.length >= 8)
-    .map(([, v]) => v as string);
+  // So is a password inside any URL value (DATABASE_URL=postgres://u:pass@h/db), on its own too:
+  // an agent may print it apart from its URL. Short ones are left to the URL rule (redact), so that
+  // a password like "pass" does not blank out every "password" in a log.
+  const secrets = [
+    ...Object.entries(env)
+      .filter(([k, v]) => /TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|ACCESS_KEY/i.test(k) && v && v.length >= 8)
+      .map(([, v]) => v as string),
+    ...Object.values(env).flatMap((v) => {
+      const password = v ? /^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s/@]+)@/i.exec(v)?.[1] : undefined;
+      return password && password.length >= 8 ? [...new Set([password, decodedOr(password)])] : [];
+    }),
+  ];
   return {
     home,
     ...(slack ? { slack } : {}),

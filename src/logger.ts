@@ -6,8 +6,12 @@ import type { Logger } from './core/ports.ts';
 const ORDER = { debug: 0, info: 1, warn: 2, error: 3 } as const;
 export type LogLevel = keyof typeof ORDER;
 
+/** The password in a URL's userinfo ("postgres://user:PASSWORD@host/db"), wherever a URL is written. */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s/@]+@/gi;
+
+/** The text with every secret value, and every password written in a URL, replaced by "[redacted]". */
 export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
+  let out = text.replace(URL_PASSWORD, '$1[redacted]@');
   for (const s of secrets) if (s) out = out.split(s).join('[redacted]');
   return out;
 }

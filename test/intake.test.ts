@@ -249,6 +249,13 @@ const INVALID: Array<[string, string]> = [
   ['build a metrics exporter -p low --priority high', '--priority given twice'],
   ['build a metrics exporter by yesterday', 'the deadline "by yesterday" is in the past'],
   ['build these tonight:\n- login page --eta forever', '--eta must be a duration like 4h, 90m or 1h30m (got "forever")'],
+  // A value that looks like a flag is still the value (issue 12): not "needs a value".
+  ['build a metrics exporter --eta -3h', '--eta must be a duration like 4h, 90m or 1h30m (got "-3h")'],
+  // Deadlines that do not parse are refused, not dropped; one chrono misreads is caught too.
+  ['build a metrics exporter by February 30', '"by February 30" is not a date I can read; say it like "by friday 5pm", "by Dec 3" or "in 3 hours"'],
+  ['build a metrics exporter by 25:99', '"by 25:99" is not a date I can read; say it like "by friday 5pm", "by Dec 3" or "in 3 hours"'],
+  ['build a metrics exporter by the year 3000', '"by the year 3000" is not a date I can read; say it like "by friday 5pm", "by Dec 3" or "in 3 hours"'],
+  ['build a metrics exporter by Dec 3 2031', 'the deadline "by Dec 3 2031" is more than a year away; say a nearer one, or leave it out'],
 ];
 
 const TASK_ROWS = [...SINGLE_TASKS, ...PRIORITY_WORDS, ...PRIORITY_PRECEDENCE, ...FLAGS, ...INLINE_LISTS, ...BULLET_LISTS];

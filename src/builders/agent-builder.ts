@@ -12,6 +12,7 @@ import { formatOwnerTime } from '../core/time-of-day.ts';
 import type { Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
 import { silentLogger } from '../core/ports.ts';
 import type { Attempt, Task } from '../core/task.ts';
+import { RedactingLines } from './redacting-lines.ts';
 import { AgentOutput } from './agent-output.ts';
 import { AttemptLog, completeAttemptLog, DEFAULT_LOG_MAX_BYTES } from './attempt-log.ts';
 import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_RULES, renderPrompt, type AgentPreset, type AgentVerdict } from './presets/index.ts';
@@ -217,10 +218,13 @@ class RunningBuild implements BuildHandle {
     // Reset times an agent prints without a zone are in this machine's zone, where it runs.
     const parser = preset.createParser({ workspace: prepared.workspace });
     const stall = watchForStall({ stallMs: this.opts.stallMs ?? 15 * 60_000, onStall: (ms) => this.req.onStall?.(ms) });
+    // The log promises no secret: what the agent prints goes through the same redaction as every
+    // message (an allow-listed API key echoed by the agent, a URL with a password in it).
+    const redactor = this.opts.redact ? new RedactingLines(this.opts.redact, (t) => logFile.write(t)) : null;
     const output = new AgentOutput({
       parser,
       onProgress: (p) => this.req.onProgress(p),
-      onChunk: (chunk) => logFile.write(chunk),
+      onChunk: (chunk) => (redactor ? redactor.push(chunk) : logFile.write(chunk)),
       onActivity: () => stall.activity(),
     });
 
@@ -267,6 +271,7 @@ class RunningBuild implements BuildHandle {
     // pipes) is ended, and its output gets a moment to drain before we stop reading.
     await this.sweep();
     await drained([child.stdout, child.stderr], OUTPUT_DRAIN_MS);
+    redactor?.flush();
     this.markExited();
     const durationMs = Date.now() - started;
     const verdict = parser.end({ code: exit.code, signal: exit.signal });

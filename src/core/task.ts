@@ -191,6 +191,7 @@ export const taskNumber = (id: TaskId): number => Number(id.slice(2));
 
 /** Accepts what a person types: `t-7`, `T-7`, `7`, `#7`. Returns null when it is not an id. */
 export function parseTaskId(input: string): TaskId | null {
-  const m = /^\s*(?:t-|#)?(\d+)\s*$/i.exec(input);
+  // At most 15 digits: a longer number is not an id and would print as "t-1e+21".
+  const m = /^\s*(?:t-|#)?(\d{1,15})\s*$/i.exec(input);
   return m ? formatTaskId(Number(m[1])) : null;
 }

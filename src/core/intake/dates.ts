@@ -224,3 +224,34 @@ export function withoutPhrase(text: string, match: Pick<DeadlineMatch, 'start' |
     .replace(/\s{2,}/g, ' ')
     .trim();
 }
+
+const MONTH = String.raw`(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)`;
+const ORDINAL = String.raw`\d{1,2}(?:st|nd|rd|th)?`;
+/** What follows "by", "before", "until", "due" when it means to be a date: the words to check. */
+const MEANT_AS_DATE = new RegExp(
+  String.raw`\b(?:by|before|until|till|due(?:\s+(?:by|on))?|no\s+later\s+than)\s+(` +
+    [
+      String.raw`(?:the\s+)?year\s+\d+`,
+      String.raw`(?:the\s+)?${ORDINAL}\s+(?:of\s+)?${MONTH}(?:,?\s+\d{4})?`,
+      String.raw`${MONTH}\s+${ORDINAL}(?:,?\s+\d{4})?`,
+      String.raw`\d{1,2}:\d{2}(?:\s*[ap]m)?`,
+      String.raw`\d{1,2}\/\d{1,2}(?:\/\d{2,4})?`,
+      String.raw`\d{4}(?=[\s.,;!?]|$)`,
+    ].join('|') +
+    ')',
+  'gi',
+);
+
+/**
+ * Words meant as a deadline that do not make one ("by February 30", "by 25:99", "by the year 3000":
+ * chrono reads the last as "the year", a year from now). Returns the words, or null when every
+ * such phrase was read whole as the deadline found.
+ */
+export function unreadableDeadline(text: string, found: DeadlineMatch | null): string | null {
+  for (const m of text.matchAll(MEANT_AS_DATE)) {
+    const end = m.index + m[0].length;
+    if (found && found.start <= m.index && found.end >= end) continue;
+    return m[0];
+  }
+  return null;
+}

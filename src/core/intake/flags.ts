@@ -53,7 +53,8 @@ function readValue(text: string, from: number, name: RawFlag['name'], dateLength
   const rest = text.slice(at, lineEnd >= 0 ? Math.min(nextFlag, lineEnd) : nextFlag);
   const dateEnd = name === 'by' ? (dateLength?.(rest) ?? null) : null;
   const word = name === 'by' ? rest.slice(0, dateEnd ?? rest.length).trimEnd() : (/^\S*/.exec(rest)?.[0] ?? '');
-  if (word === '' || word.startsWith('-')) return { value: null, end: at };
+  // "-3h" is a (bad) value, not the next flag: said as such, not as "needs a value".
+  if (word === '' || (word.startsWith('-') && !/^-\d/.test(word))) return { value: null, end: at };
   return { value: word, end: at + word.length };
 }
 

@@ -1,6 +1,9 @@
 // One line of a request, read once: its deadline (from --by or its words), its priority words
 // and what is left of it once flags, deadline words and noise are cut away.
-import { findDeadline, withoutPhrase, type DeadlineMatch } from './dates.ts';
+import { findDeadline, unreadableDeadline, withoutPhrase, type DeadlineMatch } from './dates.ts';
+
+/** A deadline further ahead than this is a misreading or a wish, not a night's work. */
+const MAX_AHEAD_MS = 366 * 24 * 3_600_000;
 import { BY_EXAMPLES, type DateLength, type Flags } from './flags.ts';
 import { stripNoise, stripPoliteness } from './noise.ts';
 import type { PrioritySource } from './priority.ts';
@@ -61,6 +64,11 @@ export function analyzeLine(text: string, flags: Flags, ctx: IntakeContext): Lin
   }
   const found: DeadlineMatch | null = findDeadline(text, ctx);
   if (found?.past && !deadline) return { ok: false, error: `the deadline "${found.phrase}" is in the past` };
+  const unreadable = deadline ? null : unreadableDeadline(text, found);
+  if (unreadable) return { ok: false, error: `"${unreadable}" is not a date I can read; say it like "by friday 5pm", "by Dec 3" or "in 3 hours"` };
+  if (found && !deadline && found.at.getTime() - ctx.now.getTime() > MAX_AHEAD_MS) {
+    return { ok: false, error: `the deadline "${found.phrase}" is more than a year away; say a nearer one, or leave it out` };
+  }
   if (found && !found.past && !deadline) deadline = { at: found.at, phrase: found.phrase };
   // "tonight: build the export": once the date is cut, the colon it leaves must not hide the verb.
   const besidesDeadline = (found ? withoutPhrase(text, found) : text).replace(/^[\s:;,–—-]+/, '');
