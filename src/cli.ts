@@ -55,10 +55,11 @@ const program = new Command('nightshift')
 program
   .command('start')
   .description('run nightshift: the console prompt (no chat tokens are set), the scheduler and the builders')
-  .action(async () => {
+  .option('--empty-queue', 'start even though db.json and db.json.bak are both missing (the queue starts empty; history is kept)')
+  .action(async (o: { emptyQueue?: boolean }) => {
     const cfg = await config();
     const { startDaemon, survive, handleSignals } = await needs.daemon();
-    const daemon = await startDaemon({ config: cfg, out: process.stdout, err: process.stderr, input: process.stdin });
+    const daemon = await startDaemon({ config: cfg, out: process.stdout, err: process.stderr, input: process.stdin, ...(o.emptyQueue ? { emptyQueue: true } : {}) });
     survive(daemon.logger);
     handleSignals(daemon, process.stderr, cfg.shutdownGraceMs);
   });
@@ -157,7 +158,7 @@ program
   });
 
 /** Errors a user can act on (by class name: their modules may not be loaded), printed as one clear message without a stack trace. */
-const USER_ERRORS = new Set(['ConfigError', 'LockHeldError', 'StoreCorruptError', 'StoreFormatTooNewError']);
+const USER_ERRORS = new Set(['ConfigError', 'LockHeldError', 'StoreCorruptError', 'StoreFormatTooNewError', 'StoreMissingError']);
 
 function explain(e: unknown): string {
   if (e instanceof Error && USER_ERRORS.has(e.name)) return e.message;

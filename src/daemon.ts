@@ -30,6 +30,8 @@ export interface DaemonOptions {
   input?: Readable;
   clock?: Clock;
   holder?: 'daemon' | 'run';
+  /** `start --empty-queue`: db.json and its backup are gone; start with an empty queue, keep the history. */
+  emptyQueue?: boolean;
 }
 
 export interface Daemon {
@@ -58,7 +60,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let slack: SlackAdapter | null = null;
   let discord: DiscordAdapter | null = null;
   try {
-    const store = new LowdbTaskStore({ dir: config.home, logger });
+    const store = new LowdbTaskStore({ dir: config.home, logger, ...(opts.emptyQueue ? { acceptMissingQueue: true } : {}) });
     const report = await store.open();
     for (const w of report.warnings) err.write(`WARNING: ${w}\n`);
     const { builder, notice } = selectBuilder(config, logger);

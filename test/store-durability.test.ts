@@ -1,13 +1,13 @@
 // Failure modes of the lowdb store on disk, each named after the failure. Crashes are simulated by
 // writing the files exactly as the crash would leave them, then opening a new store on the directory.
-import { appendFile, copyFile, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../src/core/ports.ts';
 import type { Task, TaskStatus } from '../src/core/task.ts';
-import { LowdbTaskStore, STORE_FORMAT_VERSION, StoreCorruptError, StoreFormatTooNewError } from '../src/store/index.ts';
+import { LowdbTaskStore, STORE_FORMAT_VERSION, StoreCorruptError, StoreFormatTooNewError, StoreMissingError } from '../src/store/index.ts';
 import { makeTask } from './helpers/task-factory.ts';
 
 const fixture = (name: string): string =>
@@ -403,6 +403,7 @@ describe('LowdbTaskStore on disk', () => {
 
     it('an invalid line in the middle is skipped with a warning and counted', async () => {
       await writeFile(archive(), line(task(1, 'done', 1)) + '{"id":"t-2","title":\n' + line({ ...task(3, 'done', 3), priority: 'urgent' } as unknown as Task) + line(task(4, 'done', 4)));
+      await writeFile(db(), JSON.stringify({ version: 1, nextId: 5, tasks: [], meta: {} }));
       const logger = recordingLogger();
       const s = storeOn(logger);
       await s.open();
@@ -671,5 +672,80 @@ describe('LowdbTaskStore on disk', () => {
     expect(await verified).toMatchObject({ invalidLines: 0 });
     expect((await s.get('t-2003'))?.status).toBe('rejected');
     expect((await s.get('t-2002'))?.status).toBe('cancelled');
+  });
+});
+
+describe('an archive that ends mid-line says truthfully whether a task was lost (issue 12)', () => {
+  it('a line past what was recorded (a crash during the append): the task is still live, nothing lost', async () => {
+    const s = storeOn();
+    await s.open();
+    await s.put(task(1, 'done', 1), task(2, 'building', 2));
+    await s.close();
+    // The process died halfway through appending t-2's finished line: never acknowledged.
+    await appendFile(archive(), line(task(2, 'done', 3)).slice(0, 60));
+    const again = storeOn();
+    const { warnings } = await again.open();
+    expect(warnings).toEqual([expect.stringMatching(/^archive\.jsonl ended with an incomplete line \(60 bytes, left by a crash during an append\); removed it\. t-2 was still live and has not been lost\.$/)]);
+    expect(again.live().map((t) => `${t.id}:${t.status}`)).toEqual(['t-2:building']);
+  });
+
+  it('a recorded line cut short afterwards (a truncated file): says that finished task is lost, not that it is live', async () => {
+    const s = storeOn();
+    await s.open();
+    await s.put(task(1, 'done', 1));
+    await s.put(task(2, 'done', 2));
+    await s.close();
+    const size = (await stat(archive())).size;
+    await truncate(archive(), size - 40);
+    const again = storeOn();
+    const { warnings } = await again.open();
+    const said = warnings.join('\n');
+    expect(said).toMatch(/t-2's finished record is lost from history \(it is not live either\)\. Restore archive\.jsonl from a backup/);
+    expect(said).not.toMatch(/has not been lost/);
+    expect((await again.history()).map((t) => t.id)).toEqual(['t-1']);
+  });
+});
+
+describe('a restored or missing db.json never hands out an id again, nor starts empty without a word (issue 12)', () => {
+  it('restored from its backup: the next id is above every id in the damaged file, the archive, logs/ and workspaces/', async () => {
+    await twoWrites(); // db.json: t-1, t-2; db.json.bak: t-1
+    const s = storeOn();
+    await s.open();
+    expect(s.allocateIds(1)).toEqual(['t-3']);
+    await s.put(task(3, 'queued'));
+    await s.close();
+    // t-3's worktree and logs exist; then db.json and both journals are lost: only the backup is left.
+    await mkdir(path.join(dir, 'logs', 't-3'), { recursive: true });
+    await mkdir(path.join(dir, 'workspaces', 't-4'), { recursive: true });
+    await writeFile(db(), '{"version":2,"nextId":6,"tasks":[{"id":"t-5"');
+    await rm(journal(), { force: true });
+    await rm(journalBak(), { force: true });
+    const again = storeOn();
+    const report = await again.open();
+    expect(report.warnings[0]).toMatch(/restored the last good copy/);
+    expect(again.allocateIds(1)).toEqual(['t-6']); // t-5 named in the damaged file, t-4 a worktree, t-3 logs
+  });
+
+  it('db.json and its backup both missing, with an archive and logs: refuses, saying what it found and how to go on', async () => {
+    await writeFile(archive(), line(task(1, 'done', 1)) + line(task(2, 'cancelled', 2)));
+    await mkdir(path.join(dir, 'logs', 't-7'), { recursive: true });
+    const s = storeOn();
+    await expect(s.open()).rejects.toThrow(StoreMissingError);
+    await expect(storeOn().open()).rejects.toThrow(
+      /has no db\.json and no db\.json\.bak, but it is not new: archive\.jsonl \(2 finished tasks\), logs\/ \(1 task\)\. Starting empty would lose the queue without a word, so nightshift stops here\. .*"nightshift start --empty-queue"/,
+    );
+    expect(await readdir(dir)).not.toContain('db.json'); // nothing was written
+
+    const accepted = new LowdbTaskStore({ dir, acceptMissingQueue: true });
+    opened.push(accepted);
+    const report = await accepted.open();
+    expect(report.warnings).toEqual([expect.stringMatching(/started with an empty queue, as asked\. The history is kept\./)]);
+    expect(accepted.live()).toEqual([]);
+    expect((await accepted.history()).map((t) => t.id)).toEqual(['t-2', 't-1']);
+    expect(accepted.allocateIds(1)).toEqual(['t-8']);
+  });
+
+  it('a brand-new directory still opens empty, without a warning', async () => {
+    expect((await storeOn().open()).warnings).toEqual([]);
   });
 });

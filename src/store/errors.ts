@@ -51,3 +51,25 @@ export class StoreNotOpenError extends Error {
     super(`TaskStore.${method}() was called while the store is not open; call open() first.`);
   }
 }
+
+/**
+ * db.json and db.json.bak are both missing, yet the directory has a past (an archive, logs,
+ * worktrees): starting empty would drop the live queue without a word, so the store refuses.
+ */
+export class StoreMissingError extends Error {
+  override readonly name = 'StoreMissingError';
+  readonly retryable = false;
+
+  constructor(
+    readonly dir: string,
+    /** What was found instead: "archive.jsonl (12 finished tasks)", "logs/ (14 tasks)". */
+    readonly found: string[],
+  ) {
+    super(
+      `${dir} has no db.json and no db.json.bak, but it is not new: ${found.join(', ')}. ` +
+        `Starting empty would lose the queue without a word, so nightshift stops here. Restore db.json from a backup ` +
+        `of this directory; or, to go on with an empty queue (the history in archive.jsonl is kept), start once with ` +
+        `"nightshift start --empty-queue".`,
+    );
+  }
+}

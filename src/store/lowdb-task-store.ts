@@ -3,12 +3,12 @@
 // A change costs one journal line (and an archive line per finished task), however many tasks are
 // live; the journal is folded into db.json once it outgrows it. See src/store/README.md for the
 // layout and the crash-safety argument.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
 import { silentLogger, type HistoryQuery, type Logger, type StoreOpenReport, type TaskStore } from '../core/ports.ts';
 import { formatTaskId, isTerminal, Task, taskNumber, type TaskId } from '../core/task.ts';
-import { StoreNotOpenError } from './errors.ts';
+import { StoreMissingError, StoreNotOpenError } from './errors.ts';
 import { fsyncDir } from './durable-fs.ts';
 import { collectHistory } from './history.ts';
 import { encodeEntry, type JournalEntry } from './journal-entry.ts';
@@ -17,7 +17,7 @@ import { replayJournal, type LiveState } from './journal-replay.ts';
 import { emptyLiveDoc, nextIdAbove, STORE_FORMAT_VERSION, type LiveDoc } from './live-doc.ts';
 import { LiveDocFile } from './live-doc-file.ts';
 import { LiveSet } from './live-set.ts';
-import { TaskArchive, type ArchiveScanStats } from './task-archive.ts';
+import { TaskArchive, type ArchiveCut, type ArchiveScanStats } from './task-archive.ts';
 import { byCreationOrder, checkIdCount, deepFreeze, lastPerId, toStoredMetaValue } from './values.ts';
 import { WriteQueue } from './write-queue.ts';
 
@@ -30,6 +30,11 @@ export interface LowdbTaskStoreOptions {
    * itself. Default 1 MiB; smaller in tests.
    */
   compactAfterBytes?: number;
+  /**
+   * Open even when db.json and its backup are both missing in a directory that has a past
+   * (`nightshift start --empty-queue`): the live queue starts empty, the history is kept.
+   */
+  acceptMissingQueue?: boolean;
 }
 
 /** When db.json does not say how much of the archive it accounts for, reconcile this much of the tail. */
@@ -60,6 +65,7 @@ export class LowdbTaskStore implements TaskStore {
   private readonly docFile: LiveDocFile;
   private readonly low: Low<LiveDoc>;
   private readonly archive: TaskArchive;
+  private readonly acceptMissingQueue: boolean;
   private readonly journal: JournalFile;
   private readonly writes: WriteQueue<Change>;
   private isOpen = false;
@@ -83,6 +89,7 @@ export class LowdbTaskStore implements TaskStore {
     this.dir = options.dir;
     this.logger = options.logger ?? silentLogger;
     this.compactAfterBytes = options.compactAfterBytes ?? DEFAULT_COMPACT_AFTER_BYTES;
+    this.acceptMissingQueue = options.acceptMissingQueue ?? false;
     this.dbFile = path.join(this.dir, 'db.json');
     this.archiveFile = path.join(this.dir, 'archive.jsonl');
     this.journalFile = path.join(this.dir, 'db.journal.jsonl');
@@ -107,8 +114,15 @@ export class LowdbTaskStore implements TaskStore {
     await this.docFile.removeLeftovers();
     const warnings: string[] = [];
 
-    warnings.push(...(await this.archive.open()));
+    const cut = await this.archive.open();
     try {
+      let hadAPast = false;
+      if (read.source === 'none') {
+        const past = await this.signsOfAPast();
+        hadAPast = past.length > 0;
+        if (past.length > 0 && !this.acceptMissingQueue) throw new StoreMissingError(this.dir, past);
+        if (past.length > 0) warnings.push(`db.json and db.json.bak were missing (${past.join(', ')}); started with an empty queue, as asked. The history is kept.`);
+      }
       this.state = stateOf(doc);
       const journal = await this.journal.open();
       warnings.push(...journal.warnings);
@@ -121,6 +135,7 @@ export class LowdbTaskStore implements TaskStore {
       // accounts for, so a finished task never comes back to life.
       const reconcileFrom = replay.damaged.length > 0 ? minKnown(doc.archivedBytes, this.state.archivedBytes) : this.state.archivedBytes;
       const dropped = await this.reconcileArchiveTail(reconcileFrom, warnings);
+      if (cut) warnings.push(this.explainCut(cut, this.state.archivedBytes ?? doc.archivedBytes));
       const finished = this.finishedLiveTasks(warnings);
       if (dropped.length > 0 || finished.length > 0 || this.state.archivedBytes !== this.archive.size) {
         await this.flush([{ put: [], finish: finished, drop: dropped, recordArchiveSize: true }]);
@@ -138,6 +153,11 @@ export class LowdbTaskStore implements TaskStore {
         // backup journal, so the damaged line is never read again (the copy above keeps it).
         await this.docFile.refreshBackup();
         await this.journal.removeBackup();
+      }
+      if (read.source === 'backup' || hadAPast) {
+        // A restored (or lost) db.json may not know the newest ids: never hand one out again, as
+        // logs/t-N and workspaces/t-N would be another task's.
+        this.state.nextId = Math.max(this.state.nextId, (await this.highestIdOnDisk()) + 1);
       }
       if (read.source === 'backup') {
         const aside = this.docFile.lastSetAside;
@@ -404,6 +424,55 @@ export class LowdbTaskStore implements TaskStore {
     return dropped;
   }
 
+  /** What says this directory has been used: a non-empty archive or journal, task logs, worktrees. */
+  private async signsOfAPast(): Promise<string[]> {
+    const found: string[] = [];
+    if (this.archive.size > 0) {
+      const { tasks } = await this.archive.verify();
+      found.push(`archive.jsonl (${tasks} finished task${tasks === 1 ? '' : 's'})`);
+    }
+    for (const journal of [this.journal.file, this.journal.backupFile]) {
+      const bytes = await stat(journal).then((s) => s.size, () => 0);
+      if (bytes > 0) found.push(`${path.basename(journal)} (${bytes} bytes)`);
+    }
+    for (const sub of ['logs', 'workspaces']) {
+      const ids = await taskDirs(path.join(this.dir, sub));
+      if (ids.length > 0) found.push(`${sub}/ (${ids.length} task${ids.length === 1 ? '' : 's'})`);
+    }
+    return found;
+  }
+
+  /** The highest task number anywhere on disk: the archive, logs/, workspaces/ and a damaged db.json set aside or in place. */
+  private async highestIdOnDisk(): Promise<number> {
+    let max = await this.archive.maxTaskNumber();
+    for (const sub of ['logs', 'workspaces']) for (const n of await taskDirs(path.join(this.dir, sub))) max = Math.max(max, n);
+    for (const file of [this.dbFile, this.docFile.lastSetAside]) {
+      if (!file) continue;
+      const text = await readFile(file, 'utf8').catch(() => '');
+      for (const m of text.matchAll(/"id"\s*:\s*"t-(\d{1,15})"/g)) max = Math.max(max, Number(m[1]));
+    }
+    return max;
+  }
+
+  /**
+   * An incomplete last archive line, said as it is: a line past what the store had recorded was
+   * never acknowledged (a crash mid-append; its task is still live); a line the store had recorded
+   * as archived was cut afterwards (a truncated file), and that finished task's record is lost.
+   */
+  private explainCut(cut: ArchiveCut, recordedBytes: number | undefined): string {
+    const file = path.basename(this.archiveFile);
+    const who = cut.taskId ?? 'a task';
+    const stillLive = cut.taskId !== null && this.state.live.get(cut.taskId as TaskId) !== undefined;
+    const recorded = recordedBytes !== undefined && cut.at < recordedBytes;
+    if (!recorded && (stillLive || cut.taskId === null)) {
+      return `${file} ended with an incomplete line (${cut.bytes} bytes, left by a crash during an append); removed it. ` +
+        `${stillLive ? `${who} was still live and has not been lost.` : 'Nothing had been recorded as archived there, so no task was lost.'}`;
+    }
+    return `${file} ended with an incomplete line (${cut.bytes} bytes) where ${this.dbFile} had recorded a finished task: ` +
+      `the file was cut short after it was written. ${who === 'a task' ? 'The finished task it held' : `${who}'s finished record`} is lost from history ` +
+      `(it is not live either). Restore ${file} from a backup of NIGHTSHIFT_HOME to get it back.`;
+  }
+
   /** Finished tasks found live (a hand-written or foreign db.json): they go to the archive on open. */
   private finishedLiveTasks(warnings: string[]): Task[] {
     const finished = [...this.state.live.unordered()].filter((t) => isTerminal(t.status)).sort(byCreationOrder);
@@ -416,6 +485,15 @@ export class LowdbTaskStore implements TaskStore {
   private requireOpen(method: string): void {
     if (!this.isOpen) throw new StoreNotOpenError(method);
   }
+}
+
+/** The task numbers of the t-N entries in a directory ([] when it does not exist). */
+async function taskDirs(dir: string): Promise<number[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.flatMap((n) => {
+    const m = /^t-(\d{1,15})$/.exec(n);
+    return m ? [Number(m[1])] : [];
+  });
 }
 
 function freshState(): LiveState {

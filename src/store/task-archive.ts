@@ -37,6 +37,13 @@ export interface ArchiveScanStats {
   invalidLines: number;
 }
 
+/** An incomplete last line cut off on open: where it started, how long it was, whose it was (if the id survived). */
+export interface ArchiveCut {
+  at: number;
+  bytes: number;
+  taskId: string | null;
+}
+
 export class TaskArchive {
   readonly file: string;
   private readonly logger: Logger;
@@ -64,23 +71,25 @@ export class TaskArchive {
     return this.reportedOffsets.size;
   }
 
-  /** Opens (creating if needed) and cuts off a line left incomplete by a crash mid-append. Returns warnings. */
-  async open(): Promise<string[]> {
+  /**
+   * Opens (creating if needed) and cuts off an incomplete last line. What that line held, and
+   * whether it was lost, only the store can tell (it knows what it had recorded as archived), so
+   * the cut is returned for it to explain.
+   */
+  async open(): Promise<ArchiveCut | null> {
     const handle = await open(this.file, 'a+');
     this.handle = handle;
     const { size } = await handle.stat();
     const end = await this.endOfLastCompleteLine(size);
-    const warnings: string[] = [];
+    let cut: ArchiveCut | null = null;
     if (end < size) {
+      const head = (await readAt(handle, end, Math.min(size - end, 200))).toString('utf8');
       await handle.truncate(end);
       await handle.datasync();
-      warnings.push(
-        `${this.file} ended with an incomplete line (${size - end} bytes, left by a crash during an append); ` +
-          `removed it. The task it held was still live and has not been lost.`,
-      );
+      cut = { at: end, bytes: size - end, taskId: /"id"\s*:\s*"(t-\d+)"/.exec(head)?.[1] ?? null };
     }
     this.sizeBytes = end;
-    return warnings;
+    return cut;
   }
 
   async close(): Promise<void> {
@@ -205,6 +214,13 @@ export class TaskArchive {
   /** Tasks newest first, invalid lines skipped; for collectHistory. */
   async *tasksNewestFirst(): AsyncGenerator<Task | null> {
     for await (const line of this.linesBackward()) yield this.parseLine(line);
+  }
+
+  /** The highest task number in the archive (0 when empty). Builds the id index: a full scan the first time. */
+  async maxTaskNumber(): Promise<number> {
+    let max = 0;
+    for (const n of (await this.ensureIndex()).keys()) max = Math.max(max, n);
+    return max;
   }
 
   /** The latest archived version of a task, or null. Builds the id index on first use. */
