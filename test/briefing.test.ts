@@ -107,3 +107,18 @@ describe('docs/morning-briefing.md', () => {
     expect(readFileSync(new URL('../docs/morning-briefing.md', import.meta.url), 'utf8')).toBe(briefingDoc());
   });
 });
+
+describe('the Discord briefing on a big night', () => {
+  it('keeps what needs you and what was built within 6,000 characters, and says where the rest is', () => {
+    const s = sampleNight();
+    const long = (i: number) => makeTask({ id: `t-${100 + i}`, title: `Task ${i} ${'x'.repeat(240)}`, status: 'done', deliverables: { commits: [], changedFiles: [], links: [`https://github.com/acme/widgets/pull/${i + 1000}`], summary: 'y'.repeat(400) } });
+    const built = Array.from({ length: 12 }, (_, i) => long(i));
+    const approvals = Array.from({ length: 5 }, (_, i) => makeTask({ id: `t-${200 + i}`, title: `Approve me ${i} ${'z'.repeat(150)}`, status: 'awaiting_approval', safety: { needsApproval: true, reasons: [{ kind: 'low_priority', quote: 'x', message: 'low priority tasks always wait for approval' }], checkedAt: '2026-11-25T07:00:00.000Z' } }));
+    const msg = discordBriefing(makeBriefing({ ...s, done: built, awaitingApproval: approvals }), new Map(), NOW);
+    const chars = (msg.embeds ?? []).reduce((n, e) => n + (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.fields ?? []).reduce((m, f) => m + f.name.length + f.value.length, 0), 0);
+    expect(chars).toBeLessThanOrEqual(6_000);
+    expect(msg.embeds?.map((e) => e.title?.replace(/ \(\d+\)$/, ''))).toEqual(expect.arrayContaining(['Needs you', 'Built']));
+    expect(msg.embeds?.[0]?.footer?.text).toBe('More than fits here: /summary shows it all.');
+    expect(validateMessageBody(msg as unknown as Record<string, unknown>, 0)).toBeUndefined();
+  });
+});

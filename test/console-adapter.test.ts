@@ -196,3 +196,18 @@ describe('console: one live line per running build on a terminal', () => {
     expect(t.seen()).not.toContain('\x1b');
   });
 });
+
+describe('console: a paste whose end mark never comes', () => {
+  it('ends at the first line typed a while later, which is then its own message', async () => {
+    const { MessageAssembler } = await import('../src/adapters/console/message-assembler.ts');
+    let now = 0;
+    const sent: string[] = [];
+    const a = new MessageAssembler((m) => sent.push(m), () => now);
+    a.pasteStart();
+    a.line('build these:');
+    a.line('- a login page');
+    now += 5_000; // the end mark was lost; the owner types on
+    a.line('status');
+    expect(sent).toEqual(['build these:\n- a login page', 'status']);
+  });
+});

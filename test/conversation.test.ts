@@ -112,6 +112,43 @@ describe('clarify answers what it answers', () => {
   });
 });
 
+describe('what a clarification may not do', () => {
+  const requester: Actor = { id: 'U-R', name: 'Rita', role: 'requester', adapter: 'test' };
+
+  it('the asker saying the thing is in place does not release a blocked task: only the owner or an approver can', async () => {
+    const { engine, say } = await setup();
+    await handleText({ engine, actor: requester }, 'nice to have: build the Stripe webhook, waiting for the API key');
+    const r = await handleText({ engine, actor: requester }, 'clarify t-1 the key is in .env now');
+    expect(r.text).not.toMatch(/that answers/);
+    expect(engine.liveTask('t-1')?.status).toBe('awaiting_approval');
+    await say('clarify t-1 the key is in .env now');
+    expect(engine.liveTask('t-1')?.status).toBe('queued');
+  });
+
+  it('"now" alone is no answer: "finance now says next week" keeps the task waiting', async () => {
+    const { engine, say } = await setup();
+    await say('nice to have: build the Stripe webhook, waiting on the API key from finance');
+    await say('clarify t-1 finance now says next week');
+    expect(engine.liveTask('t-1')?.status).toBe('awaiting_approval');
+  });
+
+  it('a low task bumped and then clarified still waits for approval', async () => {
+    const { engine, say } = await setup();
+    await say('someday maybe try Bun for the test runner');
+    await say('bump t-1 high');
+    await say('clarify t-1 use the latest Bun');
+    expect(engine.liveTask('t-1')?.status).toBe('awaiting_approval');
+    expect(engine.liveTask('t-1')?.title).toBe('Try Bun for the test runner');
+  });
+
+  it('a vague task keeps its title when the clarification names nothing to build', async () => {
+    const { engine, say } = await setup();
+    await say('build it');
+    await say('clarify t-1 sorry, I meant the thing from yesterday');
+    expect(engine.liveTask('t-1')?.title).toBe('Build it');
+  });
+});
+
 describe('retry brings back a task cancelled by mistake', () => {
   it('a cancelled task is queued again with a fresh budget, builds, and is done', async () => {
     const { engine, say } = await setup('succeed');
@@ -152,6 +189,16 @@ describe('said once, kept, counted right', () => {
     expect(c.seen()).toContain('t-1 "Try Bun" rejected: too early for this');
     await c.type('status t-1');
     expect(c.seen()).toMatch(/Rejected by you \S+.*: too early for this/);
+  });
+
+  it('after a long list is confirmed, the console still says why each task past the tenth waits', async () => {
+    const c = await consoleOn();
+    await c.type(`someday maybe:\n${Array.from({ length: 25 }, (_, i) => `- widget page ${i + 1}`).join('\n')}`.split('\n').join('\n'));
+    await c.type('');
+    await c.type('yes');
+    expect(c.seen()).toContain('… and 15 more, t-11 to t-25');
+    expect(c.seen()).toMatch(/>> t-25 "Widget page 25" is waiting for your approval/);
+    expect(c.seen()).not.toMatch(/>> t-3 "Widget page 3"/); // said in the reply already
   });
 
   it('the console gives the reasons a task waits for approval once', async () => {

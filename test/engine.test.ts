@@ -221,6 +221,8 @@ describe('engine: the whole loop with real child processes', () => {
     // Leave the data directory as a crash would: a task recorded as building, its builder still
     // running (orphaned, carrying the attempt's environment), and another task queued behind it.
     const dir = await tempDir();
+    const crashed = new LowdbTaskStore({ dir });
+    await crashed.open(); // a fresh home: a store opened on one with worktrees and no db.json would refuse
     const workspace = join(dir, 'workspaces', 't-1');
     await mkdir(workspace, { recursive: true });
     const orphan = spawn(agent('hang'), [], {
@@ -233,8 +235,6 @@ describe('engine: the whole loop with real child processes', () => {
     const pidsFile = join(workspace, 'hang-pids.json');
     await waitFor(async () => (await readFile(pidsFile, 'utf8').catch(() => '')) !== '', 10_000, 'the orphan to start');
     const pids = Object.values(JSON.parse(await readFile(pidsFile, 'utf8')) as Record<string, number>);
-    const crashed = new LowdbTaskStore({ dir });
-    await crashed.open();
     crashed.allocateIds(2);
     const startedAt = new Date(Date.now() - 60_000).toISOString();
     await crashed.put(

@@ -297,7 +297,8 @@ describe('LowdbTaskStore on disk', () => {
       const s = storeOn();
       await s.open();
       await s.put(task(1, 'cancelled', 1));
-      await s.put(task(1, 'queued', 5));
+      // As retry makes it: the same task with one more event, "retried".
+      await s.put(task(1, 'queued', 5, { events: [{ at: at(5), type: 'retried', by: 'owner' }] }));
       await s.close();
       // Forget what db.json knows of the archive, as a damaged journal would: the whole tail is reconciled.
       const doc = JSON.parse(await readFile(db(), 'utf8')) as Record<string, unknown>;

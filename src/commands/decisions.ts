@@ -93,7 +93,7 @@ export async function clarifyCommand(ctx: CommandContext, args: string): Promise
   // The intake (chrono-node) loads only for a clarification, not for every decision verb.
   const { titleFromClarification } = await import('../core/intake/index.ts');
   const title = task ? titleFromClarification(task.title, text, { now: ctx.engine.now(), timeZone: ctx.engine.policy.timeZone }) : null;
-  const result = await ctx.engine.clarify(id, text, displayName(ctx.actor), title ?? undefined);
+  const result = await ctx.engine.clarify(id, text, displayName(ctx.actor), { ...(title ? { title } : {}), decider: canDecide(ctx.actor) });
   if (!result.ok || !task) return changedReply(ctx, result, 'clarified');
   const after = result.value;
   const retitled = after.title !== task.title ? ` (was "${task.title}")` : '';

@@ -242,12 +242,17 @@ export class Engine {
     return checkSafety({ text: spec, priority }, this.deps.policy.safetyExtras, now);
   }
 
-  /** `title`: what the clarification says the task is (see T.clarify: used only for a vague task not yet started). */
-  clarify(id: TaskId, text: string, by: string, title?: string): Promise<Result<Task>> {
+  /**
+   * `title`: what the clarification says the task is (see T.clarify: used only for a vague task not
+   * yet started). `decider`: the owner or an approver said it: only their clarifications may answer
+   * what the task waits for ("the key is in .env now"); the asker's add to the spec.
+   */
+  clarify(id: TaskId, text: string, by: string, opts: { title?: string; decider?: boolean } = {}): Promise<Result<Task>> {
     return this.change(id, (t, now) => {
-      const clarifications = [...t.clarifications, { by, text: text.trim() }];
-      const verdict = checkSafety({ text: T.specWith(t.request, clarifications), priority: t.priority, answers: clarifications.map((c) => c.text) }, this.deps.policy.safetyExtras, now);
-      return T.clarify(t, text, by, verdict, now, title);
+      const clarifications = [...t.clarifications, { by, text: text.trim(), decider: opts.decider ?? false }];
+      const answers = clarifications.filter((c) => c.decider).map((c) => c.text);
+      const verdict = checkSafety({ text: T.specWith(t.request, clarifications), priority: t.priority, answers }, this.deps.policy.safetyExtras, now);
+      return T.clarify(t, text, by, verdict, now, opts.title, opts.decider ?? false);
     });
   }
 

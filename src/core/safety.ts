@@ -283,7 +283,7 @@ const STILL_WAITING = /\b(?:not\s+yet|still\s+(?:not|no|waiting|missing|blocked|
 const GO_AHEAD = /\b(?:unblocked|no\s+longer\s+(?:blocked|waiting|needed|pending)|(?:you\s+)?can\s+(?:start|go\s+ahead|proceed)|go\s+ahead|good\s+to\s+go|all\s+set|nothing\s+to\s+wait\s+for)\b/i;
 /** The thing waited for is in place: "is in .env now", "has arrived", "I've added it", "merged". */
 const IN_PLACE =
-  /\b(?:now|(?:is|are|['’]s|['’]re)\s+(?:in|there|here|ready|available|done|merged|live|set(?:\s+up)?|added|fixed|sorted|provided|configured|in\s+place|approved|signed\s+off)|arrived|landed|merged|approved|(?:i|we)(?:['’]ve|\s+have)?\s+(?:added|put|set|got|created|provided|configured|merged|shipped|uploaded)|got\s+(?:it|them|the)|have\s+(?:it|them|the)|here\s+(?:it\s+)?is)\b/i;
+  /\b(?:(?:is|are|['’]s|['’]re)\s+(?:now\s+)?(?:in|there|here|ready|available|done|merged|live|set(?:\s+up)?|added|fixed|sorted|provided|configured|in\s+place|approved|signed\s+off)|(?:has|have)\s+(?:now\s+)?(?:arrived|landed|been\s+(?:merged|approved|added|provided|set\s+up))|(?:i|we)(?:['’]ve|\s+have)?\s+(?:now\s+)?(?:added|put|set|created|provided|configured|merged|shipped|uploaded)|here\s+(?:it\s+)?is)\b/i;
 /** Words of a blocker quote that do not name the thing waited for. */
 const WAIT_WORDS = new Set(
   'waiting wait for on until till blocked by the a an our my your their is are to be need needs needed require requires depends depend pending after once when get gets got ready done in it this that first can cant start hold off do not dont we i'.split(' '),

@@ -150,7 +150,8 @@ export const Task = z.object({
   /** The request text followed by every clarification, in order: what the builder is given. */
   spec: z.string(),
   request: z.string(),
-  clarifications: z.array(z.object({ at: isoInstant, by: z.string(), text: z.string() })).default([]),
+  /** `decider`: said by the owner or an approver, so it may answer what the task waits for. */
+  clarifications: z.array(z.object({ at: isoInstant, by: z.string(), text: z.string(), decider: z.boolean().optional() })).default([]),
   origin: Origin,
   priority: Priority,
   priorityReason: z.string(),

@@ -146,15 +146,21 @@ export function specWith(request: string, clarifications: readonly { by: string;
  * clarification says the task is, taken only while the title says nothing (the request was too
  * vague) and nothing has started, so the branch, made from the title at the first start, says it too.
  */
-export function clarify(task: Task, text: string, by: string, verdict: SafetyVerdict, now: Date, title?: string): Result<Task> {
+export function clarify(task: Task, text: string, by: string, verdict: SafetyVerdict, now: Date, title?: string, decider = false): Result<Task> {
   if (!GATED.includes(task.status)) return refuse(task, 'a clarification would change nothing now');
   const trimmed = text.trim();
   if (trimmed === '') return err(userError('bad_input', `say what to add to ${task.id}, e.g. "clarify ${task.id} use the v2 API"`));
-  const clarifications = [...task.clarifications, { at: now.toISOString(), by, text: trimmed }];
+  const clarifications = [...task.clarifications, { at: now.toISOString(), by, text: trimmed, ...(decider ? { decider: true } : {}) }];
   const spec = specWith(task.request, clarifications);
   const wasVague = task.safety.reasons.some((r) => r.kind === 'vague');
-  const retitled = title && wasVague && task.attempts.length === 0 ? { title } : {};
-  return ok(applyVerdict({ ...withEvent(task, now, 'clarified', by, trimmed), clarifications, spec, ...retitled }, verdict, now));
+  const stillVague = verdict.reasons.some((r) => r.kind === 'vague');
+  const retitled = title && wasVague && !stillVague && task.attempts.length === 0 ? { title } : {};
+  // A task waiting because it was asked as low priority keeps waiting: no clarification, and no
+  // bump before it, approves it (the re-run check sees only its current priority).
+  const waitedLow = task.status === 'awaiting_approval' && !task.approved ? task.safety.reasons.filter((r) => r.kind === 'low_priority') : [];
+  const kept = verdict.reasons.some((v) => v.kind === 'low_priority') ? [] : waitedLow;
+  const checked = kept.length ? { ...verdict, needsApproval: true, reasons: [...verdict.reasons, ...kept] } : verdict;
+  return ok(applyVerdict({ ...withEvent(task, now, 'clarified', by, trimmed), clarifications, spec, ...retitled }, checked, now));
 }
 
 /** Records the attempt before the builder is spawned, so a crash still uses up an attempt. */

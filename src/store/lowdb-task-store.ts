@@ -410,8 +410,9 @@ export class LowdbTaskStore implements TaskStore {
       seen.add(task.id);
       this.state.nextId = Math.max(this.state.nextId, taskNumber(task.id) + 1);
       const live = this.state.live.get(task.id);
-      // A live version changed after the archived one is a finished task brought back (retry after cancel).
-      if (live && Date.parse(live.updatedAt) <= Date.parse(task.updatedAt)) {
+      // A live version with more history than the archived one is a finished task brought back
+      // (retry after cancel: its "retried" event came after); one with less was never told it finished.
+      if (live && live.events.length <= task.events.length) {
         this.state.live.delete(task.id);
         dropped.push(task.id);
         warnings.push(

@@ -70,7 +70,10 @@ export class ConsoleAdapter implements Announcer {
       // so the daemon stops gracefully (and a second Ctrl-C stops it at once).
       this.rl.on('SIGINT', () => process.kill(process.pid, 'SIGINT'));
       this.rl.on('close', () => {
-        if (this.rl) process.kill(process.pid, 'SIGTERM');
+        if (!this.rl) return; // stop() closed it
+        // Ctrl-D: a message being collected is sent, and answered, before nightshift stops.
+        this.assembler.end();
+        void this.pending.finally(() => process.kill(process.pid, 'SIGTERM'));
       });
       this.opts.out.write(BRACKETED_PASTE_ON);
       if (Screen) this.screen = new Screen(this.opts.out, () => this.prompt());
@@ -115,7 +118,8 @@ export class ConsoleAdapter implements Announcer {
     try {
       const reply = await handleText({ engine: this.opts.engine, actor: CONSOLE_OWNER }, text);
       answer = reply.text;
-      concerned = new Set(reply.tasks.map((t) => t.id));
+      // The tasks the reply describes line by line (a long list sums up the rest): only their news was said.
+      concerned = new Set([...answer.matchAll(/^(t-\d+) /gm)].map((m) => m[1] as string));
     } catch (e) {
       answer = `Something went wrong handling that: ${e instanceof Error ? e.message : String(e)}. Nothing was lost; try again.`;
     }

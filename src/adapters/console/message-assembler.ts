@@ -9,13 +9,24 @@
 
 export type Emit = (message: string) => void;
 
+/**
+ * A paste's lines arrive together; a line this long after the last one is typed, so a paste whose
+ * end mark never came (a terminal or multiplexer that dropped it) ends there instead of swallowing
+ * everything typed after it.
+ */
+const PASTE_GAP_MS = 1_000;
+
 export class MessageAssembler {
   private lines: string[] = [];
   private pasting = false;
+  private lastPasteLineAt = 0;
   /** 'colon': collecting until an empty line; 'pasted': the next Enter sends what was pasted. */
   private mode: 'colon' | 'pasted' | null = null;
 
-  constructor(private readonly emit: Emit) {}
+  constructor(
+    private readonly emit: Emit,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** True while lines are being collected into one message (the prompt says so). */
   get continuing(): boolean {
@@ -24,6 +35,7 @@ export class MessageAssembler {
 
   pasteStart(): void {
     this.pasting = true;
+    this.lastPasteLineAt = this.now();
   }
 
   /** `partial`: what the paste left on the input line, not yet entered. */
@@ -35,8 +47,10 @@ export class MessageAssembler {
   }
 
   line(text: string): void {
+    if (this.pasting && this.now() - this.lastPasteLineAt > PASTE_GAP_MS) this.pasteEnd(''); // its end mark was lost
     if (this.pasting) {
       this.lines.push(text);
+      this.lastPasteLineAt = this.now();
       return;
     }
     if (this.mode === 'pasted') {

@@ -17,6 +17,7 @@ const MAX_BUILT = 10;
 const MAX_LINES = 12;
 /** Discord's cap on all embed text in one message is 6,000; keep a margin. */
 const TOTAL = 5_800;
+const MORE = 'More than fits here: /summary shows it all.';
 
 const COLOR = { headline: 0xf39c12, needsYou: 0xe74c3c, built: 0x2ecc71, rest: 0x95a5a6 } as const;
 
@@ -63,7 +64,7 @@ export function briefingMessage(b: Briefing, links: ThreadLinks = new Map(), at 
       description: cut(
         b.needsYou
           .slice(0, MAX_ROWS)
-          .map((n) => `${n.kind === 'approval' ? '✋' : '🚨'} ${name(n.task.id, n.task.title, links)}\n${safeText(n.why, 500)}`)
+          .map((n) => `${n.kind === 'approval' ? '✋' : '🚨'} ${name(n.task.id, n.task.title, links)}\n${safeText(n.why, 300)}`)
           .join('\n\n') + more,
         LIMIT.description,
         '/status',
@@ -78,7 +79,7 @@ export function briefingMessage(b: Briefing, links: ThreadLinks = new Map(), at 
         const facts = [x.took, x.cost, x.pullRequest ? `[pull request](${x.pullRequest})` : x.branch ? `branch \`${x.branch.replace(/`/g, "'")}\`` : null, links.get(x.task.id) ? `[thread](${links.get(x.task.id)})` : null]
           .filter(Boolean)
           .join(' · ');
-        const said = x.said ? `${safeText(x.said, 600)}\n` : '';
+        const said = x.said ? `${safeText(x.said, 300)}\n` : '';
         return { name: plain(`✅ ${x.task.id} · ${x.task.title}${x.demo ? ' (demo build)' : ''}`, LIMIT.title), value: cut(`${said}${facts}`, LIMIT.fieldValue, '/summary') };
       }),
       ...(b.built.length > MAX_BUILT ? { footer: { text: `…and ${b.built.length - MAX_BUILT} more built (/summary)` } } : {}),
@@ -87,13 +88,29 @@ export function briefingMessage(b: Briefing, links: ThreadLinks = new Map(), at 
   for (const [title, items] of [['Still building', b.building], ['Waited', b.waited], ['Next', b.next], ['Cancelled or rejected', b.dropped]] as const) {
     if (items.length) embeds.push({ title, color: COLOR.rest, description: lines(items, links) });
   }
-  // The headline and what needs you come first; what does not fit in Discord's 6,000 characters is left to /summary.
-  const kept: APIEmbed[] = [];
-  let total = 0;
-  for (const e of embeds) {
-    if (total + size(e) > TOTAL) break;
-    kept.push(e);
-    total += size(e);
+  return { embeds: fitted(embeds), components: buttonsFor(b), allowed_mentions: { parse: [] } };
+}
+
+/**
+ * Within Discord's 6,000 characters: the headline, what needs you and what was built come first;
+ * the later lists go, then the last builds, and the headline says where the rest is.
+ */
+function fitted(embeds: APIEmbed[]): APIEmbed[] {
+  const out = embeds.map((e) => ({ ...e, ...(e.fields ? { fields: [...e.fields] } : {}) }));
+  const total = () => out.reduce((n, e) => n + size(e), 0) + MORE.length;
+  let trimmed = false;
+  while (total() > TOTAL) {
+    trimmed = true;
+    const built = out.find((e) => e.fields);
+    if (out.length > 1 && out.at(-1) !== built && out.at(-1) !== out[1]) out.pop();
+    else if (built?.fields && built.fields.length > 1) built.fields.pop();
+    else {
+      const last = out.at(-1) as APIEmbed;
+      if (last.description) last.description = cut(last.description, Math.max(100, last.description.length - (total() - TOTAL)), '/summary');
+      if (last.fields?.[0]) last.fields[0] = { ...last.fields[0], value: cut(last.fields[0].value, 200, '/summary') };
+      if (total() > TOTAL) out.pop();
+    }
   }
-  return { embeds: kept, components: buttonsFor(b), allowed_mentions: { parse: [] } };
+  if (trimmed && out[0]) out[0] = { ...out[0], footer: { text: MORE } };
+  return out;
 }

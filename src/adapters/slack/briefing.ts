@@ -48,6 +48,15 @@ function safeTextBlock(t: string): string {
   return `${cut.slice(0, cut.lastIndexOf('\n'))}\n…(more: \`nightshift summary\`)`;
 }
 
+/** The tasks the message names, the only ones worth a thread link (each costs a chat.getPermalink call). */
+export function shownTaskIds(b: Briefing): TaskId[] {
+  return [
+    ...b.needsYou.slice(0, MAX_NEEDS_YOU),
+    ...b.built.slice(0, MAX_BUILT),
+    ...[b.building, b.waited, b.next, b.dropped].flatMap((list) => list.slice(0, MAX_LINES)),
+  ].map((x) => x.task.id);
+}
+
 export function briefingMessage(b: Briefing, links: ThreadLinks = new Map()): SlackMessage {
   const headline = `Good morning: ${b.headline}`;
   const blocks: Block[] = [

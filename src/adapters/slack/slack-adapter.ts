@@ -13,7 +13,7 @@ import { handleText } from '../../commands/dispatch.ts';
 import type { Reply } from '../../commands/reply.ts';
 import { threadReply } from '../../commands/thread-reply.ts';
 import { makeBriefing } from '../../commands/briefing.ts';
-import { briefingMessage } from './briefing.ts';
+import { briefingMessage, shownTaskIds } from './briefing.ts';
 import { ACTION, statusCard, type CardContext, type SlackMessage } from './card.ts';
 import { cardContext } from '../shared/card-facts.ts';
 import { ChatMemory } from '../shared/chat-memory.ts';
@@ -306,9 +306,8 @@ export class SlackAdapter implements Announcer {
     if (!channel) return;
     const briefing = makeBriefing(event.summary);
     // Each task's title links to its thread, where its card and every milestone are.
-    const ids = [...briefing.needsYou, ...briefing.built, ...briefing.building, ...briefing.waited, ...briefing.next, ...briefing.dropped].map((x) => x.task.id);
     const links = new Map<TaskId, string>();
-    for (const id of new Set(ids)) {
+    for (const id of new Set(shownTaskIds(briefing))) {
       const card = this.memory.card(id);
       const url = card ? await this.outbox.permalink(card.channel, card.ts) : null;
       if (url) links.set(id, url);

@@ -96,7 +96,12 @@ function hoistTrailingDeadline(list: BulletList, ctx: IntakeContext): BulletList
   if (oneLine && lines.length === 1) {
     const found = findDeadline(last.text, ctx);
     if (!found || found.past || !/^[\s.,;!]*$/.test(last.text.slice(found.end))) return list;
-    const text = withoutPhrase(last.text, found).replace(/[\s,;]+$/, '');
+    // Whole-list only when the list was announced ("these three things: …, by tomorrow") or the
+    // deadline is set apart by a comma; "1. … 2. show tasks due tomorrow" keeps it on its item.
+    const before = last.text.slice(0, found.start).replace(/\s+(?:all|both|each|everything)\s*$/i, '');
+    const setApart = before.trimEnd().endsWith(',');
+    if (!setApart && trimChars(list.lead, ' \t:') === '') return list;
+    const text = trimChars(before, ' \t,;', 'end');
     if (text === '') return list;
     return { ...list, lead: `${list.lead} ${found.phrase}`.trim(), items: [...list.items.slice(0, -1), { text, raw: text }] };
   }
@@ -143,7 +148,7 @@ export function fromList(written: BulletList, ctx: IntakeContext): Interpretatio
   // is enough. A colon list or plain lines must be named by the lead ("these three things:").
   const marked = list.shape === undefined || list.shape === 'marked';
   const splits = !marked
-    ? namesList(lead.core)
+    ? namesList(lead.core) || (lead.wished && lead.core === '')
     : leadVerb
       ? pointsAtList(leadVerb.object)
       : everyItemHasVerb || ((announcesList(lead.core) || (lead.wished && pointsAtList(lead.core))) && leadFlags.text !== '');

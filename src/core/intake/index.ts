@@ -14,7 +14,7 @@ import { CHAT_HINT, classifyQuestion, isQuestionForm, matchCommand, type Questio
 import { findBulletList, findInlineList } from './split.ts';
 import type { IntakeContext, Interpretation } from './types.ts';
 import { splitVerb } from './verbs.ts';
-import { looksBuildable } from './wish.ts';
+import { asksForInfo, looksBuildable } from './wish.ts';
 
 export type { IntakeContext, Interpretation, QuestionTopic } from './types.ts';
 export { CHAT_HINT } from './questions.ts';
@@ -32,6 +32,8 @@ function asQuestion(q: Question): Interpretation {
 function asksSomething(headline: string): boolean {
   const polite = stripPoliteness(headline);
   const { core, wished } = stripNoise(polite);
+  // "can I get the queue?", "I want an update on the report": a wish for information is a question.
+  if (wished && splitVerb(core) === null && asksForInfo(core)) return true;
   const wishesToBuild = wished && looksBuildable(core);
   if (isQuestionForm(polite) && !wishesToBuild) return true;
   if (!headline.trimEnd().endsWith('?')) return false;
@@ -51,13 +53,18 @@ export function interpretMessage(text: string, ctx: IntakeContext): Interpretati
     if (command) return asQuestion(command);
     if (asksSomething(body.split('\n')[0] ?? '')) {
       const question = classifyQuestion(body);
-      return question ? asQuestion(question) : { kind: 'unclear', hint: CHAT_HINT };
+      if (question) return asQuestion(question);
+      return asksForInfo(stripNoise(stripPoliteness(body.split('\n')[0] ?? '')).core) ? { kind: 'question', topic: 'status' } : { kind: 'unclear', hint: CHAT_HINT };
     }
   }
   // One bullet line may hold a whole numbered list ("1. x 2. y 3. z"): the inline reading wins then.
   const bullets = findBulletList(body);
-  const list = (bullets && bullets.items.length > 1 ? bullets : null) ?? findInlineList(body) ?? bullets;
-  return (list && fromList(list, ctx)) ?? fromSingle(body, explicitBuild, ctx);
+  const lists = bullets && bullets.items.length > 1 ? [bullets] : [findInlineList(body), bullets];
+  for (const list of lists) {
+    const read = list && fromList(list, ctx);
+    if (read) return read;
+  }
+  return fromSingle(body, explicitBuild, ctx);
 }
 
 /**
@@ -66,10 +73,12 @@ export function interpretMessage(text: string, ctx: IntakeContext): Interpretati
  * without one); null when the clarification does not read as one thing to build.
  */
 export function titleFromClarification(currentTitle: string, text: string, ctx: IntakeContext): string | null {
-  const verb = splitVerb(currentTitle)?.verb ?? 'build';
-  for (const candidate of [text, `${verb} ${text}`]) {
-    const meaning = interpretMessage(candidate, ctx);
-    if (meaning.kind === 'tasks' && meaning.drafts.length === 1) return meaning.drafts[0]?.title ?? null;
-  }
-  return null;
+  const own = interpretMessage(text, ctx);
+  if (own.kind === 'tasks' && own.drafts.length === 1) return own.drafts[0]?.title ?? null;
+  // The verb is lent only to a thing to build ("a markdown-to-HTML converter CLI"), never to
+  // "yes", "use the v2 API", "sorry, I meant…" or "the key is in .env now".
+  const thing = text.trim();
+  if (!/^(?:an?|the|some|my|our)\s/i.test(thing) || !looksBuildable(thing) || /\b(?:is|are|was|were)\b/i.test(thing)) return null;
+  const lent = interpretMessage(`${splitVerb(currentTitle)?.verb ?? 'build'} ${thing}`, ctx);
+  return lent.kind === 'tasks' && lent.drafts.length === 1 ? (lent.drafts[0]?.title ?? null) : null;
 }

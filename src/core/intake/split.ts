@@ -24,6 +24,8 @@
  * Anything else stays one task: a bulleted list is the way to ask for several.
  */
 
+import { trimChars } from './noise.ts';
+
 export interface ListItem {
   /** The item's first line without its marker: the words that make its title. */
   text: string;
@@ -68,6 +70,11 @@ export function findBulletList(text: string): BulletList | null {
 
 /** Markers of an inline numbered list: "1. ", "2) ", "(3) ", after the start, a space or a colon. */
 const INLINE_NUMBER = /(?:^|(?<=[\s:;,]))\(?(\d{1,2})[.)]\s+/g;
+/** Where a one-line list may begin: at the start, or right after a colon ("… tomorrow: 1. x 2. y"), not in prose ("fails at step 1. run tests"). */
+const startsList = (before: string): boolean => {
+  const t = before.trimEnd();
+  return t === '' || t.endsWith(':');
+};
 
 /** "lead 1. a 2. b 3. c": items numbered from 1 on one line, or null. */
 function numberedInline(line: string): { lead: string; items: string[] } | null {
@@ -75,15 +82,18 @@ function numberedInline(line: string): { lead: string; items: string[] } | null 
   for (const m of line.matchAll(INLINE_NUMBER)) {
     if (Number(m[1]) === cuts.length + 1) cuts.push({ at: m.index, end: m.index + m[0].length });
   }
-  if (cuts.length < 2) return null;
+  if (cuts.length < 2 || !startsList(line.slice(0, cuts[0]?.at ?? 0))) return null;
   const items = cuts.map((c, i) => trimItem(line.slice(c.end, cuts[i + 1]?.at ?? line.length)));
   if (items.some((i) => i === '')) return null;
   return { lead: line.slice(0, cuts[0]?.at ?? 0).trim(), items };
 }
 
-/** An item without the separators around it: "a dark mode toggle, and" → "a dark mode toggle". */
+/** An item without the separators around it: "a dark mode toggle, and" → "a dark mode toggle". Linear time. */
 function trimItem(item: string): string {
-  return item.trim().replace(/(?:[\s,;]+(?:and|&))?[\s,;]*$/i, '').replace(/^(?:and|&)\s+/i, '').trim();
+  let t = trimChars(item, ' \t\n,;');
+  const joiner = /(?:^|\s)(?:and|&)$/i.exec(t.slice(-4));
+  if (joiner) t = trimChars(t.slice(0, t.length - 4 + joiner.index), ' \t\n,;', 'end');
+  return t.replace(/^(?:and|&)\s+/i, '').trim();
 }
 
 /** "lead: a; b; c" (marked) or "lead: a, b and c" (two items are enough after a colon). */
@@ -130,7 +140,7 @@ const plainItem = (p: string): boolean =>
 
 /** "a, b and c" → [a, b, c] (Oxford comma or not; "a, b, c" too); null with fewer than `least` items. */
 function listItems(text: string, least: number): string[] | null {
-  const parts = text.split(/\s*,\s*/);
+  const parts = text.split(',').map((p) => p.trim());
   const last = parts.pop();
   if (last === undefined) return null;
   const oxford = /^(?:and|&)\s+(\S.*)$/i.exec(last);

@@ -66,10 +66,23 @@ export function announcesList(core: string): boolean {
   return core.trim() === '' || LIST_NOUNS.test(core.trim());
 }
 
-/** A lead that names a list with words, not only by its place above one: "these three things", "build these", "I need the following". */
+const COUNT = String.raw`(?:\d+|two|three|four|five|six|seven|eight|nine|ten|few|several)`;
+/** "these", "those", "the following", maybe counted and named: "these three", "the following fixes". */
+const PLURAL_POINTER = new RegExp(String.raw`^(?:these|those|the\s+following|following)(?:\s+${COUNT})?(?:\s+[\w-]+)?$`, 'i');
+/** A list named and counted or pointed at: "these three things", "a few fixes", "3 small tasks". */
+const COUNTED_LIST = new RegExp(
+  String.raw`^(?:these|those|the\s+following|a\s+few|a\s+couple(?:\s+of)?|${COUNT})\s+(?:${COUNT}\s+)?(?:[\w-]+\s+)?(?:things|tasks|features|items|ideas|fixes|bugs|changes|improvements|tweaks|requests)(?:\s+(?:for|to)\s+\w+)?$`,
+  'i',
+);
+
+/**
+ * A lead that names a list in words, as a list written after a colon or as plain lines needs (a
+ * bullet list does not): "these three things", "build these", "I need the following". Not "build
+ * this app", "here are the logs", "my tasks for today", "some thoughts".
+ */
 export function namesList(core: string): boolean {
   const t = core.trim();
   if (t === '') return false;
   const verb = splitVerb(t);
-  return verb ? verb.object !== '' && pointsAtList(verb.object) : LIST_NOUNS.test(t) || LIST_POINTER.test(t);
+  return verb ? PLURAL_POINTER.test(verb.object) : COUNTED_LIST.test(t) || PLURAL_POINTER.test(t);
 }

@@ -12,16 +12,16 @@ const NICE = String.raw`(?:really\s+|so\s+|super\s+|very\s+)?(?:nice|great|cool|
 const WISH_LEAD: RegExp[] = [
   new RegExp(String.raw`^(?:it\s+)?(?:would|will|['’]d)\s+be\s+${NICE}\s+(?:to\s+have|to\s+get|to\s+see|if\s+(?:we|i)\s+(?:had|could\s+have|got))\b[\s,:]*`, 'i'),
   new RegExp(String.raw`^it['’]d\s+be\s+${NICE}\s+(?:to\s+have|to\s+get|to\s+see)\b[\s,:]*`, 'i'),
-  /^(?:i|we)(?:(?:['’]d|\s+would)\s+(?:really\s+|also\s+)?(?:like|love|appreciate)|\s+(?:really\s+|also\s+|still\s+|urgently\s+|just\s+)?(?:need|want|could\s+use))(?:\s+(?:to\s+have|to\s+get|to\s+see))?\b[\s,:]*/i,
-  /^(?:i['’]m|we['’]re|i\s+am|we\s+are)\s+(?:looking\s+for|hoping\s+for|missing)\b[\s,:]*/i,
+  /^(?:i|we)(?:(?:['’]d|\s+would)\s+(?:really\s+|also\s+)?(?:like|love|appreciate)|\s+(?:really\s+|also\s+|still\s+|urgently\s+|just\s+)?(?:need|want|could\s+use))(?:\s+(?:to\s+have|to\s+get))?\b[\s,:]*/i,
+  /^(?:i['’]m|we['’]re|i\s+am|we\s+are)\s+(?:looking\s+for|hoping\s+for)\b[\s,:]*/i,
   /^(?:(?:can|could|may)\s+(?:we|i)|we\s+should|let['’]?s|get\s+me)\s+(?:get|have)\b[\s,:]*/i,
   // "let's get X done" reaches here as "get X done" (politeness cut "let's").
-  /^(?:get|have)\s+(?=\S.*\s(?:done|built|finished|shipped|sorted|working|ready|in\s+place|going|running|live|set\s+up|fixed|written|made)\b)/i,
+  /^get\s+(?=\S.*\s(?:done|built|finished|shipped|sorted|working|ready|in\s+place|going|running|live|set\s+up|fixed|written|made)\b)/i,
 ];
 
 /** Closings that wish for what came before: "a cheat sheet would be cool (to have)". */
 const WISH_TAIL = new RegExp(
-  String.raw`[\s,;:-]+(?:(?:would|will|['’]d)\s+be\s+${NICE}(?:\s+to\s+have)?|(?:is|are)\s+(?:needed|wanted|missing)|would\s+help)\s*[.!]*$`,
+  String.raw`[\s,;:-]+(?:(?:would|will|['’]d)\s+be\s+${NICE}(?:\s+to\s+have)?|would\s+help)\s*[.!]*$`,
   'i',
 );
 
@@ -47,7 +47,11 @@ export function cutWishTail(text: string): string | null {
 
 /** What a wish asks for once its noise is cut: "the report done" → "the report"; "the login bug fixed" → "fix the login bug". */
 export function wishedThing(thing: string): string {
-  return participleToVerb(thing.replace(STATE_TAIL, '').trim());
+  const t = thing.replace(STATE_TAIL, '').trim();
+  // "I want to add a dashboard": the wish is the verb phrase after "to".
+  const afterTo = /^to\s+(\S.*)$/i.exec(t)?.[1];
+  if (afterTo && splitVerb(afterTo)) return afterTo;
+  return participleToVerb(t);
 }
 
 /** Past participles whose verb is not the participle minus -ed/-d. */
@@ -83,7 +87,7 @@ const BUILDABLE = new RegExp(
     'toggle', 'switch', 'page', 'pages', 'screen', 'view', 'views', 'modal', 'dialog', 'popup', 'menu', 'button', 'buttons', 'form', 'forms',
     'flow', 'wizard', 'tour', 'onboarding', 'layout', 'theme', 'mode', 'style', 'styles', 'css', 'icon', 'icons', 'logo', 'favicon', 'banner',
     'export', 'exports', 'import', 'exporter', 'importer', 'upload', 'uploader', 'download', 'downloader', 'report', 'reports', 'chart', 'charts',
-    'graph', 'graphs', 'table', 'tables', 'dashboard', 'dashboards', 'widget', 'widgets', 'component', 'components', 'sheet', 'cheat', 'list',
+    'graph', 'graphs', 'table', 'tables', 'dashboard', 'dashboards', 'widget', 'widgets', 'component', 'components', 'sheet', 'cheat',
     'api', 'apis', 'endpoint', 'endpoints', 'route', 'routes', 'cli', 'tool', 'tools', 'script', 'scripts', 'bot', 'app', 'apps', 'feature',
     'features', 'integration', 'integrations', 'plugin', 'plugins', 'extension', 'extensions', 'module', 'modules', 'library', 'package', 'sdk',
     'client', 'server', 'service', 'services', 'backend', 'frontend', 'ui', 'ux', 'website', 'site', 'sitemap', 'blog', 'landing', 'homepage',
@@ -93,9 +97,9 @@ const BUILDABLE = new RegExp(
     'keyboard', 'hotkey', 'hotkeys', 'search', 'filter', 'filters', 'sorting', 'pagination', 'login', 'logout', 'signup', 'sign-up', 'auth',
     'oauth', 'sso', '2fa', 'password', 'profile', 'avatar', 'account', 'accounts', 'invoice', 'invoices', 'billing', 'checkout', 'cart',
     'payment', 'payments', 'notification', 'notifications', 'alert', 'alerts', 'email', 'emails', 'newsletter', 'webhook', 'webhooks', 'hook',
-    'cron', 'job', 'jobs', 'queue', 'worker', 'scheduler', 'cache', 'caching', 'database', 'db', 'schema', 'migration', 'migrations', 'query',
-    'queries', 'index', 'backup', 'backups', 'sync', 'parser', 'converter', 'generator', 'formatter', 'linter', 'validator', 'scraper',
-    'crawler', 'wrapper', 'adapter', 'helper', 'helpers', 'utility', 'utilities', 'function', 'endpoint', 'logging', 'logs', 'metrics',
+    'cron', 'worker', 'scheduler', 'cache', 'caching', 'database', 'db', 'schema', 'migration', 'migrations', 'query',
+    'queries', 'backup', 'backups', 'sync', 'parser', 'converter', 'generator', 'formatter', 'linter', 'validator', 'scraper',
+    'crawler', 'wrapper', 'adapter', 'helper', 'helpers', 'utility', 'utilities', 'function', 'endpoint', 'logging', 'metrics',
     'monitoring', 'tracking', 'analytics', 'csv', 'json', 'pdf', 'xml', 'yaml', 'markdown', 'html', 'rss', 'feed', 'calendar', 'editor',
     'timer', 'tracker', 'counter', 'calculator', 'game', 'chatbot', 'command', 'commands', 'fix', 'bugfix', 'patch', 'refactor', 'cleanup',
     'upgrade', 'redesign', 'rewrite', 'port', 'version', 'release', 'translation', 'translations', 'i18n', 'localization', 'accessibility',
@@ -105,7 +109,22 @@ const BUILDABLE = new RegExp(
   'i',
 );
 
+/** Things wished for that are help, not work: "a hand with the export", "help with the dashboard". */
+const NOT_WORK =
+  /^(?:a\s+hand|(?:some\s+|your\s+)?help|a\s+break|a\s+(?:minute|second|moment|word)|advice|a\s+favou?r|coffee|a\s+coffee|(?:to\s+)?(?:see|know|hear|talk|look|understand|ask|say|tell|go|sleep|rest)\b)/i;
+
 /** True when a wished-for thing names something to build (see BUILDABLE). */
 export function looksBuildable(thing: string): boolean {
+  if (NOT_WORK.test(thing.trim())) return false;
   return splitVerb(thing) !== null || BUILDABLE.test(thing);
+}
+
+/**
+ * A wish for information, not for work: "can I get the queue?", "I want an update on the report",
+ * "can I have the logs for t-3?". Such a message is a question.
+ */
+const FOR_INFO = /^(?:an?\s+|the\s+|some\s+|my\s+)?(?:queue|status|summary|recap|logs?|progress|news|updates?(?:\s+(?:on|about|for)\b.*)?|list\s+of\s+.*\b(?:tasks?|builds?|jobs?)\b.*)$|\bt-\d+\b/i;
+
+export function asksForInfo(thing: string): boolean {
+  return FOR_INFO.test(thing.trim());
 }
