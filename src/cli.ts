@@ -9,6 +9,7 @@ import type { Reply } from './commands/reply.ts';
 import type { CliRequest } from './control/cli-request.ts';
 import type { Priority } from './core/task.ts';
 import { needs } from './cli/needs.ts';
+import { asPersistError } from './core/persist-error.ts';
 import { dataHome, loadDotEnv } from './home.ts';
 import { LockHeldError, readLock } from './lock.ts';
 
@@ -25,14 +26,31 @@ async function config() {
   return (await needs.config()).loadConfig(process.env);
 }
 
-/** Runs a one-shot request: through the daemon when one is running, else in-process under the lock. */
+/** How long a one-shot waits for another one-shot that holds the data directory (they take milliseconds). */
+const ONE_SHOT_WAIT_MS = 10_000;
+
+/**
+ * Runs a one-shot request: through the daemon when one is running, else in-process under the lock.
+ * Another one-shot holding the lock is waited for, briefly: two `nightshift add`s from a script at
+ * once both land. A `run --until-idle` or a daemon without a socket is not waited for.
+ */
 async function oneShot(req: CliRequest): Promise<Reply> {
   loadDotEnv();
   const home = dataHome(process.env);
-  const holder = readLock(home);
-  if (holder?.socket) return (await needs.daemonClient()).sendControl(holder.socket, req);
-  if (holder) throw new LockHeldError(holder, home);
-  return (await needs.localRequest()).runLocally(req);
+  const until = Date.now() + ONE_SHOT_WAIT_MS;
+  for (;;) {
+    const holder = readLock(home);
+    if (holder?.socket) return (await needs.daemonClient()).sendControl(holder.socket, req);
+    if (holder && (holder.holder !== 'cli' || Date.now() > until)) throw new LockHeldError(holder, home);
+    if (!holder) {
+      try {
+        return await (await needs.localRequest()).runLocally(req);
+      } catch (e) {
+        if (!(e instanceof LockHeldError) || e.info.holder !== 'cli' || Date.now() > until) throw e;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+  }
 }
 
 function print(reply: Reply, json: boolean): void {
@@ -163,6 +181,11 @@ const USER_ERRORS = new Set(['ConfigError', 'LockHeldError', 'StoreCorruptError'
 function explain(e: unknown): string {
   if (e instanceof Error && USER_ERRORS.has(e.name)) return e.message;
   const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
+  const unwritable = asPersistError(e);
+  if (unwritable) {
+    const file = (e as NodeJS.ErrnoException).path;
+    return `cannot write NIGHTSHIFT_HOME (${unwritable.reason})${file ? ` at ${file}` : ''}: nothing was done. nightshift keeps its queue, lock and logs there; ${code === 'ENOSPC' || code === 'EDQUOT' ? 'free some space' : 'make it writable, or point NIGHTSHIFT_HOME elsewhere'} and try again.`;
+  }
   if (code === 'ECONNREFUSED' || code === 'ENOENT') {
     return 'a nightshift process holds this data directory but does not answer on its control socket; is it stuck? Check NIGHTSHIFT_HOME/nightshift.log, or stop it.';
   }

@@ -1,11 +1,15 @@
 // One process owns a data directory. The lock file holds the owner's pid and the socket where
-// it takes commands; a lock whose pid is gone is stale (a crash) and is taken over.
+// it takes commands; a lock whose pid is gone is stale (a crash) and is taken over. A pid can be
+// reused by another process after a crash, so on Linux the lock also holds the process's start
+// time (and the boot it belongs to): a live pid that started at another time is not the holder.
 import { linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface LockInfo {
   pid: number;
   startedAt: string;
+  /** Linux: the holder's start time in clock ticks since boot (/proc/<pid>/stat), and the boot's id. */
+  procStart?: string;
   /** The daemon's command socket, when the holder is a daemon (not a one-shot). */
   socket?: string;
   /** What holds it: "daemon", "run", "cli". */
@@ -33,11 +37,33 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** "<boot id>:<start ticks>" for a pid on Linux; null elsewhere or when it cannot be read. */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces and parentheses): state is field 3, starttime field 22.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = fields[19];
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return ticks ? `${boot}:${ticks}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when the lock's process is alive and is the very process that wrote it (not a reused pid). */
+function holderAlive(info: LockInfo): boolean {
+  if (typeof info.pid !== 'number' || !processAlive(info.pid)) return false;
+  if (!info.procStart) return true; // written where start times cannot be read: the pid is all we have
+  const now = processStart(info.pid);
+  return now === null || now === info.procStart;
+}
+
 /** The live holder of the lock, or null when it is free or stale. */
 export function readLock(home: string): LockInfo | null {
   try {
     const info = JSON.parse(readFileSync(lockPath(home), 'utf8')) as LockInfo;
-    return typeof info.pid === 'number' && processAlive(info.pid) ? info : null;
+    return holderAlive(info) ? info : null;
   } catch {
     return null;
   }
@@ -57,9 +83,15 @@ export interface Lock {
  */
 export function acquireLock(home: string, holder: string, socket?: string): Lock {
   const path = lockPath(home);
-  const info: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), holder, ...(socket ? { socket } : {}) };
+  const procStart = processStart(process.pid);
+  const info: LockInfo = { pid: process.pid, startedAt: new Date().toISOString(), holder, ...(procStart ? { procStart } : {}), ...(socket ? { socket } : {}) };
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
+  try {
+    writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
+  } catch (e) {
+    rmSync(tmp, { force: true }); // a full disk may have left it half written
+    throw e;
+  }
   try {
     for (let tries = 0; tries < 5; tries++) {
       try {

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { acquireLock, LockHeldError, lockPath, readLock } from '../src/lock.ts';
+import { acquireLock, LockHeldError, lockPath, processStart, readLock } from '../src/lock.ts';
 import { createLogger } from '../src/logger.ts';
+import { cliEnv, runCli } from './helpers/cli.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 describe('one process owns a data directory', () => {
@@ -24,6 +26,35 @@ describe('one process owns a data directory', () => {
     const lock = acquireLock(home, 'daemon');
     expect(readLock(home)?.pid).toBe(process.pid);
     lock.release();
+  });
+
+  it('a lock whose pid now belongs to another process (reused after a crash) is stale and taken over', async () => {
+    const home = await tempDir();
+    // A live process that is not the holder: the lock says its pid, but another start time.
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const real = processStart(other.pid!);
+      expect(real).not.toBeNull(); // Linux: the start time is readable
+      writeFileSync(lockPath(home), JSON.stringify({ pid: other.pid, startedAt: '2026-01-01T00:00:00Z', holder: 'daemon', procStart: `${real!.split(':')[0]}:1` }));
+      expect(readLock(home)).toBeNull();
+      const lock = acquireLock(home, 'daemon');
+      expect(readLock(home)).toMatchObject({ pid: process.pid, procStart: processStart(process.pid) });
+      lock.release();
+      // the same pid with its real start time is a live holder
+      writeFileSync(lockPath(home), JSON.stringify({ pid: other.pid, startedAt: '2026-01-01T00:00:00Z', holder: 'daemon', procStart: real }));
+      expect(readLock(home)?.pid).toBe(other.pid);
+      expect(() => acquireLock(home, 'cli')).toThrow(LockHeldError);
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('one-shots started together all get their turn: five adds at once, five tasks', async () => {
+    const home = await tempDir();
+    const runs = await Promise.all(Array.from({ length: 5 }, (_, i) => runCli(['add', `urgent: build widget ${i + 1}`], cliEnv(home))));
+    expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0, 0]);
+    const tasks = JSON.parse((await runCli(['status', '--json'], cliEnv(home))).stdout) as { title: string }[];
+    expect(tasks.map((t) => t.title).sort()).toEqual([1, 2, 3, 4, 5].map((n) => `Build widget ${n}`));
   });
 
   it('an unreadable lock file is treated as stale, not as held', async () => {

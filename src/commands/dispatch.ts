@@ -6,7 +6,8 @@ import type { CommandContext } from './context.ts';
 import { clarifyCommand, decisionCommand, DECISION_VERBS, type DecisionVerb } from './decisions.ts';
 import { helpReply } from './help.ts';
 import { queueReply } from './queue.ts';
-import type { Reply } from './reply.ts';
+import { asPersistError, persistMessage } from '../core/persist-error.ts';
+import { errorReply, type Reply } from './reply.ts';
 import { statusReply } from './status.ts';
 import { summaryReply } from './summary.ts';
 
@@ -26,6 +27,19 @@ const DECISION_ARGS = /^(?:$|(?:t-|#)?\d+\b|all\b|every)/i;
  * is not a command is read as a request even when it does not start with a verb.
  */
 export async function handleText(ctx: CommandContext, raw: string, opts: { asRequest?: boolean; confirmed?: boolean } = {}): Promise<Reply> {
+  try {
+    return await dispatch(ctx, raw, opts);
+  } catch (e) {
+    // NIGHTSHIFT_HOME cannot be written (a full disk): said plainly, with what did not happen.
+    const persist = asPersistError(e);
+    if (!persist) throw e;
+    const verb = /^\s*(\S+)/.exec(raw.replace(PREFIX, ''))?.[1]?.toLowerCase() ?? '';
+    const what = [...DECISION_VERBS, 'stop', 'kill', 'abort', 'ok', 'deny', 'clarify'].includes(verb) ? 'nothing was changed' : 'nothing was queued';
+    return errorReply(persistMessage(persist, what));
+  }
+}
+
+async function dispatch(ctx: CommandContext, raw: string, opts: { asRequest?: boolean; confirmed?: boolean }): Promise<Reply> {
   const text = raw.replace(PREFIX, '').trim();
   const m = /^(\S+)\s*([\s\S]*)$/.exec(text);
   const written = (m?.[1] ?? '').toLowerCase();

@@ -6,6 +6,7 @@
 // not load the intake (chrono-node) that `add` needs, nor date-fns-tz for `--markdown`.
 import { z } from 'zod';
 import type { Engine } from '../core/engine.ts';
+import { asPersistError, persistMessage } from '../core/persist-error.ts';
 import type { Actor } from '../commands/actor.ts';
 import type { Reply } from '../commands/reply.ts';
 
@@ -28,6 +29,16 @@ export type CliRequest = z.infer<typeof CliRequest>;
 export const CLI_OWNER: Actor = { id: 'cli', name: 'cli', role: 'owner', adapter: 'cli' };
 
 export async function runCliRequest(engine: Engine, req: CliRequest): Promise<Reply> {
+  try {
+    return await serve(engine, req);
+  } catch (e) {
+    const persist = asPersistError(e);
+    if (!persist) throw e;
+    return { kind: 'error', ok: false, text: persistMessage(persist, req.verb === 'add' ? 'nothing was queued' : 'nothing was changed'), tasks: [], ephemeral: true };
+  }
+}
+
+async function serve(engine: Engine, req: CliRequest): Promise<Reply> {
   const ctx = { engine, actor: CLI_OWNER };
   switch (req.verb) {
     case 'add':

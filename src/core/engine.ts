@@ -15,6 +15,7 @@ import {
   type Progress,
   type TaskStore,
 } from './ports.ts';
+import { asPersistError } from './persist-error.ts';
 import { err, ok, userError, type Result } from './result.ts';
 import { Serial } from './serial.ts';
 import { formatDuration } from './durations.ts';
@@ -54,8 +55,16 @@ interface Running {
   cancelledBy?: string;
   /** Set when nightshift is shutting down: the attempt is recorded as interrupted, at no cost. */
   shutdown?: boolean;
+  /**
+   * The builder has ended but its end is not on disk yet (NIGHTSHIFT_HOME cannot be written): the
+   * result waits here, the task keeps its slot, and recordEnd keeps trying.
+   */
+  ended?: BuildResult;
   settled: Promise<void>;
 }
+
+/** Back-off between tries to record a build's end while NIGHTSHIFT_HOME cannot be written: 1 s, doubling, at most a minute. */
+const RECORD_RETRY_MS = (tries: number): number => Math.min(60_000, 1_000 * 2 ** Math.max(0, tries - 1));
 
 /** How many recent successful builds feed the estimates (see estimate.ts). */
 const DURATION_SAMPLES = 200;
@@ -265,6 +274,11 @@ export class Engine {
     let run: Running | undefined;
     const result = await this.serial.run(async (): Promise<Result<Task> | null> => {
       run = this.running.get(id);
+      const ended = run?.ended;
+      if (ended) {
+        // Its builder is gone; only its end waits to be written. Nothing to stop, and nothing can be recorded now.
+        return err(userError('unavailable', `${id} has finished, but its end cannot be recorded yet (NIGHTSHIFT_HOME cannot be written); nightshift keeps trying, and nothing is running for it`));
+      }
       if (run) {
         run.cancelledBy ??= by;
         return null;
@@ -435,8 +449,7 @@ export class Engine {
         deliverables: {},
         durationMs: this.now().getTime() - run.startedAt,
       }))
-      .then((result) => this.serial.run(() => this.onBuildEnd(task.id, run, result)))
-      .catch((e: unknown) => this.deps.logger.error(`could not record the end of ${task.id}'s build`, { error: String(e) }))
+      .then((result) => this.recordEnd(task.id, run, result))
       .finally(() => {
         markSettled();
         this.background(this.kick(), 'scheduling');
@@ -511,11 +524,39 @@ export class Engine {
     this.progress.delete(id);
   }
 
+  /**
+   * Records a build's end. When that cannot be written (a full disk), the build stays in `running`
+   * with its result, holding its slot and saying why, and the write is tried again with back-off
+   * until it lands; a slot is never held by a build that is gone without anyone knowing. During a
+   * shutdown it gives up after a few tries: the next start accounts for the attempt.
+   */
+  private async recordEnd(id: TaskId, run: Running, result: BuildResult): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.serial.run(() => this.onBuildEnd(id, run, result));
+        return;
+      } catch (e) {
+        run.ended = result;
+        const persist = asPersistError(e);
+        const waitMs = RECORD_RETRY_MS(tries);
+        this.deps.logger.error(`could not record the end of ${id}'s build; trying again in ${formatDuration(waitMs)}`, { error: String(e), tries });
+        if (tries === 1 && persist) {
+          const task = this.deps.store.getLive(id);
+          if (task) this.emit({ type: 'owner_attention', task, reason: 'cannot_record', message: `${id} "${task.title}" has finished, but nightshift ${persist.message}: its end is not recorded yet. It keeps trying; ${persist.code === 'ENOSPC' || persist.code === 'EDQUOT' ? 'free some space' : 'make the directory writable'}.` });
+        }
+        if (this.stopping && tries >= 3) return;
+        await new Promise<void>((r) => this.deps.clock.setTimeout(r, waitMs));
+      }
+    }
+  }
+
   private async onBuildEnd(id: TaskId, run: Running, result: BuildResult): Promise<void> {
     this.tellProgress(id); // the newest line is shown before the end is
-    this.running.delete(id);
     const task = this.deps.store.getLive(id);
-    if (!task || task.status !== 'building') return;
+    if (!task || task.status !== 'building') {
+      this.running.delete(id);
+      return;
+    }
     const now = this.now();
     const d = result.deliverables;
     const clean: BuildResult = {
@@ -539,10 +580,13 @@ export class Engine {
       next = T.finishAttempt(task, clean, this.deps.policy, now);
     }
     if (!next.ok) {
+      this.running.delete(id);
       this.deps.logger.error('could not record the end of a build', { task: id, error: next.error.message });
       return;
     }
-    await this.commit(next.value);
+    await this.commit(next.value); // throws when it cannot be written: recordEnd tries again
+    this.running.delete(id);
+    run.ended = undefined;
     if (next.value.status === 'done') this.recordDuration(next.value, T.lastAttempt(next.value)?.builder ?? this.deps.builder.name, result.durationMs);
     if (result.outcome === 'usage_limited' && next.value.retryAt) {
       const tz = this.deps.policy.timeZone;

@@ -141,7 +141,7 @@ export interface Builder {
   tidy?(tasks: Task[]): Promise<void>;
 }
 
-export type AttentionReason = 'approval' | 'escalated' | 'deadline_at_risk' | 'stalled' | 'usage_limited';
+export type AttentionReason = 'approval' | 'escalated' | 'deadline_at_risk' | 'stalled' | 'usage_limited' | 'cannot_record';
 
 export type CoreEvent =
   | { type: 'task_created'; task: Task }

@@ -85,7 +85,13 @@ export class LiveDocFile implements Adapter<LiveDoc> {
 
   async write(doc: LiveDoc): Promise<void> {
     const text = encodeLiveDoc(doc);
-    await writeFileSynced(this.tmpFile, text);
+    try {
+      await writeFileSynced(this.tmpFile, text);
+    } catch (e) {
+      // A disk full mid-write leaves half a file: never leave it behind.
+      await unlinkIfExists(this.tmpFile).catch(() => undefined);
+      throw e;
+    }
     const restoring = this.setAsideBeforeWrite;
     if (restoring) {
       // Keep the bad file for inspection; the good backup we restored from stays until the new

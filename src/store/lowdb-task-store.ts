@@ -6,6 +6,7 @@
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
+import { asPersistError } from '../core/persist-error.ts';
 import { silentLogger, type HistoryQuery, type Logger, type StoreOpenReport, type TaskStore } from '../core/ports.ts';
 import { formatTaskId, isTerminal, Task, taskNumber, type TaskId } from '../core/task.ts';
 import { StoreMissingError, StoreNotOpenError } from './errors.ts';
@@ -227,7 +228,7 @@ export class LowdbTaskStore implements TaskStore {
       this.state.nextId = Math.max(this.state.nextId, taskNumber(task.id) + 1);
       (isTerminal(task.status) ? change.finish : change.put).push(task);
     }
-    await this.writes.write(change);
+    await this.writes.write(change).catch(rethrowPersist);
   }
 
   async history(query: HistoryQuery = {}): Promise<Task[]> {
@@ -243,7 +244,7 @@ export class LowdbTaskStore implements TaskStore {
   async setMeta(key: string, value: unknown): Promise<void> {
     this.requireOpen('setMeta');
     const stored = value === undefined ? undefined : toStoredMetaValue(key, value);
-    await this.writes.write({ put: [], finish: [], meta: { key, value: stored } });
+    await this.writes.write({ put: [], finish: [], meta: { key, value: stored } }).catch(rethrowPersist);
   }
 
   /** Folds the journal into db.json now (normally done when the journal outgrows db.json, and on close). */
@@ -486,6 +487,11 @@ export class LowdbTaskStore implements TaskStore {
   private requireOpen(method: string): void {
     if (!this.isOpen) throw new StoreNotOpenError(method);
   }
+}
+
+/** A write that failed because the directory cannot be written is said so (PersistError); anything else as it came. */
+function rethrowPersist(e: unknown): never {
+  throw asPersistError(e) ?? e;
 }
 
 /** The task numbers of the t-N entries in a directory ([] when it does not exist). */

@@ -61,7 +61,7 @@ export function milestone(task: Task, event: TaskEvent, ownerId: string, ctx: Ca
 
 /** A message that needs the owner: it mentions them and carries the buttons to act. */
 export function attention(task: Task, reason: AttentionReason, text: string, ownerId: string, logTail?: string): DiscordMessage {
-  const icon = { approval: '✋', escalated: '🚨', deadline_at_risk: '⏰', stalled: '💤', usage_limited: '🔋' }[reason];
+  const icon = { approval: '✋', escalated: '🚨', deadline_at_risk: '⏰', stalled: '💤', usage_limited: '🔋', cannot_record: '💾' }[reason];
   const components = cardButtons(task);
   if (reason === 'approval') {
     const reasons = task.safety.reasons.map((r) => `• ${safeText(r.message, 300)}`).join('\n');

@@ -73,7 +73,7 @@ function summaryBlocks(task: Task): Block[] {
 
 /** A message that needs the owner: it mentions them and carries the buttons to act. */
 export function attention(task: Task, reason: AttentionReason, text: string, ownerId: string, logTail?: string): SlackMessage {
-  const icon = { approval: ':raised_hand:', escalated: ':rotating_light:', deadline_at_risk: ':alarm_clock:', stalled: ':zzz:', usage_limited: ':battery:' }[reason];
+  const icon = { approval: ':raised_hand:', escalated: ':rotating_light:', deadline_at_risk: ':alarm_clock:', stalled: ':zzz:', usage_limited: ':battery:', cannot_record: ':floppy_disk:' }[reason];
   const extra: Block[] = [];
   if (reason === 'approval') {
     const reasons = task.safety.reasons.map((r) => `• ${safeText(r.message, 300)}`).join('\n');
