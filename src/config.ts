@@ -397,6 +397,9 @@ function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
+/** Names of variables whose values are credentials: redacted wherever they would be written. */
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_KEY|ACCESS_KEY|_KEY$|CREDENTIAL|AUTH|COOKIE|SESSION_ID|DSN/i;
+
 /** The percent-decoded text, or the text itself when it is not valid percent-encoding. */
 function decodedOr(text: string): string {
   try {
@@ -446,7 +449,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
   // a password like "pass" does not blank out every "password" in a log.
   const secrets = [
     ...Object.entries(env)
-      .filter(([k, v]) => /TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|ACCESS_KEY/i.test(k) && v && v.length >= 8)
+      .filter(([k, v]) => SECRET_NAME.test(k) && v && v.length >= 8)
       .map(([, v]) => v as string),
     ...Object.values(env).flatMap((v) => {
       const password = v ? /^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s/@]+)@/i.exec(v)?.[1] : undefined;

@@ -32,6 +32,14 @@ describe('secrets never reach a log', () => {
     expect(redact('see https://bob:pw@git.example.com/repo.git and my password is fine', [])).toBe('see https://bob:[redacted]@git.example.com/repo.git and my password is fine');
   });
 
+  it('the value of every credential-like variable is redacted, allow-listed for the builder or not', async () => {
+    const home = await tempDir();
+    const env = { NIGHTSHIFT_HOME: home, OWNER_TZ: 'Europe/London', BUILDER: 'demo', BUILDER_ENV_ALLOW: 'STRIPE_KEY,SENTRY_DSN', STRIPE_KEY: 'sk_live_4242424242', SENTRY_DSN: 'https://abcdef123456@o1.ingest.example.io/1', GITHUB_AUTH: 'ghp_abcdefghijkl', MY_COLOUR: 'blue-green-teal' };
+    const config = loadConfig(env);
+    const said = redact(`keys sk_live_4242424242 https://abcdef123456@o1.ingest.example.io/1 ghp_abcdefghijkl blue-green-teal`, config.secrets);
+    expect(said).toBe('keys [redacted] [redacted] [redacted] blue-green-teal');
+  });
+
   it('an attempt log holds no secret the agent printed, even one split across two writes', async () => {
     const dataDir = await tempDir();
     const secrets = [KEY, DB_PASSWORD];
