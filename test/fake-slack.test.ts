@@ -86,7 +86,8 @@ describe('fake Slack checks Block Kit limits as Slack does', () => {
   it('refuses blocks that break a limit with invalid_blocks, naming where; accepts them within it', async () => {
     const fake = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test' });
     try {
-      const client = new WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
+      const quiet = { debug() {}, info() {}, warn() {}, error() {}, setLevel() {}, getLevel: () => LogLevel.ERROR, setName() {} };
+      const client = new WebClient('xoxb-test', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 }, logger: quiet });
       const header = (n: number) => [{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(n) } }];
       await expect(client.chat.postMessage({ channel: 'C1', text: 'ok', blocks: header(150) })).resolves.toMatchObject({ ok: true });
       await expect(client.chat.postMessage({ channel: 'C1', text: 'too long', blocks: header(151) })).rejects.toMatchObject({
