@@ -194,3 +194,20 @@ describe('a real full disk, as the CLI meets it (where this machine lets a test 
     }
   });
 });
+
+describe('an escalation shows what the agent said, not its raw stream', () => {
+  it('reads the words out of stream-json lines and keeps plain lines', async () => {
+    const { escalationMessage } = await import('../src/core/engine.ts');
+    const stream = [
+      '{"type":"system","subtype":"init","cwd":"/w","session_id":"s1","tools":["Bash"],"model":"claude-sonnet-4-5","apiKeySource":"ANTHROPIC_API_KEY"}',
+      '{"type":"assistant","message":{"id":"m1","content":[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"npm test"}}]},"session_id":"s1"}',
+      '{"type":"assistant","message":{"id":"m2","content":[{"type":"text","text":"The tests still fail:\\n3 failing in parser.test.ts"}]},"session_id":"s1"}',
+      'npm ERR! Test failed.',
+      '{"type":"result","subtype":"success","is_error":true,"api_error_status":401,"result":"Invalid API key · Please run /login","session_id":"s1"}',
+    ].join('\n');
+    const task = makeTask({ id: 't-4', title: 'Fix the parser', status: 'escalated', attempts: [1, 2, 3].map((n) => ({ n, startedAt: '2026-11-25T01:00:00.000Z', outcome: 'failed' as const, logPath: `/l/attempt-${n}.log`, builder: 'Claude Code', counts: true, demo: false })) });
+    const message = escalationMessage(task, { outcome: 'failed', exitCode: 1, signal: null, reason: "Claude Code's API call failed with HTTP 401", logTail: stream, deliverables: {}, durationMs: 1000 });
+    expect(message).toContain('What it said last (the whole log: /l/attempt-3.log):\nThe tests still fail:\n3 failing in parser.test.ts\nnpm ERR! Test failed.\nInvalid API key · Please run /login');
+    expect(message).not.toContain('{"type"');
+  });
+});

@@ -16,6 +16,7 @@ import {
   type TaskStore,
 } from './ports.ts';
 import { asPersistError } from './persist-error.ts';
+import { readableTail } from './readable-tail.ts';
 import { err, ok, userError, type Result } from './result.ts';
 import { Serial } from './serial.ts';
 import { formatDuration } from './durations.ts';
@@ -722,11 +723,12 @@ export function approvalMessage(task: Task): string {
 }
 
 export function escalationMessage(task: Task, result: BuildResult): string {
-  const tail = result.logTail.split('\n').slice(-10).join('\n');
+  // What the agent last said, as words: a stream of JSON lines is read, not pasted (the raw log is a path away).
+  const tail = readableTail(result.logTail).join('\n');
   const log = T.lastAttempt(task)?.logPath ?? '';
   return [
     `${task.id} "${task.title}" failed ${plural(T.attemptsInBudget(task), 'time')}${T.lastAttempt(task)?.demo ? ' (demo builder)' : ''} and needs you. Last error: ${result.reason}.`,
-    tail ? `Last lines of the log (${log}):\n${tail}` : `Log: ${log}`,
+    tail ? `What it said last (the whole log: ${log}):\n${tail}` : `Log: ${log}`,
     `Say "retry ${task.id}" to try again or "cancel ${task.id}" to drop it.`,
   ].join('\n');
 }

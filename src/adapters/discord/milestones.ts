@@ -67,7 +67,7 @@ export function attention(task: Task, reason: AttentionReason, text: string, own
     const reasons = task.safety.reasons.map((r) => `• ${safeText(r.message, 300)}`).join('\n');
     return pinging(ownerId, `${icon} ${mention(ownerId)} **${task.id} needs your approval** before it runs:\n${reasons}\nReply in this thread to clarify it.`, { components });
   }
-  const tail = reason === 'escalated' && logTail ? `\nLast lines of the log:\n${codeBlock(logTail, 1200, lastAttempt(task)?.logPath ?? 'the log')}` : '';
+  const tail = reason === 'escalated' && logTail ? `\nWhat it said last:\n${codeBlock(logTail, 1200, lastAttempt(task)?.logPath ?? 'the log')}` : '';
   return pinging(ownerId, `${icon} ${mention(ownerId)} ${safeText(text.split('\n')[0] ?? text, 600)}${tail}`, { components });
 }
 

@@ -79,6 +79,6 @@ export function attention(task: Task, reason: AttentionReason, text: string, own
     const reasons = task.safety.reasons.map((r) => `• ${safeText(r.message, 300)}`).join('\n');
     return message(`${icon} ${mention(ownerId)} *${escapeMrkdwn(task.id)} needs your approval* before it runs:\n${reasons}\nReply in this thread to clarify it.`, actions(task));
   }
-  if (reason === 'escalated' && logTail) extra.push(section(`Last lines of the log:\n${codeBlock(logTail, 2500)}`));
+  if (reason === 'escalated' && logTail) extra.push(section(`What it said last:\n${codeBlock(logTail, 2500)}`));
   return message(`${icon} ${mention(ownerId)} ${safeText(text.split('\n')[0] ?? text, 1500)}`, [...extra, ...actions(task)]);
 }
