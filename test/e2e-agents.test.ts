@@ -114,6 +114,17 @@ describe('agents on PATH', () => {
     expect(status.stdout).toMatch(/Attempt 3: failed \(Claude Code reported an error/);
   });
 
+  it('a rejected API key is escalated at once, saying so, instead of spending three attempts', async () => {
+    const { env } = await agentEnv({ FAKE_CLI_MODE: 'bad-key' });
+    await runCli(['add', 'build a Spotify integration', '--priority', 'high'], env);
+    const run = await runCli(['run', '--until-idle'], env);
+    const t = await task(env, 't-1');
+    expect(t.status).toBe('escalated');
+    expect(t.attempts.map((a) => a.outcome)).toEqual(['failed']);
+    expect(run.stdout).toMatch(/t-1 "Build a Spotify integration" failed 1 time and needs you\. Last error: Claude Code's credentials \(ANTHROPIC_API_KEY\) were rejected with HTTP 401/);
+    expect(run.stdout).toMatch(/Failed and waiting for you \(1\): t-1/);
+  });
+
   it('a usage limit is not a failure: the task waits for the reset, at no cost to its attempts', async () => {
     const { env } = await agentEnv({ FAKE_CLI_MODE: 'usage-limit' });
     await runCli(['add', 'build a Spotify integration', '--priority', 'high'], env);

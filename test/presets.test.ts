@@ -244,6 +244,14 @@ describe('failures, each named for what went wrong', () => {
     expect(withKey.verdict.outcome).toBe('succeeded');
   });
 
+  it('claude: a key that was sent and refused (HTTP 401) is said as such, and is not worth a retry', async () => {
+    const run = await runFake(byName('claude'), { env: { FAKE_CLI_MODE: 'bad-key', ANTHROPIC_API_KEY: 'sk-ant-revoked' } });
+    expect(run.verdict.outcome).toBe('failed');
+    expect(run.verdict.retryable).toBe(false);
+    expect(run.verdict.reason).toBe(`Claude Code's credentials (ANTHROPIC_API_KEY) were rejected with HTTP 401 ("Invalid API key · Please run /login"): check or replace the key; trying again cannot fix this`);
+    expect(run.verdict.reason).not.toMatch(/BUILDER_ENV_ALLOW/);
+  });
+
   it.each(AGENTS.map((a) => [a.name, a] as const))('%s: a hung agent and its child die with the process group; the verdict says killed', async (name, preset) => {
     const started = await startFake(preset, { env: { FAKE_CLI_MODE: 'hang' } });
     const pids = await waitFor(async () => {

@@ -315,7 +315,7 @@ class RunningBuild implements BuildHandle {
     };
   }
 
-  private classify(exit: Exit, verdict: AgentVerdict, changed: boolean): Pick<BuildResult, 'outcome' | 'reason'> {
+  private classify(exit: Exit, verdict: AgentVerdict, changed: boolean): Pick<BuildResult, 'outcome' | 'reason' | 'retryable'> {
     if (exit.spawnError) {
       const code = (exit.spawnError as NodeJS.ErrnoException).code;
       const what = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not executable' : exit.spawnError.message;
@@ -323,7 +323,7 @@ class RunningBuild implements BuildHandle {
     }
     if (this.stopReason) return this.stopReason;
     if (verdict.outcome === 'usage_limited') return { outcome: 'usage_limited', reason: verdict.reason };
-    if (verdict.outcome === 'failed') return { outcome: 'failed', reason: verdict.reason };
+    if (verdict.outcome === 'failed') return { outcome: 'failed', reason: verdict.reason, ...(verdict.retryable === false ? { retryable: false } : {}) };
     if (!changed) return { outcome: 'failed', reason: `${this.opts.name} finished but changed nothing in the workspace this attempt` };
     return { outcome: 'succeeded', reason: verdict.reason };
   }

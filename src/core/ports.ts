@@ -99,6 +99,8 @@ export interface BuildResult {
   resources?: ResourceUsage;
   /** For `usage_limited`: when the agent said its limit resets, if it said. */
   resetsAt?: string;
+  /** False for a failure that trying again cannot fix (a rejected API key): no retry is spent on it. */
+  retryable?: boolean;
 }
 
 export interface BuildPlan {

@@ -203,6 +203,8 @@ export interface AttemptEnd {
   resources?: ResourceUsage;
   /** For `usage_limited`: when the agent's limit resets, if it said. */
   resetsAt?: string;
+  /** False for a failure that trying again cannot fix: the task is escalated at once. */
+  retryable?: boolean;
 }
 
 /** How long to wait after a usage limit that did not say when it resets. */
@@ -258,6 +260,9 @@ export function finishAttempt(task: Task, end: AttemptEnd, policy: Policy, now: 
       return ok(afterFailure(withEvent(base, now, 'interrupted', undefined, end.reason), end.reason, policy, now));
     case 'failed':
     case 'timed_out':
+      if (end.retryable === false) {
+        return ok({ ...withEvent(withEvent(base, now, 'attempt_failed', undefined, end.reason), now, 'escalated', undefined, `not retried, as trying again cannot fix it: ${end.reason}`), status: 'escalated', retryAt: null });
+      }
       return ok(afterFailure(withEvent(base, now, 'attempt_failed', undefined, end.reason), end.reason, policy, now));
     case 'usage_limited': {
       // Not the task's fault: wait for the reset (the schedule still applies the quiet window),

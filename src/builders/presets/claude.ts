@@ -51,6 +51,8 @@ export function createClaudeParser(opts: ParserOptions = {}): AgentStreamParser 
   const limit = new UsageLimitWatch(opts);
   let workspace = opts.workspace;
   let sessionId: string | undefined;
+  /** Where the key came from, as the init line says ("ANTHROPIC_API_KEY", "none"): tells a rejected key from a missing one. */
+  let apiKeySource: string | undefined;
   let result: Json | null = null;
   let assistantError: string | undefined;
   let lastText: { id: string | undefined; text: string } = { id: undefined, text: '' };
@@ -114,6 +116,7 @@ export function createClaudeParser(opts: ParserOptions = {}): AgentStreamParser 
         case 'system':
           if (msg.subtype === 'init') {
             workspace ??= str(msg.cwd);
+            apiKeySource = str(msg.apiKeySource);
             return progress.emit(str(msg.model) ? `starting (${str(msg.model)})` : 'starting');
           }
           return msg.subtype === 'compact_boundary' ? progress.emit('compacting the conversation') : [];
@@ -149,11 +152,15 @@ export function createClaudeParser(opts: ParserOptions = {}): AgentStreamParser 
         for (const t of [text, ...errors]) if (t) limit.text(t);
         if (num(result.api_error_status) === 429) limit.structured(`HTTP 429${text ? `: ${clip(text, 120)}` : ''}`);
         if (limit.hit) return limit.verdict(NAME, { ...common, ...opt('summary', fallbackSummary) });
+        const auth = authFailure(result, assistantError, apiKeySource);
+        if (auth) return { ...common, outcome: 'failed', reason: auth, retryable: false };
         return { ...common, outcome: 'failed', reason: resultErrorReason(result, errors, assistantError), ...opt('summary', fallbackSummary) };
       }
       if (limit.hit) return limit.verdict(NAME, { ...common, ...opt('summary', fallbackSummary) });
       const known = STARTUP_FAILURES.find(([re]) => tail.all().some((l) => re.test(l)));
       if (known) return { ...common, outcome: 'failed', reason: `${known[1]}${tail.quote()}` };
+      const auth = authFailure(null, assistantError, apiKeySource);
+      if (auth) return { ...common, outcome: 'failed', reason: auth, retryable: false };
       if (assistantError) return { ...common, outcome: 'failed', reason: assistantErrorReason(assistantError) };
       return {
         ...common,
@@ -163,6 +170,22 @@ export function createClaudeParser(opts: ParserOptions = {}): AgentStreamParser 
       };
     },
   };
+}
+
+/**
+ * A key that was sent and refused (HTTP 401/403 or authentication_failed, with the init line naming
+ * where the key came from) cannot fix itself: it is said as such, and not retried. A key that was
+ * never sent is a setting to change, just as final.
+ */
+function authFailure(result: Json | null, assistantError: string | undefined, apiKeySource: string | undefined): string | null {
+  const status = result ? num(result.api_error_status) : undefined;
+  const refused = assistantError === 'authentication_failed' || status === 401;
+  if (!refused) return null;
+  if (apiKeySource && apiKeySource !== 'none') {
+    const said = result ? clip(str(result.result) ?? '', 120) : '';
+    return `${NAME}'s credentials (${apiKeySource}) were rejected${status ? ` with HTTP ${status}` : ''}${said ? ` ("${said}")` : ''}: check or replace the key; trying again cannot fix this`;
+  }
+  return assistantErrorReason('authentication_failed');
 }
 
 function resultErrorReason(result: Json, errors: string[], assistantError: string | undefined): string {

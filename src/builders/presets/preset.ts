@@ -73,6 +73,8 @@ export interface AgentVerdict {
   resetsAt?: string;
   /** The agent's session/thread id, the handle for a later resume. */
   sessionId?: string;
+  /** False for a failure that trying again cannot fix (a rejected API key): escalated at once. */
+  retryable?: boolean;
 }
 
 export interface AgentExit {
