@@ -284,3 +284,25 @@ describe('text helpers', () => {
     expect(said[0]?.endsWith('…')).toBe(true);
   });
 });
+
+describe('Claude Code retrying a failing API call by itself', () => {
+  it('says so as progress, instead of sitting at "starting" for minutes', () => {
+    const { said } = feed(claude, [
+      { type: 'system', subtype: 'init', cwd: WS, session_id: 's1', model: 'claude-sonnet-4-5', apiKeySource: 'ANTHROPIC_API_KEY' },
+      { type: 'system', subtype: 'api_retry', attempt: 4, max_retries: 10, retry_delay_ms: 8000, error_status: 401, session_id: 's1' },
+      { type: 'system', subtype: 'api_retry', session_id: 's1' },
+    ]);
+    expect(said).toEqual(['starting (claude-sonnet-4-5)', 'API error 401, retry 4/10', 'API error, retrying']);
+  });
+});
+
+describe('Claude Code 2.1.3xx usage-limit wording, without a rate_limit_event', () => {
+  it.each([
+    ["You've hit your 5-hour limit · resets 9:14am (UTC)", '2026-08-22T09:14:00.000Z'], // 09:14 has passed today (10:00 UTC)
+    ["You've hit your weekly limit · resets 3pm (UTC)", '2026-08-21T15:00:00.000Z'],
+  ])('%j is a usage limit, with its reset time kept', (text, resets) => {
+    const { verdict } = feed(claude, [claudeAssistant([{ type: 'text', text }], { error: 'rate_limit' }), claudeResult({ is_error: true, api_error_status: 429, result: text })], EXIT1);
+    expect(verdict.outcome).toBe('usage_limited');
+    expect(verdict.resetsAt).toBe(resets);
+  });
+});

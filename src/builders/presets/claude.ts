@@ -119,6 +119,8 @@ export function createClaudeParser(opts: ParserOptions = {}): AgentStreamParser 
             apiKeySource = str(msg.apiKeySource);
             return progress.emit(str(msg.model) ? `starting (${str(msg.model)})` : 'starting');
           }
+          // A failing API call is retried by the CLI itself for minutes: say so, or the card sits at "starting".
+          if (msg.subtype === 'api_retry') return progress.emit(apiRetryLine(msg));
           return msg.subtype === 'compact_boundary' ? progress.emit('compacting the conversation') : [];
         case 'assistant':
           return onAssistant(msg);
@@ -170,6 +172,16 @@ export function createClaudeParser(opts: ParserOptions = {}): AgentStreamParser 
       };
     },
   };
+}
+
+/** "API error 401, retry 4/10": what a `system/api_retry` line says, whichever of its field spellings it uses. */
+function apiRetryLine(msg: Json): string {
+  const pick = (...keys: string[]) => keys.map((k) => num(msg[k])).find((v) => v !== undefined);
+  const status = pick('error_status', 'status', 'http_status', 'status_code');
+  const attempt = pick('attempt', 'retry_attempt', 'retryAttempt');
+  const max = pick('max_retries', 'maxRetries', 'max_attempts');
+  const of = attempt !== undefined ? `, retry ${attempt}${max !== undefined ? `/${max}` : ''}` : ', retrying';
+  return `API error${status !== undefined ? ` ${status}` : ''}${of}`;
 }
 
 /**

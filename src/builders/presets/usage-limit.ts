@@ -8,7 +8,9 @@ import type { AgentVerdict, ParserOptions } from './preset.ts';
 import { clip } from './text.ts';
 
 const LIMIT_TEXTS: RegExp[] = [
-  /you(?:'|’)ve hit your (?:usage )?limit/i, // Claude "You've hit your limit · resets …", Codex "You've hit your usage limit…"
+  // Claude "You've hit your limit · resets …" and, in 2.1.3xx, "You've hit your 5-hour limit · resets 9:14am (UTC)";
+  // Codex "You've hit your usage limit…"
+  /you(?:'|’)ve hit your (?:usage |[\w-]+ )?limit/i,
   /usage limit reached/i, // older Claude "Claude AI usage limit reached|<epoch>"
   /exhausted your (?:daily )?quota/i, // Gemini terminal quota error
   /exhausted your capacity|\bMODEL_CAPACITY_EXHAUSTED\b|\bRESOURCE_EXHAUSTED\b|\bQUOTA_EXHAUSTED\b/i, // Gemini
