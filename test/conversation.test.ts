@@ -86,8 +86,16 @@ describe('clarify answers what it answers', () => {
     expect(r.text).toMatch(/^t-1 "Build a markdown-to-HTML converter CLI in Node" clarified \(was "Build it"\) · that answers what to build · /);
     await waitFor(() => engine.liveTask('t-1')?.status === 'building', 5_000, 'the build to start');
     const workspace = engine.liveTask('t-1')?.deliverables.workspace ?? '';
-    await waitFor(() => existsSync(workspace), 5_000, 'the worktree');
-    expect(execFileSync('git', ['-C', workspace, 'rev-parse', '--abbrev-ref', 'HEAD'], { encoding: 'utf8' }).trim()).toMatch(/^nightshift\/t-1-build-a-markdown-to-html-converter/);
+    // The worktree's directory appears before its branch is checked out: wait for the branch.
+    const branch = () => {
+      try {
+        return existsSync(workspace) ? execFileSync('git', ['-C', workspace, 'rev-parse', '--abbrev-ref', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() : '';
+      } catch {
+        return '';
+      }
+    };
+    await waitFor(() => branch().startsWith('nightshift/'), 10_000, 'the worktree on its branch');
+    expect(branch()).toMatch(/^nightshift\/t-1-build-a-markdown-to-html-converter/);
   });
 
   it('a clarification of a task with a real title adds to its spec and keeps its title', async () => {
