@@ -178,6 +178,18 @@ const EnvSchema = z.object({
   OPEN_PR: boolean('OPEN_PR', false),
   AGENT_SANDBOXED: boolean('AGENT_SANDBOXED', false),
   STALL_TIMEOUT: duration('STALL_TIMEOUT', '15m', 1_000),
+  APPROVAL_REMINDER: z
+    .string()
+    .default('2h')
+    .transform((v, ctx) => {
+      if (v.trim().toLowerCase() === 'off') return null;
+      const ms = parseDuration(v);
+      if (ms === null || ms < 60_000 || ms > MAX_TIMER_MS) {
+        ctx.addIssue({ code: 'custom', message: `APPROVAL_REMINDER: expected a duration from 1m to 24 days like 2h, or "off" (got "${v}")` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   WORKSPACE_KEEP: integer('WORKSPACE_KEEP', 20, 0, 10_000),
   LOG_MAX_BYTES: z
     .string()
@@ -470,6 +482,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
       tickMs: e.TICK_INTERVAL,
       summaryTime: e.SUMMARY_TIME,
       defaultEstimateMs: e.DEFAULT_ESTIMATE,
+      approvalReminderMs: e.APPROVAL_REMINDER,
       safetyExtras: {
         destructive: e.SAFETY_EXTRA_DESTRUCTIVE,
         external: e.SAFETY_EXTRA_EXTERNAL,

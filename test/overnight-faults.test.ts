@@ -12,6 +12,7 @@ import { defaultPolicy } from '../src/core/policy.ts';
 import { silentLogger, systemClock, type CoreEvent, type TaskStore } from '../src/core/ports.ts';
 import { MemoryTaskStore } from '../src/store/index.ts';
 import { waitFor } from './helpers/agents.ts';
+import { FakeClock } from './helpers/fake-clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { redact } from '../src/logger.ts';
 import { parseTaskId } from '../src/core/task.ts';
@@ -209,5 +210,68 @@ describe('an escalation shows what the agent said, not its raw stream', () => {
     const message = escalationMessage(task, { outcome: 'failed', exitCode: 1, signal: null, reason: "Claude Code's API call failed with HTTP 401", logTail: stream, deliverables: {}, durationMs: 1000 });
     expect(message).toContain('What it said last (the whole log: /l/attempt-3.log):\nThe tests still fail:\n3 failing in parser.test.ts\nnpm ERR! Test failed.\nInvalid API key · Please run /login');
     expect(message).not.toContain('{"type"');
+  });
+});
+
+describe('approvals that cannot be missed', () => {
+  let engines: Engine[] = [];
+  afterEach(async () => {
+    for (const e of engines) await e.shutdown(0);
+    engines = [];
+  });
+
+  async function engineAt(clock: FakeClock, store: TaskStore, reminderMs: number | null) {
+    const e = new Engine({
+      store,
+      builder: fakeAgentBuilder('hang', await tempDir(), { name: 'fake agent', killGraceMs: 200 }),
+      policy: defaultPolicy({ timeZone: 'Europe/London', approvalReminderMs: reminderMs }),
+      clock,
+      logger: silentLogger,
+      runBuilds: true,
+    });
+    engines.push(e);
+    const told: string[] = [];
+    e.subscribe({ announce: (x) => void (x.type === 'owner_attention' && told.push(x.message)) });
+    await e.start();
+    return { engine: e, told };
+  }
+
+  it('a task waiting for approval is asked about once more after APPROVAL_REMINDER, once, and not again after a restart', async () => {
+    const clock = new FakeClock('2026-11-25T14:00:00Z');
+    const store = new MemoryTaskStore();
+    await store.open();
+    const { engine, told } = await engineAt(clock, store, 2 * 3_600_000);
+    await handleText({ engine, actor: { id: 'U-OWNER', name: 'Olive', role: 'owner', adapter: 'test' } }, 'someday maybe try Bun for the test runner');
+    expect(told).toHaveLength(1); // the first ask
+    await clock.advance(119 * 60_000);
+    expect(told).toHaveLength(1);
+    await clock.advance(2 * 60_000);
+    expect(told).toHaveLength(2);
+    expect(told[1]).toMatch(/^Reminder: t-1 "Try Bun for the test runner" is waiting for your approval: low priority tasks always wait for approval\. Say "approve t-1".* \(waiting since 14:00\)$/);
+    expect(store.getLive('t-1')?.events.map((e) => e.type)).toContain('approval_reminded'); // on disk before it was said
+    await clock.advance(10 * 3_600_000);
+    expect(told).toHaveLength(2);
+    await engine.shutdown(0);
+    const again = await engineAt(clock, store, 2 * 3_600_000);
+    await clock.advance(3_600_000);
+    expect(again.told).toEqual([]);
+  });
+
+  it('APPROVAL_REMINDER=off never reminds', async () => {
+    const clock = new FakeClock('2026-11-25T14:00:00Z');
+    const store = new MemoryTaskStore();
+    await store.open();
+    const { engine, told } = await engineAt(clock, store, null);
+    await handleText({ engine, actor: { id: 'U-OWNER', name: 'Olive', role: 'owner', adapter: 'test' } }, 'someday maybe try Bun');
+    await clock.advance(24 * 3_600_000);
+    expect(told).toHaveLength(1);
+  });
+
+  it('the setting is read as a duration or "off", and a wrong value names the variable', () => {
+    const base = { NIGHTSHIFT_HOME: '/tmp/x', OWNER_TZ: 'Europe/London', BUILDER: 'demo' };
+    expect(loadConfig({ ...base }).policy.approvalReminderMs).toBe(2 * 3_600_000);
+    expect(loadConfig({ ...base, APPROVAL_REMINDER: 'off' }).policy.approvalReminderMs).toBeNull();
+    expect(loadConfig({ ...base, APPROVAL_REMINDER: '45m' }).policy.approvalReminderMs).toBe(45 * 60_000);
+    expect(() => loadConfig({ ...base, APPROVAL_REMINDER: 'soon' })).toThrow(/APPROVAL_REMINDER: expected a duration from 1m to 24 days like 2h, or "off" \(got "soon"\)/);
   });
 });

@@ -17,6 +17,7 @@ import {
 } from './ports.ts';
 import { asPersistError } from './persist-error.ts';
 import { readableTail } from './readable-tail.ts';
+import { planReminders } from './reminders.ts';
 import { err, ok, userError, type Result } from './result.ts';
 import { Serial } from './serial.ts';
 import { formatDuration } from './durations.ts';
@@ -169,9 +170,9 @@ export class Engine {
   }
 
   /** The schedule as it stands now: what waits, for what, until when. One full pass over the live tasks. */
-  schedule(): ScheduleDecision {
+  schedule(tasks: Task[] = this.deps.store.live()): ScheduleDecision {
     return decideSchedule({
-      tasks: this.deps.store.live(),
+      tasks,
       now: this.now(),
       policy: this.deps.policy,
       typicalDurationMs: this.typicalDurationMs(),
@@ -370,9 +371,11 @@ export class Engine {
   /** One schedule pass, under the lock: raise new deadline risks, start what may start, arm the timer. */
   private async schedulePass(): Promise<void> {
     if (this.stopping) return;
-    const decision = this.schedule();
+    const live = this.deps.store.live(); // read once per pass: the schedule and the reminders share it
+    const decision = this.schedule(live);
     // Only a running nightshift can tell the owner; a one-shot must not mark risks as raised.
     if (this.deps.runBuilds) await this.raiseRisks(decision.atRisk);
+    const reminders = this.deps.runBuilds ? await this.remindApprovals(live) : Infinity;
     const started: TaskId[] = [];
     if (this.deps.runBuilds) {
       for (const id of decision.start) {
@@ -384,7 +387,8 @@ export class Engine {
     // A one-shot starts nothing but says what would start; a running engine says what it started.
     const startedAll = !this.deps.runBuilds || started.length === decision.start.length;
     this.lastPass = startedAll ? decision : { ...decision, start: started };
-    this.armTimer(decision.nextWakeAt);
+    const wake = Math.min(decision.nextWakeAt?.getTime() ?? Infinity, reminders);
+    this.armTimer(wake === Infinity ? null : new Date(wake));
     this.checkIdle(decision);
   }
 
@@ -399,6 +403,24 @@ export class Engine {
       raised.map((r) => r.task),
       (task, i) => this.emit({ type: 'owner_attention', task, reason: 'deadline_at_risk', message: raised[i]?.message ?? '' }),
     );
+  }
+
+  /**
+   * Asks once more about tasks that have waited APPROVAL_REMINDER for approval (the reminder is on
+   * disk before it is said, so a restart does not say it twice). Returns when the next one is due.
+   */
+  private async remindApprovals(live: readonly Task[]): Promise<number> {
+    const now = this.now();
+    const plan = planReminders(live, now.getTime(), this.deps.policy.approvalReminderMs);
+    const reminded = plan.due.flatMap((id) => {
+      const task = this.deps.store.getLive(id);
+      return task ? [T.markReminded(task, now)] : [];
+    });
+    await this.commitAll(reminded, (task) => {
+      const asked = task.events.findLast((e) => e.type === 'approval_requested')?.at ?? task.createdAt;
+      this.emit({ type: 'owner_attention', task, reason: 'approval', message: `Reminder: ${approvalMessage(task)} (waiting since ${formatOwnerTime(new Date(asked), now, this.deps.policy.timeZone)})` });
+    });
+    return plan.nextAt;
   }
 
   private armTimer(nextWakeAt: Date | null): void {

@@ -31,6 +31,8 @@ export interface Policy {
   safetyExtras: SafetyExtras;
   /** Assumed build duration for deadline checks when a task has no estimate and there is no history. */
   defaultEstimateMs: number;
+  /** A task waiting this long for approval is asked about once more (APPROVAL_REMINDER); null: never. */
+  approvalReminderMs: number | null;
 }
 
 export const MINUTE = 60_000;
@@ -48,6 +50,7 @@ export function defaultPolicy(overrides: Partial<Policy> = {}): Policy {
     summaryTime: 7 * 60 + 30,
     safetyExtras: { destructive: [], external: [], blockers: [] },
     defaultEstimateMs: 1 * HOUR,
+    approvalReminderMs: 2 * HOUR,
     ...overrides,
   };
 }

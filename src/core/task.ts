@@ -132,6 +132,7 @@ export const TASK_EVENT_TYPES = [
   'interrupted',
   'usage_limited',
   'stalled',
+  'approval_reminded',
 ] as const;
 export const TaskEventType = z.enum(TASK_EVENT_TYPES);
 export type TaskEventType = z.infer<typeof TaskEventType>;

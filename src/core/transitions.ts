@@ -346,6 +346,11 @@ export function markStalled(task: Task, detail: string, now: Date): Task {
   return withEvent(task, now, 'stalled', undefined, detail);
 }
 
+/** Notes that the owner was reminded of a task waiting for approval, so it is said once per wait. */
+export function markReminded(task: Task, now: Date): Task {
+  return withEvent(task, now, 'approval_reminded');
+}
+
 /** Notes that the owner was told the task would miss its deadline, so it is said once. */
 export function markDeadlineAtRisk(task: Task, message: string, now: Date): Task {
   return withEvent(task, now, 'deadline_at_risk', undefined, message);
