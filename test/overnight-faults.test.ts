@@ -275,3 +275,37 @@ describe('approvals that cannot be missed', () => {
     expect(() => loadConfig({ ...base, APPROVAL_REMINDER: 'soon' })).toThrow(/APPROVAL_REMINDER: expected a duration from 1m to 24 days like 2h, or "off" \(got "soon"\)/);
   });
 });
+
+describe('finished work is not thrown away', () => {
+  it('a builder that finished just before nightshift died is recorded at the next start, not run again', async () => {
+    const home = await tempDir();
+    const { LowdbTaskStore } = await import('../src/store/index.ts');
+    // nightshift recorded the attempt as started, ran the builder to its end, then died before recording the end.
+    const before = new LowdbTaskStore({ dir: home });
+    await before.open();
+    const builder = fakeAgentBuilder('succeed', home);
+    const plan = builder.plan(makeTask({ id: 't-1' }), 1);
+    const running = makeTask({ id: 't-1', title: 'Build a favicon', status: 'building', attempts: [{ n: 1, startedAt: new Date().toISOString(), outcome: 'running', logPath: plan.logPath, builder: 'fake succeed', counts: true, demo: false }] });
+    before.allocateIds(1);
+    await before.put(running);
+    await before.close();
+    const result = await builder.start({ task: running, attempt: 1, plan, timeoutMs: 20_000, onProgress: () => undefined }).result;
+    expect(result.outcome).toBe('succeeded');
+
+    // The next start, with an agent that would hang if it were run again.
+    const store = new LowdbTaskStore({ dir: home });
+    await store.open();
+    const engine = new Engine({ store, builder: fakeAgentBuilder('hang', home, { killGraceMs: 200 }), policy: defaultPolicy({ timeZone: 'Europe/London' }), clock: systemClock, logger: silentLogger, runBuilds: true });
+    try {
+      await engine.start();
+      const t = await engine.get('t-1');
+      expect(t?.status).toBe('done');
+      expect(t?.attempts.map((a) => a.outcome)).toEqual(['succeeded']);
+      expect(t?.deliverables.commits.length).toBeGreaterThan(0);
+      expect(engine.activeBuilds).toBe(0);
+    } finally {
+      await engine.shutdown(0);
+      await store.close();
+    }
+  });
+});

@@ -4,13 +4,13 @@
 // worktree and reads back the commits. Output goes to one log per attempt, bounded by LOG_MAX_BYTES
 // (attempt-log.ts).
 import { spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { formatDuration } from '../core/durations.ts';
 import { formatOwnerTime } from '../core/time-of-day.ts';
 import type { Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
-import { silentLogger } from '../core/ports.ts';
+import { BUILD_OUTCOMES, silentLogger } from '../core/ports.ts';
 import type { Attempt, Task } from '../core/task.ts';
 import { RedactingLines } from './redacting-lines.ts';
 import { AgentOutput } from './agent-output.ts';
@@ -95,6 +95,35 @@ export class AgentBuilder implements Builder {
 
   async tidy(tasks: Task[]): Promise<void> {
     await this.opts.workspaces.tidy?.(tasks);
+  }
+
+  async finishedEnd(task: Task, attempt: Attempt): Promise<BuildResult | null> {
+    return readEndRecord(endRecordPath(attempt.logPath || this.plan(task, attempt.n).logPath));
+  }
+}
+
+/** Where an attempt keeps its own end: beside its log ("attempt-1.log" → "attempt-1.end.json"). */
+export const endRecordPath = (logPath: string): string => logPath.replace(/\.log$/, '') + '.end.json';
+
+async function writeEndRecord(logPath: string, result: BuildResult): Promise<void> {
+  const file = endRecordPath(logPath);
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, JSON.stringify(result), 'utf8');
+  await rename(tmp, file);
+}
+
+const OUTCOMES = new Set<string>(BUILD_OUTCOMES);
+
+/** The recorded end, or null when there is none or it is not one (a torn or foreign file). */
+async function readEndRecord(file: string): Promise<BuildResult | null> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    const r = JSON.parse(text) as Partial<BuildResult>;
+    if (typeof r.outcome !== 'string' || !OUTCOMES.has(r.outcome) || typeof r.reason !== 'string') return null;
+    return { exitCode: null, signal: null, logTail: '', deliverables: {}, durationMs: 0, ...r } as BuildResult;
+  } catch {
+    return null;
   }
 }
 
@@ -297,7 +326,7 @@ class RunningBuild implements BuildHandle {
     }
     logFile.write(`\n# ${outcome.reason} after ${formatDuration(durationMs)}\n`);
     log.info('build ended', { task: task.id, attempt, outcome: outcome.outcome, code: exit.code });
-    return {
+    const result: BuildResult = {
       ...outcome,
       exitCode: exit.code,
       signal: exit.signal,
@@ -313,6 +342,13 @@ class RunningBuild implements BuildHandle {
       ...(resources ? { resources } : {}),
       ...(verdict.resetsAt ? { resetsAt: verdict.resetsAt } : {}),
     };
+    // The builder ended on its own (not stopped by a cancel or a shutdown): its end is kept beside
+    // the log, so a nightshift that dies before recording it records it at the next start instead
+    // of running finished work again.
+    if (!this.stopReason || this.stopReason.outcome === 'timed_out') {
+      await writeEndRecord(this.req.plan.logPath, result).catch((e: unknown) => log.warn('could not keep the end of the attempt beside its log', { task: task.id, error: String(e) }));
+    }
+    return result;
   }
 
   private classify(exit: Exit, verdict: AgentVerdict, changed: boolean): Pick<BuildResult, 'outcome' | 'reason' | 'retryable'> {

@@ -18,5 +18,6 @@ export function oneShotBuilder(config: Config, logger: Logger): Builder {
     plan: never,
     start: never,
     reap: async (task, attempt) => (await load()).reap?.(task, attempt) ?? false,
+    finishedEnd: async (task, attempt) => (await load()).finishedEnd?.(task, attempt) ?? null,
   };
 }

@@ -139,6 +139,19 @@ export class Engine {
       const reaped = await this.deps.builder.reap(task, attempt).catch(() => false);
       if (reaped) this.deps.logger.warn('ended a builder left running by a crash', { task: task.id, pid: attempt.pid });
     }
+    // The builder may have finished before nightshift stopped: its own record of the end is
+    // recorded now, and finished work is not run again.
+    const ended = attempt ? await this.deps.builder.finishedEnd?.(task, attempt).catch(() => null) : null;
+    if (ended) {
+      const clean = { ...ended, reason: this.redact(ended.reason), logTail: this.redact(ended.logTail) };
+      const done = T.finishAttempt(task, clean, this.deps.policy, this.now());
+      if (done.ok) {
+        await this.commit(done.value);
+        this.deps.logger.warn(`${task.id} had finished (${ended.outcome}) before nightshift stopped; its end is recorded now, not run again`, { task: task.id });
+        if (done.value.status === 'escalated') this.emit({ type: 'owner_attention', task: done.value, reason: 'escalated', message: escalationMessage(done.value, clean) });
+        return;
+      }
+    }
     const r = T.recoverInterrupted(task, this.deps.policy, this.now());
     if (!r.ok) return;
     await this.commit(r.value, 'interrupted');

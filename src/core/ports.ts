@@ -139,6 +139,11 @@ export interface Builder {
    * recovered task is never built twice at once. Must not touch an unrelated process that reused the pid.
    */
   reap?(task: Task, attempt: Attempt): Promise<boolean>;
+  /**
+   * After a crash, the end an attempt wrote for itself when its builder finished, if nightshift
+   * stopped before recording it: that work is recorded, not run again. Null when there is none.
+   */
+  finishedEnd?(task: Task, attempt: Attempt): Promise<BuildResult | null>;
   /** Removes workspaces the cleanup policy no longer keeps; never one whose task is building. */
   tidy?(tasks: Task[]): Promise<void>;
 }
