@@ -309,3 +309,47 @@ describe('finished work is not thrown away', () => {
     }
   });
 });
+
+describe('a retry is told what went wrong', () => {
+  it('attempt 2 gets attempt 1\'s reason, its last words and its summary, in the prompt and the environment', async () => {
+    const home = await tempDir();
+    const builder = fakeAgentBuilder('env-dump', home);
+    const first = builder.plan(makeTask({ id: 't-5' }), 1);
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(join(first.logPath, '..'), { recursive: true });
+    await writeFile(first.logPath, [
+      '# nightshift t-5 attempt 1: fake env-dump, started 2026-11-25T01:00:00.000Z',
+      '{"type":"assistant","message":{"id":"m1","content":[{"type":"text","text":"The parser test still fails: expected 3, got 4"}]}}',
+      'npm ERR! Test failed.',
+      '# the agent exited with code 1 after 4m',
+    ].join('\n'));
+    const task = makeTask({
+      id: 't-5',
+      title: 'Fix the parser',
+      status: 'building',
+      attempts: [
+        { n: 1, startedAt: '2026-11-25T01:00:00.000Z', outcome: 'failed', reason: 'the agent exited with code 1', logPath: first.logPath, builder: 'fake env-dump', counts: true, demo: false },
+        { n: 2, startedAt: '2026-11-25T01:06:00.000Z', outcome: 'running', logPath: builder.plan(makeTask({ id: 't-5' }), 2).logPath, builder: 'fake env-dump', counts: true, demo: false },
+      ],
+      deliverables: { commits: [], changedFiles: [], links: [], summary: 'Rewrote the tokenizer; the last test still fails.' },
+    });
+    const plan = builder.plan(task, 2);
+    const result = await builder.start({ task, attempt: 2, plan, timeoutMs: 20_000, onProgress: () => undefined }).result;
+    expect(result.outcome).toBe('succeeded');
+    const prompt = await readFile(plan.logPath.replace(/\.log$/, '.prompt.md'), 'utf8');
+    expect(prompt).toContain([
+      '## Previous attempt',
+      '',
+      'This is attempt 2. Attempt 1 failed: the agent exited with code 1.',
+      '',
+      'What it said last:',
+      '  The parser test still fails: expected 3, got 4',
+      '  npm ERR! Test failed.',
+      '',
+      'Its own summary:',
+      '  Rewrote the tokenizer; the last test still fails.',
+    ].join('\n'));
+    const env = JSON.parse(await readFile(join(plan.workspace, 'env.json'), 'utf8')) as Record<string, string>;
+    expect(env).toMatchObject({ NIGHTSHIFT_PREVIOUS_ATTEMPT: '1', NIGHTSHIFT_PREVIOUS_OUTCOME: 'failed', NIGHTSHIFT_PREVIOUS_REASON: 'the agent exited with code 1' });
+  });
+});

@@ -12,6 +12,7 @@ import { formatOwnerTime } from '../core/time-of-day.ts';
 import type { Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
 import { BUILD_OUTCOMES, silentLogger } from '../core/ports.ts';
 import type { Attempt, Task } from '../core/task.ts';
+import { previousAttempt } from './previous-attempt.ts';
 import { RedactingLines } from './redacting-lines.ts';
 import { AgentOutput } from './agent-output.ts';
 import { AttemptLog, completeAttemptLog, DEFAULT_LOG_MAX_BYTES } from './attempt-log.ts';
@@ -225,6 +226,8 @@ class RunningBuild implements BuildHandle {
     logFile.write(`# workspace ${prepared.workspace}${prepared.branch ? ` on branch ${prepared.branch}` : ''}\n`);
 
     const tz = this.opts.timeZone ?? 'UTC';
+    // A retry is told how the attempt before it ended, what it said last and its summary.
+    const previous = await previousAttempt(task, attempt);
     const prompt = renderPrompt(this.opts.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE, {
       title: task.title,
       spec: task.request,
@@ -233,6 +236,7 @@ class RunningBuild implements BuildHandle {
       repository: prepared.repository,
       branch: prepared.branch ?? '',
       rules: DEFAULT_RULES,
+      previous: previous.text,
     });
     await writeFile(promptPath, prompt, 'utf8');
     // A custom command gets the spec itself (what BUILDER=/path promises); agents get the prompt.
@@ -264,6 +268,7 @@ class RunningBuild implements BuildHandle {
       NIGHTSHIFT_ATTEMPT: String(attempt),
       NIGHTSHIFT_SPEC_FILE: specPath,
       NIGHTSHIFT_PROMPT_FILE: promptPath,
+      ...previous.env,
       NIGHTSHIFT_WORKSPACE: plan.workspace,
       NIGHTSHIFT_TITLE: task.title,
       ...(prepared.branch ? { NIGHTSHIFT_BRANCH: prepared.branch } : {}),

@@ -11,9 +11,11 @@ export interface PromptVars {
   repository: string;
   branch: string;
   rules: string;
+  /** What the attempt before this one did and why it ended ("(this is the first attempt)" on the first). */
+  previous?: string;
 }
 
-export const PROMPT_PLACEHOLDERS = ['title', 'spec', 'clarifications', 'deadline', 'repository', 'branch', 'rules'] as const satisfies ReadonlyArray<keyof PromptVars>;
+export const PROMPT_PLACEHOLDERS = ['title', 'spec', 'clarifications', 'deadline', 'repository', 'branch', 'rules', 'previous'] as const satisfies ReadonlyArray<keyof PromptVars>;
 
 export const DEFAULT_RULES = [
   '- Stay inside the current directory, a git worktree made for this task: do not read, write or delete anything outside it.',
@@ -36,6 +38,10 @@ export const DEFAULT_PROMPT_TEMPLATE = `You are working unattended on a task que
 - Repository: {{repository}}
 - Branch: {{branch}} (already checked out in the current directory)
 - Deadline: {{deadline}}
+
+## Previous attempt
+
+{{previous}}
 
 ## Rules
 
@@ -79,6 +85,7 @@ export function renderPrompt(template: string, vars: PromptVars): string {
     repository: vars.repository,
     branch: vars.branch,
     rules: vars.rules.trim(),
+    previous: vars.previous?.trim() || '(this is the first attempt)',
   };
   return template.replace(PLACEHOLDER, (_, name: string) => values[name as keyof typeof values]);
 }
