@@ -18,7 +18,7 @@ import { selectBuilder } from './builders/select-builder.ts';
 import { runCliRequest } from './control/cli-request.ts';
 import { serveControl, socketPathFor } from './control/control-socket.ts';
 import { createLogger, redact, teeLogger } from './logger.ts';
-import { acquireLock } from './lock.ts';
+import { acquireLockWaiting } from './lock.ts';
 import { ensurePrivateDir } from './private-dir.ts';
 import { LowdbTaskStore } from './store/index.ts';
 
@@ -48,7 +48,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const clock = opts.clock ?? systemClock;
   await ensurePrivateDir(config.home);
   const socket = socketPathFor(config.home);
-  const lock = acquireLock(config.home, opts.holder ?? 'daemon', socket);
+  const lock = await acquireLockWaiting(config.home, opts.holder ?? 'daemon', socket);
   const logFile = createWriteStream(join(config.home, 'nightshift.log'), { flags: 'a' });
   const logger = teeLogger(
     createLogger({ level: config.logLevel, secrets: config.secrets, out: logFile }),

@@ -153,3 +153,19 @@ function heldLock(path: string, info: LockInfo): Lock {
     },
   };
 }
+
+/**
+ * Takes the lock, waiting up to `waitMs` while a one-shot (`nightshift status`, `add`: they hold it
+ * for milliseconds) has it; a daemon or a `run` holding it is refused at once.
+ */
+export async function acquireLockWaiting(home: string, holder: string, socket: string | undefined, waitMs = 10_000): Promise<Lock> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return acquireLock(home, holder, socket);
+    } catch (e) {
+      if (!(e instanceof LockHeldError) || e.info.holder !== 'cli' || Date.now() > until) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));
+  }
+}

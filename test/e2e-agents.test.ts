@@ -181,6 +181,54 @@ describe('agents on PATH', () => {
     expect(git('branch', '--list', 'nightshift/*')).toMatch(/nightshift\/t-1-build-the-login-page[\s\S]*nightshift\/t-2-build-the-signup-page/);
   });
 
+  it('an interrupted Claude Code resumes its own session in the same worktree after a crash', async () => {
+    const { env, readRecord } = await agentEnv({ FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms' });
+    const first = new DaemonProcess(env);
+    daemons.push(first);
+    await first.waitForOutput(/Type a request/);
+    first.type('urgent: build the Spotify integration');
+    await waitFor(async () => ((await readRecord().catch(() => null)) as { pids?: unknown } | null)?.pids !== undefined, 10_000, 'the agent running');
+    const before = await readRecord();
+    const named = before.argv[before.argv.indexOf('--session-id') + 1];
+    expect(named).toMatch(/^[0-9a-f-]{36}$/); // nightshift named the session up front
+    first.child.kill('SIGKILL'); // nightshift dies mid-build
+    await first.exited;
+
+    const second = new DaemonProcess({ ...env, FAKE_CLI_MODE: 'succeed' });
+    daemons.push(second);
+    await waitFor(async () => (await task(env, 't-1')).status === 'done', 30_000, 't-1 done after the restart').catch((e: Error) => {
+      throw new Error(`${e.message}\n--- stdout:\n${second.stdout}\n--- stderr:\n${second.stderr}`);
+    });
+    const after = await readRecord();
+    expect(after.argv.slice(after.argv.indexOf('--resume'), after.argv.indexOf('--resume') + 2)).toEqual(['--resume', named]);
+    expect(after.cwd).toBe(before.cwd); // the same worktree, where the session is kept
+    const t = (await task(env, 't-1')) as unknown as { attempts: { outcome: string; sessionId?: string }[] };
+    expect(t.attempts.map((a) => [a.outcome, a.sessionId])).toEqual([['interrupted', named], ['succeeded', named]]);
+  });
+
+  it('a session that cannot be resumed makes the next attempt start a fresh one, on the same branch', async () => {
+    const { env, readRecord, home } = await agentEnv({ FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms' });
+    const first = new DaemonProcess(env);
+    daemons.push(first);
+    await first.waitForOutput(/Type a request/);
+    first.type('urgent: build the Spotify integration');
+    await waitFor(async () => ((await readRecord().catch(() => null)) as { pids?: unknown } | null)?.pids !== undefined, 10_000, 'the agent running');
+    const named = (await readRecord()).argv.find((a, i, all) => all[i - 1] === '--session-id');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // The agent's own session store is lost (another machine, a cleaned home).
+    const { rm } = await import('node:fs/promises');
+    await rm(join(home, '.claude'), { recursive: true, force: true });
+    const second = new DaemonProcess({ ...env, FAKE_CLI_MODE: 'succeed' });
+    daemons.push(second);
+    await waitFor(async () => (await task(env, 't-1')).status === 'done', 30_000, 't-1 done with a fresh session');
+    const t = (await task(env, 't-1')) as unknown as { attempts: { outcome: string; reason?: string; sessionId?: string }[] };
+    expect(t.attempts.map((a) => a.outcome)).toEqual(['interrupted', 'failed', 'succeeded']);
+    expect(t.attempts[1]?.reason).toMatch(/could not resume its earlier session .* the next attempt starts a fresh session on the same branch/);
+    expect(t.attempts[2]?.sessionId).not.toBe(named);
+    expect((await readRecord()).argv).toContain('--session-id');
+  });
+
   it('cancel of a running agent leaves no process behind, not even one that ignores SIGTERM or left the group', async () => {
     const { env, home, readRecord } = await agentEnv({ FAKE_CLI_MODE: 'hang', FAKE_CLI_IGNORE_TERM: '1', FAKE_CLI_ESCAPE: '1', SHUTDOWN_GRACE: '1s' });
     const d = new DaemonProcess(env);

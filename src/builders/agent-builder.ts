@@ -4,6 +4,7 @@
 // worktree and reads back the commits. Output goes to one log per attempt, bounded by LOG_MAX_BYTES
 // (attempt-log.ts).
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -74,6 +75,7 @@ export class AgentBuilder implements Builder {
     return {
       workspace: this.opts.workspaces.workspaceFor(task),
       logPath: join(this.opts.dataDir, 'logs', task.id, `attempt-${attempt}.log`),
+      ...(this.opts.preset.resumesSessions ? { session: sessionFor(task, attempt) } : {}),
     };
   }
 
@@ -101,6 +103,15 @@ export class AgentBuilder implements Builder {
   async finishedEnd(task: Task, attempt: Attempt): Promise<BuildResult | null> {
     return readEndRecord(endRecordPath(attempt.logPath || this.plan(task, attempt.n).logPath));
   }
+}
+
+/**
+ * The session attempt `n` runs in: the session of the latest earlier attempt, resumed (in the same
+ * worktree, where the agent looks its sessions up), unless it could not be resumed; otherwise a new one.
+ */
+function sessionFor(task: Task, n: number): { id: string; resume: boolean } {
+  const earlier = task.attempts.filter((a) => a.n < n && a.sessionId).at(-1);
+  return earlier?.sessionId && !earlier.sessionLost ? { id: earlier.sessionId, resume: true } : { id: randomUUID(), resume: false };
 }
 
 /** Where an attempt keeps its own end: beside its log ("attempt-1.log" → "attempt-1.end.json"). */
@@ -246,6 +257,7 @@ class RunningBuild implements BuildHandle {
       ...(this.opts.model ? { model: this.opts.model } : {}),
       ...(this.opts.extraArgs ? { extraArgs: this.opts.extraArgs } : {}),
       stateDir,
+      ...(plan.session ? { session: plan.session } : {}),
     });
 
     // Reset times an agent prints without a zone are in this machine's zone, where it runs.
@@ -356,7 +368,7 @@ class RunningBuild implements BuildHandle {
     return result;
   }
 
-  private classify(exit: Exit, verdict: AgentVerdict, changed: boolean): Pick<BuildResult, 'outcome' | 'reason' | 'retryable'> {
+  private classify(exit: Exit, verdict: AgentVerdict, changed: boolean): Pick<BuildResult, 'outcome' | 'reason' | 'retryable' | 'sessionLost'> {
     if (exit.spawnError) {
       const code = (exit.spawnError as NodeJS.ErrnoException).code;
       const what = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not executable' : exit.spawnError.message;
@@ -364,7 +376,7 @@ class RunningBuild implements BuildHandle {
     }
     if (this.stopReason) return this.stopReason;
     if (verdict.outcome === 'usage_limited') return { outcome: 'usage_limited', reason: verdict.reason };
-    if (verdict.outcome === 'failed') return { outcome: 'failed', reason: verdict.reason, ...(verdict.retryable === false ? { retryable: false } : {}) };
+    if (verdict.outcome === 'failed') return { outcome: 'failed', reason: verdict.reason, ...(verdict.retryable === false ? { retryable: false } : {}), ...(verdict.sessionLost ? { sessionLost: true } : {}) };
     if (!changed) return { outcome: 'failed', reason: `${this.opts.name} finished but changed nothing in the workspace this attempt` };
     return { outcome: 'succeeded', reason: verdict.reason };
   }

@@ -455,7 +455,7 @@ export class Engine {
     const { builder, policy, logger } = this.deps;
     const attempt = task.attempts.length + 1;
     const plan = builder.plan(task, attempt);
-    const started = T.startAttempt(task, { logPath: plan.logPath, builder: builder.name, workspace: plan.workspace, demo: builder.isDemo }, this.now());
+    const started = T.startAttempt(task, { logPath: plan.logPath, builder: builder.name, workspace: plan.workspace, demo: builder.isDemo, ...(plan.session ? { sessionId: plan.session.id } : {}) }, this.now());
     if (!started.ok) {
       logger.error('scheduler picked a task that cannot start', { task: task.id, error: started.error.message });
       return false;

@@ -101,11 +101,15 @@ export interface BuildResult {
   resetsAt?: string;
   /** False for a failure that trying again cannot fix (a rejected API key): no retry is spent on it. */
   retryable?: boolean;
+  /** True when the agent could not resume the session it was given: the next attempt starts a fresh one. */
+  sessionLost?: boolean;
 }
 
 export interface BuildPlan {
   workspace: string;
   logPath: string;
+  /** The agent session the attempt runs in (recorded with the attempt before the spawn); absent when the agent cannot resume one. */
+  session?: { id: string; resume: boolean };
 }
 
 export interface BuildHandle {

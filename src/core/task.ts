@@ -93,6 +93,10 @@ export const Attempt = z.object({
   demo: z.boolean().default(false),
   /** The builder's process id (its process-group leader), so a restart can reap an orphaned tree. */
   pid: z.number().int().positive().optional(),
+  /** The agent session this attempt ran in: the next attempt resumes it (agents that can). */
+  sessionId: z.string().optional(),
+  /** True when the session could not be resumed: the next attempt starts afresh. */
+  sessionLost: z.boolean().optional(),
   usage: AgentUsage.optional(),
   resources: ResourceUsage.optional(),
 });

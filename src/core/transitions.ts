@@ -166,7 +166,7 @@ export function clarify(task: Task, text: string, by: string, verdict: SafetyVer
 /** Records the attempt before the builder is spawned, so a crash still uses up an attempt. */
 export function startAttempt(
   task: Task,
-  attempt: { logPath: string; builder: string; workspace: string; demo?: boolean },
+  attempt: { logPath: string; builder: string; workspace: string; demo?: boolean; sessionId?: string },
   now: Date,
 ): Result<Task> {
   if (task.status !== 'queued' && task.status !== 'failed') return refuse(task, 'it cannot start now');
@@ -179,6 +179,7 @@ export function startAttempt(
     builder: attempt.builder,
     counts: true,
     demo: attempt.demo ?? false,
+    ...(attempt.sessionId ? { sessionId: attempt.sessionId } : {}),
   };
   const started = withEvent(task, now, 'started', undefined, `attempt ${n} with ${attempt.builder}`);
   return ok({
@@ -205,6 +206,8 @@ export interface AttemptEnd {
   resetsAt?: string;
   /** False for a failure that trying again cannot fix: the task is escalated at once. */
   retryable?: boolean;
+  /** The agent could not resume the session it was given. */
+  sessionLost?: boolean;
 }
 
 /** How long to wait after a usage limit that did not say when it resets. */
@@ -224,6 +227,7 @@ function closeRunningAttempt(task: Task, end: AttemptEnd, now: Date): Attempt[] 
           counts: end.outcome === 'usage_limited' ? false : (end.counts ?? true),
           ...(end.usage ? { usage: end.usage } : {}),
           ...(end.resources ? { resources: end.resources } : {}),
+          ...(end.sessionLost ? { sessionLost: true } : {}),
         }
       : a,
   );

@@ -31,12 +31,28 @@ export const claude: AgentPreset = {
     env: { IS_SANDBOX: '1' },
     why: 'as uid 0 Claude Code refuses bypassPermissions unless IS_SANDBOX=1; grant it only on a disposable sandbox (container, VM)',
   },
-  argv: ({ prompt, model, extraArgs }) => ({
-    args: ['-p', '--output-format', 'stream-json', '--verbose', '--permission-mode', 'bypassPermissions', ...(model ? ['--model', model] : []), ...(extraArgs ?? [])],
+  // nightshift names the session up front (--session-id) and a later attempt resumes it in the
+  // same worktree (--resume), where Claude Code looks its sessions up (agent-clis.md §1.5).
+  resumesSessions: true,
+  argv: ({ prompt, model, extraArgs, session }) => ({
+    args: [
+      '-p',
+      '--output-format',
+      'stream-json',
+      '--verbose',
+      '--permission-mode',
+      'bypassPermissions',
+      ...(session ? (session.resume ? ['--resume', session.id] : ['--session-id', session.id]) : []),
+      ...(model ? ['--model', model] : []),
+      ...(extraArgs ?? []),
+    ],
     stdin: prompt,
   }),
   createParser: (options) => createClaudeParser(options),
 };
+
+/** What Claude Code says when `--resume` names a session it does not have for this directory. */
+const SESSION_NOT_FOUND = /No conversation found with session ID:?\s*([\w-]+)/i;
 
 const STARTUP_FAILURES: Array<[RegExp, string]> = [
   [/cannot be used with root\/sudo privileges/i, `${NAME} refuses bypassPermissions as root: run nightshift as an ordinary user, or, only if this machine is a disposable sandbox, let IS_SANDBOX=1 through`],
@@ -159,6 +175,8 @@ export function createClaudeParser(opts: ParserOptions = {}): AgentStreamParser 
         return { ...common, outcome: 'failed', reason: resultErrorReason(result, errors, assistantError), ...opt('summary', fallbackSummary) };
       }
       if (limit.hit) return limit.verdict(NAME, { ...common, ...opt('summary', fallbackSummary) });
+      const lost = tail.all().map((l) => SESSION_NOT_FOUND.exec(l)?.[1]).find(Boolean);
+      if (lost) return { ...common, outcome: 'failed', reason: `${NAME} could not resume its earlier session ${lost} (it keeps none for this directory); the next attempt starts a fresh session on the same branch`, sessionLost: true };
       const known = STARTUP_FAILURES.find(([re]) => tail.all().some((l) => re.test(l)));
       if (known) return { ...common, outcome: 'failed', reason: `${known[1]}${tail.quote()}` };
       const auth = authFailure(null, assistantError, apiKeySource);

@@ -22,6 +22,11 @@ export interface ArgvInput {
    * Omitted: such files go to /dev/null rather than into the worktree.
    */
   stateDir?: string;
+  /**
+   * The agent session this attempt runs in (presets with `resumesSessions`): a new one under this id,
+   * or, with `resume`, the earlier attempt's session continued in the same worktree.
+   */
+  session?: { id: string; resume: boolean };
 }
 
 export interface AgentInvocation {
@@ -75,6 +80,8 @@ export interface AgentVerdict {
   sessionId?: string;
   /** False for a failure that trying again cannot fix (a rejected API key): escalated at once. */
   retryable?: boolean;
+  /** True when the session asked for could not be resumed: the next attempt starts a fresh one. */
+  sessionLost?: boolean;
 }
 
 export interface AgentExit {
@@ -124,6 +131,8 @@ export interface AgentPreset {
   createParser(options?: ParserOptions): AgentStreamParser;
   /** A sentence naming what is wrong with a configured model name, or null when it is acceptable. */
   checkModel?(model: string): string | null;
+  /** True when nightshift can name the agent's session up front and resume it in a later attempt. */
+  readonly resumesSessions?: boolean;
 }
 
 /** A preset asked for something it cannot do (unknown name, empty custom command). Not retryable. */
