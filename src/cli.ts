@@ -138,6 +138,13 @@ for (const verb of ['approve', 'reject', 'cancel', 'retry'] as const) {
 }
 
 program
+  .command('resume')
+  .description('run again a task whose interrupted work waited for you (older than RESUME_MAX_AGE); the same as approve')
+  .argument('<id>', 'a task id such as t-7')
+  .option('--json', 'print the task as JSON')
+  .action(async (id: string, o: { json?: boolean }) => run(() => ({ verb: 'approve', args: id }), o.json)());
+
+program
   .command('bump')
   .description('change a task\'s priority (high starts now)')
   .argument('<id>')

@@ -178,6 +178,18 @@ const EnvSchema = z.object({
   OPEN_PR: boolean('OPEN_PR', false),
   AGENT_SANDBOXED: boolean('AGENT_SANDBOXED', false),
   STALL_TIMEOUT: duration('STALL_TIMEOUT', '15m', 1_000),
+  RESUME_MAX_AGE: z
+    .string()
+    .default('6h')
+    .transform((v, ctx) => {
+      if (v.trim().toLowerCase() === 'off') return null;
+      const ms = parseDuration(v);
+      if (ms === null || ms < 60_000) {
+        ctx.addIssue({ code: 'custom', message: `RESUME_MAX_AGE: expected a duration of at least 1m like 6h, or "off" (got "${v}")` });
+        return z.NEVER;
+      }
+      return ms;
+    }),
   APPROVAL_REMINDER: z
     .string()
     .default('2h')
@@ -483,6 +495,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
       summaryTime: e.SUMMARY_TIME,
       defaultEstimateMs: e.DEFAULT_ESTIMATE,
       approvalReminderMs: e.APPROVAL_REMINDER,
+      resumeMaxAgeMs: e.RESUME_MAX_AGE,
       safetyExtras: {
         destructive: e.SAFETY_EXTRA_DESTRUCTIVE,
         external: e.SAFETY_EXTRA_EXTERNAL,

@@ -93,6 +93,8 @@ describe('bad input is refused, clearly, with the right exit code', () => {
   });
 });
 
+const owner: Actor = { id: 'U-OWNER', name: 'Olive', role: 'owner', adapter: 'test' };
+
 /** A store whose writes fail as a full disk makes them fail, while `disk.full` is set. */
 function onDisk(inner: TaskStore, disk: { full: boolean }): TaskStore {
   return new Proxy(inner, {
@@ -114,8 +116,6 @@ describe('a full disk never leaves a build holding a slot with nothing behind it
     await engine?.shutdown(0);
     engine = null;
   });
-  const owner: Actor = { id: 'U-OWNER', name: 'Olive', role: 'owner', adapter: 'test' };
-
   it('a build that ends while the disk is full is recorded once there is room; meanwhile it says so, and cancel says why', async () => {
     const dir = await tempDir();
     const inner = new MemoryTaskStore();
@@ -273,6 +273,9 @@ describe('approvals that cannot be missed', () => {
     expect(loadConfig({ ...base, APPROVAL_REMINDER: 'off' }).policy.approvalReminderMs).toBeNull();
     expect(loadConfig({ ...base, APPROVAL_REMINDER: '45m' }).policy.approvalReminderMs).toBe(45 * 60_000);
     expect(() => loadConfig({ ...base, APPROVAL_REMINDER: 'soon' })).toThrow(/APPROVAL_REMINDER: expected a duration from 1m to 24 days like 2h, or "off" \(got "soon"\)/);
+    expect(loadConfig({ ...base }).policy.resumeMaxAgeMs).toBe(6 * 3_600_000);
+    expect(loadConfig({ ...base, RESUME_MAX_AGE: 'off' }).policy.resumeMaxAgeMs).toBeNull();
+    expect(() => loadConfig({ ...base, RESUME_MAX_AGE: '-1h' })).toThrow(/RESUME_MAX_AGE: expected a duration of at least 1m like 6h, or "off" \(got "-1h"\)/);
   });
 });
 
@@ -351,5 +354,34 @@ describe('a retry is told what went wrong', () => {
     ].join('\n'));
     const env = JSON.parse(await readFile(join(plan.workspace, 'env.json'), 'utf8')) as Record<string, string>;
     expect(env).toMatchObject({ NIGHTSHIFT_PREVIOUS_ATTEMPT: '1', NIGHTSHIFT_PREVIOUS_OUTCOME: 'failed', NIGHTSHIFT_PREVIOUS_REASON: 'the agent exited with code 1' });
+  });
+});
+
+describe('stale work waits for the owner', () => {
+  it('a build interrupted 7 hours ago is not restarted on its own: it asks, and "resume" runs it; one from 1 hour ago just runs', async () => {
+    const home = await tempDir();
+    const { LowdbTaskStore } = await import('../src/store/index.ts');
+    const clock = new FakeClock('2026-11-25T14:00:00Z');
+    const store = new LowdbTaskStore({ dir: home });
+    await store.open();
+    store.allocateIds(2);
+    const crashed = (id: string, startedAt: string) =>
+      makeTask({ id, title: `Build ${id}`, priority: 'high', status: 'building', attempts: [{ n: 1, startedAt, outcome: 'running', logPath: join(home, 'logs', id, 'attempt-1.log'), builder: 'fake', counts: true, demo: false }] });
+    await store.put(crashed('t-1', '2026-11-25T07:00:00.000Z'), crashed('t-2', '2026-11-25T13:00:00.000Z'));
+    const told: string[] = [];
+    const engine = new Engine({ store, builder: fakeAgentBuilder('hang', home, { killGraceMs: 200 }), policy: defaultPolicy({ timeZone: 'Europe/London', maxParallelBuilds: 2, retryBackoffMs: [0] }), clock, logger: silentLogger, runBuilds: true });
+    engine.subscribe({ announce: (x) => void (x.type === 'owner_attention' && told.push(x.message)) });
+    try {
+      await engine.start();
+      expect(engine.liveTask('t-1')?.status).toBe('awaiting_approval');
+      expect(told.join('\n')).toMatch(/t-1 "Build t-1" is waiting for your approval: its work was interrupted 7h ago, longer than RESUME_MAX_AGE; say "resume t-1" to run it again, or cancel it/);
+      await waitFor(() => engine.liveTask('t-2')?.status === 'building', 10_000, 't-2, interrupted an hour ago, running again');
+      const r = await handleText({ engine, actor: owner }, 'resume t-1');
+      expect(r.text).toMatch(/^t-1 "Build t-1" approved/);
+      await waitFor(() => engine.liveTask('t-1')?.status === 'building', 10_000, 't-1 running once resumed');
+    } finally {
+      await engine.shutdown(0);
+      await store.close();
+    }
   });
 });

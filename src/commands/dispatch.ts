@@ -14,7 +14,7 @@ import { summaryReply } from './summary.ts';
 const PREFIX = /^\s*\/(?:build|nightshift)\b\s*/i;
 
 /** Other words people use for a verb. */
-const ALIASES: Record<string, string> = { stop: 'cancel', kill: 'cancel', abort: 'cancel', ok: 'approve', deny: 'reject' };
+const ALIASES: Record<string, string> = { stop: 'cancel', kill: 'cancel', abort: 'cancel', ok: 'approve', deny: 'reject', resume: 'approve' };
 
 /**
  * A decision verb followed by an id, by "all", or by nothing is the command; followed by other

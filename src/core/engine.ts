@@ -128,6 +128,7 @@ export class Engine {
       for (const task of this.deps.store.live().filter((t) => t.status === 'building')) {
         await this.recoverInterrupted(task);
       }
+      if (this.deps.runBuilds) await this.holdStaleWork();
     });
     this.tidy();
     await this.kick();
@@ -156,6 +157,25 @@ export class Engine {
     if (!r.ok) return;
     await this.commit(r.value, 'interrupted');
     this.deps.logger.warn(`${task.id} was building when nightshift stopped unexpectedly; its attempt counts as failed`, { task: task.id });
+  }
+
+  /**
+   * Work a crash or a shutdown interrupted longer ago than RESUME_MAX_AGE waits for the owner
+   * (holdStale) instead of starting again unasked: nothing stale runs without asking, nothing is dropped.
+   */
+  private async holdStaleWork(): Promise<void> {
+    const maxAge = this.deps.policy.resumeMaxAgeMs;
+    if (maxAge === null) return;
+    const now = this.now();
+    const held = this.deps.store.live().flatMap((task) => {
+      const last = T.lastAttempt(task);
+      if ((task.status !== 'queued' && task.status !== 'failed') || last?.outcome !== 'interrupted') return [];
+      const age = now.getTime() - Date.parse(last.startedAt);
+      if (age <= maxAge) return [];
+      const r = T.holdStale(task, formatDuration(age), now);
+      return r.ok ? [r.value] : [];
+    });
+    await this.commitAll(held);
   }
 
   // ---- reading -------------------------------------------------------------------------------

@@ -33,6 +33,8 @@ export interface Policy {
   defaultEstimateMs: number;
   /** A task waiting this long for approval is asked about once more (APPROVAL_REMINDER); null: never. */
   approvalReminderMs: number | null;
+  /** Interrupted work older than this waits for the owner instead of running again (RESUME_MAX_AGE); null: always runs. */
+  resumeMaxAgeMs: number | null;
 }
 
 export const MINUTE = 60_000;
@@ -51,6 +53,7 @@ export function defaultPolicy(overrides: Partial<Policy> = {}): Policy {
     safetyExtras: { destructive: [], external: [], blockers: [] },
     defaultEstimateMs: 1 * HOUR,
     approvalReminderMs: 2 * HOUR,
+    resumeMaxAgeMs: 6 * HOUR,
     ...overrides,
   };
 }

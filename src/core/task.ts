@@ -39,7 +39,8 @@ export const Origin = z.object({
 });
 export type Origin = z.infer<typeof Origin>;
 
-export const SAFETY_REASON_KINDS = ['vague', 'blocker', 'destructive', 'external', 'low_priority'] as const;
+/** `stale`: work interrupted longer ago than RESUME_MAX_AGE waits for the owner before it runs again. */
+export const SAFETY_REASON_KINDS = ['vague', 'blocker', 'destructive', 'external', 'low_priority', 'stale'] as const;
 export const SafetyReason = z.object({
   kind: z.enum(SAFETY_REASON_KINDS),
   /** The words of the request that triggered the check, quoted back to the owner. */

@@ -157,8 +157,9 @@ export function clarify(task: Task, text: string, by: string, verdict: SafetyVer
   const retitled = title && wasVague && !stillVague && task.attempts.length === 0 ? { title } : {};
   // A task waiting because it was asked as low priority keeps waiting: no clarification, and no
   // bump before it, approves it (the re-run check sees only its current priority).
-  const waitedLow = task.status === 'awaiting_approval' && !task.approved ? task.safety.reasons.filter((r) => r.kind === 'low_priority') : [];
-  const kept = verdict.reasons.some((v) => v.kind === 'low_priority') ? [] : waitedLow;
+  // So does one held because its interrupted work grew stale: only the owner's word restarts it.
+  const waiting = task.status === 'awaiting_approval' && !task.approved;
+  const kept = waiting ? task.safety.reasons.filter((r) => (r.kind === 'low_priority' || r.kind === 'stale') && !verdict.reasons.some((v) => v.kind === r.kind)) : [];
   const checked = kept.length ? { ...verdict, needsApproval: true, reasons: [...verdict.reasons, ...kept] } : verdict;
   return ok(applyVerdict({ ...withEvent(task, now, 'clarified', by, trimmed), clarifications, spec, ...retitled }, checked, now));
 }
@@ -339,7 +340,8 @@ export function setPriority(task: Task, priority: Priority, by: string, verdict:
   if (task.priority === priority) return err(userError('bad_input', `${task.id} is already ${priority} priority`));
   const next = { ...withEvent(task, now, 'priority_changed', by, `${task.priority} → ${priority}`), priority, priorityReason: `set to ${priority} by ${by}` };
   if (task.status === 'awaiting_approval') {
-    const reasons = verdict.reasons.length > 0 ? verdict.reasons : task.safety.reasons.map((r) => (r.kind === 'low_priority' ? { ...r, message: 'it was asked as low priority, and a bump does not approve it' } : r));
+    const stale = task.safety.reasons.filter((r) => r.kind === 'stale');
+    const reasons = verdict.reasons.length > 0 ? [...verdict.reasons, ...stale] : task.safety.reasons.map((r) => (r.kind === 'low_priority' ? { ...r, message: 'it was asked as low priority, and a bump does not approve it' } : r));
     return ok({ ...next, safety: { ...verdict, needsApproval: true, reasons } });
   }
   return ok(applyVerdict(next, verdict, now));
@@ -348,6 +350,21 @@ export function setPriority(task: Task, priority: Priority, by: string, verdict:
 /** Notes that the builder went silent: history for the owner, not a change of status. */
 export function markStalled(task: Task, detail: string, now: Date): Task {
   return withEvent(task, now, 'stalled', undefined, detail);
+}
+
+/**
+ * Work interrupted longer ago than RESUME_MAX_AGE (a crash or a shutdown) does not start again on
+ * its own: it waits for the owner, saying how long ago it stopped. Approving it ("resume t-7") runs it.
+ */
+export function holdStale(task: Task, age: string, now: Date): Result<Task> {
+  if (task.status !== 'queued' && task.status !== 'failed') return refuse(task, 'it is not waiting to run again');
+  const reason: SafetyVerdict['reasons'][number] = {
+    kind: 'stale',
+    quote: '',
+    message: `its work was interrupted ${age} ago, longer than RESUME_MAX_AGE; say "resume ${task.id}" to run it again, or cancel it`,
+  };
+  const safety: SafetyVerdict = { needsApproval: true, reasons: [...task.safety.reasons.filter((r) => r.kind !== 'stale'), reason], checkedAt: now.toISOString() };
+  return ok({ ...withEvent(task, now, 'approval_requested', undefined, reason.message), status: 'awaiting_approval', approved: false, retryAt: null, safety });
 }
 
 /** Notes that the owner was reminded of a task waiting for approval, so it is said once per wait. */
