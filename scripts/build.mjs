@@ -15,12 +15,9 @@ const dist = `${root}dist`;
 
 export async function buildNightshift({ quiet = false } = {}) {
   await mkdir(dist, { recursive: true });
-  const result = await build({
+  const common = {
     absWorkingDir: root,
-    entryPoints: ['src/cli.ts'],
-    outdir: 'dist',
     bundle: true,
-    splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
@@ -29,17 +26,25 @@ export async function buildNightshift({ quiet = false } = {}) {
     // Node reads a map when a module loads (setSourceMapsEnabled): without the sources inside,
     // the maps stay small and cheap to read; traces still name src/ files and lines.
     sourcesContent: false,
-    // Flat: select-builder finds the demo agent next to whichever chunk holds it.
-    chunkNames: '[name]-[hash]',
     logLevel: quiet ? 'error' : 'warning',
     metafile: true,
+  };
+  const result = await build({
+    ...common,
+    entryPoints: ['src/cli.ts'],
+    outdir: 'dist',
+    splitting: true,
+    // Flat: select-builder finds the demo agent next to whichever chunk holds it.
+    chunkNames: '[name]-[hash]',
   });
+  // The attempt keeper starts before every attempt: one file of its own, nothing shared to load.
+  const keeper = await build({ ...common, entryPoints: ['src/builders/keeper/attempt-keeper.ts'], outfile: 'dist/attempt-keeper.js' });
   // The bundled demo builder runs as its own process: it is copied as is.
   await copyFile(`${root}src/builders/demo-agent.mjs`, `${dist}/demo-agent.mjs`);
   // Files are overwritten in place (chunk names carry a content hash, so an unchanged chunk is
   // rewritten with the same bytes and a nightshift already running from dist/ keeps working);
   // what the new build no longer has is removed afterwards.
-  const wanted = new Set([...Object.keys(result.metafile.outputs).map((f) => f.replace(/^dist\//, '')), 'demo-agent.mjs']);
+  const wanted = new Set([...Object.keys({ ...result.metafile.outputs, ...keeper.metafile.outputs }).map((f) => f.replace(/^dist\//, '')), 'demo-agent.mjs']);
   for (const name of await readdir(dist)) if (!wanted.has(name)) await rm(`${dist}/${name}`, { recursive: true, force: true });
   return result;
 }

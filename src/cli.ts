@@ -32,7 +32,8 @@ const ONE_SHOT_WAIT_MS = 10_000;
 /**
  * Runs a one-shot request: through the daemon when one is running, else in-process under the lock.
  * Another one-shot holding the lock is waited for, briefly: two `nightshift add`s from a script at
- * once both land. A `run --until-idle` or a daemon without a socket is not waited for.
+ * once both land; so is a daemon that is starting and not listening yet. A `run --until-idle` is
+ * not waited for.
  */
 async function oneShot(req: CliRequest): Promise<Reply> {
   loadDotEnv();
@@ -40,13 +41,22 @@ async function oneShot(req: CliRequest): Promise<Reply> {
   const until = Date.now() + ONE_SHOT_WAIT_MS;
   for (;;) {
     const holder = readLock(home);
-    if (holder?.socket) return (await needs.daemonClient()).sendControl(holder.socket, req);
-    if (holder && (holder.holder !== 'cli' || Date.now() > until)) throw new LockHeldError(holder, home);
-    if (!holder) {
+    if (holder?.socket) {
+      try {
+        return await (await needs.daemonClient()).sendControl(holder.socket, req);
+      } catch (e) {
+        // A daemon that has the lock but does not listen yet (it is restoring the store): wait for it.
+        const code = (e as NodeJS.ErrnoException).code;
+        if ((code !== 'ENOENT' && code !== 'ECONNREFUSED') || Date.now() > until) throw e;
+      }
+    } else if (holder && (holder.holder !== 'cli' || Date.now() > until)) {
+      throw new LockHeldError(holder, home);
+    } else if (!holder) {
       try {
         return await (await needs.localRequest()).runLocally(req);
       } catch (e) {
-        if (!(e instanceof LockHeldError) || e.info.holder !== 'cli' || Date.now() > until) throw e;
+        // Another one-shot, or a daemon that took the lock a moment ago: ask again.
+        if (!(e instanceof LockHeldError) || (e.info.holder !== 'cli' && !e.info.socket) || Date.now() > until) throw e;
       }
     }
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 30));

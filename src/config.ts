@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration } from './core/durations.ts';
 import { dataHome } from './home.ts';
+import { secretValues } from './secret-values.ts';
 import { AGENT_PRESETS, checkPromptTemplate } from './builders/presets/index.ts';
 import { MIN_LOG_MAX_BYTES } from './builders/attempt-log.ts';
 import { parseByteSize } from './builders/byte-size.ts';
@@ -421,18 +422,6 @@ function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-/** Names of variables whose values are credentials: redacted wherever they would be written. */
-const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|PRIVATE_KEY|ACCESS_KEY|_KEY$|CREDENTIAL|AUTH|COOKIE|SESSION_ID|DSN/i;
-
-/** The percent-decoded text, or the text itself when it is not valid percent-encoding. */
-function decodedOr(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): Config {
   const parsed = EnvSchema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
@@ -467,19 +456,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
   if (modelProblem) throw new ConfigError([`BUILDER_MODEL: ${modelProblem}`]);
   const toolEnv: Record<string, string> = { ...builderEnv };
   for (const name of TOOL_ENV_ALLOW) if (env[name] !== undefined) toolEnv[name] = env[name] as string;
-  // Anything that looks like a credential is redacted from logs, replies and announcements.
-  // So is a password inside any URL value (DATABASE_URL=postgres://u:pass@h/db), on its own too:
-  // an agent may print it apart from its URL. Short ones are left to the URL rule (redact), so that
-  // a password like "pass" does not blank out every "password" in a log.
-  const secrets = [
-    ...Object.entries(env)
-      .filter(([k, v]) => SECRET_NAME.test(k) && v && v.length >= 8)
-      .map(([, v]) => v as string),
-    ...Object.values(env).flatMap((v) => {
-      const password = v ? /^[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:([^\s/@]+)@/i.exec(v)?.[1] : undefined;
-      return password && password.length >= 8 ? [...new Set([password, decodedOr(password)])] : [];
-    }),
-  ];
+  // Anything that looks like a credential is redacted from logs, replies and announcements, and so
+  // is a password inside any URL value, on its own too: an agent may print it apart from its URL.
+  const secrets = secretValues(env);
   return {
     home,
     ...(slack ? { slack } : {}),

@@ -49,7 +49,11 @@ async function agentEnv(extra: Record<string, string> = {}) {
 
 async function task(env: NodeJS.ProcessEnv, id: string): Promise<JsonTask> {
   const r = await runCli(['status', id, '--json'], env);
-  return JSON.parse(r.stdout) as JsonTask;
+  try {
+    return JSON.parse(r.stdout) as JsonTask;
+  } catch {
+    throw new Error(`status ${id} --json exited ${r.code} with no JSON\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`);
+  }
 }
 
 describe('agents on PATH', () => {

@@ -1,6 +1,6 @@
 // The loop as a user meets it: the real `nightshift` binary, the console adapter, the demo
 // builder, then `nightshift status` in another process.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../src/builders/process-tree.ts';
@@ -98,6 +98,33 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     const first = tasks.find((t) => t.id === 't-1')!;
     expect(first.attempts.map((a) => a.outcome)).toEqual(['interrupted', 'succeeded']);
     expect(first.attempts[0]?.reason).toBe('interrupted by restart');
+  });
+
+  it('a build that finishes while nightshift is down is recorded at the next start, output and all, not run again', async () => {
+    const home = await tempDir();
+    const env = cliEnv(home, { BUILDER: agent('outlive') });
+    const d = startDaemon(env);
+    await d.waitForOutput(/Type a request/);
+    d.type('urgent: build the invoice CSV export');
+    const workspace = join(home, 'workspaces', 't-1');
+    await waitFor(async () => (await readFile(join(workspace, 'runs.log'), 'utf8').catch(() => '')) !== '', 10_000, 'the agent running');
+    d.child.kill('SIGKILL'); // nightshift dies; the agent does not notice
+    await d.exited;
+    await writeFile(join(workspace, 'go'), '');
+    const exitRecord = join(home, 'logs', 't-1', 'attempt-1.exit.json');
+    await waitFor(async () => (await readFile(exitRecord, 'utf8').catch(() => '')) !== '', 10_000, 'the agent to finish on its own');
+
+    const restarted = startDaemon(env);
+    await restarted.waitForOutput(/t-1 "Build the invoice CSV export" is done/);
+    expect((await readFile(join(workspace, 'runs.log'), 'utf8')).trim().split('\n')).toHaveLength(1); // never run again
+    const status = await runCli(['status', 't-1', '--json'], cliEnv(home));
+    const t = JSON.parse(status.stdout) as JsonTask;
+    expect(t.attempts.map((a) => a.outcome)).toEqual(['succeeded']);
+    // what the agent said while nightshift was down is in the attempt's log, with its secret redacted
+    const log = await readFile(join(home, 'logs', 't-1', 'attempt-1.log'), 'utf8');
+    expect(log).toMatch(/working on step 1\n[\s\S]*working on step 40\n/);
+    expect(log).toContain('git.example.com/shop.git');
+    expect(log).not.toContain('s3cretpassw0rd');
   });
 
   it('one-shots: add, approve, and run --until-idle for cron users', async () => {

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { serveControl, socketPathFor } from '../src/control/control-socket.ts';
 import { acquireLock, LockHeldError, lockPath, processStart, readLock } from '../src/lock.ts';
 import { createLogger } from '../src/logger.ts';
 import { cliEnv, runCli } from './helpers/cli.ts';
@@ -55,6 +56,28 @@ describe('one process owns a data directory', () => {
     expect(runs.map((r) => r.code)).toEqual([0, 0, 0, 0, 0]);
     const tasks = JSON.parse((await runCli(['status', '--json'], cliEnv(home))).stdout) as { title: string }[];
     expect(tasks.map((t) => t.title).sort()).toEqual([1, 2, 3, 4, 5].map((n) => `Build widget ${n}`));
+  });
+
+  it('a one-shot that meets a daemon still starting (lock taken, not listening yet) waits for its answer', async () => {
+    const home = await tempDir();
+    const socket = socketPathFor(home);
+    const lock = acquireLock(home, 'daemon', socket);
+    try {
+      const asked = runCli(['status'], cliEnv(home));
+      // The daemon begins to listen only after the one-shot has had time to knock.
+      await new Promise((r) => setTimeout(r, 700));
+      const server = await serveControl(socket, async () => ({ kind: 'status', ok: true, text: 'answered by the daemon', tasks: [] }));
+      try {
+        const r = await asked;
+        expect(r.stderr).toBe('');
+        expect(r.stdout).toContain('answered by the daemon');
+        expect(r.code).toBe(0);
+      } finally {
+        server.close();
+      }
+    } finally {
+      lock.release();
+    }
   });
 
   it('an unreadable lock file is treated as stale, not as held', async () => {

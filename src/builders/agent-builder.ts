@@ -5,22 +5,25 @@
 // (attempt-log.ts).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { formatDuration } from '../core/durations.ts';
 import { formatOwnerTime } from '../core/time-of-day.ts';
 import type { Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
-import { BUILD_OUTCOMES, silentLogger } from '../core/ports.ts';
+import { silentLogger } from '../core/ports.ts';
 import type { Attempt, Task } from '../core/task.ts';
 import { previousAttempt } from './previous-attempt.ts';
 import { RedactingLines } from './redacting-lines.ts';
 import { AgentOutput } from './agent-output.ts';
 import { AttemptLog, completeAttemptLog, DEFAULT_LOG_MAX_BYTES } from './attempt-log.ts';
-import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_RULES, renderPrompt, type AgentPreset, type AgentVerdict } from './presets/index.ts';
+import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_RULES, renderPrompt, type AgentPreset } from './presets/index.ts';
+import { concludeAttempt, concludeEndedAlone, endRecordPath, readEndRecord, workspaceRecordPath, writeJsonWhole, type EndContext, type Exit, type StopReason } from './attempt-end.ts';
+import { awayLogPath, exitRecordPath, readExitRecord, type ExitRecord } from './keeper/exit-record.ts';
+import { KEEPER_PATH } from './keeper/keeper-path.ts';
 import { endProcesses, findAttemptProcesses, findByEnvironment, killTree } from './process-tree.ts';
 import { ticksSinceBoot } from './supervision/proc-table.ts';
-import { startResourceMonitor } from './supervision/resource-monitor.ts';
+import { startResourceMonitor, type ResourceMonitor } from './supervision/resource-monitor.ts';
 import { watchForStall } from './supervision/stall-watch.ts';
 import type { PreparedWorkspace, WorkspaceProvider } from './workspace-provider.ts';
 
@@ -65,6 +68,8 @@ export function attemptMarkers(taskId: string, attempt: number, workspace: strin
 export class AgentBuilder implements Builder {
   readonly name: string;
   readonly isDemo: boolean;
+  /** Exits recorded by an attempt's keeper while nightshift was down, found by reap(), by "t-7#2". */
+  private readonly endedAlone = new Map<string, ExitRecord>();
 
   constructor(private readonly opts: AgentBuilderOptions) {
     this.name = opts.name;
@@ -88,11 +93,15 @@ export class AgentBuilder implements Builder {
    * Then its log's rotating tail, if it had one, is moved into the log, so nothing stays split.
    */
   async reap(task: Task, attempt: Attempt): Promise<boolean> {
+    const logPath = attempt.logPath || this.plan(task, attempt.n).logPath;
+    // Read before anything is ended: a record written now would be of an end we caused.
+    const kept = await readExitRecord(exitRecordPath(logPath));
     const found = findByEnvironment(attemptMarkers(task.id, attempt.n, this.plan(task, attempt.n).workspace));
     await endProcesses(found, this.opts.killGraceMs ?? 5_000);
-    await completeAttemptLog(attempt.logPath, this.opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES).catch((e: unknown) =>
+    await completeAttemptLog(logPath, this.opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES).catch((e: unknown) =>
       (this.opts.logger ?? silentLogger).warn('could not complete the log of an interrupted attempt', { task: task.id, error: String(e) }),
     );
+    if (kept) this.endedAlone.set(`${task.id}#${attempt.n}`, kept);
     return found.length > 0;
   }
 
@@ -100,8 +109,28 @@ export class AgentBuilder implements Builder {
     await this.opts.workspaces.tidy?.(tasks);
   }
 
+  /**
+   * The end of an attempt that finished before nightshift recorded it: its own end record, or, when
+   * the agent ended while nightshift was down (its keeper's exit record, found by reap() before it
+   * ended anything), the attempt concluded now from that exit, the log and the work in git.
+   */
   async finishedEnd(task: Task, attempt: Attempt): Promise<BuildResult | null> {
-    return readEndRecord(endRecordPath(attempt.logPath || this.plan(task, attempt.n).logPath));
+    const logPath = attempt.logPath || this.plan(task, attempt.n).logPath;
+    const recorded = await readEndRecord(endRecordPath(logPath));
+    if (recorded) return recorded;
+    const key = `${task.id}#${attempt.n}`;
+    const kept = this.endedAlone.get(key);
+    if (!kept) return null;
+    this.endedAlone.delete(key);
+    return concludeEndedAlone(endContext(this.opts), {
+      task,
+      attempt: attempt.n,
+      logPath,
+      startedAt: attempt.startedAt,
+      kept,
+      preset: this.opts.preset,
+      workspace: this.plan(task, attempt.n).workspace,
+    });
   }
 }
 
@@ -114,29 +143,15 @@ function sessionFor(task: Task, n: number): { id: string; resume: boolean } {
   return earlier?.sessionId && !earlier.sessionLost ? { id: earlier.sessionId, resume: true } : { id: randomUUID(), resume: false };
 }
 
-/** Where an attempt keeps its own end: beside its log ("attempt-1.log" → "attempt-1.end.json"). */
-export const endRecordPath = (logPath: string): string => logPath.replace(/\.log$/, '') + '.end.json';
-
-async function writeEndRecord(logPath: string, result: BuildResult): Promise<void> {
-  const file = endRecordPath(logPath);
-  const tmp = `${file}.tmp`;
-  await writeFile(tmp, JSON.stringify(result), 'utf8');
-  await rename(tmp, file);
-}
-
-const OUTCOMES = new Set<string>(BUILD_OUTCOMES);
-
-/** The recorded end, or null when there is none or it is not one (a torn or foreign file). */
-async function readEndRecord(file: string): Promise<BuildResult | null> {
-  const text = await readFile(file, 'utf8').catch(() => null);
-  if (text === null) return null;
-  try {
-    const r = JSON.parse(text) as Partial<BuildResult>;
-    if (typeof r.outcome !== 'string' || !OUTCOMES.has(r.outcome) || typeof r.reason !== 'string') return null;
-    return { exitCode: null, signal: null, logTail: '', deliverables: {}, durationMs: 0, ...r } as BuildResult;
-  } catch {
-    return null;
-  }
+function endContext(opts: AgentBuilderOptions): EndContext {
+  return {
+    name: opts.name,
+    command: opts.command,
+    workspaces: opts.workspaces,
+    ...(opts.openPullRequest ? { openPullRequest: opts.openPullRequest } : {}),
+    ...(opts.redact ? { redact: opts.redact } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
+  };
 }
 
 /** Resolves when every stream has closed, or after `ms`, when the stragglers are destroyed. */
@@ -151,12 +166,10 @@ async function drained(streams: Readable[], ms: number): Promise<void> {
   for (const s of open) s.destroy();
 }
 
-type Exit = { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error };
-
 class RunningBuild implements BuildHandle {
   pid: number | undefined;
   readonly result: Promise<BuildResult>;
-  private stopReason: { outcome: 'cancelled' | 'timed_out'; reason: string } | null = null;
+  private stopReason: StopReason | null = null;
   /** Just before the spawn, in /proc clock ticks (with a second of slack): only processes started since can be this attempt's. */
   private since: number | undefined;
   private readonly exited: Promise<void>;
@@ -212,7 +225,6 @@ class RunningBuild implements BuildHandle {
   private async runLogged(logFile: AttemptLog, started: number): Promise<BuildResult> {
     const { task, attempt, plan } = this.req;
     const { preset } = this.opts;
-    const log = this.opts.logger ?? silentLogger;
     logFile.write(`# nightshift ${task.id} attempt ${attempt}: ${this.opts.name}, started ${new Date(started).toISOString()}\n`);
 
     // The spec does not depend on the workspace: it is written while the worktree is prepared.
@@ -286,12 +298,28 @@ class RunningBuild implements BuildHandle {
       ...(prepared.branch ? { NIGHTSHIFT_BRANCH: prepared.branch } : {}),
       ...(task.deadline ? { NIGHTSHIFT_DEADLINE: task.deadline } : {}),
     };
+    // The agent runs under its keeper (keeper/attempt-keeper.ts), which outlives nightshift: if
+    // nightshift dies, the agent keeps working and its end is still recorded for the next start.
+    const exitRecord = exitRecordPath(plan.logPath);
+    await Promise.all([rm(exitRecord, { force: true }), rm(awayLogPath(plan.logPath), { force: true }), writeJsonWhole(workspaceRecordPath(plan.logPath), prepared)]);
+    const logCap = this.opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES;
+    const keeperArgs = [KEEPER_PATH, exitRecord, awayLogPath(plan.logPath), String(logCap), '3', '--', this.opts.command, ...invocation.args];
     this.since = ticksSinceBoot() - 100;
-    const child = spawn(this.opts.command, invocation.args, { cwd: prepared.workspace, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, keeperArgs, { cwd: prepared.workspace, env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     this.pid = child.pid;
     if (child.pid !== undefined) this.req.onSpawn?.(child.pid);
     if (this.stopReason) void this.stop(); // cancelled while we were still preparing
-    const monitor = child.pid !== undefined ? startResourceMonitor({ leaderPid: child.pid, markers: attemptMarkers(task.id, attempt, plan.workspace) }) : null;
+    // What the attempt costs is the agent's tree, measured from the moment the keeper says it runs
+    // (the keeper, a small node process, is not the agent's cost).
+    let monitor: ResourceMonitor | null = null;
+    const report = child.stdio[3] as Readable | null;
+    report?.setEncoding('utf8');
+    report?.on('error', () => {});
+    report?.on('data', (line: string) => {
+      const agentPid = Number((/"agentPid":(\d+)/.exec(line) ?? [])[1]);
+      if (monitor || !(agentPid > 0)) return;
+      monitor = startResourceMonitor({ leaderPid: agentPid, markers: attemptMarkers(task.id, attempt, plan.workspace) });
+    });
     const timer = setTimeout(() => {
       this.stopReason ??= { outcome: 'timed_out', reason: `timed out after ${formatDuration(this.req.timeoutMs)}` };
       void this.stop();
@@ -305,14 +333,20 @@ class RunningBuild implements BuildHandle {
       stream.on('end', () => output.end(name));
     }
 
-    const exit = await new Promise<Exit>((resolve) => {
+    const keeperExit = await new Promise<Exit>((resolve) => {
       child.once('error', (e) => resolve({ code: null, signal: null, spawnError: e }));
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
+    // The agent's own end, as its keeper saw it (a spawn failure included); the keeper's exit when
+    // it could not say (ended by SIGKILL).
+    const kept = keeperExit.spawnError ? null : await readExitRecord(exitRecord);
+    const exit: Exit = kept
+      ? { code: kept.exitCode, signal: kept.signal, ...(kept.spawnError ? { spawnError: Object.assign(new Error(kept.spawnError.message), { code: kept.spawnError.code }) } : {}) }
+      : keeperExit;
     clearTimeout(timer);
     stall.stop();
     this.pid = undefined; // gone: a late cancel must not signal a pid that may be reused
-    const resources = monitor ? await monitor.stop() : undefined;
+    const resources = monitor ? await (monitor as ResourceMonitor).stop() : undefined;
     // The builder is gone; what it left running (a dev server, a daemonised child holding our
     // pipes) is ended, and its output gets a moment to drain before we stop reading.
     await this.sweep();
@@ -320,64 +354,18 @@ class RunningBuild implements BuildHandle {
     redactor?.flush();
     this.markExited();
     const durationMs = Date.now() - started;
-    const verdict = parser.end({ code: exit.code, signal: exit.signal });
-    let collectError: string | null = null;
-    const work = await this.opts.workspaces.collect(prepared, task, attempt, this.opts.name).catch((e: unknown) => {
-      collectError = e instanceof Error ? e.message : String(e);
-      log.warn('could not read back the workspace', { task: task.id, error: collectError });
-      return { deliverables: { workspace: prepared.workspace }, changed: false };
-    });
-    const outcome = collectError && !this.stopReason && !exit.spawnError
-      ? { outcome: 'failed' as const, reason: `could not read back the work in ${prepared.workspace}: ${collectError}` }
-      : this.classify(exit, verdict, work.changed);
-    const links: string[] = [];
-    let noPullRequest: string | undefined;
-    if (outcome.outcome === 'succeeded' && this.opts.openPullRequest) {
-      const summary = verdict.summary && this.opts.redact ? this.opts.redact(verdict.summary) : verdict.summary;
-      const pr = await this.opts.openPullRequest(prepared, task, summary);
-      if ('url' in pr) links.push(pr.url);
-      else {
-        logFile.write(`# no pull request: ${pr.skipped}\n`);
-        noPullRequest = pr.skipped;
-      }
-    }
-    logFile.write(`\n# ${outcome.reason} after ${formatDuration(durationMs)}\n`);
-    log.info('build ended', { task: task.id, attempt, outcome: outcome.outcome, code: exit.code });
-    const result: BuildResult = {
-      ...outcome,
-      exitCode: exit.code,
-      signal: exit.signal,
+    return concludeAttempt(endContext(this.opts), {
+      task,
+      attempt,
+      logPath: plan.logPath,
+      prepared,
+      exit,
+      verdict: parser.end({ code: exit.code, signal: exit.signal }),
+      stopReason: this.stopReason,
       logTail: output.tail(),
-      deliverables: {
-        ...work.deliverables,
-        ...(verdict.summary ? { summary: verdict.summary } : {}),
-        ...(links.length ? { links } : {}),
-        ...(noPullRequest ? { noPullRequest } : {}),
-      },
       durationMs,
-      ...(verdict.usage ? { usage: verdict.usage } : {}),
       ...(resources ? { resources } : {}),
-      ...(verdict.resetsAt ? { resetsAt: verdict.resetsAt } : {}),
-    };
-    // The builder ended on its own (not stopped by a cancel or a shutdown): its end is kept beside
-    // the log, so a nightshift that dies before recording it records it at the next start instead
-    // of running finished work again.
-    if (!this.stopReason || this.stopReason.outcome === 'timed_out') {
-      await writeEndRecord(this.req.plan.logPath, result).catch((e: unknown) => log.warn('could not keep the end of the attempt beside its log', { task: task.id, error: String(e) }));
-    }
-    return result;
-  }
-
-  private classify(exit: Exit, verdict: AgentVerdict, changed: boolean): Pick<BuildResult, 'outcome' | 'reason' | 'retryable' | 'sessionLost'> {
-    if (exit.spawnError) {
-      const code = (exit.spawnError as NodeJS.ErrnoException).code;
-      const what = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not executable' : exit.spawnError.message;
-      return { outcome: 'failed', reason: `could not start ${this.opts.command}: ${what}` };
-    }
-    if (this.stopReason) return this.stopReason;
-    if (verdict.outcome === 'usage_limited') return { outcome: 'usage_limited', reason: verdict.reason };
-    if (verdict.outcome === 'failed') return { outcome: 'failed', reason: verdict.reason, ...(verdict.retryable === false ? { retryable: false } : {}), ...(verdict.sessionLost ? { sessionLost: true } : {}) };
-    if (!changed) return { outcome: 'failed', reason: `${this.opts.name} finished but changed nothing in the workspace this attempt` };
-    return { outcome: 'succeeded', reason: verdict.reason };
+      writeLog: (text) => logFile.write(text),
+    });
   }
 }

@@ -1,0 +1,189 @@
+// How an attempt ends, decided once for both ways it can end: watched by nightshift as it runs, or
+// found after a restart (the agent ended on its own while nightshift was down; its keeper recorded
+// the exit). Either way: the work is read back from git, the outcome classified, a draft pull
+// request opened when configured, and the end written beside the log (attempt-N.end.json), so that
+// a nightshift that dies before recording it records it at the next start instead of running
+// finished work again.
+import { appendFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { formatDuration } from '../core/durations.ts';
+import type { BuildResult, Logger } from '../core/ports.ts';
+import { BUILD_OUTCOMES, silentLogger } from '../core/ports.ts';
+import type { Task } from '../core/task.ts';
+import { AgentOutput } from './agent-output.ts';
+import type { AgentPreset, AgentVerdict } from './presets/index.ts';
+import { awayLogPath, type ExitRecord } from './keeper/exit-record.ts';
+import type { ResourceUsage } from './supervision/usage.ts';
+import type { PreparedWorkspace, WorkspaceProvider } from './workspace-provider.ts';
+
+export type Exit = { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error };
+
+/** Why nightshift itself stopped the attempt, if it did. */
+export type StopReason = { outcome: 'cancelled' | 'timed_out'; reason: string };
+
+export interface EndContext {
+  /** "Claude Code", "demo builder". */
+  name: string;
+  /** The executable, for "could not start …". */
+  command: string;
+  workspaces: WorkspaceProvider;
+  openPullRequest?: (w: PreparedWorkspace, task: Task, summary: string | undefined) => Promise<{ url: string } | { skipped: string }>;
+  redact?: (text: string) => string;
+  logger?: Logger;
+}
+
+export interface Ending {
+  task: Task;
+  attempt: number;
+  logPath: string;
+  prepared: PreparedWorkspace;
+  exit: Exit;
+  verdict: AgentVerdict;
+  stopReason: StopReason | null;
+  logTail: string;
+  durationMs: number;
+  resources?: ResourceUsage;
+  /** Appends a line to the attempt's log. */
+  writeLog(text: string): void;
+}
+
+/** Where an attempt keeps its own end: beside its log ("attempt-1.log" → "attempt-1.end.json"). */
+export const endRecordPath = (logPath: string): string => logPath.replace(/\.log$/, '') + '.end.json';
+
+/** Where an attempt keeps the workspace it ran in, for reading its work back after a restart. */
+export const workspaceRecordPath = (logPath: string): string => logPath.replace(/\.log$/, '') + '.workspace.json';
+
+export async function writeJsonWhole(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.tmp`;
+  await writeFile(tmp, JSON.stringify(value), { encoding: 'utf8', mode: 0o600 });
+  await rename(tmp, file);
+}
+
+const OUTCOMES = new Set<string>(BUILD_OUTCOMES);
+
+/** The recorded end, or null when there is none or it is not one (a torn or foreign file). */
+export async function readEndRecord(file: string): Promise<BuildResult | null> {
+  const text = await readFile(file, 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    const r = JSON.parse(text) as Partial<BuildResult>;
+    if (typeof r.outcome !== 'string' || !OUTCOMES.has(r.outcome) || typeof r.reason !== 'string') return null;
+    return { exitCode: null, signal: null, logTail: '', deliverables: {}, durationMs: 0, ...r } as BuildResult;
+  } catch {
+    return null;
+  }
+}
+
+export function classify(ctx: Pick<EndContext, 'name' | 'command'>, exit: Exit, verdict: AgentVerdict, changed: boolean, stopReason: StopReason | null): Pick<BuildResult, 'outcome' | 'reason' | 'retryable' | 'sessionLost'> {
+  if (exit.spawnError) {
+    const code = (exit.spawnError as NodeJS.ErrnoException).code;
+    const what = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not executable' : exit.spawnError.message;
+    return { outcome: 'failed', reason: `could not start ${ctx.command}: ${what}` };
+  }
+  if (stopReason) return stopReason;
+  if (verdict.outcome === 'usage_limited') return { outcome: 'usage_limited', reason: verdict.reason };
+  if (verdict.outcome === 'failed') return { outcome: 'failed', reason: verdict.reason, ...(verdict.retryable === false ? { retryable: false } : {}), ...(verdict.sessionLost ? { sessionLost: true } : {}) };
+  if (!changed) return { outcome: 'failed', reason: `${ctx.name} finished but changed nothing in the workspace this attempt` };
+  return { outcome: 'succeeded', reason: verdict.reason };
+}
+
+/** Reads the work back, classifies the end, opens a pull request when configured, and keeps the end beside the log. */
+export async function concludeAttempt(ctx: EndContext, e: Ending): Promise<BuildResult> {
+  const log = ctx.logger ?? silentLogger;
+  const { task, attempt, prepared, exit, verdict, stopReason } = e;
+  let collectError: string | null = null;
+  const work = await ctx.workspaces.collect(prepared, task, attempt, ctx.name).catch((err: unknown) => {
+    collectError = err instanceof Error ? err.message : String(err);
+    log.warn('could not read back the workspace', { task: task.id, error: collectError });
+    return { deliverables: { workspace: prepared.workspace }, changed: false };
+  });
+  const outcome = collectError && !stopReason && !exit.spawnError
+    ? { outcome: 'failed' as const, reason: `could not read back the work in ${prepared.workspace}: ${collectError}` }
+    : classify(ctx, exit, verdict, work.changed, stopReason);
+  const links: string[] = [];
+  let noPullRequest: string | undefined;
+  if (outcome.outcome === 'succeeded' && ctx.openPullRequest) {
+    const summary = verdict.summary && ctx.redact ? ctx.redact(verdict.summary) : verdict.summary;
+    const pr = await ctx.openPullRequest(prepared, task, summary);
+    if ('url' in pr) links.push(pr.url);
+    else {
+      e.writeLog(`# no pull request: ${pr.skipped}\n`);
+      noPullRequest = pr.skipped;
+    }
+  }
+  e.writeLog(`\n# ${outcome.reason} after ${formatDuration(e.durationMs)}\n`);
+  log.info('build ended', { task: task.id, attempt, outcome: outcome.outcome, code: exit.code });
+  const result: BuildResult = {
+    ...outcome,
+    exitCode: exit.code,
+    signal: exit.signal,
+    logTail: e.logTail,
+    deliverables: {
+      ...work.deliverables,
+      ...(verdict.summary ? { summary: verdict.summary } : {}),
+      ...(links.length ? { links } : {}),
+      ...(noPullRequest ? { noPullRequest } : {}),
+    },
+    durationMs: e.durationMs,
+    ...(verdict.usage ? { usage: verdict.usage } : {}),
+    ...(e.resources ? { resources: e.resources } : {}),
+    ...(verdict.resetsAt ? { resetsAt: verdict.resetsAt } : {}),
+  };
+  // The builder ended on its own (not stopped by a cancel or a shutdown): its end is kept.
+  if (!stopReason || stopReason.outcome === 'timed_out') {
+    await writeJsonWhole(endRecordPath(e.logPath), result).catch((err: unknown) => log.warn('could not keep the end of the attempt beside its log', { task: task.id, error: String(err) }));
+  }
+  return result;
+}
+
+export interface EndedAlone {
+  task: Task;
+  attempt: number;
+  logPath: string;
+  startedAt: string;
+  kept: ExitRecord;
+  preset: AgentPreset;
+  /** Where the attempt worked, when that was recorded before it started. */
+  workspace: string;
+}
+
+/**
+ * An agent that ended while nightshift was not there (its keeper recorded the exit): what it
+ * printed meanwhile (the away log) joins the attempt's log, the whole log is read again by the
+ * preset's parser as if live, and the attempt is concluded as if nightshift had watched it end.
+ */
+export async function concludeEndedAlone(ctx: EndContext, e: EndedAlone): Promise<BuildResult> {
+  const away = awayLogPath(e.logPath);
+  const kept = await readFile(away).catch(() => null);
+  if (kept) {
+    await appendFile(e.logPath, kept);
+    await rm(away, { force: true });
+  }
+  const recorded = await readFile(workspaceRecordPath(e.logPath), 'utf8').then((t) => JSON.parse(t) as PreparedWorkspace).catch(() => null);
+  const prepared: PreparedWorkspace = recorded ?? { workspace: e.workspace, repository: '' };
+  const parser = e.preset.createParser({ workspace: prepared.workspace });
+  const output = new AgentOutput({ parser, onProgress: () => {} });
+  output.chunk(await readFile(e.logPath).catch(() => Buffer.alloc(0)), 'stdout');
+  output.end('stdout');
+  const { kept: k } = e;
+  const exit: Exit = {
+    code: k.exitCode,
+    signal: k.signal,
+    ...(k.spawnError ? { spawnError: Object.assign(new Error(k.spawnError.message), { code: k.spawnError.code }) } : {}),
+  };
+  const durationMs = Math.max(0, Date.parse(k.endedAt) - Date.parse(e.startedAt));
+  const lines: string[] = [`# nightshift was not running when ${ctx.name} ended (${k.endedAt}); its keeper recorded the end, and the next start read it\n`];
+  const result = await concludeAttempt(ctx, {
+    task: e.task,
+    attempt: e.attempt,
+    logPath: e.logPath,
+    prepared,
+    exit,
+    verdict: parser.end({ code: exit.code, signal: exit.signal }),
+    stopReason: null,
+    logTail: output.tail(),
+    durationMs: Number.isFinite(durationMs) ? durationMs : 0,
+    writeLog: (text) => lines.push(text),
+  });
+  await appendFile(e.logPath, lines.join(''));
+  return result;
+}
