@@ -12,6 +12,7 @@ import { needs } from './cli/needs.ts';
 import { asPersistError } from './core/persist-error.ts';
 import { dataHome, loadDotEnv } from './home.ts';
 import { LockHeldError, readLock } from './lock.ts';
+import { withoutUnsafeChars } from './core/safe-text.ts';
 
 const PRIORITIES = ['high', 'medium', 'low'] as const satisfies readonly Priority[];
 
@@ -65,7 +66,8 @@ async function oneShot(req: CliRequest): Promise<Reply> {
 
 function print(reply: Reply, json: boolean): void {
   if (json) process.stdout.write(`${JSON.stringify(reply.ok ? reply.json ?? reply.tasks : { error: reply.text }, null, 2)}\n`);
-  else (reply.ok ? process.stdout : process.stderr).write(`${reply.text}\n`);
+  // A terminal is told nothing that could move its cursor or reorder what it shows.
+  else (reply.ok ? process.stdout : process.stderr).write(`${withoutUnsafeChars(reply.text)}\n`);
   if (!reply.ok) process.exitCode = 1;
 }
 
@@ -152,7 +154,7 @@ program
   .description('run again a task whose interrupted work waited for you (older than RESUME_MAX_AGE); the same as approve')
   .argument('<id>', 'a task id such as t-7')
   .option('--json', 'print the task as JSON')
-  .action(async (id: string, o: { json?: boolean }) => run(() => ({ verb: 'approve', args: id }), o.json)());
+  .action(async (id: string, o: { json?: boolean }) => run(() => ({ verb: 'approve', args: id, said: 'resume' }), o.json)());
 
 program
   .command('bump')

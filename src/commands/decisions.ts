@@ -6,6 +6,7 @@ import { canDecide, displayName, refusal } from './actor.ts';
 import type { CommandContext } from './context.ts';
 import { nextStep } from './next-step.ts';
 import { errorReply, type Reply } from './reply.ts';
+import { quoteForDisplay } from '../core/safe-text.ts';
 
 export const DECISION_VERBS = ['approve', 'reject', 'cancel', 'retry', 'bump'] as const;
 export type DecisionVerb = (typeof DECISION_VERBS)[number];
@@ -21,7 +22,8 @@ const DONE_PHRASE: Record<DecisionVerb, string> = {
 /** Verbs that may name several tasks at once: "cancel t-3 t-4". */
 const MULTI: readonly DecisionVerb[] = ['approve', 'cancel', 'retry'];
 
-export async function decisionCommand(ctx: CommandContext, verb: DecisionVerb, args: string): Promise<Reply> {
+/** `said`: the word the person used, when it was another name for the verb ("resume" for approve). */
+export async function decisionCommand(ctx: CommandContext, verb: DecisionVerb, args: string, said: string = verb): Promise<Reply> {
   const words = args.trim().split(/\s+/).filter(Boolean);
   const ids: TaskId[] = [];
   for (const w of words) {
@@ -30,12 +32,12 @@ export async function decisionCommand(ctx: CommandContext, verb: DecisionVerb, a
     ids.push(id);
   }
   if (ids.length === 0) {
-    const what = words[0] ? ` ("${words[0]}" is not a task id)` : '';
-    return errorReply(`${verb} needs a task id, like "${verb} t-7"${what}; "queue" lists them`);
+    const what = words[0] ? ` ("${quoteForDisplay(words[0], 30)}" is not a task id)` : '';
+    return errorReply(`${said} needs a task id, like "${said} t-7"${what}; "queue" lists them`);
   }
-  if (!canDecide(ctx.actor)) return errorReply(refusal(ctx.actor, `${verb} tasks`));
+  if (!canDecide(ctx.actor)) return errorReply(refusal(ctx.actor, `${said} tasks`));
   const rest = words.slice(ids.length);
-  if (ids.length > 1 && !MULTI.includes(verb)) return errorReply(`${verb} takes one task at a time`);
+  if (ids.length > 1 && !MULTI.includes(verb)) return errorReply(`${said} takes one task at a time`);
   const replies: Reply[] = [];
   for (const id of ids) replies.push(await decideOne(ctx, verb, id, rest));
   if (replies.length === 1) return replies[0] as Reply;

@@ -8,6 +8,7 @@ import { helpReply } from './help.ts';
 import { queueReply } from './queue.ts';
 import { asPersistError, persistMessage } from '../core/persist-error.ts';
 import { errorReply, type Reply } from './reply.ts';
+import { withoutUnsafeChars } from '../core/safe-text.ts';
 import { statusReply } from './status.ts';
 import { summaryReply } from './summary.ts';
 
@@ -41,12 +42,14 @@ export async function handleText(ctx: CommandContext, raw: string, opts: { asReq
 
 async function dispatch(ctx: CommandContext, raw: string, opts: { asRequest?: boolean; confirmed?: boolean }): Promise<Reply> {
   const text = raw.replace(PREFIX, '').trim();
-  const m = /^(\S+)\s*([\s\S]*)$/.exec(text);
+  // A command is read without characters that only change how text is shown: "approve t-1" with
+  // an invisible bidi override after it is still approve t-1. A request keeps its text as given.
+  const m = /^(\S+)\s*([\s\S]*)$/.exec(withoutUnsafeChars(text).trim());
   const written = (m?.[1] ?? '').toLowerCase();
   const args = m?.[2] ?? '';
   const verb = DECISION_ARGS.test(args) && args !== '' ? (ALIASES[written] ?? written) : written;
   if ((DECISION_VERBS as readonly string[]).includes(verb) && DECISION_ARGS.test(args)) {
-    return decisionCommand(ctx, verb as DecisionVerb, args);
+    return decisionCommand(ctx, verb as DecisionVerb, args, written);
   }
   if (CONFIRMS.test(text) && hasPending(ctx.actor, ctx.engine.now().getTime())) {
     const drafts = takeConfirmed(ctx.actor, ctx.engine.now().getTime());

@@ -9,6 +9,7 @@ import { deadlineText, demoNote, elapsed, progressBar, STATUS_LABEL, statusLabel
 import { estimateText, expectedStart, nextStep } from './next-step.ts';
 import { formatAgentUsage, formatUsage } from './usage-format.ts';
 import { errorReply, type Reply } from './reply.ts';
+import { quoteForDisplay } from '../core/safe-text.ts';
 
 export type StatusSection = 'all' | 'active' | 'queue' | 'completed';
 
@@ -75,7 +76,7 @@ function deliverableNote(t: Task): string {
 async function taskDetail(ctx: CommandContext, idText: string): Promise<Reply> {
   const { engine } = ctx;
   const id = parseTaskId(idText);
-  if (!id) return errorReply(`"${idText}" is not a task id; ids look like t-7`);
+  if (!id) return errorReply(`"${quoteForDisplay(idText, 30)}" is not a task id; ids look like t-7`);
   const task = await engine.get(id);
   if (!task) return errorReply(`there is no task ${id}; "queue" lists the live ones`);
   const now = engine.now();

@@ -19,7 +19,8 @@ export const CliRequest = z.discriminatedUnion('verb', [
     limit: z.number().int().positive().optional(),
     markdown: z.boolean().optional(),
   }),
-  z.object({ verb: z.enum(['approve', 'reject', 'cancel', 'retry', 'bump']), args: z.string() }),
+  /** `said`: the name the person used for the verb (`nightshift resume` is approve). */
+  z.object({ verb: z.enum(['approve', 'reject', 'cancel', 'retry', 'bump']), args: z.string(), said: z.string().optional() }),
   z.object({ verb: z.literal('clarify'), args: z.string() }),
   z.object({ verb: z.literal('summary') }),
 ]);
@@ -51,7 +52,7 @@ async function serve(engine: Engine, req: CliRequest): Promise<Reply> {
     case 'cancel':
     case 'retry':
     case 'bump':
-      return (await import('../commands/decisions.ts')).decisionCommand(ctx, req.verb, req.args);
+      return (await import('../commands/decisions.ts')).decisionCommand(ctx, req.verb, req.args, req.said);
     case 'clarify':
       return (await import('../commands/decisions.ts')).clarifyCommand(ctx, req.args);
     case 'summary':

@@ -7,6 +7,7 @@
 import type { SafetyExtras } from './policy.ts';
 import type { Priority, SafetyReason, SafetyVerdict } from './task.ts';
 import * as W from './safety-words.ts';
+import { quoteForDisplay } from './safe-text.ts';
 
 export interface SafetyInput {
   /** The full spec: the request followed by every clarification. */
@@ -30,16 +31,16 @@ export function checkSafety(input: SafetyInput, extras: SafetyExtras, now: Date)
   const vague = vagueQuote(text, toks, new Set(actions.map((a) => a.verb)));
   // "delete it": the destructive reason already quotes every word; saying it twice helps nobody.
   if (vague !== null && !actions.some((a) => a.quote.toLowerCase() === vague.toLowerCase())) {
-    const what = vague === '' ? 'the request is empty' : `"${vague}" names nothing to build`;
+    const what = vague === '' ? 'the request is empty' : `"${quoteForDisplay(vague)}" names nothing to build`;
     reasons.push({ kind: 'vague', quote: vague, message: `too vague to act on: ${what}; say what to build, or reject it` });
   }
   for (const quote of findBlockers(text, toks, lexicon.blockers).filter((q) => !answered(q, input.answers ?? []))) {
-    reasons.push({ kind: 'blocker', quote, message: `it is waiting on something: "${quote}"; approve once that is in place` });
+    reasons.push({ kind: 'blocker', quote, message: `it is waiting on something: "${quoteForDisplay(quote)}"; approve once that is in place` });
   }
   for (const kind of ['destructive', 'external'] as const) {
     for (const found of actions.filter((a) => a.kind === kind)) {
       const why = kind === 'destructive' ? 'destructive: it may lose data or history' : 'external: it reaches beyond the repository';
-      reasons.push({ kind, quote: found.quote, message: `it mentions "${found.quote}" (${why}); approve only if the agent may do that unattended` });
+      reasons.push({ kind, quote: found.quote, message: `it mentions "${quoteForDisplay(found.quote)}" (${why}); approve only if the agent may do that unattended` });
     }
   }
   if (input.priority === 'low' && input.approved !== true) {

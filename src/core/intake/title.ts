@@ -1,6 +1,6 @@
 // Titles: one short line a person recognises in a list ("Build a Spotify integration").
 // The text given is already free of flags, deadline words and noise (see index.ts).
-import { withoutUnsafeChars } from '../safe-text.ts';
+import { cutAt, withoutUnsafeChars } from '../safe-text.ts';
 import { trimChars } from './noise.ts';
 
 export const MAX_TITLE_LENGTH = 80;
@@ -10,7 +10,7 @@ export function makeTitle(text: string): string {
   let title = trimChars(trimChars(withoutUnsafeChars(text).replace(/\s+/g, ' '), ' -–—:,;.'), ' -–—:,;.!?', 'end');
   title = title.charAt(0).toUpperCase() + title.slice(1);
   if (title.length <= MAX_TITLE_LENGTH) return title;
-  const cut = title.slice(0, MAX_TITLE_LENGTH - 1);
+  const cut = cutAt(title, MAX_TITLE_LENGTH - 1);
   const space = cut.lastIndexOf(' ');
   return `${trimChars(space > MAX_TITLE_LENGTH / 2 ? cut.slice(0, space) : cut, ' ,;:.-–—', 'end')}…`;
 }
