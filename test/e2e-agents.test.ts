@@ -1,60 +1,20 @@
 // The real `nightshift` binary driving fake agent CLIs named like the real ones, placed first on
 // PATH: the right preset is chosen, argv is what the real CLI expects, progress comes out of the
-// stream, the branch holds the commits, secrets stay out, parallel builds stay apart.
+// stream, the branch holds the commits, secrets stay out, parallel builds stay apart. Sessions that
+// resume are in e2e-agent-sessions.test.ts.
 import { execFileSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../src/builders/process-tree.ts';
 import { waitFor } from './helpers/agents.ts';
-import { cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
+import { agentEnv, cleanUpAgents, startDaemon, task, type JsonTask } from './helpers/agent-env.ts';
+import { runCli } from './helpers/cli.ts';
 import { killStrays } from './helpers/strays.ts';
-import { tempDir } from './helpers/temp-dir.ts';
 import { FAKE_CLI_DIR } from './fixtures/fake-clis/harness.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
-interface JsonTask {
-  id: string;
-  status: string;
-  retryAt: string | null;
-  deliverables: { branch?: string; commits: string[]; changedFiles: string[]; diffstat?: string; summary?: string; workspace?: string };
-  attempts: { outcome: string; counts: boolean; builder: string; startedAt: string; endedAt?: string; usage?: { costUsd?: number; turns?: number }; resources?: { wallMs: number; peakRssBytes: number } }[];
-}
-
-const homes: string[] = [];
-const daemons: DaemonProcess[] = [];
-afterEach(async () => {
-  for (const d of daemons.splice(0)) {
-    d.child.kill('SIGKILL');
-    await d.exited;
-  }
-  for (const h of homes.splice(0)) killStrays(h);
-});
-
-async function agentEnv(extra: Record<string, string> = {}) {
-  const home = await tempDir();
-  homes.push(home);
-  const record = join(home, 'fake-record.json');
-  const env = cliEnv(home, {
-    PATH: [FAKE_CLI_DIR, process.env.PATH ?? ''].join(delimiter),
-    AGENT_SANDBOXED: 'true', // tests run as root here; the real claude refuses root otherwise
-    BUILDER_ENV_ALLOW: 'FAKE_CLI_MODE,FAKE_CLI_RECORD,FAKE_CLI_STEP_MS,FAKE_CLI_FILE,FAKE_CLI_IGNORE_TERM,FAKE_CLI_ESCAPE,FAKE_GH_LOG',
-    FAKE_CLI_RECORD: record,
-    NIGHTSHIFT_WEBHOOK_TOKEN: 'nightshift-token-must-never-reach-an-agent',
-    ANTHROPIC_API_KEY: 'sk-ant-test-key-for-the-agent',
-    ...extra,
-  });
-  const readRecord = async () => JSON.parse(await readFile(record, 'utf8')) as { cli: string; argv: string[]; env: Record<string, string>; cwd: string };
-  return { home, env, readRecord };
-}
-
-async function task(env: NodeJS.ProcessEnv, id: string): Promise<JsonTask> {
-  const r = await runCli(['status', id, '--json'], env);
-  try {
-    return JSON.parse(r.stdout) as JsonTask;
-  } catch {
-    throw new Error(`status ${id} --json exited ${r.code} with no JSON\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`);
-  }
-}
+afterEach(cleanUpAgents);
 
 describe('agents on PATH', () => {
   it('BUILDER=auto picks Claude Code, runs it headless, and the branch holds its commit', async () => {
@@ -185,58 +145,9 @@ describe('agents on PATH', () => {
     expect(git('branch', '--list', 'nightshift/*')).toMatch(/nightshift\/t-1-build-the-login-page[\s\S]*nightshift\/t-2-build-the-signup-page/);
   });
 
-  it('an interrupted Claude Code resumes its own session in the same worktree after a crash', async () => {
-    const { env, readRecord } = await agentEnv({ FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms' });
-    const first = new DaemonProcess(env);
-    daemons.push(first);
-    await first.waitForOutput(/Type a request/);
-    first.type('urgent: build the Spotify integration');
-    await waitFor(async () => ((await readRecord().catch(() => null)) as { pids?: unknown } | null)?.pids !== undefined, 10_000, 'the agent running');
-    const before = await readRecord();
-    const named = before.argv[before.argv.indexOf('--session-id') + 1];
-    expect(named).toMatch(/^[0-9a-f-]{36}$/); // nightshift named the session up front
-    first.child.kill('SIGKILL'); // nightshift dies mid-build
-    await first.exited;
-
-    const second = new DaemonProcess({ ...env, FAKE_CLI_MODE: 'succeed' });
-    daemons.push(second);
-    await waitFor(async () => (await task(env, 't-1')).status === 'done', 30_000, 't-1 done after the restart').catch((e: Error) => {
-      throw new Error(`${e.message}\n--- stdout:\n${second.stdout}\n--- stderr:\n${second.stderr}`);
-    });
-    const after = await readRecord();
-    expect(after.argv.slice(after.argv.indexOf('--resume'), after.argv.indexOf('--resume') + 2)).toEqual(['--resume', named]);
-    expect(after.cwd).toBe(before.cwd); // the same worktree, where the session is kept
-    const t = (await task(env, 't-1')) as unknown as { attempts: { outcome: string; sessionId?: string }[] };
-    expect(t.attempts.map((a) => [a.outcome, a.sessionId])).toEqual([['interrupted', named], ['succeeded', named]]);
-  });
-
-  it('a session that cannot be resumed makes the next attempt start a fresh one, on the same branch', async () => {
-    const { env, readRecord, home } = await agentEnv({ FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms' });
-    const first = new DaemonProcess(env);
-    daemons.push(first);
-    await first.waitForOutput(/Type a request/);
-    first.type('urgent: build the Spotify integration');
-    await waitFor(async () => ((await readRecord().catch(() => null)) as { pids?: unknown } | null)?.pids !== undefined, 10_000, 'the agent running');
-    const named = (await readRecord()).argv.find((a, i, all) => all[i - 1] === '--session-id');
-    first.child.kill('SIGKILL');
-    await first.exited;
-    // The agent's own session store is lost (another machine, a cleaned home).
-    const { rm } = await import('node:fs/promises');
-    await rm(join(home, '.claude'), { recursive: true, force: true });
-    const second = new DaemonProcess({ ...env, FAKE_CLI_MODE: 'succeed' });
-    daemons.push(second);
-    await waitFor(async () => (await task(env, 't-1')).status === 'done', 30_000, 't-1 done with a fresh session');
-    const t = (await task(env, 't-1')) as unknown as { attempts: { outcome: string; reason?: string; sessionId?: string }[] };
-    expect(t.attempts.map((a) => a.outcome)).toEqual(['interrupted', 'failed', 'succeeded']);
-    expect(t.attempts[1]?.reason).toMatch(/could not resume its earlier session .* the next attempt starts a fresh session on the same branch/);
-    expect(t.attempts[2]?.sessionId).not.toBe(named);
-    expect((await readRecord()).argv).toContain('--session-id');
-  });
-
   it('cancel of a running agent leaves no process behind, not even one that ignores SIGTERM or left the group', async () => {
     const { env, home, readRecord } = await agentEnv({ FAKE_CLI_MODE: 'hang', FAKE_CLI_IGNORE_TERM: '1', FAKE_CLI_ESCAPE: '1', SHUTDOWN_GRACE: '1s' });
-    const d = new DaemonProcess(env);
-    daemons.push(d);
+    const d = startDaemon(env);
     await d.waitForOutput(/Type a request/);
     d.type('urgent: build the Spotify integration');
     await d.waitForOutput(/t-1 started/);

@@ -89,7 +89,7 @@ describe('a successful run of each fake CLI, through its parser', () => {
       progress: ['starting', 'working on: Write the feature', 'thinking', 'running `cat README.md`', 'creating src/feature.ts', 'running tests', 'committing', 'plan complete'],
       percents: { 'working on: Write the feature': 33, 'plan complete': 100 },
       usage: { inputTokens: 24_763, cachedInputTokens: 24_448, outputTokens: 122 },
-      session: /^0199a213-/,
+      session: /^[0-9a-f-]{36}$/,
       author: 'Fake Codex',
     },
     {
@@ -97,7 +97,7 @@ describe('a successful run of each fake CLI, through its parser', () => {
       progress: ['starting (gemini-2.5-pro)', 'reading README.md', 'writing a reply', 'writing src/feature.ts', 'running tests', 'committing', 'writing a reply'],
       percents: {},
       usage: { inputTokens: 17_600, cachedInputTokens: 12_000, outputTokens: 630 },
-      session: /^c2d9e7f0-/,
+      session: /^[0-9a-f-]{36}$/,
       author: 'Fake Gemini',
     },
     {

@@ -18,7 +18,7 @@ import { RedactingLines } from './redacting-lines.ts';
 import { AgentOutput } from './agent-output.ts';
 import { AttemptLog, completeAttemptLog, DEFAULT_LOG_MAX_BYTES } from './attempt-log.ts';
 import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_RULES, renderPrompt, type AgentPreset } from './presets/index.ts';
-import { concludeAttempt, concludeEndedAlone, endRecordPath, readEndRecord, workspaceRecordPath, writeJsonWhole, type EndContext, type Exit, type StopReason } from './attempt-end.ts';
+import { concludeAttempt, concludeEndedAlone, endRecordPath, foldAwayLog, sessionInLog, readEndRecord, workspaceRecordPath, writeJsonWhole, type EndContext, type Exit, type StopReason } from './attempt-end.ts';
 import { awayLogPath, exitRecordPath, readExitRecord, type ExitRecord } from './keeper/exit-record.ts';
 import { KEEPER_PATH } from './keeper/keeper-path.ts';
 import { endProcesses, findAttemptProcesses, findByEnvironment, killTree } from './process-tree.ts';
@@ -80,7 +80,7 @@ export class AgentBuilder implements Builder {
     return {
       workspace: this.opts.workspaces.workspaceFor(task),
       logPath: join(this.opts.dataDir, 'logs', task.id, `attempt-${attempt}.log`),
-      ...(this.opts.preset.resumesSessions ? { session: sessionFor(task, attempt) } : {}),
+      ...(this.opts.preset.sessions ? sessionOf(task, attempt, this.opts.preset.sessions) : {}),
     };
   }
 
@@ -102,7 +102,14 @@ export class AgentBuilder implements Builder {
       (this.opts.logger ?? silentLogger).warn('could not complete the log of an interrupted attempt', { task: task.id, error: String(e) }),
     );
     if (kept) this.endedAlone.set(`${task.id}#${attempt.n}`, kept);
+    // Ended here, mid-work: what it printed while nightshift was away belongs in its log.
+    else await foldAwayLog(logPath).catch(() => undefined);
     return found.length > 0;
+  }
+
+  async sessionOf(task: Task, attempt: Attempt): Promise<string | undefined> {
+    if (this.opts.preset.sessions !== 'reported') return undefined;
+    return sessionInLog(this.opts.preset, attempt.logPath || this.plan(task, attempt.n).logPath);
   }
 
   async tidy(tasks: Task[]): Promise<void> {
@@ -135,12 +142,19 @@ export class AgentBuilder implements Builder {
 }
 
 /**
- * The session attempt `n` runs in: the session of the latest earlier attempt, resumed (in the same
- * worktree, where the agent looks its sessions up), unless it could not be resumed; otherwise a new one.
+ * The session attempt `n` runs in: the session of the latest earlier attempt, resumed in the same
+ * worktree (where agents look their sessions up), unless it could not be resumed. An agent that
+ * names its own sessions ('reported') is not made to resume one twice in a row after failing with
+ * it (a resume that fails may be the resume's fault; the agent has no "session not found" nightshift
+ * can count on); it starts afresh, told how the attempt before went. Otherwise a new session: named
+ * here ('named'), or by the agent.
  */
-function sessionFor(task: Task, n: number): { id: string; resume: boolean } {
-  const earlier = task.attempts.filter((a) => a.n < n && a.sessionId).at(-1);
-  return earlier?.sessionId && !earlier.sessionLost ? { id: earlier.sessionId, resume: true } : { id: randomUUID(), resume: false };
+function sessionOf(task: Task, n: number, kind: 'named' | 'reported'): { session?: { id: string; resume: boolean } } {
+  const earlier = task.attempts.filter((a) => a.n < n && a.sessionId);
+  const last = earlier.at(-1);
+  const resumedAndFailed = kind === 'reported' && last?.outcome === 'failed' && earlier.at(-2)?.sessionId === last.sessionId;
+  if (last?.sessionId && !last.sessionLost && !resumedAndFailed) return { session: { id: last.sessionId, resume: true } };
+  return kind === 'named' ? { session: { id: randomUUID(), resume: false } } : {};
 }
 
 function endContext(opts: AgentBuilderOptions): EndContext {

@@ -127,12 +127,31 @@ export async function concludeAttempt(ctx: EndContext, e: Ending): Promise<Build
     ...(verdict.usage ? { usage: verdict.usage } : {}),
     ...(e.resources ? { resources: e.resources } : {}),
     ...(verdict.resetsAt ? { resetsAt: verdict.resetsAt } : {}),
+    ...(verdict.sessionId ? { sessionId: verdict.sessionId } : {}),
   };
   // The builder ended on its own (not stopped by a cancel or a shutdown): its end is kept.
   if (!stopReason || stopReason.outcome === 'timed_out') {
     await writeJsonWhole(endRecordPath(e.logPath), result).catch((err: unknown) => log.warn('could not keep the end of the attempt beside its log', { task: task.id, error: String(err) }));
   }
   return result;
+}
+
+/** What the agent printed while nightshift was away (its keeper's away log) goes on the end of the attempt's log. */
+export async function foldAwayLog(logPath: string): Promise<void> {
+  const away = awayLogPath(logPath);
+  const kept = await readFile(away).catch(() => null);
+  if (!kept) return;
+  await appendFile(logPath, kept);
+  await rm(away, { force: true });
+}
+
+/** The session an agent reported in an attempt's log (agents that name their own), read back after a crash. */
+export async function sessionInLog(preset: AgentPreset, logPath: string): Promise<string | undefined> {
+  const parser = preset.createParser({});
+  const output = new AgentOutput({ parser, onProgress: () => {} });
+  output.chunk(await readFile(logPath).catch(() => Buffer.alloc(0)), 'stdout');
+  output.end('stdout');
+  return parser.end({ code: null, signal: 'SIGKILL' }).sessionId;
 }
 
 export interface EndedAlone {
@@ -152,12 +171,7 @@ export interface EndedAlone {
  * preset's parser as if live, and the attempt is concluded as if nightshift had watched it end.
  */
 export async function concludeEndedAlone(ctx: EndContext, e: EndedAlone): Promise<BuildResult> {
-  const away = awayLogPath(e.logPath);
-  const kept = await readFile(away).catch(() => null);
-  if (kept) {
-    await appendFile(e.logPath, kept);
-    await rm(away, { force: true });
-  }
+  await foldAwayLog(e.logPath);
   const recorded = await readFile(workspaceRecordPath(e.logPath), 'utf8').then((t) => JSON.parse(t) as PreparedWorkspace).catch(() => null);
   const prepared: PreparedWorkspace = recorded ?? { workspace: e.workspace, repository: '' };
   const parser = e.preset.createParser({ workspace: prepared.workspace });

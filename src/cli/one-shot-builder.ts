@@ -19,5 +19,6 @@ export function oneShotBuilder(config: Config, logger: Logger): Builder {
     start: never,
     reap: async (task, attempt) => (await load()).reap?.(task, attempt) ?? false,
     finishedEnd: async (task, attempt) => (await load()).finishedEnd?.(task, attempt) ?? null,
+    sessionOf: async (task, attempt) => (await load()).sessionOf?.(task, attempt),
   };
 }

@@ -153,7 +153,9 @@ export class Engine {
         return;
       }
     }
-    const r = T.recoverInterrupted(task, this.deps.policy, this.now());
+    // The agent's own session, when it named one, so the next attempt can continue it.
+    const session = attempt && !attempt.sessionId ? await this.deps.builder.sessionOf?.(task, attempt).catch(() => undefined) : undefined;
+    const r = T.recoverInterrupted(task, this.deps.policy, this.now(), session);
     if (!r.ok) return;
     await this.commit(r.value, 'interrupted');
     this.deps.logger.warn(`${task.id} was building when nightshift stopped unexpectedly; its attempt counts as failed`, { task: task.id });

@@ -103,6 +103,8 @@ export interface BuildResult {
   retryable?: boolean;
   /** True when the agent could not resume the session it was given: the next attempt starts a fresh one. */
   sessionLost?: boolean;
+  /** The session the agent reported it ran in (agents that name their own): the next attempt resumes it. */
+  sessionId?: string;
 }
 
 export interface BuildPlan {
@@ -148,6 +150,8 @@ export interface Builder {
    * stopped before recording it: that work is recorded, not run again. Null when there is none.
    */
   finishedEnd?(task: Task, attempt: Attempt): Promise<BuildResult | null>;
+  /** The session an interrupted attempt's agent reported (read from its log), for the next attempt to resume. */
+  sessionOf?(task: Task, attempt: Attempt): Promise<string | undefined>;
   /** Removes workspaces the cleanup policy no longer keeps; never one whose task is building. */
   tidy?(tasks: Task[]): Promise<void>;
 }

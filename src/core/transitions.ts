@@ -209,6 +209,8 @@ export interface AttemptEnd {
   retryable?: boolean;
   /** The agent could not resume the session it was given. */
   sessionLost?: boolean;
+  /** The session the agent reported (agents that name their own sessions). */
+  sessionId?: string;
 }
 
 /** How long to wait after a usage limit that did not say when it resets. */
@@ -229,6 +231,7 @@ function closeRunningAttempt(task: Task, end: AttemptEnd, now: Date): Attempt[] 
           ...(end.usage ? { usage: end.usage } : {}),
           ...(end.resources ? { resources: end.resources } : {}),
           ...(end.sessionLost ? { sessionLost: true } : {}),
+          ...(end.sessionId ? { sessionId: end.sessionId } : {}),
         }
       : a,
   );
@@ -382,10 +385,10 @@ export function markDeadlineAtRisk(task: Task, message: string, now: Date): Task
  * restart") and follows the retry rules. We do not re-attach to a possibly live builder: its
  * process group was ours and is gone or orphaned (see docs/architecture.md).
  */
-export function recoverInterrupted(task: Task, policy: Policy, now: Date): Result<Task> {
+export function recoverInterrupted(task: Task, policy: Policy, now: Date, sessionId?: string): Result<Task> {
   return finishAttempt(
     task,
-    { outcome: 'interrupted', exitCode: null, signal: null, reason: 'interrupted by restart', durationMs: elapsedOfRunning(task, now), counts: true },
+    { outcome: 'interrupted', exitCode: null, signal: null, reason: 'interrupted by restart', durationMs: elapsedOfRunning(task, now), counts: true, ...(sessionId ? { sessionId } : {}) },
     policy,
     now,
   );

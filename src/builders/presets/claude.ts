@@ -33,7 +33,7 @@ export const claude: AgentPreset = {
   },
   // nightshift names the session up front (--session-id) and a later attempt resumes it in the
   // same worktree (--resume), where Claude Code looks its sessions up (agent-clis.md §1.5).
-  resumesSessions: true,
+  sessions: 'named',
   argv: ({ prompt, model, extraArgs, session }) => ({
     args: [
       '-p',

@@ -4,7 +4,7 @@
 import { arr, compact, num, obj, opt, parseJsonObject, str, type Json } from './json-line.ts';
 import type { AgentEvent, AgentExit, AgentPreset, AgentStreamParser, AgentUsage, AgentVerdict, ParserOptions } from './preset.ts';
 import { describeExit, ProgressEmitter, TailLines } from './stream-kit.ts';
-import { clip, describeCommand, displayPath, firstLine, planPercent, trimSummary } from './text.ts';
+import { asArgument, clip, describeCommand, displayPath, firstLine, planPercent, trimSummary } from './text.ts';
 import { UsageLimitWatch } from './usage-limit.ts';
 
 const NAME = 'Codex';
@@ -16,10 +16,13 @@ export const codex: AgentPreset = {
   authEnv: ['CODEX_API_KEY', 'OPENAI_API_KEY', 'CODEX_HOME', 'CODEX_ACCESS_TOKEN'],
   authEnvPrefixes: [],
   env: {},
-  argv: ({ prompt, workspace, model, extraArgs }) => ({
-    args: ['exec', '--json', '--sandbox', 'workspace-write', '--skip-git-repo-check', '-C', workspace, ...(model ? ['-m', model] : []), ...(extraArgs ?? []), '-'],
-    stdin: prompt,
-  }),
+  // A later attempt continues the thread the earlier one reported (thread.started): `exec resume
+  // <id> <prompt>`, the flags repeated before it (older builds take them only there; §2.5).
+  sessions: 'reported',
+  argv: ({ prompt, workspace, model, extraArgs, session }) => {
+    const flags = ['--json', '--sandbox', 'workspace-write', '--skip-git-repo-check', '-C', workspace, ...(model ? ['-m', model] : []), ...(extraArgs ?? [])];
+    return session?.resume ? { args: ['exec', ...flags, 'resume', session.id, asArgument(prompt)], stdin: null } : { args: ['exec', ...flags, '-'], stdin: prompt };
+  },
   createParser: (options) => createCodexParser(options),
 };
 

@@ -29,8 +29,10 @@ export const gemini: AgentPreset = {
   ],
   authEnvPrefixes: [],
   env: {},
-  argv: ({ prompt, model, extraArgs }) => ({
-    args: ['-p', asArgument(prompt), '--output-format', 'stream-json', '--approval-mode', 'yolo', ...(model ? ['-m', model] : []), '--skip-trust', ...(extraArgs ?? [])],
+  // A later attempt continues the session the earlier one reported (init.session_id; §3.5).
+  sessions: 'reported',
+  argv: ({ prompt, model, extraArgs, session }) => ({
+    args: ['-p', asArgument(prompt), '--output-format', 'stream-json', '--approval-mode', 'yolo', ...(model ? ['-m', model] : []), '--skip-trust', ...(session?.resume ? ['--resume', session.id] : []), ...(extraArgs ?? [])],
     stdin: null,
   }),
   createParser: (options) => createGeminiParser(options),

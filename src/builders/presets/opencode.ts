@@ -19,8 +19,10 @@ export const opencode: AgentPreset = {
   authEnv: ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'OPENROUTER_API_KEY', 'GEMINI_API_KEY', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME'],
   authEnvPrefixes: [],
   env: {},
-  argv: ({ prompt, workspace, model, extraArgs }) => ({
-    args: ['run', '--format', 'json', '--auto', ...(model ? ['-m', model] : []), '--dir', workspace, ...(extraArgs ?? []), asArgument(prompt)],
+  // A later attempt continues the session the earlier one reported (sessionID on every event; §4.5).
+  sessions: 'reported',
+  argv: ({ prompt, workspace, model, extraArgs, session }) => ({
+    args: ['run', '--format', 'json', '--auto', ...(model ? ['-m', model] : []), '--dir', workspace, ...(session?.resume ? ['--session', session.id] : []), ...(extraArgs ?? []), asArgument(prompt)],
     stdin: null,
   }),
   createParser: (options) => createOpencodeParser(options),

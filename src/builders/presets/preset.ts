@@ -23,8 +23,8 @@ export interface ArgvInput {
    */
   stateDir?: string;
   /**
-   * The agent session this attempt runs in (presets with `resumesSessions`): a new one under this id,
-   * or, with `resume`, the earlier attempt's session continued in the same worktree.
+   * The agent session this attempt runs in (presets with `sessions`): a new one under this id
+   * ('named' sessions only), or, with `resume`, an earlier attempt's session continued in the same worktree.
    */
   session?: { id: string; resume: boolean };
 }
@@ -131,8 +131,13 @@ export interface AgentPreset {
   createParser(options?: ParserOptions): AgentStreamParser;
   /** A sentence naming what is wrong with a configured model name, or null when it is acceptable. */
   checkModel?(model: string): string | null;
-  /** True when nightshift can name the agent's session up front and resume it in a later attempt. */
-  readonly resumesSessions?: boolean;
+  /**
+   * How a later attempt continues the agent's session: 'named', nightshift names it up front
+   * (Claude Code's --session-id) and resumes it; 'reported', the agent names it in its stream
+   * (Codex's thread id, Gemini's and OpenCode's session id) and nightshift resumes the one it
+   * reported. Absent: every attempt starts afresh (with the previous attempt's story in its prompt).
+   */
+  readonly sessions?: 'named' | 'reported';
 }
 
 /** A preset asked for something it cannot do (unknown name, empty custom command). Not retryable. */

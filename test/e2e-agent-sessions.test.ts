@@ -1,0 +1,112 @@
+// Sessions that resume (issue 12): the next attempt continues the agent's own session in the same
+// worktree, for every agent that can: Claude Code (named up front), Codex, Gemini CLI and OpenCode
+// (named by the agent, read from its stream). The real `nightshift` binary and the fake CLIs.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from './helpers/agents.ts';
+import { agentEnv, cleanUpAgents, startDaemon, task } from './helpers/agent-env.ts';
+import { runCli } from './helpers/cli.ts';
+
+afterEach(cleanUpAgents);
+
+const RESUME_ARGS: Record<string, string> = { codex: 'resume', gemini: '--resume', opencode: '--session' };
+
+/** Runs `run --until-idle` as cron would, until t-1 is done or escalated. */
+async function untilSettled(env: NodeJS.ProcessEnv): Promise<void> {
+  for (let i = 0; i < 6 && !['done', 'escalated'].includes((await task(env, 't-1')).status); i++) {
+    await runCli(['run', '--until-idle'], env);
+    const { status, retryAt } = await task(env, 't-1');
+    if (status === 'failed' && retryAt) await waitFor(() => Date.now() >= Date.parse(retryAt), 10_000, 'the back-off to end');
+  }
+}
+
+describe('sessions that resume', () => {
+  it('an interrupted Claude Code resumes its own session in the same worktree after a crash', async () => {
+    const { env, readRecord } = await agentEnv({ FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms' });
+    const first = startDaemon(env);
+    await first.waitForOutput(/Type a request/);
+    first.type('urgent: build the Spotify integration');
+    await waitFor(async () => ((await readRecord().catch(() => null)) as { pids?: unknown } | null)?.pids !== undefined, 10_000, 'the agent running');
+    const before = await readRecord();
+    const named = before.argv[before.argv.indexOf('--session-id') + 1];
+    expect(named).toMatch(/^[0-9a-f-]{36}$/); // nightshift named the session up front
+    first.child.kill('SIGKILL'); // nightshift dies mid-build
+    await first.exited;
+
+    const second = startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
+    await waitFor(async () => (await task(env, 't-1')).status === 'done', 30_000, 't-1 done after the restart').catch((e: Error) => {
+      throw new Error(`${e.message}\n--- stdout:\n${second.stdout}\n--- stderr:\n${second.stderr}`);
+    });
+    const after = await readRecord();
+    expect(after.argv.slice(after.argv.indexOf('--resume'), after.argv.indexOf('--resume') + 2)).toEqual(['--resume', named]);
+    expect(after.cwd).toBe(before.cwd); // the same worktree, where the session is kept
+    const t = (await task(env, 't-1')) as unknown as { attempts: { outcome: string; sessionId?: string }[] };
+    expect(t.attempts.map((a) => [a.outcome, a.sessionId])).toEqual([['interrupted', named], ['succeeded', named]]);
+  });
+
+  it('a session that cannot be resumed makes the next attempt start a fresh one, on the same branch', async () => {
+    const { env, readRecord, home } = await agentEnv({ FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms' });
+    const first = startDaemon(env);
+    await first.waitForOutput(/Type a request/);
+    first.type('urgent: build the Spotify integration');
+    await waitFor(async () => ((await readRecord().catch(() => null)) as { pids?: unknown } | null)?.pids !== undefined, 10_000, 'the agent running');
+    const named = (await readRecord()).argv.find((a, i, all) => all[i - 1] === '--session-id');
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // The agent's own session store is lost (another machine, a cleaned home).
+    await rm(join(home, '.claude'), { recursive: true, force: true });
+    startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
+    await waitFor(async () => (await task(env, 't-1')).status === 'done', 30_000, 't-1 done with a fresh session');
+    const t = (await task(env, 't-1')) as unknown as { attempts: { outcome: string; reason?: string; sessionId?: string }[] };
+    expect(t.attempts.map((a) => a.outcome)).toEqual(['interrupted', 'failed', 'succeeded']);
+    expect(t.attempts[1]?.reason).toMatch(/could not resume its earlier session .* the next attempt starts a fresh session on the same branch/);
+    expect(t.attempts[2]?.sessionId).not.toBe(named);
+    expect((await readRecord()).argv).toContain('--session-id');
+  });
+
+  it.each(['codex', 'gemini', 'opencode'])('%s: a failed attempt\'s successor continues the session the agent reported, in the same worktree', async (cli) => {
+    const { env, readRecord } = await agentEnv({ BUILDER: cli, FAKE_CLI_MODE: 'fail-once', RETRY_BACKOFF: '100ms', OPENAI_API_KEY: 'sk-test', GEMINI_API_KEY: 'g-test' });
+    await runCli(['add', 'build the login page', '--priority', 'high'], env);
+    await untilSettled(env);
+    const t = await task(env, 't-1');
+    const [first, second] = t.attempts;
+    expect([first?.outcome, second?.outcome]).toEqual(['failed', 'succeeded']);
+    expect(first?.sessionId).toBeTruthy(); // as the agent reported it
+    expect(second?.sessionId).toBe(first?.sessionId);
+    const last = await readRecord();
+    const flag = RESUME_ARGS[cli]!;
+    expect(last.argv.slice(last.argv.indexOf(flag), last.argv.indexOf(flag) + 2)).toEqual([flag, first?.sessionId]);
+    expect({ session: last.session, resumed: last.resumed }).toEqual({ session: first?.sessionId, resumed: true });
+    expect(last.cwd).toBe(t.deliverables.workspace);
+  });
+
+  it('codex interrupted by a crash: the next start reads the thread it reported out of its log, and resumes it', async () => {
+    const { env, readRecord } = await agentEnv({ BUILDER: 'codex', FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms', OPENAI_API_KEY: 'sk-test' });
+    const first = startDaemon(env);
+    await first.waitForOutput(/Type a request/);
+    first.type('urgent: build the Spotify integration');
+    await waitFor(async () => (await readRecord().catch(() => null))?.session !== undefined, 10_000, 'the agent running');
+    const thread = (await readRecord()).session;
+    first.child.kill('SIGKILL');
+    await first.exited;
+    startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
+    await waitFor(async () => (await task(env, 't-1')).status === 'done', 30_000, 't-1 done after the restart');
+    const t = await task(env, 't-1');
+    expect(t.attempts.map((a) => [a.outcome, a.sessionId])).toEqual([['interrupted', thread], ['succeeded', thread]]);
+    expect((await readRecord()).resumed).toBe(true);
+  });
+
+  it('an agent that fails again in the session it resumed starts a fresh one next, not the same resume a third time', async () => {
+    const { env } = await agentEnv({ BUILDER: 'codex', FAKE_CLI_MODE: 'fail', RETRY_BACKOFF: '100ms', OPENAI_API_KEY: 'sk-test' });
+    await runCli(['add', 'build the login page', '--priority', 'high'], env);
+    await untilSettled(env);
+    const t = await task(env, 't-1');
+    expect(t.status).toBe('escalated');
+    const [s1, s2, s3] = t.attempts.map((a) => a.sessionId);
+    expect(s1).toBeTruthy();
+    expect(s2).toBe(s1);
+    expect(s3).toBeTruthy();
+    expect(s3).not.toBe(s1);
+  });
+});

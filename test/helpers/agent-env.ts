@@ -1,0 +1,70 @@
+// The environment the agent end-to-end tests run nightshift in: the fake agent CLIs first on PATH,
+// what they record, and a cleanup that leaves no daemon or agent behind.
+import { readFile } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import { cliEnv, DaemonProcess, runCli } from './cli.ts';
+import { killStrays } from './strays.ts';
+import { tempDir } from './temp-dir.ts';
+import { FAKE_CLI_DIR } from '../fixtures/fake-clis/harness.ts';
+
+export interface JsonTask {
+  id: string;
+  status: string;
+  retryAt: string | null;
+  deliverables: { branch?: string; commits: string[]; changedFiles: string[]; diffstat?: string; summary?: string; workspace?: string };
+  attempts: { outcome: string; counts: boolean; builder: string; startedAt: string; endedAt?: string; sessionId?: string; usage?: { costUsd?: number; turns?: number }; resources?: { wallMs: number; peakRssBytes: number } }[];
+}
+
+export interface FakeRecord {
+  cli: string;
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  /** The session the fake ran in, and whether it was resumed. */
+  session?: string;
+  resumed?: boolean;
+}
+
+const homes: string[] = [];
+const daemons: DaemonProcess[] = [];
+
+/** A daemon that afterEach(cleanUpAgents) kills, with every process it left. */
+export function startDaemon(env: NodeJS.ProcessEnv): DaemonProcess {
+  const d = new DaemonProcess(env);
+  daemons.push(d);
+  return d;
+}
+
+export async function cleanUpAgents(): Promise<void> {
+  for (const d of daemons.splice(0)) {
+    d.child.kill('SIGKILL');
+    await d.exited;
+  }
+  for (const h of homes.splice(0)) killStrays(h);
+}
+
+export async function agentEnv(extra: Record<string, string> = {}) {
+  const home = await tempDir();
+  homes.push(home);
+  const record = join(home, 'fake-record.json');
+  const env = cliEnv(home, {
+    PATH: [FAKE_CLI_DIR, process.env.PATH ?? ''].join(delimiter),
+    AGENT_SANDBOXED: 'true', // tests run as root here; the real claude refuses root otherwise
+    BUILDER_ENV_ALLOW: 'FAKE_CLI_MODE,FAKE_CLI_RECORD,FAKE_CLI_STEP_MS,FAKE_CLI_FILE,FAKE_CLI_IGNORE_TERM,FAKE_CLI_ESCAPE,FAKE_GH_LOG',
+    FAKE_CLI_RECORD: record,
+    NIGHTSHIFT_WEBHOOK_TOKEN: 'nightshift-token-must-never-reach-an-agent',
+    ANTHROPIC_API_KEY: 'sk-ant-test-key-for-the-agent',
+    ...extra,
+  });
+  const readRecord = async () => JSON.parse(await readFile(record, 'utf8')) as FakeRecord;
+  return { home, env, readRecord };
+}
+
+export async function task(env: NodeJS.ProcessEnv, id: string): Promise<JsonTask> {
+  const r = await runCli(['status', id, '--json'], env);
+  try {
+    return JSON.parse(r.stdout) as JsonTask;
+  } catch {
+    throw new Error(`status ${id} --json exited ${r.code} with no JSON\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`);
+  }
+}
