@@ -65,6 +65,10 @@ describe('Discord status message', () => {
     expect(buttons(statusCard(waiting, null, ctx))).toEqual(['ns:approve:t-3', 'ns:reject:t-3']);
     expect(statusCard(waiting, null, ctx).embeds![0]!.description).toContain('destructive');
     expect(buttons(statusCard({ ...waiting, status: 'escalated' }, null, ctx))).toEqual(['ns:retry:t-3', 'ns:cancel:t-3']);
+    // interrupted work that waited too long (RESUME_MAX_AGE) asks Resume / Cancel
+    const stale = { ...waiting, safety: { ...waiting.safety, reasons: [{ kind: 'stale' as const, quote: '', message: 'interrupted 7h ago' }] } };
+    expect(buttons(statusCard(stale, null, ctx))).toEqual(['ns:approve:t-3', 'ns:cancel:t-3']);
+    expect(JSON.stringify(statusCard(stale, null, ctx).components)).toContain('"label":"Resume"');
     const done = { ...waiting, status: 'done' as const, events: [{ at: '2026-11-25T13:02:00.000Z', type: 'approved' as const, by: OWNER }], deliverables: { ...waiting.deliverables, branch: 'nightshift/t-3-x', diffstat: '2 files changed', links: ['https://github.com/o/r/pull/9'] } };
     const m = statusCard(done, null, ctx);
     expect(m.components).toEqual([]); // an edit that removes the buttons

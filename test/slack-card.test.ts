@@ -58,6 +58,14 @@ describe('status card', () => {
     expect(actionIds(statusCard(makeTask({ status: 'done' }), null, ctx).blocks)).toEqual([]);
   });
 
+  it('asks Resume / Cancel of interrupted work that waited too long (RESUME_MAX_AGE)', () => {
+    const stale = makeTask({ status: 'awaiting_approval', safety: { needsApproval: true, reasons: [{ kind: 'stale', quote: '', message: 'interrupted 7h ago' }], checkedAt: ctx.now.toISOString() } });
+    const card = statusCard(stale, null, ctx);
+    expect(actionIds(card.blocks)).toEqual([ACTION.approve, ACTION.cancel]);
+    expect(allText(card.blocks)).toContain('Resume');
+    expect(allText(card.blocks)).not.toContain('Reject');
+  });
+
   it('replaces the buttons by who decided and when', () => {
     const approved = makeTask({ status: 'queued', events: [{ at: '2026-11-25T13:02:00.000Z', type: 'approved', by: 'U0OWNER' }] });
     const card = statusCard(approved, null, ctx);

@@ -142,6 +142,24 @@ describe('retries and escalation', () => {
     expect(t.events.at(-1)?.detail).toContain('3 attempts failed; last: exited with code 1');
   });
 
+  it('a usage limit with no reset time (an API key\'s 429) waits 5 minutes, doubling while it repeats, at most an hour; one that says waits for it', () => {
+    const limited = (task: Task, resetsAt?: string) => {
+      const started = unwrap(T.startAttempt(task, attemptInfo, now));
+      return unwrap(T.finishAttempt(started, { outcome: 'usage_limited', exitCode: 1, signal: null, reason: 'HTTP 429: rate_limit_error', durationMs: 1000, ...(resetsAt ? { resetsAt } : {}) }, policy, now));
+    };
+    let t = limited(makeTask());
+    expect(t.retryAt).toBe(new Date(now.getTime() + 5 * MINUTE).toISOString());
+    expect(t.events.at(-1)?.detail).toMatch(/no reset time was given, so it waits 5m/);
+    const waits = [10, 20, 40, 60, 60].map(() => {
+      t = limited(t);
+      return (Date.parse(t.retryAt!) - now.getTime()) / MINUTE;
+    });
+    expect(waits).toEqual([10, 20, 40, 60, 60]);
+    expect(t.attempts.every((a) => !a.counts)).toBe(true); // none of it costs an attempt
+    const reset = new Date(now.getTime() + 3 * 60 * MINUTE).toISOString();
+    expect(limited(t, reset).retryAt).toBe(reset);
+  });
+
   it('a retry of an escalated task grants a fresh budget', () => {
     let t = makeTask();
     for (let i = 0; i < 3; i++) t = runAttempt(t, now);

@@ -19,7 +19,7 @@ import { AgentOutput } from './agent-output.ts';
 import { AttemptLog, completeAttemptLog, DEFAULT_LOG_MAX_BYTES } from './attempt-log.ts';
 import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_RULES, renderPrompt, type AgentPreset } from './presets/index.ts';
 import { concludeAttempt, concludeEndedAlone, endRecordPath, foldAwayLog, sessionInLog, readEndRecord, workspaceRecordPath, writeJsonWhole, type EndContext, type Exit, type StopReason } from './attempt-end.ts';
-import { awayLogPath, exitRecordPath, readExitRecord, type ExitRecord } from './keeper/exit-record.ts';
+import { awayLogPath, endedCleanlyAlone, exitRecordPath, readExitRecord, type ExitRecord } from './keeper/exit-record.ts';
 import { KEEPER_PATH } from './keeper/keeper-path.ts';
 import { endProcesses, findAttemptProcesses, findByEnvironment, killTree } from './process-tree.ts';
 import { ticksSinceBoot } from './supervision/proc-table.ts';
@@ -94,10 +94,13 @@ export class AgentBuilder implements Builder {
    */
   async reap(task: Task, attempt: Attempt): Promise<boolean> {
     const logPath = attempt.logPath || this.plan(task, attempt.n).logPath;
-    // Read before anything is ended: a record written now would be of an end we caused.
-    const kept = await readExitRecord(exitRecordPath(logPath));
+    // Read before anything is ended: a record written after may be of an end we caused.
+    const before = await readExitRecord(exitRecordPath(logPath));
     const found = findByEnvironment(attemptMarkers(task.id, attempt.n, this.plan(task, attempt.n).workspace));
     await endProcesses(found, this.opts.killGraceMs ?? 5_000);
+    // An agent that finished in the moment between that look and the signal (its keeper slower to
+    // write than we were to look) finished by itself all the same.
+    const kept = before ?? (await readExitRecord(exitRecordPath(logPath)).then((r) => (r && endedCleanlyAlone(r) ? r : null)));
     await completeAttemptLog(logPath, this.opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES).catch((e: unknown) =>
       (this.opts.logger ?? silentLogger).warn('could not complete the log of an interrupted attempt', { task: task.id, error: String(e) }),
     );

@@ -648,7 +648,8 @@ export class Engine {
     if (next.value.status === 'done') this.recordDuration(next.value, T.lastAttempt(next.value)?.builder ?? this.deps.builder.name, result.durationMs);
     if (result.outcome === 'usage_limited' && next.value.retryAt) {
       const tz = this.deps.policy.timeZone;
-      const message = `${id} "${task.title}" is waiting for quota: ${clean.reason}. It starts again by itself after ${formatOwnerTime(new Date(next.value.retryAt), now, tz)} (${tz}); it costs none of its attempts.`;
+      const unsaid = clean.resetsAt ? '' : ' (the agent gave no reset time: the wait doubles while the limit repeats, up to an hour)';
+      const message = `${id} "${task.title}" is waiting for quota: ${clean.reason}. It starts again by itself after ${formatOwnerTime(new Date(next.value.retryAt), now, tz)} (${tz})${unsaid}; it costs none of its attempts.`;
       this.emit({ type: 'owner_attention', task: next.value, reason: 'usage_limited', message });
     }
     if (isTerminal(next.value.status)) this.tidy();

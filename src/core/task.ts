@@ -202,3 +202,6 @@ export function parseTaskId(input: string): TaskId | null {
   const m = /^\s*(?:t-|#)?(\d{1,15})\s*$/i.exec(input);
   return m ? formatTaskId(Number(m[1])) : null;
 }
+
+/** Interrupted work that waited longer than RESUME_MAX_AGE: it asks to be resumed, not approved. */
+export const isStale = (task: Task): boolean => task.status === 'awaiting_approval' && task.safety.reasons.some((r) => r.kind === 'stale');

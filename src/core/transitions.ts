@@ -1,6 +1,7 @@
 // The task state machine. Each move is one named, pure function: it checks that the move is legal
 // from the task's current status, returns the new task with the event appended, and never touches
 // disk or the clock (the engine persists, then announces). Drawn in docs/architecture.md.
+import { formatDuration } from './durations.ts';
 import type { Policy } from './policy.ts';
 import { err, ok, userError, type Result } from './result.ts';
 import type {
@@ -213,8 +214,16 @@ export interface AttemptEnd {
   sessionId?: string;
 }
 
-/** How long to wait after a usage limit that did not say when it resets. */
-export const USAGE_LIMIT_WAIT_MS = 60 * 60_000;
+/**
+ * How long to wait after a usage limit that did not say when it resets (an API key's HTTP 429
+ * carries no reset in the stream): 5 minutes, doubling while the limits repeat, at most an hour.
+ * A rate limit on an API key usually lifts within minutes; a subscription's says when it resets.
+ */
+export function usageLimitWaitMs(attempts: readonly Attempt[]): number {
+  let inARow = 0;
+  for (let i = attempts.length - 1; i >= 0 && attempts[i]?.outcome === 'usage_limited'; i--) inARow++;
+  return Math.min(5 * 60_000 * 2 ** Math.max(0, inARow - 1), 60 * 60_000);
+}
 
 function closeRunningAttempt(task: Task, end: AttemptEnd, now: Date): Attempt[] {
   return task.attempts.map((a, i) =>
@@ -276,8 +285,14 @@ export function finishAttempt(task: Task, end: AttemptEnd, policy: Policy, now: 
       // Not the task's fault: wait for the reset (the schedule still applies the quiet window),
       // at no cost to the retry budget.
       const reset = end.resetsAt ? Date.parse(end.resetsAt) : NaN;
-      const retryAt = new Date(Number.isFinite(reset) && reset > now.getTime() ? reset : now.getTime() + USAGE_LIMIT_WAIT_MS).toISOString();
-      return ok({ ...withEvent(base, now, 'usage_limited', undefined, `${end.reason}; waiting for quota until ${retryAt}`), status: 'failed', retryAt });
+      if (Number.isFinite(reset) && reset > now.getTime()) {
+        const retryAt = new Date(reset).toISOString();
+        return ok({ ...withEvent(base, now, 'usage_limited', undefined, `${end.reason}; waiting for quota until ${retryAt}`), status: 'failed', retryAt });
+      }
+      const wait = usageLimitWaitMs(attempts);
+      const retryAt = new Date(now.getTime() + wait).toISOString();
+      const why = `${end.reason}; no reset time was given, so it waits ${formatDuration(wait)} (doubling while the limit repeats, at most 1h): waiting for quota until ${retryAt}`;
+      return ok({ ...withEvent(base, now, 'usage_limited', undefined, why), status: 'failed', retryAt });
     }
   }
 }

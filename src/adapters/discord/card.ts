@@ -6,7 +6,7 @@ import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField
 import { ButtonStyle, ComponentType } from 'discord.js';
 import type { Progress } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
-import type { Task, TaskStatus } from '../../core/task.ts';
+import { isStale, type Task, type TaskStatus } from '../../core/task.ts';
 import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
 import { progressBar, statusLabel } from '../../commands/format.ts';
 import { LIMIT, plain, safeText, stamp, who } from './text.ts';
@@ -72,6 +72,8 @@ export function cardButtons(task: Task): APIActionRowComponent<APIButtonComponen
   const row = (...buttons: APIButtonComponent[]) => [{ type: ComponentType.ActionRow as const, components: buttons }];
   switch (task.status) {
     case 'awaiting_approval':
+      // Work a crash left too long ago asks to be resumed (approve runs it) or dropped.
+      if (isStale(task)) return row(button('approve', 'Resume', id, ButtonStyle.Success), button('cancel', 'Cancel', id, ButtonStyle.Danger));
       return row(button('approve', 'Approve', id, ButtonStyle.Success), button('reject', 'Reject', id, ButtonStyle.Danger));
     case 'building':
     case 'queued':

@@ -2,7 +2,7 @@
 // Pure: (task, progress, context) → Block Kit, so it is tested (and shown in the README) without Slack.
 import type { Progress } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
-import type { Task, TaskStatus } from '../../core/task.ts';
+import { isStale, type Task, type TaskStatus } from '../../core/task.ts';
 import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
 import { progressBar, statusLabel } from '../../commands/format.ts';
 import { escapeMrkdwn, link, safeText, who } from './mrkdwn.ts';
@@ -55,6 +55,8 @@ export function cardButtons(task: Task): Block[] {
   const id = task.id;
   switch (task.status) {
     case 'awaiting_approval':
+      // Work a crash left too long ago asks to be resumed (approve runs it) or dropped.
+      if (isStale(task)) return [button('approve', 'Resume', id, 'primary'), button('cancel', 'Cancel', id, 'danger')];
       return [button('approve', 'Approve', id, 'primary'), button('reject', 'Reject', id, 'danger')];
     case 'building':
       return [button('cancel', 'Cancel', id, 'danger', `Stop the build of *${id}* and end its processes?`)];

@@ -15,7 +15,7 @@
 // built-ins and the redaction rules only, and is bundled on its own (scripts/build.mjs): it starts
 // before every attempt.
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { redact } from '../../logger.ts';
 import { secretValues } from '../../secret-values.ts';
@@ -134,10 +134,27 @@ forward(agent.stderr, process.stderr);
 
 // A signal meant for the attempt (a cancel, a shutdown, a restart ending what a crash left) goes to
 // the agent; the keeper stays until the agent has gone, to record how it ended.
+let forwarded: NodeJS.Signals | undefined;
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
   process.on(signal, () => {
+    // Only a signal that reached a running agent caused its end; one that came after it had exited
+    // (before we heard) did not, and its end stays its own.
+    if (stillRunning()) forwarded ??= signal;
     agent.kill(signal);
   });
+}
+
+/** Whether the agent still runs: on Linux, not gone and not a zombie; elsewhere, until we hear it exit. */
+const HAS_PROC = existsSync('/proc/self/stat');
+function stillRunning(): boolean {
+  if (ended || agent.pid === undefined) return false;
+  if (!HAS_PROC) return true;
+  try {
+    const stat = readFileSync(`/proc/${agent.pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
 }
 
 function closed(stream: Readable): Promise<void> {
@@ -169,5 +186,5 @@ agent.once('error', (e: NodeJS.ErrnoException) => {
   void end({ exitCode: e.code === 'ENOENT' ? 127 : 126, signal: null, endedAt: new Date().toISOString(), away, spawnError: { code: e.code ?? 'unknown', message: e.message } });
 });
 agent.once('exit', (code, signal) => {
-  void end({ exitCode: code, signal, endedAt: new Date().toISOString(), away });
+  void end({ exitCode: code, signal, endedAt: new Date().toISOString(), away, ...(forwarded ? { forwarded } : {}) });
 });

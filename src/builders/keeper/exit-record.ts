@@ -10,6 +10,8 @@ export interface ExitRecord {
   away: boolean;
   /** The agent could not be started at all. */
   spawnError?: { code: string; message: string };
+  /** A signal the keeper passed on to the agent while it still ran (a cancel, a shutdown, a restart ending it): its end was caused. */
+  forwarded?: NodeJS.Signals;
 }
 
 /** "attempt-1.log" → "attempt-1.exit.json". */
@@ -25,8 +27,22 @@ export async function readExitRecord(file: string): Promise<ExitRecord | null> {
   try {
     const r = JSON.parse(text) as Partial<ExitRecord>;
     if (typeof r.endedAt !== 'string' || !('exitCode' in r) || !('signal' in r)) return null;
-    return { exitCode: r.exitCode ?? null, signal: r.signal ?? null, endedAt: r.endedAt, away: r.away === true, ...(r.spawnError ? { spawnError: r.spawnError } : {}) };
+    return {
+      exitCode: r.exitCode ?? null,
+      signal: r.signal ?? null,
+      endedAt: r.endedAt,
+      away: r.away === true,
+      ...(r.spawnError ? { spawnError: r.spawnError } : {}),
+      ...(r.forwarded ? { forwarded: r.forwarded } : {}),
+    };
   } catch {
     return null;
   }
 }
+
+/**
+ * An end the agent reached by itself, cleanly: exit 0, no signal, none passed on to it. Such a
+ * record found after nightshift began ending the attempt is still the agent's own (its keeper was
+ * slower to write it than nightshift was to look).
+ */
+export const endedCleanlyAlone = (r: ExitRecord): boolean => r.exitCode === 0 && r.signal === null && !r.forwarded && !r.spawnError;
