@@ -8,6 +8,7 @@ import { parseDuration } from './core/durations.ts';
 import { dataHome } from './home.ts';
 import { secretValues } from './secret-values.ts';
 import { AGENT_PRESETS, checkPromptTemplate } from './builders/presets/index.ts';
+import { AGENT_NAMES } from './builders/presets/preset.ts';
 import { MIN_LOG_MAX_BYTES } from './builders/attempt-log.ts';
 import { parseByteSize } from './builders/byte-size.ts';
 import { resolveBuilder, type BuilderChoice } from './builders/resolve-builder.ts';
@@ -152,6 +153,7 @@ const EnvSchema = z.object({
   DEFAULT_ESTIMATE: duration('DEFAULT_ESTIMATE', '1h', 1_000),
   DEMO_BUILD_STEP: duration('DEMO_BUILD_STEP', '600ms', 1),
   BUILDER: z.string().default('auto'),
+  FALLBACK_BUILDER: z.string().optional(),
   BUILDER_COMMAND: jsonArgv('BUILDER_COMMAND'),
   BUILDER_ARGS: jsonArgv('BUILDER_ARGS'),
   BUILDER_MODEL: z.string().optional(),
@@ -380,6 +382,8 @@ export interface Config {
   discord?: DiscordConfig;
   policy: Policy;
   builder: BuilderChoice;
+  /** FALLBACK_BUILDER: the agent that takes over a task whose builder hit its usage limit, with its own environment. */
+  fallbackBuilder?: { choice: BuilderChoice; env: Record<string, string> };
   builderModel?: string;
   builderArgs?: string[];
   /** The prompt template's text (PROMPT_TEMPLATE), already checked. */
@@ -422,6 +426,17 @@ function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
+/** FALLBACK_BUILDER: an agent (or executable) other than BUILDER; auto and demo mean nothing here. */
+function fallbackChoice(value: string, primary: BuilderChoice, req: { command: string[] | undefined; pathEnv: string; uid: number | undefined; sandboxed: boolean }): BuilderChoice {
+  const v = value.trim();
+  if (v === 'auto' || v === 'demo') throw new ConfigError([`FALLBACK_BUILDER: expected an agent (${AGENT_NAMES.join(', ')}) or the path of an executable, other than BUILDER (got "${v}")`]);
+  const r = resolveBuilder({ builder: v, ...(req.command ? { command: req.command } : {}), pathEnv: req.pathEnv, ...(req.uid !== undefined ? { uid: req.uid } : {}), sandboxed: req.sandboxed });
+  if (!r.ok) throw new ConfigError([r.problem.replace(/^BUILDER/, 'FALLBACK_BUILDER')]);
+  const same = (a: BuilderChoice, b: BuilderChoice) => (a.kind === 'agent' && b.kind === 'agent' ? a.preset === b.preset : a.kind === 'custom' && b.kind === 'custom' ? a.argv.join(' ') === b.argv.join(' ') : false);
+  if (same(r.choice, primary)) throw new ConfigError([`FALLBACK_BUILDER: "${v}" is BUILDER itself; name another agent to take over when BUILDER hits its usage limit`]);
+  return r.choice;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): Config {
   const parsed = EnvSchema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
@@ -442,16 +457,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
   if (Array.isArray(slack) || Array.isArray(discord)) throw new ConfigError([...(Array.isArray(slack) ? slack : []), ...(Array.isArray(discord) ? discord : [])]);
   const home = dataHome(env);
   // An agent preset brings the names of its own credentials and settings (ANTHROPIC_API_KEY,
-  // AIDER_*): the agent cannot work without them. nightshift's own secrets are never passed.
+  // AIDER_*): the agent cannot work without them. nightshift's own secrets are never passed, and
+  // one agent's credentials are not given to another (the fallback builder has its own).
+  const envFor = (choice: BuilderChoice): Record<string, string> => {
+    const preset = choice.kind === 'agent' ? AGENT_PRESETS.find((p) => p.name === choice.preset) : undefined;
+    const allow = new Set([...DEFAULT_ENV_ALLOW, ...(e.BUILDER_ENV_ALLOW ?? []), ...(preset?.authEnv ?? [])]);
+    const prefixes = preset?.authEnvPrefixes ?? [];
+    const out: Record<string, string> = {};
+    for (const [name, v] of Object.entries(env)) {
+      if (v === undefined || NEVER_PASS.test(name)) continue;
+      if (allow.has(name) || prefixes.some((p) => name.startsWith(p))) out[name] = v;
+    }
+    if (choice.kind === 'agent' && uid === 0 && e.AGENT_SANDBOXED && preset?.whenRoot) Object.assign(out, preset.whenRoot.env);
+    return out;
+  };
   const preset = builder.kind === 'agent' ? AGENT_PRESETS.find((p) => p.name === builder.preset) : undefined;
-  const allow = new Set([...DEFAULT_ENV_ALLOW, ...(e.BUILDER_ENV_ALLOW ?? []), ...(preset?.authEnv ?? [])]);
-  const prefixes = preset?.authEnvPrefixes ?? [];
-  const builderEnv: Record<string, string> = {};
-  for (const [name, v] of Object.entries(env)) {
-    if (v === undefined || NEVER_PASS.test(name)) continue;
-    if (allow.has(name) || prefixes.some((p) => name.startsWith(p))) builderEnv[name] = v;
-  }
-  if (builder.kind === 'agent' && uid === 0 && e.AGENT_SANDBOXED && preset?.whenRoot) Object.assign(builderEnv, preset.whenRoot.env);
+  const builderEnv = envFor(builder);
+  const fallback = e.FALLBACK_BUILDER ? fallbackChoice(e.FALLBACK_BUILDER, builder, { command: e.BUILDER_COMMAND, pathEnv: env.PATH ?? '', uid, sandboxed: e.AGENT_SANDBOXED }) : undefined;
   const modelProblem = e.BUILDER_MODEL && preset?.checkModel ? preset.checkModel(e.BUILDER_MODEL) : null;
   if (modelProblem) throw new ConfigError([`BUILDER_MODEL: ${modelProblem}`]);
   const toolEnv: Record<string, string> = { ...builderEnv };
@@ -482,6 +504,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
       },
     }),
     builder,
+    ...(fallback ? { fallbackBuilder: { choice: fallback, env: envFor(fallback) } } : {}),
     ...(e.BUILDER_MODEL ? { builderModel: e.BUILDER_MODEL } : {}),
     ...(e.BUILDER_ARGS ? { builderArgs: e.BUILDER_ARGS } : {}),
     ...(e.PROMPT_TEMPLATE ? { promptTemplate: e.PROMPT_TEMPLATE } : {}),

@@ -63,8 +63,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const store = new LowdbTaskStore({ dir: config.home, logger, ...(opts.emptyQueue ? { acceptMissingQueue: true } : {}) });
     const report = await store.open();
     for (const w of report.warnings) err.write(`WARNING: ${w}\n`);
-    const { builder, notice } = selectBuilder(config, logger);
-    const engine = new Engine({ store, builder, policy: config.policy, clock, logger, runBuilds: true, redact: (t) => redact(t, config.secrets) });
+    const { builder, notice, fallbackName } = selectBuilder(config, logger);
+    const policy = fallbackName ? { ...config.policy, fallbackBuilder: fallbackName } : config.policy;
+    const engine = new Engine({ store, builder, policy, clock, logger, runBuilds: true, redact: (t) => redact(t, config.secrets) });
     consoleAdapter = new ConsoleAdapter({ engine, out, ...(opts.input ? { input: opts.input } : {}) });
     out.write(`nightshift: data in ${config.home}, owner time zone ${config.policy.timeZone}. ${notice}\n`);
     if (config.openPr) {

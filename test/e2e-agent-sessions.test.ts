@@ -110,3 +110,40 @@ describe('sessions that resume', () => {
     expect(s3).not.toBe(s1);
   });
 });
+
+describe('FALLBACK_BUILDER', () => {
+  it('takes a task over at once, in the same worktree, when BUILDER stops at its usage limit; and only it gets its own credentials', async () => {
+    const { env, readRecord } = await agentEnv({
+      BUILDER: 'claude',
+      FALLBACK_BUILDER: 'codex',
+      FAKE_CLI_MODE_CLAUDE: 'usage-limit',
+      OPENAI_API_KEY: 'sk-openai-test',
+      BUILDER_ENV_ALLOW: 'FAKE_CLI_MODE,FAKE_CLI_MODE_CLAUDE,FAKE_CLI_RECORD',
+    });
+    await runCli(['add', 'build the login page', '--priority', 'high'], env);
+    const run = await runCli(['run', '--until-idle'], env);
+    expect(run.stdout).toMatch(/When Claude Code hits its usage limit, OpenAI Codex CLI takes the task over \(FALLBACK_BUILDER\)/);
+    expect(run.stdout).toMatch(/OpenAI Codex CLI \(FALLBACK_BUILDER\) takes it over now, in the same worktree/);
+    const t = await task(env, 't-1');
+    expect(t.status).toBe('done');
+    expect(t.attempts.map((a) => [a.outcome, a.builder, a.counts])).toEqual([
+      ['usage_limited', 'Claude Code', false],
+      ['succeeded', 'OpenAI Codex CLI', true],
+    ]);
+    const codex = await readRecord();
+    expect(codex.cli).toBe('codex');
+    expect(codex.cwd).toBe(t.deliverables.workspace);
+    expect(codex.argv).not.toContain('resume'); // Claude's session is not Codex's
+    expect(codex.env.OPENAI_API_KEY).toBe('sk-openai-test');
+    expect(codex.env.ANTHROPIC_API_KEY).toBeUndefined(); // Claude's key stays with Claude
+  });
+
+  it('is refused at start when it is BUILDER itself, or not an agent', async () => {
+    const { env } = await agentEnv({ BUILDER: 'claude', FALLBACK_BUILDER: 'claude' });
+    const same = await runCli(['start'], env);
+    expect(same.code).toBe(78);
+    expect(same.stderr).toMatch(/FALLBACK_BUILDER: "claude" is BUILDER itself/);
+    const demo = await runCli(['start'], { ...env, FALLBACK_BUILDER: 'demo' });
+    expect(demo.stderr).toMatch(/FALLBACK_BUILDER: expected an agent/);
+  });
+});

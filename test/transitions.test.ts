@@ -160,6 +160,20 @@ describe('retries and escalation', () => {
     expect(limited(t, reset).retryAt).toBe(reset);
   });
 
+  it('with FALLBACK_BUILDER, a usage limit hit by BUILDER retries at once on the fallback; one the fallback hits is waited out', () => {
+    const withFallback = { ...policy, fallbackBuilder: 'OpenAI Codex CLI' };
+    const limitedOn = (task: Task, builder: string) => {
+      const started = unwrap(T.startAttempt(task, { ...attemptInfo, builder }, now));
+      return unwrap(T.finishAttempt(started, { outcome: 'usage_limited', exitCode: 1, signal: null, reason: "You've hit your limit", durationMs: 1000 }, withFallback, now));
+    };
+    const handed = limitedOn(makeTask(), 'Claude Code');
+    expect(handed.retryAt).toBe(now.toISOString());
+    expect(handed.events.at(-1)?.detail).toMatch(/FALLBACK_BUILDER OpenAI Codex CLI takes over now/);
+    const waited = limitedOn(handed, 'OpenAI Codex CLI');
+    expect(Date.parse(waited.retryAt!)).toBeGreaterThan(now.getTime());
+    expect(T.handsOverToFallback(waited, withFallback)).toBe(false);
+  });
+
   it('a retry of an escalated task grants a fresh budget', () => {
     let t = makeTask();
     for (let i = 0; i < 3; i++) t = runAttempt(t, now);

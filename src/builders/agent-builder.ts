@@ -80,7 +80,7 @@ export class AgentBuilder implements Builder {
     return {
       workspace: this.opts.workspaces.workspaceFor(task),
       logPath: join(this.opts.dataDir, 'logs', task.id, `attempt-${attempt}.log`),
-      ...(this.opts.preset.sessions ? sessionOf(task, attempt, this.opts.preset.sessions) : {}),
+      ...(this.opts.preset.sessions ? sessionOf(task, attempt, this.opts.preset.sessions, this.name) : {}),
     };
   }
 
@@ -152,8 +152,9 @@ export class AgentBuilder implements Builder {
  * can count on); it starts afresh, told how the attempt before went. Otherwise a new session: named
  * here ('named'), or by the agent.
  */
-function sessionOf(task: Task, n: number, kind: 'named' | 'reported'): { session?: { id: string; resume: boolean } } {
-  const earlier = task.attempts.filter((a) => a.n < n && a.sessionId);
+function sessionOf(task: Task, n: number, kind: 'named' | 'reported', builder: string): { session?: { id: string; resume: boolean } } {
+  // Only this agent's own sessions (another agent, FALLBACK_BUILDER, may have run some attempts).
+  const earlier = task.attempts.filter((a) => a.n < n && a.sessionId && a.builder === builder);
   const last = earlier.at(-1);
   const resumedAndFailed = kind === 'reported' && last?.outcome === 'failed' && earlier.at(-2)?.sessionId === last.sessionId;
   if (last?.sessionId && !last.sessionLost && !resumedAndFailed) return { session: { id: last.sessionId, resume: true } };

@@ -1,10 +1,13 @@
 // Config → the Builder that runs every build: the chosen agent preset (or any command, or the
-// bundled demo builder) in a git worktree per task.
+// bundled demo builder) in a git worktree per task; with FALLBACK_BUILDER, a second one that takes
+// over a task stopped by a usage limit (fallback-builder.ts).
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
 import type { Builder, Logger } from '../core/ports.ts';
 import { redact } from '../logger.ts';
 import { AgentBuilder } from './agent-builder.ts';
+import { FallbackBuilder } from './fallback-builder.ts';
+import type { BuilderChoice } from './resolve-builder.ts';
 import { builderIdentity } from './builder-identity.ts';
 import { GitWorkspaces } from './git-workspaces.ts';
 import { customPreset, PRESETS_BY_NAME, type AgentPreset } from './presets/index.ts';
@@ -15,18 +18,31 @@ export interface SelectedBuilder {
   builder: Builder;
   /** Said once at start, so the owner knows what will do the work. */
   notice: string;
+  /** FALLBACK_BUILDER's name, when one is set (the engine's policy hands usage-limited tasks to it). */
+  fallbackName?: string;
 }
 
 export function selectBuilder(config: Config, logger: Logger): SelectedBuilder {
-  const { builder: choice, home, builderEnv } = config;
   const workspaces = new GitWorkspaces({
-    dataDir: home,
+    dataDir: config.home,
     ...(config.buildRepo ? { buildRepo: config.buildRepo } : {}),
     keep: config.workspaceKeep,
     env: config.toolEnv,
     logger,
   });
-  const { name, isDemo, notice } = builderIdentity(config);
+  const { notice } = builderIdentity(config);
+  const primary = agentBuilder(config, config.builder, config.builderEnv, workspaces, logger);
+  if (!config.fallbackBuilder) return { builder: primary, notice };
+  const fallback = agentBuilder(config, config.fallbackBuilder.choice, config.fallbackBuilder.env, workspaces, logger);
+  return {
+    builder: new FallbackBuilder(primary, fallback),
+    notice: `${notice} When ${primary.name} hits its usage limit, ${fallback.name} takes the task over (FALLBACK_BUILDER).`,
+    fallbackName: fallback.name,
+  };
+}
+
+function agentBuilder(config: Config, choice: BuilderChoice, builderEnv: Record<string, string>, workspaces: GitWorkspaces, logger: Logger): AgentBuilder {
+  const { name, isDemo } = builderIdentity({ ...config, builder: choice });
   let preset: AgentPreset;
   let command: string;
   let env = builderEnv;
@@ -45,17 +61,17 @@ export function selectBuilder(config: Config, logger: Logger): SelectedBuilder {
       env = { ...builderEnv, NIGHTSHIFT_DEMO_STEP_MS: String(config.demoStepMs) };
       break;
   }
-  const builder = new AgentBuilder({
+  return new AgentBuilder({
     name,
     preset,
     command,
     isDemo,
-    dataDir: home,
+    dataDir: config.home,
     env,
     workspaces,
     ...(config.promptTemplate ? { promptTemplate: config.promptTemplate } : {}),
-    ...(config.builderModel ? { model: config.builderModel } : {}),
-    ...(config.builderArgs ? { extraArgs: config.builderArgs } : {}),
+    ...(config.builderModel && choice === config.builder ? { model: config.builderModel } : {}),
+    ...(config.builderArgs && choice === config.builder ? { extraArgs: config.builderArgs } : {}),
     stallMs: config.stallTimeoutMs,
     logMaxBytes: config.logMaxBytes,
     timeZone: config.policy.timeZone,
@@ -63,5 +79,4 @@ export function selectBuilder(config: Config, logger: Logger): SelectedBuilder {
     logger,
     ...(config.openPr ? { openPullRequest: (w, task, summary) => workspaces.openPullRequest(w, task, summary) } : {}),
   });
-  return { builder, notice };
 }

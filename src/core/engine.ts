@@ -477,7 +477,8 @@ export class Engine {
     const { builder, policy, logger } = this.deps;
     const attempt = task.attempts.length + 1;
     const plan = builder.plan(task, attempt);
-    const started = T.startAttempt(task, { logPath: plan.logPath, builder: builder.name, workspace: plan.workspace, demo: builder.isDemo, ...(plan.session ? { sessionId: plan.session.id } : {}) }, this.now());
+    const runner = plan.builder ?? builder;
+    const started = T.startAttempt(task, { logPath: plan.logPath, builder: runner.name, workspace: plan.workspace, demo: runner.isDemo, ...(plan.session ? { sessionId: plan.session.id } : {}) }, this.now());
     if (!started.ok) {
       logger.error('scheduler picked a task that cannot start', { task: task.id, error: started.error.message });
       return false;
@@ -649,7 +650,10 @@ export class Engine {
     if (result.outcome === 'usage_limited' && next.value.retryAt) {
       const tz = this.deps.policy.timeZone;
       const unsaid = clean.resetsAt ? '' : ' (the agent gave no reset time: the wait doubles while the limit repeats, up to an hour)';
-      const message = `${id} "${task.title}" is waiting for quota: ${clean.reason}. It starts again by itself after ${formatOwnerTime(new Date(next.value.retryAt), now, tz)} (${tz})${unsaid}; it costs none of its attempts.`;
+      const handedOver = T.handsOverToFallback(next.value, this.deps.policy);
+      const message = handedOver
+        ? `${id} "${task.title}": ${clean.reason}. ${this.deps.policy.fallbackBuilder} (FALLBACK_BUILDER) takes it over now, in the same worktree; it costs none of its attempts.`
+        : `${id} "${task.title}" is waiting for quota: ${clean.reason}. It starts again by itself after ${formatOwnerTime(new Date(next.value.retryAt), now, tz)} (${tz})${unsaid}; it costs none of its attempts.`;
       this.emit({ type: 'owner_attention', task: next.value, reason: 'usage_limited', message });
     }
     if (isTerminal(next.value.status)) this.tidy();

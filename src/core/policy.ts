@@ -35,6 +35,8 @@ export interface Policy {
   approvalReminderMs: number | null;
   /** Interrupted work older than this waits for the owner instead of running again (RESUME_MAX_AGE); null: always runs. */
   resumeMaxAgeMs: number | null;
+  /** FALLBACK_BUILDER's name: a usage limit hit by the other builder hands the task to it at once, instead of a wait. */
+  fallbackBuilder?: string;
 }
 
 export const MINUTE = 60_000;

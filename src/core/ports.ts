@@ -112,6 +112,8 @@ export interface BuildPlan {
   logPath: string;
   /** The agent session the attempt runs in (recorded with the attempt before the spawn); absent when the agent cannot resume one. */
   session?: { id: string; resume: boolean };
+  /** Which builder runs it, when there is a choice (FALLBACK_BUILDER): recorded with the attempt. */
+  builder?: { name: string; isDemo: boolean };
 }
 
 export interface BuildHandle {

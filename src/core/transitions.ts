@@ -284,6 +284,10 @@ export function finishAttempt(task: Task, end: AttemptEnd, policy: Policy, now: 
     case 'usage_limited': {
       // Not the task's fault: wait for the reset (the schedule still applies the quiet window),
       // at no cost to the retry budget.
+      if (handsOverToFallback(base, policy)) {
+        const retryAt = now.toISOString();
+        return ok({ ...withEvent(base, now, 'usage_limited', undefined, `${end.reason}; FALLBACK_BUILDER ${policy.fallbackBuilder} takes over now`), status: 'failed', retryAt });
+      }
       const reset = end.resetsAt ? Date.parse(end.resetsAt) : NaN;
       if (Number.isFinite(reset) && reset > now.getTime()) {
         const retryAt = new Date(reset).toISOString();
@@ -295,6 +299,16 @@ export function finishAttempt(task: Task, end: AttemptEnd, policy: Policy, now: 
       return ok({ ...withEvent(base, now, 'usage_limited', undefined, why), status: 'failed', retryAt });
     }
   }
+}
+
+/**
+ * Whether the task's last attempt, stopped by a usage limit, was run by a builder other than
+ * FALLBACK_BUILDER: then the fallback takes over at once. A limit the fallback hits itself is
+ * waited out like any other (and the next attempt goes back to BUILDER, whose limit has reset).
+ */
+export function handsOverToFallback(task: Task, policy: Policy): boolean {
+  const last = task.attempts.at(-1);
+  return policy.fallbackBuilder !== undefined && last?.outcome === 'usage_limited' && last.builder !== policy.fallbackBuilder;
 }
 
 function afterFailure(task: Task, reason: string, policy: Policy, now: Date): Task {
