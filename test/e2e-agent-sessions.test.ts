@@ -1,7 +1,7 @@
 // Sessions that resume (issue 12): the next attempt continues the agent's own session in the same
 // worktree, for every agent that can: Claude Code (named up front), Codex, Gemini CLI and OpenCode
 // (named by the agent, read from its stream). The real `nightshift` binary and the fake CLIs.
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from './helpers/agents.ts';
@@ -82,12 +82,16 @@ describe('sessions that resume', () => {
   });
 
   it('codex interrupted by a crash: the next start reads the thread it reported out of its log, and resumes it', async () => {
-    const { env, readRecord } = await agentEnv({ BUILDER: 'codex', FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms', OPENAI_API_KEY: 'sk-test' });
+    const { env, readRecord, home } = await agentEnv({ BUILDER: 'codex', FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms', OPENAI_API_KEY: 'sk-test' });
     const first = startDaemon(env);
     await first.waitForOutput(/Type a request/);
     first.type('urgent: build the Spotify integration');
     await waitFor(async () => (await readRecord().catch(() => null))?.session !== undefined, 10_000, 'the agent running');
-    const thread = (await readRecord()).session;
+    const thread = (await readRecord()).session!;
+    // Killed once nightshift has the thread in its log (a line it had read but not yet written
+    // when it died would be lost with it: the session then starts afresh, told what happened).
+    const log = join(home, 'logs', 't-1', 'attempt-1.log');
+    await waitFor(async () => (await readFile(log, 'utf8').catch(() => '')).includes(thread), 10_000, 'the thread id in the log');
     first.child.kill('SIGKILL');
     await first.exited;
     startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
