@@ -105,7 +105,7 @@ describe('the built nightshift', () => {
     expect(loaded).not.toMatch(/node_modules\/discord\.js\//);
   });
 
-  it('a one-shot that finds a build a crash left behind loads the runner after all, and ends the orphan', async () => {
+  it('a one-shot that finds an agent still at work after a crash leaves it be, says it is building, and a one-shot cancel ends it', async () => {
     const home = await tempDir();
     const d = new DaemonProcess(cliEnv(home, { BUILDER: agent('hang') }));
     daemons.push(d);
@@ -116,10 +116,12 @@ describe('the built nightshift', () => {
     const pids = Object.values(JSON.parse(await readFile(pidsFile, 'utf8')) as Record<string, number>);
     d.child.kill('SIGKILL');
     await d.exited;
-    expect(pids.some(isAlive)).toBe(true);
     const r = await runCli(['status', 't-1', '--json'], cliEnv(home));
     const task = JSON.parse(r.stdout) as { status: string; attempts: { outcome: string; reason?: string }[] };
-    expect(task.attempts[0]).toMatchObject({ outcome: 'interrupted', reason: 'interrupted by restart' });
-    await waitFor(() => !pids.some(isAlive), 5_000, 'the orphan to be ended');
+    expect([task.status, task.attempts[0]?.outcome]).toEqual(['building', 'running']);
+    expect(pids.every(isAlive)).toBe(true); // left at work
+    const cancel = await runCli(['cancel', 't-1'], cliEnv(home)); // loads the runner after all, to end it
+    expect(cancel.stdout).toMatch(/t-1 .* cancelled/);
+    await waitFor(() => !pids.some(isAlive), 5_000, 'the agent to be ended');
   });
 });

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from './helpers/agents.ts';
 import { agentEnv, cleanUpAgents, startDaemon, task } from './helpers/agent-env.ts';
 import { runCli } from './helpers/cli.ts';
+import { killStrays } from './helpers/strays.ts';
 
 afterEach(cleanUpAgents);
 
@@ -23,7 +24,7 @@ async function untilSettled(env: NodeJS.ProcessEnv): Promise<void> {
 
 describe('sessions that resume', () => {
   it('an interrupted Claude Code resumes its own session in the same worktree after a crash', async () => {
-    const { env, readRecord } = await agentEnv({ FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms' });
+    const { env, readRecord, home } = await agentEnv({ FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms' });
     const first = startDaemon(env);
     await first.waitForOutput(/Type a request/);
     first.type('urgent: build the Spotify integration');
@@ -31,8 +32,9 @@ describe('sessions that resume', () => {
     const before = await readRecord();
     const named = before.argv[before.argv.indexOf('--session-id') + 1];
     expect(named).toMatch(/^[0-9a-f-]{36}$/); // nightshift named the session up front
-    first.child.kill('SIGKILL'); // nightshift dies mid-build
+    first.child.kill('SIGKILL'); // the machine goes down mid-build: nightshift and the agent with it
     await first.exited;
+    killStrays(home);
 
     const second = startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
     await waitFor(async () => (await task(env, 't-1')).status === 'done', 30_000, 't-1 done after the restart').catch((e: Error) => {
@@ -54,6 +56,7 @@ describe('sessions that resume', () => {
     const named = (await readRecord()).argv.find((a, i, all) => all[i - 1] === '--session-id');
     first.child.kill('SIGKILL');
     await first.exited;
+    killStrays(home); // the agent went down with it
     // The agent's own session store is lost (another machine, a cleaned home).
     await rm(join(home, '.claude'), { recursive: true, force: true });
     startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
@@ -92,8 +95,9 @@ describe('sessions that resume', () => {
     // when it died would be lost with it: the session then starts afresh, told what happened).
     const log = join(home, 'logs', 't-1', 'attempt-1.log');
     await waitFor(async () => (await readFile(log, 'utf8').catch(() => '')).includes(thread), 10_000, 'the thread id in the log');
-    first.child.kill('SIGKILL');
+    first.child.kill('SIGKILL'); // the machine goes down: nightshift and the agent with it
     await first.exited;
+    killStrays(home);
     startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
     await waitFor(async () => (await task(env, 't-1')).status === 'done', 30_000, 't-1 done after the restart');
     const t = await task(env, 't-1');

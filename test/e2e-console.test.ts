@@ -3,7 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isAlive } from '../src/builders/process-tree.ts';
+import { isAlive as processAlive } from '../src/builders/process-tree.ts';
 import { agent, waitFor } from './helpers/agents.ts';
 import { cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
 import { killStrays } from './helpers/strays.ts';
@@ -70,34 +70,60 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     expect(await readFile(ws, 'utf8')).toContain('build a hello-world CLI by tonight');
   });
 
-  it('a daemon killed mid-build is restarted and finds every task accounted for', async () => {
+  it('a daemon killed mid-build is restarted, takes back the agent still at work instead of running it again, and finds every task accounted for', async () => {
     const home = await tempDir();
-    const hanging = cliEnv(home, { BUILDER: agent('hang') });
-    const d = startDaemon(hanging);
+    const env = cliEnv(home, { BUILDER: agent('outlive'), RETRY_BACKOFF: '1s' });
+    const d = startDaemon(env);
     await d.waitForOutput(/Type a request/);
     d.type('urgent: build the invoice CSV export');
     d.type('urgent: build the password reset email template');
-    await d.waitForOutput(/t-1 started/);
+    const workspace = join(home, 'workspaces', 't-1');
+    await waitFor(async () => (await readFile(join(workspace, 'runs.log'), 'utf8').catch(() => '')) !== '', 10_000, 'the agent running');
+    d.child.kill('SIGKILL');
+    await d.exited;
+    // a status check meanwhile leaves the agent at work: it says so, and ends nothing
+    const meanwhile = JSON.parse((await runCli(['status', 't-1', '--json'], cliEnv(home))).stdout) as JsonTask;
+    expect([meanwhile.status, meanwhile.attempts.map((a) => a.outcome)]).toEqual(['building', ['running']]);
+
+    const restarted = startDaemon(env);
+    await restarted.waitForOutput(/Type a request/);
+    await writeFile(join(workspace, 'go'), ''); // the agent, taken back, finishes
+    await writeFile(join(home, 'workspaces', 't-2', 'go'), '').catch(() => undefined);
+    await restarted.waitForOutput(/t-1 "Build the invoice CSV export" is done/);
+    await waitFor(async () => (await readFile(join(home, 'workspaces', 't-2', 'runs.log'), 'utf8').catch(() => '')) !== '', 10_000, 't-2 running');
+    await writeFile(join(home, 'workspaces', 't-2', 'go'), '');
+    await restarted.waitForOutput(/t-2 "Build the password reset email template" is done/);
+    expect(restarted.stderr).toMatch(/t-1 was still building when nightshift started again; it is taken back, not run again/);
+    restarted.child.kill('SIGTERM');
+    await restarted.exited;
+    expect((await readFile(join(workspace, 'runs.log'), 'utf8')).trim().split('\n')).toHaveLength(1); // run once
+    const status = await runCli(['status', '--completed', '--json'], cliEnv(home));
+    const tasks = JSON.parse(status.stdout) as JsonTask[];
+    expect(tasks.map((t) => [t.id, t.status]).sort()).toEqual([['t-1', 'done'], ['t-2', 'done']]);
+    expect(tasks.find((t) => t.id === 't-1')!.attempts.map((a) => a.outcome)).toEqual(['succeeded']);
+    const log = await readFile(join(home, 'logs', 't-1', 'attempt-1.log'), 'utf8');
+    expect(log).toMatch(/working on step 40\n[\s\S]*nightshift took the attempt back/);
+  });
+
+  it('a build taken back after a restart can be cancelled like any other: its agent is ended', async () => {
+    const home = await tempDir();
+    const env = cliEnv(home, { BUILDER: agent('hang') });
+    const d = startDaemon(env);
+    await d.waitForOutput(/Type a request/);
+    d.type('urgent: build the invoice CSV export');
     const pidsFile = join(home, 'workspaces', 't-1', 'hang-pids.json');
     await waitFor(async () => (await readFile(pidsFile, 'utf8').catch(() => '')) !== '', 10_000, 'the builder');
     const pids = Object.values(JSON.parse(await readFile(pidsFile, 'utf8')) as Record<string, number>);
     d.child.kill('SIGKILL');
     await d.exited;
-    expect(pids.some(isAlive)).toBe(true); // the crash left the builder orphaned
-
-    const restarted = startDaemon(cliEnv(home, { BUILDER: agent('succeed'), RETRY_BACKOFF: '1s' }));
-    await restarted.waitForOutput(/t-1 attempt 1 failed \(interrupted by restart\); retrying at/);
-    await restarted.waitForOutput(/t-1 "Build the invoice CSV export" is done/);
-    await restarted.waitForOutput(/t-2 "Build the password reset email template" is done/);
-    await waitFor(() => !pids.some(isAlive), 5_000, 'the orphan to be ended');
-    restarted.child.kill('SIGTERM');
-    await restarted.exited;
-    const status = await runCli(['status', '--completed', '--json'], cliEnv(home));
-    const tasks = JSON.parse(status.stdout) as JsonTask[];
-    expect(tasks.map((t) => [t.id, t.status]).sort()).toEqual([['t-1', 'done'], ['t-2', 'done']]);
-    const first = tasks.find((t) => t.id === 't-1')!;
-    expect(first.attempts.map((a) => a.outcome)).toEqual(['interrupted', 'succeeded']);
-    expect(first.attempts[0]?.reason).toBe('interrupted by restart');
+    const restarted = startDaemon(env);
+    await restarted.waitForOutput(/Type a request/);
+    expect(restarted.stderr).toMatch(/t-1 was still building when nightshift started again; it is taken back/);
+    const r = await runCli(['cancel', 't-1'], env);
+    expect(r.stdout).toMatch(/t-1 .* cancelled/);
+    await waitFor(() => !pids.some((pid) => processAlive(pid)), 10_000, 'the agent to be ended');
+    const t = JSON.parse((await runCli(['status', 't-1', '--json'], env)).stdout) as JsonTask;
+    expect([t.status, t.attempts.map((a) => a.outcome)]).toEqual(['cancelled', ['cancelled']]);
   });
 
   it('a build that finishes while nightshift is down is recorded at the next start, output and all, not run again', async () => {

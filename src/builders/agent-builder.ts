@@ -10,7 +10,9 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { formatDuration } from '../core/durations.ts';
 import { formatOwnerTime } from '../core/time-of-day.ts';
-import type { Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
+import type { AdoptRequest, Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
+import { AdoptedBuild } from './adopted-build.ts';
+import { isKeeperOf } from './keeper/keeper-process.ts';
 import { silentLogger } from '../core/ports.ts';
 import type { Attempt, Task } from '../core/task.ts';
 import { previousAttempt } from './previous-attempt.ts';
@@ -108,6 +110,27 @@ export class AgentBuilder implements Builder {
     // Ended here, mid-work: what it printed while nightshift was away belongs in its log.
     else await foldAwayLog(logPath).catch(() => undefined);
     return found.length > 0;
+  }
+
+  stillRunning(task: Task, attempt: Attempt): boolean {
+    return attempt.pid !== undefined && isKeeperOf(attempt.pid, task.id, attempt.n);
+  }
+
+  adopt(req: AdoptRequest): BuildHandle | null {
+    const { task, attempt } = req;
+    if (attempt.pid === undefined || !this.stillRunning(task, attempt)) return null;
+    return new AdoptedBuild({
+      ctx: endContext(this.opts),
+      preset: this.opts.preset,
+      task,
+      attempt,
+      logPath: attempt.logPath || this.plan(task, attempt.n).logPath,
+      workspace: this.plan(task, attempt.n).workspace,
+      keeperPid: attempt.pid,
+      timeoutMs: req.timeoutMs,
+      killGraceMs: this.opts.killGraceMs ?? 5_000,
+      onProgress: req.onProgress,
+    });
   }
 
   async sessionOf(task: Task, attempt: Attempt): Promise<string | undefined> {

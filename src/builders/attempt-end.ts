@@ -163,6 +163,8 @@ export interface EndedAlone {
   preset: AgentPreset;
   /** Where the attempt worked, when that was recorded before it started. */
   workspace: string;
+  /** Set when nightshift took the attempt back at a restart and then stopped it (a cancel, BUILD_TIMEOUT). */
+  stopReason?: StopReason | null;
 }
 
 /**
@@ -185,7 +187,11 @@ export async function concludeEndedAlone(ctx: EndContext, e: EndedAlone): Promis
     ...(k.spawnError ? { spawnError: Object.assign(new Error(k.spawnError.message), { code: k.spawnError.code }) } : {}),
   };
   const durationMs = Math.max(0, Date.parse(k.endedAt) - Date.parse(e.startedAt));
-  const lines: string[] = [`# nightshift was not running when ${ctx.name} ended (${k.endedAt}); its keeper recorded the end, and the next start read it\n`];
+  const lines: string[] = [
+    e.stopReason === undefined
+      ? `# nightshift was not running when ${ctx.name} ended (${k.endedAt}); its keeper recorded the end, and the next start read it\n`
+      : `# ${ctx.name} kept working while nightshift restarted; nightshift took the attempt back, and its keeper recorded the end (${k.endedAt})\n`,
+  ];
   const result = await concludeAttempt(ctx, {
     task: e.task,
     attempt: e.attempt,
@@ -193,7 +199,7 @@ export async function concludeEndedAlone(ctx: EndContext, e: EndedAlone): Promis
     prepared,
     exit,
     verdict: parser.end({ code: exit.code, signal: exit.signal }),
-    stopReason: null,
+    stopReason: e.stopReason ?? null,
     logTail: output.tail(),
     durationMs: Number.isFinite(durationMs) ? durationMs : 0,
     writeLog: (text) => lines.push(text),

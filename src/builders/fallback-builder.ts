@@ -3,7 +3,7 @@
 // same worktree and branch, told how the attempt before went) instead of waiting for the reset. A
 // limit the fallback hits is waited out, and the task goes back to BUILDER. Otherwise a task stays
 // with the builder that ran its last attempt: that agent has its session.
-import type { Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult } from '../core/ports.ts';
+import type { AdoptRequest, Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult } from '../core/ports.ts';
 import type { Attempt, Task } from '../core/task.ts';
 
 export class FallbackBuilder implements Builder {
@@ -46,6 +46,14 @@ export class FallbackBuilder implements Builder {
 
   async finishedEnd(task: Task, attempt: Attempt): Promise<BuildResult | null> {
     return (await this.byName(attempt.builder).finishedEnd?.(task, attempt)) ?? null;
+  }
+
+  stillRunning(task: Task, attempt: Attempt): boolean {
+    return this.byName(attempt.builder).stillRunning?.(task, attempt) ?? false;
+  }
+
+  adopt(req: AdoptRequest): BuildHandle | null {
+    return this.byName(req.attempt.builder).adopt?.(req) ?? null;
   }
 
   async sessionOf(task: Task, attempt: Attempt): Promise<string | undefined> {

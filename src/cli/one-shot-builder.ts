@@ -4,6 +4,7 @@
 import type { Config } from '../config.ts';
 import type { Builder, Logger } from '../core/ports.ts';
 import { builderIdentity } from '../builders/builder-identity.ts';
+import { isKeeperOf } from '../builders/keeper/keeper-process.ts';
 
 export function oneShotBuilder(config: Config, logger: Logger): Builder {
   const { name, isDemo } = builderIdentity(config);
@@ -20,5 +21,7 @@ export function oneShotBuilder(config: Config, logger: Logger): Builder {
     reap: async (task, attempt) => (await load()).reap?.(task, attempt) ?? false,
     finishedEnd: async (task, attempt) => (await load()).finishedEnd?.(task, attempt) ?? null,
     sessionOf: async (task, attempt) => (await load()).sessionOf?.(task, attempt),
+    // Read from /proc alone: whether a crash left the agent at work (then a one-shot leaves it be).
+    stillRunning: (task, attempt) => attempt.pid !== undefined && isKeeperOf(attempt.pid, task.id, attempt.n),
   };
 }

@@ -136,6 +136,17 @@ export class Engine {
 
   private async recoverInterrupted(task: Task): Promise<void> {
     const attempt = T.lastAttempt(task);
+    // Its agent still at work under its keeper (nightshift died, the agent did not): taken back,
+    // not ended and run again. A one-shot leaves it be, for the daemon to take back.
+    if (attempt?.outcome === 'running' && this.deps.builder.stillRunning?.(task, attempt)) {
+      if (!this.deps.runBuilds) return;
+      const handle = this.deps.builder.adopt?.({ task, attempt, timeoutMs: this.deps.policy.buildTimeoutMs, onProgress: (p) => this.onProgress(task.id, p) });
+      if (handle) {
+        this.track(task, attempt.n, handle, Date.parse(attempt.startedAt));
+        this.deps.logger.warn(`${task.id} was still building when nightshift started again; it is taken back, not run again`, { task: task.id });
+        return;
+      }
+    }
     if (attempt && this.deps.builder.reap) {
       const reaped = await this.deps.builder.reap(task, attempt).catch(() => false);
       if (reaped) this.deps.logger.warn('ended a builder left running by a crash', { task: task.id, pid: attempt.pid });
@@ -322,7 +333,10 @@ export class Engine {
       }
       const task = await this.find(id);
       if (!task) return err(userError('not_found', `there is no task ${id}; "queue" lists the live ones`));
-      if (task.status === 'building') return err(userError('unavailable', `${id} is just starting; try again in a moment`));
+      if (task.status === 'building' && this.deps.runBuilds) return err(userError('unavailable', `${id} is just starting; try again in a moment`));
+      // A one-shot meets a build only when its agent kept working after nightshift stopped: ended here.
+      const last = T.lastAttempt(task);
+      if (task.status === 'building' && last) await this.deps.builder.reap?.(task, last).catch(() => false);
       const r = T.cancel(task, by, this.now());
       if (r.ok) await this.commit(r.value);
       return r;
@@ -484,8 +498,6 @@ export class Engine {
       return false;
     }
     await this.commit(started.value);
-    let markSettled!: () => void;
-    const settled = new Promise<void>((r) => (markSettled = r));
     const handle = builder.start({
       task: started.value,
       attempt,
@@ -495,9 +507,17 @@ export class Engine {
       onSpawn: (pid) => this.background(this.recordPid(task.id, attempt, pid), 'recording a builder pid'),
       onStall: (silentMs) => this.background(this.onStall(task.id, silentMs), 'reporting a stalled build'),
     });
-    const run: Running = { handle, attempt, startedAt: this.now().getTime(), task: started.value, settled };
+    this.track(started.value, attempt, handle, this.now().getTime());
+    logger.info(`started ${task.id} (attempt ${attempt}) with ${runner.name}`, { task: task.id });
+    return true;
+  }
+
+  /** A build in progress, started or taken back: its end is recorded when it comes, and the next work scheduled. */
+  private track(task: Task, attempt: number, handle: BuildHandle, startedAt: number): void {
+    let markSettled!: () => void;
+    const settled = new Promise<void>((r) => (markSettled = r));
+    const run: Running = { handle, attempt, startedAt, task, settled };
     this.running.set(task.id, run);
-    logger.info(`started ${task.id} (attempt ${attempt}) with ${builder.name}`, { task: task.id });
     void handle.result
       .catch((e: unknown): BuildResult => ({
         outcome: 'failed',
@@ -513,7 +533,6 @@ export class Engine {
         markSettled();
         this.background(this.kick(), 'scheduling');
       });
-    return true;
   }
 
   private recordPid(id: TaskId, attempt: number, pid: number): Promise<void> {

@@ -135,6 +135,13 @@ export interface BuildRequest {
   onStall?(silentForMs: number): void;
 }
 
+export interface AdoptRequest {
+  task: Task;
+  attempt: Attempt;
+  timeoutMs: number;
+  onProgress(progress: Progress): void;
+}
+
 export interface Builder {
   /** Shown in every message about a build: "demo builder", "command /usr/local/bin/my-agent". */
   readonly name: string;
@@ -154,6 +161,10 @@ export interface Builder {
   finishedEnd?(task: Task, attempt: Attempt): Promise<BuildResult | null>;
   /** The session an interrupted attempt's agent reported (read from its log), for the next attempt to resume. */
   sessionOf?(task: Task, attempt: Attempt): Promise<string | undefined>;
+  /** After a crash: whether the attempt's agent is still at work (its keeper runs), so it can be taken back instead of ended. */
+  stillRunning?(task: Task, attempt: Attempt): boolean;
+  /** After a crash: takes back an attempt whose agent is still at work; null when it is not. */
+  adopt?(request: AdoptRequest): BuildHandle | null;
   /** Removes workspaces the cleanup policy no longer keeps; never one whose task is building. */
   tidy?(tasks: Task[]): Promise<void>;
 }

@@ -410,9 +410,9 @@ export function markDeadlineAtRisk(task: Task, message: string, now: Date): Task
 }
 
 /**
- * On start-up, a task left `building` by a crash: its attempt ends as failed ("interrupted by
- * restart") and follows the retry rules. We do not re-attach to a possibly live builder: its
- * process group was ours and is gone or orphaned (see docs/architecture.md).
+ * On start-up, a task left `building` by a crash whose agent is not at work any more (an agent
+ * still at work is taken back instead; see docs/architecture.md): its attempt ends as failed
+ * ("interrupted by restart") and follows the retry rules.
  */
 export function recoverInterrupted(task: Task, policy: Policy, now: Date, sessionId?: string): Result<Task> {
   return finishAttempt(
