@@ -93,7 +93,7 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     await waitFor(async () => (await readFile(join(home, 'workspaces', 't-2', 'runs.log'), 'utf8').catch(() => '')) !== '', 10_000, 't-2 running');
     await writeFile(join(home, 'workspaces', 't-2', 'go'), '');
     await restarted.waitForOutput(/t-2 "Build the password reset email template" is done/);
-    expect(restarted.stderr).toMatch(/t-1 was still building when nightshift started again; it is taken back, not run again/);
+    await waitFor(() => /t-1 was still building when nightshift started again; it is taken back, not run again/.test(restarted.stderr), 10_000, 'the take-back warning');
     restarted.child.kill('SIGTERM');
     await restarted.exited;
     expect((await readFile(join(workspace, 'runs.log'), 'utf8')).trim().split('\n')).toHaveLength(1); // run once
@@ -118,7 +118,8 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     await d.exited;
     const restarted = startDaemon(env);
     await restarted.waitForOutput(/Type a request/);
-    expect(restarted.stderr).toMatch(/t-1 was still building when nightshift started again; it is taken back/);
+    // stderr is its own pipe: its line may come after the prompt on stdout
+    await waitFor(() => /t-1 was still building when nightshift started again; it is taken back/.test(restarted.stderr), 10_000, 'the take-back warning');
     const r = await runCli(['cancel', 't-1'], env);
     expect(r.stdout).toMatch(/t-1 .* cancelled/);
     await waitFor(() => !pids.some((pid) => processAlive(pid)), 10_000, 'the agent to be ended');
