@@ -32,6 +32,21 @@ const list = (v: string | undefined): string[] =>
 /** Node's timers overflow past 2^31-1 ms (~24.8 days) and fire at once: longer is refused. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/** A setting that can be switched off: "off" is null, anything else a duration of at least a minute (and at most `max`). */
+const durationOrOff = (name: string, fallback: string, expected: string, max = Number.POSITIVE_INFINITY) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      if (v.trim().toLowerCase() === 'off') return null;
+      const ms = parseDuration(v);
+      if (ms === null || ms < 60_000 || ms > max) {
+        ctx.addIssue({ code: 'custom', message: `${name}: expected ${expected}, or "off" (got "${v}")` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 const duration = (name: string, fallback: string, min = 1) =>
   z
     .string()
@@ -181,30 +196,8 @@ const EnvSchema = z.object({
   OPEN_PR: boolean('OPEN_PR', false),
   AGENT_SANDBOXED: boolean('AGENT_SANDBOXED', false),
   STALL_TIMEOUT: duration('STALL_TIMEOUT', '15m', 1_000),
-  RESUME_MAX_AGE: z
-    .string()
-    .default('6h')
-    .transform((v, ctx) => {
-      if (v.trim().toLowerCase() === 'off') return null;
-      const ms = parseDuration(v);
-      if (ms === null || ms < 60_000) {
-        ctx.addIssue({ code: 'custom', message: `RESUME_MAX_AGE: expected a duration of at least 1m like 6h, or "off" (got "${v}")` });
-        return z.NEVER;
-      }
-      return ms;
-    }),
-  APPROVAL_REMINDER: z
-    .string()
-    .default('2h')
-    .transform((v, ctx) => {
-      if (v.trim().toLowerCase() === 'off') return null;
-      const ms = parseDuration(v);
-      if (ms === null || ms < 60_000 || ms > MAX_TIMER_MS) {
-        ctx.addIssue({ code: 'custom', message: `APPROVAL_REMINDER: expected a duration from 1m to 24 days like 2h, or "off" (got "${v}")` });
-        return z.NEVER;
-      }
-      return ms;
-    }),
+  RESUME_MAX_AGE: durationOrOff('RESUME_MAX_AGE', '6h', 'a duration of at least 1m like 6h'),
+  APPROVAL_REMINDER: durationOrOff('APPROVAL_REMINDER', '2h', 'a duration from 1m to 24 days like 2h', MAX_TIMER_MS),
   WORKSPACE_KEEP: integer('WORKSPACE_KEEP', 20, 0, 10_000),
   LOG_MAX_BYTES: z
     .string()

@@ -30,7 +30,8 @@ describe('the attempt keeper', () => {
     expect(exit.code).toBe(3);
     expect(record).toMatchObject({ exitCode: 3, signal: null, away: false });
     expect(record?.forwarded).toBeUndefined();
-    expect((await keep(['true'])).record && endedCleanlyAlone((await keep(['true'])).record!)).toBe(true);
+    const clean = (await keep(['true'])).record;
+    expect(clean && endedCleanlyAlone(clean)).toBe(true);
   });
 
   it('a signal it passes on to a running agent marks the end as caused, never as a clean end of its own', async () => {

@@ -15,14 +15,16 @@ export interface LedgerEvent {
   other?: number;
 }
 
-/** The ledger's lines; a last line torn by a kill (no newline yet) is not an event yet. */
-export function parseLedger(text: string): LedgerEvent[] {
-  const complete = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
-  return complete
+/** The non-empty lines of an append-only file; a last line a kill tore (no newline yet) is not one yet. */
+export function completeLines(text: string): string[] {
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
     .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as LedgerEvent);
+    .filter((l) => l.trim() !== '');
 }
+
+/** The ledger's events. */
+export const parseLedger = (text: string): LedgerEvent[] => completeLines(text).map((l) => JSON.parse(l) as LedgerEvent);
 
 export interface FinalAttempt {
   n: number;

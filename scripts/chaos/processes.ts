@@ -1,26 +1,7 @@
-// The processes a chaos run drives: the real daemon (`nightshift start`, console adapter) and
-// one-shot `nightshift` commands, with what they print collected and waited on.
+// The daemon a chaos run drives (`nightshift start`, console adapter), killed and restarted at will,
+// with what it prints collected and waited on. One-shots are test/helpers/cli.ts's runCli.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-export const BIN = fileURLToPath(new URL('../../bin/nightshift.mjs', import.meta.url));
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A one-shot `nightshift <args>`, spawned now; `done` resolves when it exits. */
-export function cli(args: string[], env: NodeJS.ProcessEnv): { done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [BIN, ...args], { env, cwd: env.NIGHTSHIFT_HOME, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return { done: new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr }))) };
-}
+import { BIN } from '../../test/helpers/cli.ts';
 
 export class Daemon {
   stdout = '';
@@ -77,17 +58,5 @@ export class Daemon {
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<number | null> {
     if (!this.dead) this.child.kill(signal);
     return this.exited;
-  }
-}
-
-/** True when `pid` is a live run of the chaos agent for this task and attempt (not a reused pid). */
-export function isLiveRun(pid: number, task: string, attempt: number): boolean {
-  try {
-    const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat[stat.lastIndexOf(')') + 2]; // a zombie has ended; it waits to be reaped
-    return state !== 'Z' && env.includes(`NIGHTSHIFT_TASK_ID=${task}`) && env.includes(`NIGHTSHIFT_ATTEMPT=${attempt}`) && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('chaos-agent');
-  } catch {
-    return false;
   }
 }

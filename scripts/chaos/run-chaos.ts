@@ -7,8 +7,10 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { judgeChaos, orphansAmong, parseLedger, runsOf, type ChaosVerdict, type FinalTask, type LedgerEvent } from './ledger.ts';
-import { cli, Daemon, isLiveRun, type CliResult } from './processes.ts';
+import { isLiveAttemptProcess } from '../../src/builders/keeper/keeper-process.ts';
+import { runCli, type CliResult } from '../../test/helpers/cli.ts';
+import { completeLines, judgeChaos, orphansAmong, parseLedger, runsOf, type ChaosVerdict, type FinalTask, type LedgerEvent } from './ledger.ts';
+import { Daemon } from './processes.ts';
 
 export const KILL_MOMENTS = ['intake', 'approval', 'spawn', 'mid-build', 'exit', 'summary', 'random'] as const;
 export type KillMoment = (typeof KILL_MOMENTS)[number];
@@ -16,6 +18,8 @@ export type KillMoment = (typeof KILL_MOMENTS)[number];
 const AGENT = fileURLToPath(new URL('./chaos-agent.mjs', import.meta.url));
 /** How long after a restart an agent nightshift does not count as running is an orphan. */
 export const ORPHAN_AFTER_MS = 10_000;
+/** A run of the chaos agent that is still alive (not a pid reused since). */
+const isLiveRun = (r: { pid: number; task: string; attempt: number }) => isLiveAttemptProcess(r.pid, r.task, r.attempt, 'chaos-agent');
 /** How long a kill waits for its moment before killing anyway (counted as missed). */
 const MOMENT_WAIT_MS = 10_000;
 
@@ -84,10 +88,7 @@ export function unparseableStoreFiles(home: string): string[] {
   for (const name of ['db.journal.jsonl', 'archive.jsonl']) {
     const path = join(home, name);
     if (!existsSync(path)) continue;
-    const text = readFileSync(path, 'utf8');
-    const complete = text.slice(0, text.lastIndexOf('\n') + 1);
-    for (const line of complete.split('\n')) {
-      if (line.trim() === '') continue;
+    for (const line of completeLines(readFileSync(path, 'utf8'))) {
       try {
         JSON.parse(line);
       } catch {
@@ -155,7 +156,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     return `build chaos widget ${made} chaos-w${between(o.workMs[0], o.workMs[1])}${random() < 0.15 ? ' chaos-fail1' : ''}`;
   };
   const add = async (priority: 'high' | 'low') => {
-    const ids = idsOf(await cli(['add', request(), '-p', priority, '--json'], env).done);
+    const ids = idsOf(await runCli(['add', request(), '-p', priority, '--json'], env));
     for (const id of ids) acked.add(id);
     if (priority === 'low') awaitingApproval.push(...ids);
     return ids;
@@ -178,11 +179,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
 
   /** Agents alive now whose attempt this daemon does not have as running; null if the daemon died meanwhile. */
   const checkOrphans = async (d: Daemon): Promise<number | null> => {
-    const alive = runsOf(ledger()).filter((r) => isLiveRun(r.pid, r.task, r.attempt));
-    const r = await cli(['status', '--active', '--json'], env).done;
+    const alive = runsOf(ledger()).filter((r) => isLiveRun(r));
+    const r = await runCli(['status', '--active', '--json'], env);
     if (d.dead || r.code !== 0) return null;
     const building = (JSON.parse(r.stdout) as FinalTask[]).flatMap((t) => t.attempts.filter((a) => a.outcome === 'running').map((a) => ({ task: t.id, attempt: a.n })));
-    const found = orphansAmong(alive.filter((a) => isLiveRun(a.pid, a.task, a.attempt)), building);
+    const found = orphansAmong(alive.filter((a) => isLiveRun(a)), building);
     if (d.dead) return null;
     orphanChecks++;
     for (const f of found) orphanDetails.push(`orphan: ${f.task} attempt ${f.attempt} (pid ${f.pid}) alive ${ORPHAN_AFTER_MS / 1000} s after a restart, not running as far as nightshift knows`);
@@ -216,7 +217,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           reached = m !== null;
         } else {
           // A one-shot `add` in flight through the daemon's socket.
-          const pending = cli(['add', request(), '-p', 'high', '--json'], env).done;
+          const pending = runCli(['add', request(), '-p', 'high', '--json'], env);
           await pause(between(0, 120));
           await d.kill();
           for (const id of idsOf(await pending)) acked.add(id);
@@ -230,7 +231,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           reached = false;
           break;
         }
-        const pending = cli(['approve', id], env).done;
+        const pending = runCli(['approve', id], env);
         await pause(between(0, 150));
         await d.kill();
         if ((await pending).code === 0) approved.add(id);
@@ -248,7 +249,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         reached = (await nextEvent('finished', d)) !== null;
         break;
       case 'summary': {
-        const pending = cli(['summary'], env).done;
+        const pending = runCli(['summary'], env);
         await pause(between(0, 100));
         await d.kill();
         await pending;
@@ -271,12 +272,12 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const unsettled: string[] = [];
   const last = await startDaemon();
   if (last) {
-    for (const id of awaitingApproval.splice(0)) if ((await cli(['approve', id], env).done).code === 0) approved.add(id);
+    for (const id of awaitingApproval.splice(0)) if ((await runCli(['approve', id], env)).code === 0) approved.add(id);
     const settled = new Set(['done', 'cancelled', 'rejected', 'escalated']);
     const until = Date.now() + o.settleMs;
     let live: FinalTask[] = [];
     do {
-      const r = await cli(['status', '--json'], env).done;
+      const r = await runCli(['status', '--json'], env);
       live = r.code === 0 ? (JSON.parse(r.stdout) as FinalTask[]).filter((t) => !settled.has(t.status)) : live;
       if (live.length === 0) break;
       await pause(200);
@@ -290,7 +291,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   // What nightshift has at the end, read by the CLI itself with no daemon running.
   const all = new Map<string, FinalTask>();
   for (const args of [['status', '--json'], ['status', '--completed', '--limit', '100000', '--json']]) {
-    const r = await cli(args, env).done;
+    const r = await runCli(args, env);
     if (r.code === 0) for (const t of JSON.parse(r.stdout) as FinalTask[]) all.set(t.id, t);
   }
   const tasks = [...all.values()];

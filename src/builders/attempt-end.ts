@@ -145,12 +145,18 @@ export async function foldAwayLog(logPath: string): Promise<void> {
   await rm(away, { force: true });
 }
 
-/** The session an agent reported in an attempt's log (agents that name their own), read back after a crash. */
-export async function sessionInLog(preset: AgentPreset, logPath: string): Promise<string | undefined> {
-  const parser = preset.createParser({});
+/** An attempt's whole log read back through its preset's parser, as if the agent were printing it now. */
+async function replayLog(preset: AgentPreset, logPath: string, workspace?: string) {
+  const parser = preset.createParser(workspace ? { workspace } : {});
   const output = new AgentOutput({ parser, onProgress: () => {} });
   output.chunk(await readFile(logPath).catch(() => Buffer.alloc(0)), 'stdout');
   output.end('stdout');
+  return { parser, tail: output.tail() };
+}
+
+/** The session an agent reported in an attempt's log (agents that name their own), read back after a crash. */
+export async function sessionInLog(preset: AgentPreset, logPath: string): Promise<string | undefined> {
+  const { parser } = await replayLog(preset, logPath);
   return parser.end({ code: null, signal: 'SIGKILL' }).sessionId;
 }
 
@@ -176,10 +182,7 @@ export async function concludeEndedAlone(ctx: EndContext, e: EndedAlone): Promis
   await foldAwayLog(e.logPath);
   const recorded = await readFile(workspaceRecordPath(e.logPath), 'utf8').then((t) => JSON.parse(t) as PreparedWorkspace).catch(() => null);
   const prepared: PreparedWorkspace = recorded ?? { workspace: e.workspace, repository: '' };
-  const parser = e.preset.createParser({ workspace: prepared.workspace });
-  const output = new AgentOutput({ parser, onProgress: () => {} });
-  output.chunk(await readFile(e.logPath).catch(() => Buffer.alloc(0)), 'stdout');
-  output.end('stdout');
+  const { parser, tail } = await replayLog(e.preset, e.logPath, prepared.workspace);
   const { kept: k } = e;
   const exit: Exit = {
     code: k.exitCode,
@@ -200,7 +203,7 @@ export async function concludeEndedAlone(ctx: EndContext, e: EndedAlone): Promis
     exit,
     verdict: parser.end({ code: exit.code, signal: exit.signal }),
     stopReason: e.stopReason ?? null,
-    logTail: output.tail(),
+    logTail: tail,
     durationMs: Number.isFinite(durationMs) ? durationMs : 0,
     writeLog: (text) => lines.push(text),
   });

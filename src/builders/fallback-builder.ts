@@ -20,7 +20,7 @@ export class FallbackBuilder implements Builder {
 
   /** Which builder runs the task's next attempt. */
   private next(task: Task): Builder {
-    const last = task.attempts.filter((a) => a.outcome !== 'running').at(-1);
+    const last = task.attempts.at(-1); // plan() comes before the attempt it plans is recorded
     if (!last) return this.primary;
     const ranOn = this.byName(last.builder);
     if (last.outcome === 'usage_limited') return ranOn === this.fallback ? this.primary : this.fallback;

@@ -138,14 +138,12 @@ export class Engine {
     const attempt = T.lastAttempt(task);
     // Its agent still at work under its keeper (nightshift died, the agent did not): taken back,
     // not ended and run again. A one-shot leaves it be, for the daemon to take back.
-    if (attempt?.outcome === 'running' && this.deps.builder.stillRunning?.(task, attempt)) {
-      if (!this.deps.runBuilds) return;
-      const handle = this.deps.builder.adopt?.({ task, attempt, timeoutMs: this.deps.policy.buildTimeoutMs, onProgress: (p) => this.onProgress(task.id, p) });
-      if (handle) {
-        this.track(task, attempt.n, handle, Date.parse(attempt.startedAt));
-        this.deps.logger.warn(`${task.id} was still building when nightshift started again; it is taken back, not run again`, { task: task.id });
-        return;
-      }
+    if (attempt?.outcome === 'running' && !this.deps.runBuilds && this.deps.builder.stillRunning?.(task, attempt)) return;
+    const handle = attempt?.outcome === 'running' && this.deps.runBuilds ? this.deps.builder.adopt?.({ task, attempt, timeoutMs: this.deps.policy.buildTimeoutMs, onProgress: (p) => this.onProgress(task.id, p) }) : null;
+    if (attempt && handle) {
+      this.track(task, attempt.n, handle, Date.parse(attempt.startedAt));
+      this.deps.logger.warn(`${task.id} was still building when nightshift started again; it is taken back, not run again`, { task: task.id });
+      return;
     }
     if (attempt && this.deps.builder.reap) {
       const reaped = await this.deps.builder.reap(task, attempt).catch(() => false);

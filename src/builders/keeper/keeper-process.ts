@@ -3,15 +3,21 @@
 import { readFileSync } from 'node:fs';
 
 /** True when `pid` is this attempt's keeper, still running (not a pid reused by something else). */
-export function isKeeperOf(pid: number, taskId: string, attempt: number): boolean {
+export const isKeeperOf = (pid: number, taskId: string, attempt: number): boolean => isLiveAttemptProcess(pid, taskId, attempt, 'attempt-keeper');
+
+/**
+ * True when `pid` runs, is not a zombie, carries the attempt's markers in its environment and has
+ * `command` in its command line: a process of that attempt, not one that reused its pid.
+ */
+export function isLiveAttemptProcess(pid: number, taskId: string, attempt: number, command: string): boolean {
   try {
     const env = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     return (
-      stat[stat.lastIndexOf(')') + 2] !== 'Z' &&
+      stat[stat.lastIndexOf(')') + 2] !== 'Z' && // a zombie has ended; it only waits to be reaped
       env.includes(`NIGHTSHIFT_TASK_ID=${taskId}`) &&
       env.includes(`NIGHTSHIFT_ATTEMPT=${attempt}`) &&
-      readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('attempt-keeper')
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(command)
     );
   } catch {
     return false;
