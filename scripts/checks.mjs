@@ -7,6 +7,7 @@
 // part of its time waiting on child processes and sockets, and the checks fill that time, so
 // `npm test` takes about as long as the suite alone. The checks' verdict is printed after it.
 import { spawn } from 'node:child_process';
+import { ensureTestTools } from './test-tools.mjs';
 
 const CHECKS = [
   ['typecheck', 'tsc', ['--noEmit', '-p', 'tsconfig.json']],
@@ -25,8 +26,9 @@ const runs = CHECKS.map(([name, bin, args]) =>
   }),
 );
 
+// The suite's own tools (the real Claude Code CLI) are installed first, while the checks run.
 const tests = process.argv.includes('--with-tests')
-  ? new Promise((resolve) => spawn('npx', ['--no-install', 'vitest', 'run'], { stdio: 'inherit' }).on('close', (code) => resolve(code)))
+  ? ensureTestTools().then(() => new Promise((resolve) => spawn('npx', ['--no-install', 'vitest', 'run'], { stdio: 'inherit' }).on('close', (code) => resolve(code))))
   : Promise.resolve(0);
 
 let failed = false;

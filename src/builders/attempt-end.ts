@@ -73,7 +73,15 @@ export async function readEndRecord(file: string): Promise<BuildResult | null> {
   }
 }
 
-export function classify(ctx: Pick<EndContext, 'name' | 'command'>, exit: Exit, verdict: AgentVerdict, changed: boolean, stopReason: StopReason | null): Pick<BuildResult, 'outcome' | 'reason' | 'retryable' | 'sessionLost'> {
+/** What the attempt left, for telling "finished" from "did nothing". */
+export interface WorkSeen {
+  /** The attempt itself committed or changed something. */
+  changed: boolean;
+  /** It continued its own session from an earlier attempt, and the branch holds work since the fork. */
+  continuedWithWork?: boolean;
+}
+
+export function classify(ctx: Pick<EndContext, 'name' | 'command'>, exit: Exit, verdict: AgentVerdict, work: WorkSeen, stopReason: StopReason | null): Pick<BuildResult, 'outcome' | 'reason' | 'retryable' | 'sessionLost'> {
   if (exit.spawnError) {
     const code = (exit.spawnError as NodeJS.ErrnoException).code;
     const what = code === 'ENOENT' ? 'not found' : code === 'EACCES' ? 'not executable' : exit.spawnError.message;
@@ -82,7 +90,11 @@ export function classify(ctx: Pick<EndContext, 'name' | 'command'>, exit: Exit, 
   if (stopReason) return stopReason;
   if (verdict.outcome === 'usage_limited') return { outcome: 'usage_limited', reason: verdict.reason };
   if (verdict.outcome === 'failed') return { outcome: 'failed', reason: verdict.reason, ...(verdict.retryable === false ? { retryable: false } : {}), ...(verdict.sessionLost ? { sessionLost: true } : {}) };
-  if (!changed) return { outcome: 'failed', reason: `${ctx.name} finished but changed nothing in the workspace this attempt` };
+  // An agent that resumed its own session knows what its earlier attempt did: finding that work
+  // complete (an API error ended the earlier attempt after the last edit) is finishing, not idling.
+  // A fresh run that changes nothing has not shown it looked, and is not taken as done.
+  if (!work.changed && work.continuedWithWork) return { outcome: 'succeeded', reason: `${verdict.reason}; it resumed its session and found the work its earlier attempt left on the branch complete` };
+  if (!work.changed) return { outcome: 'failed', reason: `${ctx.name} finished but changed nothing in the workspace this attempt` };
   return { outcome: 'succeeded', reason: verdict.reason };
 }
 
@@ -98,7 +110,7 @@ export async function concludeAttempt(ctx: EndContext, e: Ending): Promise<Build
   });
   const outcome = collectError && !stopReason && !exit.spawnError
     ? { outcome: 'failed' as const, reason: `could not read back the work in ${prepared.workspace}: ${collectError}` }
-    : classify(ctx, exit, verdict, work.changed, stopReason);
+    : classify(ctx, exit, verdict, { changed: work.changed, continuedWithWork: continuedWithWork(task, attempt, verdict, 'commits' in work.deliverables ? work.deliverables.commits : undefined) }, stopReason);
   const links: string[] = [];
   let noPullRequest: string | undefined;
   if (outcome.outcome === 'succeeded' && ctx.openPullRequest) {
@@ -134,6 +146,12 @@ export async function concludeAttempt(ctx: EndContext, e: Ending): Promise<Build
     await writeJsonWhole(endRecordPath(e.logPath), result).catch((err: unknown) => log.warn('could not keep the end of the attempt beside its log', { task: task.id, error: String(err) }));
   }
   return result;
+}
+
+/** The attempt ran in the same agent session as an earlier one, and the branch has commits since the fork. */
+function continuedWithWork(task: Task, attempt: number, verdict: AgentVerdict, commits: string[] | undefined): boolean {
+  const session = verdict.sessionId;
+  return session !== undefined && (commits?.length ?? 0) > 0 && task.attempts.some((a) => a.n < attempt && a.sessionId === session);
 }
 
 /** What the agent printed while nightshift was away (its keeper's away log) goes on the end of the attempt's log. */

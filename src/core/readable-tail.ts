@@ -14,7 +14,10 @@ function wordsIn(value: unknown): string[] {
     if (typeof v === 'string' && v.trim() !== '') out.push(v.trim());
   };
   text(o['result']);
-  text(o['error'] && typeof o['error'] === 'object' ? (o['error'] as Record<string, unknown>)['message'] : o['error']);
+  const error = o['error'];
+  if (error && typeof error === 'object') text((error as Record<string, unknown>)['message']);
+  // A one-word error is a code ("authentication_failed" beside Claude Code's own words), not words.
+  else if (typeof error === 'string' && /\s/.test(error.trim())) text(error);
   if (o['type'] === 'error' || o['type'] === 'turn.failed') text(o['message']);
   if (Array.isArray(o['errors'])) o['errors'].forEach(text);
   const message = o['message'];
@@ -29,18 +32,22 @@ function wordsIn(value: unknown): string[] {
 /** The last `count` lines a person can read, from an output tail that may be JSON lines. */
 export function readableTail(tail: string, count = 10): string[] {
   const lines: string[] = [];
+  // Claude Code's last words come twice (its final message, then the result line that repeats it): once is enough.
+  const push = (...more: string[]) => {
+    for (const l of more) if (l !== lines.at(-1)) lines.push(l);
+  };
   for (const raw of tail.split('\n')) {
     const line = raw.trim();
     if (line === '') continue;
     if (line.startsWith('{')) {
       try {
-        for (const words of wordsIn(JSON.parse(line))) lines.push(...words.split('\n').map((l) => l.trim()).filter(Boolean));
+        for (const words of wordsIn(JSON.parse(line))) push(...words.split('\n').map((l) => l.trim()).filter(Boolean));
         continue;
       } catch {
         // not JSON after all (a torn line): shown as written, cut below
       }
     }
-    lines.push(line);
+    push(line);
   }
   return lines.slice(-count).map((l) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE - 1)}…` : l));
 }
