@@ -26,10 +26,14 @@ const runs = CHECKS.map(([name, bin, args]) =>
   }),
 );
 
-// The suite's own tools (the real Claude Code CLI) are installed first, while the checks run.
-const tests = process.argv.includes('--with-tests')
-  ? ensureTestTools().then(() => new Promise((resolve) => spawn('npx', ['--no-install', 'vitest', 'run'], { stdio: 'inherit' }).on('close', (code) => resolve(code))))
+// The suite's own tools (the real Claude Code CLI) are installed beside it; the test that needs
+// them waits for the install (scripts/test-tools.mjs).
+const withTests = process.argv.includes('--with-tests');
+const tools = withTests ? ensureTestTools() : Promise.resolve();
+const tests = withTests
+  ? new Promise((resolve) => spawn('npx', ['--no-install', 'vitest', 'run'], { stdio: 'inherit' }).on('close', (code) => resolve(code)))
   : Promise.resolve(0);
+await tools;
 
 let failed = false;
 for (const r of await Promise.all(runs)) {

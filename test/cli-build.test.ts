@@ -27,8 +27,10 @@ async function loadedBy(args: string[], env: NodeJS.ProcessEnv): Promise<{ packa
   const record = join(env.NIGHTSHIFT_HOME ?? '', `imports-${args.join('-')}.txt`);
   const r = await runCli(args, { ...env, RECORD_IMPORTS_FILE: record, NODE_OPTIONS: `--import=${RECORDER}` });
   const urls = (await readFile(record, 'utf8').catch(() => '')).split('\n').filter(Boolean);
-  const packages = new Set(urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? []));
-  const files = urls.filter((u) => !u.includes('node_modules'));
+  // A package bundled into dist/vendor (scripts/build.mjs) counts as that package: "chrono-node__en.js" is chrono-node.
+  const vendored = (u: string) => /\/dist\/vendor\/(?!chunk-)((?:@[^/_]+__)?[^/_]+)(?:__[^/]+)?\.js$/.exec(u)?.[1]?.replace('__', '/');
+  const packages = new Set(urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u)?.[1] ?? vendored(u) ?? []));
+  const files = urls.filter((u) => !u.includes('node_modules') && !u.includes('/dist/vendor/'));
   return { packages, files, ...r };
 }
 
@@ -100,7 +102,7 @@ describe('the built nightshift', () => {
     daemons.push(d);
     await d.waitForOutput(/Type a request/);
     const loaded = await readFile(record, 'utf8');
-    expect(loaded).toMatch(/node_modules\/lowdb\//);
+    expect(loaded).toMatch(/\/dist\/vendor\/lowdb\.js/);
     expect(loaded).not.toMatch(/node_modules\/@slack\/bolt\//);
     expect(loaded).not.toMatch(/node_modules\/discord\.js\//);
   });

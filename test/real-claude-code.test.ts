@@ -3,16 +3,19 @@
 // Messages API (ANTHROPIC_BASE_URL). The fake CLIs elsewhere behave like this one; here the failure
 // paths are read as the CLI really prints them: a rejected key, its own minutes of API retries, a
 // 429 with and without the subscription's reset time, and a session resumed with --resume.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeMessagesApi, subscriptionLimitHeaders, type MessagesRequest, type Reply } from './fakes/anthropic/fake-messages-api.ts';
 import { waitFor } from './helpers/agents.ts';
 import { agentEnv, cleanUpAgents, startDaemon, task } from './helpers/agent-env.ts';
 import { runCli } from './helpers/cli.ts';
 import { killStrays } from './helpers/strays.ts';
-import { realClaudeOnPath } from './helpers/real-claude.ts';
+import { realClaudeInstalled, realClaudeOnPath } from './helpers/real-claude.ts';
 
 const KEY = 'sk-ant-api03-test-key-for-the-real-cli';
 const apis: FakeMessagesApi[] = [];
+
+// npm test installs the CLI beside the suite, the first time: a fresh machine waits for the download here.
+beforeAll(realClaudeInstalled, 300_000);
 
 afterEach(async () => {
   await cleanUpAgents();
