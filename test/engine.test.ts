@@ -81,6 +81,18 @@ describe('engine: the whole loop with real child processes', () => {
     expect(done.events.map((e) => e.type)).toContain('retry_scheduled');
   });
 
+  it('once idle is declared (run --until-idle), a back-off that ends while the caller winds down starts nothing', async () => {
+    h = await makeHarness('flaky', {}, { FAKE_SUCCEED_ON: '2' });
+    const [t] = await h.engine.submit([draft('Build flaky thing')], { adapter: 'test', userId: 'owner' });
+    await h.engine.whenIdle(); // attempt 1 failed; its 100 ms back-off is pending
+    const failed = (await h.engine.get(t!.id))!;
+    expect([failed.status, failed.attempts.length]).toEqual(['failed', 1]);
+    await waitFor(() => Date.now() > Date.parse(failed.retryAt!) + 300, 5_000, 'the back-off to pass');
+    // Before the fix the timer started attempt 2 here, and the caller's shutdown then interrupted it.
+    expect(h.engine.activeBuilds).toBe(0);
+    expect((await h.engine.get(t!.id))!.attempts).toHaveLength(1);
+  });
+
   it('escalates after three failed attempts, telling the owner the last error and the log tail', async () => {
     h = await makeHarness('fail');
     const [t] = await h.engine.submit([draft('Build broken thing')], { adapter: 'test', userId: 'owner' });

@@ -686,7 +686,11 @@ export class Engine {
 
   // ---- idling and stopping -------------------------------------------------------------------
 
-  /** Resolves when nothing is building and nothing may start now (`nightshift run --until-idle`). */
+  /**
+   * Resolves when nothing is building and nothing may start now (`nightshift run --until-idle`).
+   * From that moment the engine starts nothing more: a retry back-off that ends while the caller
+   * winds down must not start a build only for the shutdown to interrupt it.
+   */
   whenIdle(): Promise<void> {
     return new Promise((resolve) => {
       this.idleWaiters.push(resolve);
@@ -698,6 +702,7 @@ export class Engine {
     if (this.running.size > 0 || decision.start.length > 0 || this.idleWaiters.length === 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
+    this.stopping = true;
     for (const w of waiters) w();
   }
 
