@@ -3,6 +3,7 @@
 import * as builderStorm from './builder-storm.ts';
 import * as cliStart from './cli-start.ts';
 import * as daemon from './daemon.ts';
+import * as dashboard from './dashboard.ts';
 import * as discordEdits from './discord-edits.ts';
 import * as dispatch from './dispatch.ts';
 import * as linePath from './line-path.ts';
@@ -19,7 +20,7 @@ interface Bench {
 }
 
 // The issue-10 figures first (start-up, dispatch, the daemon under a storm), then the parts.
-const benches: Bench[] = [cliStart, dispatch, daemon, liveQueue, storeLive, storeWrite, spawnPath, builderStorm, sampling, linePath, discordEdits];
+const benches: Bench[] = [cliStart, dispatch, daemon, dashboard, liveQueue, storeLive, storeWrite, spawnPath, builderStorm, sampling, linePath, discordEdits];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.some((b) => b.name === w));

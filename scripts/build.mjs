@@ -69,10 +69,12 @@ export async function buildNightshift({ quiet = false } = {}) {
   const keeper = await build({ ...common, entryPoints: ['src/builders/keeper/attempt-keeper.ts'], outfile: 'dist/attempt-keeper.js' });
   // The bundled demo builder runs as its own process: it is copied as is.
   await copyFile(`${root}src/builders/demo-agent.mjs`, `${dist}/demo-agent.mjs`);
+  // The dashboard's browser script is served as is, from next to the chunks (dashboard/assets.ts).
+  await copyFile(`${root}src/dashboard/client/live.js`, `${dist}/dashboard-live.js`);
   // Files are overwritten in place (chunk names carry a content hash, so an unchanged chunk is
   // rewritten with the same bytes and a nightshift already running from dist/ keeps working);
   // what the new build no longer has is removed afterwards.
-  const wanted = new Set([...Object.keys({ ...result.metafile.outputs, ...keeper.metafile.outputs, ...vendor.metafile.outputs }).map((f) => f.replace(/^dist\//, '')), 'demo-agent.mjs', 'vendor']);
+  const wanted = new Set([...Object.keys({ ...result.metafile.outputs, ...keeper.metafile.outputs, ...vendor.metafile.outputs }).map((f) => f.replace(/^dist\//, '')), 'demo-agent.mjs', 'dashboard-live.js', 'vendor']);
   for (const name of await readdir(dist)) if (!wanted.has(name)) await rm(`${dist}/${name}`, { recursive: true, force: true });
   for (const name of await readdir(`${dist}/vendor`)) if (!wanted.has(`vendor/${name}`)) await rm(`${dist}/vendor/${name}`, { force: true });
   return result;

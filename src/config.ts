@@ -19,9 +19,12 @@ import { parseQuietHours, parseTimeOfDay, type ParseResult } from './core/time-o
 /** Variables of the builder's environment that pass through by default: nothing secret. */
 export const DEFAULT_ENV_ALLOW = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TERM', 'TMPDIR', 'TZ'];
 /** nightshift's own secrets: never passed to a builder, even if someone allow-lists them. */
-const NEVER_PASS = /^(SLACK_|DISCORD_|NIGHTSHIFT_)/;
+const NEVER_PASS = /^(SLACK_|DISCORD_|NIGHTSHIFT_|DASHBOARD_)/;
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** Where the dashboard listens unless DASHBOARD_PORT says otherwise. */
+export const DEFAULT_DASHBOARD_PORT = 7431;
 
 const list = (v: string | undefined): string[] =>
   (v ?? '')
@@ -266,8 +269,58 @@ const EnvSchema = z.object({
       }
       return v;
     }),
+  DASHBOARD_PORT: z
+    .string()
+    .default(String(DEFAULT_DASHBOARD_PORT))
+    .transform((v, ctx) => {
+      const t = v.trim().toLowerCase();
+      if (t === 'off') return null;
+      const n = Number(t);
+      if (!/^\d+$/.test(t) || n > 65_535) {
+        ctx.addIssue({ code: 'custom', message: `DASHBOARD_PORT: expected a port number (0 picks a free one) or off (got "${v}")` });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  DASHBOARD_HOST: z.string().default('127.0.0.1'),
+  DASHBOARD_TOKEN: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || /^[\x21-\x7e]{16,}$/.test(v), { message: 'DASHBOARD_TOKEN: expected at least 16 printable characters without spaces (e.g. the output of `openssl rand -hex 24`)' }),
+  DASHBOARD_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      if (!/^https?:\/\/[^\s/]+(\/[^\s]*)?$/.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `DASHBOARD_URL: expected the address people open the dashboard at, like https://nightshift.example.com (got "${v}")` });
+        return z.NEVER;
+      }
+      return v.replace(/\/+$/, '');
+    }),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: (i) => `LOG_LEVEL: expected one of ${LOG_LEVELS.join(', ')} (got "${String(i.input)}")` }).default('info'),
 });
+
+export interface DashboardConfig {
+  /** 0: a free port, chosen when it starts. */
+  port: number;
+  host: string;
+  /** Required on any host but loopback; with it, every request must carry it. */
+  token?: string;
+  /** The base of the links in chat (DASHBOARD_URL); unset: the address it listens on. */
+  publicUrl?: string;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+function dashboardSettings(e: z.infer<typeof EnvSchema>): DashboardConfig | string[] | undefined {
+  if (e.DASHBOARD_PORT === null) return undefined;
+  const host = e.DASHBOARD_HOST.trim();
+  if (!LOOPBACK.test(host) && !e.DASHBOARD_TOKEN) {
+    return [`DASHBOARD_HOST: "${host}" reaches beyond this machine; set DASHBOARD_TOKEN too (every request must then carry it), or keep the default 127.0.0.1`];
+  }
+  return { port: e.DASHBOARD_PORT, host, ...(e.DASHBOARD_TOKEN ? { token: e.DASHBOARD_TOKEN } : {}), ...(e.DASHBOARD_URL ? { publicUrl: e.DASHBOARD_URL } : {}) };
+}
 
 /** Every environment variable nightshift reads. */
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape);
@@ -371,6 +424,8 @@ export interface Config {
   home: string;
   /** Set when Slack tokens are configured. */
   slack?: SlackConfig;
+  /** Set unless DASHBOARD_PORT=off. */
+  dashboard?: DashboardConfig;
   /** Set when DISCORD_TOKEN is configured. */
   discord?: DiscordConfig;
   policy: Policy;
@@ -447,7 +502,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
   const builder = resolved.choice;
   const slack = slackSettings(e);
   const discord = discordSettings(e);
-  if (Array.isArray(slack) || Array.isArray(discord)) throw new ConfigError([...(Array.isArray(slack) ? slack : []), ...(Array.isArray(discord) ? discord : [])]);
+  const dashboard = dashboardSettings(e);
+  if (Array.isArray(slack) || Array.isArray(discord) || Array.isArray(dashboard)) {
+    throw new ConfigError([slack, discord, dashboard].flatMap((x) => (Array.isArray(x) ? x : [])));
+  }
   const home = dataHome(env);
   // An agent preset brings the names of its own credentials and settings (ANTHROPIC_API_KEY,
   // AIDER_*): the agent cannot work without them. nightshift's own secrets are never passed, and
@@ -478,6 +536,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
     home,
     ...(slack ? { slack } : {}),
     ...(discord ? { discord } : {}),
+    ...(dashboard ? { dashboard } : {}),
     policy: defaultPolicy({
       timeZone: e.OWNER_TZ,
       quietHours: e.QUIET_HOURS,

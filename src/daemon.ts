@@ -14,6 +14,7 @@ import { SummaryScheduler } from './core/summary-scheduler.ts';
 import { ConsoleAdapter } from './adapters/console/console-adapter.ts';
 import type { SlackAdapter } from './adapters/slack/slack-adapter.ts';
 import type { DiscordAdapter } from './adapters/discord/discord-adapter.ts';
+import type { Dashboard } from './dashboard/dashboard-server.ts';
 import { selectBuilder } from './builders/select-builder.ts';
 import { runCliRequest } from './control/cli-request.ts';
 import { serveControl, socketPathFor } from './control/control-socket.ts';
@@ -59,6 +60,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let consoleAdapter: ConsoleAdapter | null = null;
   let slack: SlackAdapter | null = null;
   let discord: DiscordAdapter | null = null;
+  let dashboard: Dashboard | null = null;
   try {
     const store = new LowdbTaskStore({ dir: config.home, logger, ...(opts.emptyQueue ? { acceptMissingQueue: true } : {}) });
     const report = await store.open();
@@ -68,6 +70,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const engine = new Engine({ store, builder, policy, clock, logger, runBuilds: true, redact: (t) => redact(t, config.secrets) });
     consoleAdapter = new ConsoleAdapter({ engine, out, ...(opts.input ? { input: opts.input } : {}) });
     out.write(`nightshift: data in ${config.home}, owner time zone ${config.policy.timeZone}. ${notice}\n`);
+    // The dashboard comes up before any adapter, so every message can link to it; a one-shot
+    // `run --until-idle` serves none. A port in use is said, and nightshift runs without it.
+    if (config.dashboard && (opts.holder ?? 'daemon') === 'daemon') {
+      const { startDashboard } = await import('./dashboard/dashboard-server.ts');
+      try {
+        dashboard = await startDashboard({ engine, config: config.dashboard, logger, toolEnv: config.toolEnv });
+        engine.useLinks(dashboard.links);
+        out.write(`Dashboard: ${dashboard.links.home}${config.dashboard.token ? ' (open it once with ?token=<DASHBOARD_TOKEN>; the browser keeps it)' : ''}\n`);
+      } catch (e) {
+        err.write(`WARNING: ${e instanceof Error ? e.message : String(e)}. nightshift runs without it.\n`);
+      }
+    }
     if (config.openPr) {
       const { findOnPath, GH_MISSING } = await import('./builders/git/pull-request.ts');
       if (!(await findOnPath('gh', config.toolEnv))) out.write(`OPEN_PR is on, but ${GH_MISSING}. Until then builds end on their branch, without a pull request.\n`);
@@ -97,6 +111,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await slack?.stop().catch((e: unknown) => logger.warn('Slack did not stop cleanly', { error: String(e) }));
       await discord?.stop().catch((e: unknown) => logger.warn('Discord did not stop cleanly', { error: String(e) }));
       consoleAdapter?.stop();
+      await dashboard?.close();
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       await store.close();
       lock.release();
@@ -119,6 +134,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     await slack?.stop().catch(() => undefined);
     await discord?.stop().catch(() => undefined);
     consoleAdapter?.stop();
+    await dashboard?.close();
     server?.close();
     lock.release();
     logFile.end();

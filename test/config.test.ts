@@ -15,6 +15,20 @@ function problems(env: Record<string, string>): string[] {
 }
 
 describe('config: one schema, clear errors at start', () => {
+  it('dashboard: on by default on loopback; off, any free port, a token beyond loopback, clear errors otherwise', () => {
+    const base = { HOME: '/home/x' };
+    expect(loadConfig(base).dashboard).toEqual({ port: 7431, host: '127.0.0.1' });
+    expect(loadConfig({ ...base, DASHBOARD_PORT: 'off' }).dashboard).toBeUndefined();
+    expect(loadConfig({ ...base, DASHBOARD_PORT: '0', DASHBOARD_URL: 'https://ns.example.com/' }).dashboard).toEqual({ port: 0, host: '127.0.0.1', publicUrl: 'https://ns.example.com' });
+    expect(problems({ ...base, DASHBOARD_PORT: 'eighty' })).toEqual(['DASHBOARD_PORT: expected a port number (0 picks a free one) or off (got "eighty")']);
+    expect(problems({ ...base, DASHBOARD_HOST: '0.0.0.0' })[0]).toMatch(/^DASHBOARD_HOST: "0\.0\.0\.0" reaches beyond this machine; set DASHBOARD_TOKEN too/);
+    expect(problems({ ...base, DASHBOARD_HOST: '0.0.0.0', DASHBOARD_TOKEN: 'short' })[0]).toMatch(/^DASHBOARD_TOKEN: expected at least 16 printable characters/);
+    expect(loadConfig({ ...base, DASHBOARD_HOST: '0.0.0.0', DASHBOARD_TOKEN: 'a-long-enough-token-1234' }).dashboard?.token).toBe('a-long-enough-token-1234');
+    expect(problems({ ...base, DASHBOARD_URL: 'ns.example.com' })[0]).toMatch(/^DASHBOARD_URL: expected the address people open the dashboard at/);
+    // the token is nightshift's own: never given to a builder, even when allow-listed
+    expect(problems({ ...base, BUILDER_ENV_ALLOW: 'DASHBOARD_TOKEN' })[0]).toMatch(/BUILDER_ENV_ALLOW: DASHBOARD_TOKEN cannot be passed/);
+  });
+
   it('runs on defaults with nothing set', () => {
     const c = loadConfig({ HOME: '/home/x' });
     expect(c.home).toBe('/home/x/.nightshift');

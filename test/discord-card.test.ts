@@ -103,6 +103,10 @@ describe('Discord thread messages', () => {
     expect(m.allowed_mentions).toEqual({ parse: [], users: [OWNER] });
     expect(m.embeds![0]!.description).toBe('Added a client. @\u200beveryone look');
     checkLimits(m);
+    // With the dashboard on: the reply links the task's page and log, the status embed's title opens the page.
+    const links = { home: 'https://ns.example.com/', task: (id: string) => `https://ns.example.com/tasks/${id}`, log: (id: string, n: number) => `https://ns.example.com/tasks/${id}/attempts/${n}/log` };
+    expect(milestone(doneA, { at: ctx.now.toISOString(), type: 'done' }, OWNER, { ...ctx, links })!.content).toContain('Details: [the task page](<https://ns.example.com/tasks/t-7>) · [the log](<https://ns.example.com/tasks/t-7/attempts/1/log>)');
+    expect(statusCard(doneA, null, { ...ctx, links }).embeds![0]!.url).toBe('https://ns.example.com/tasks/t-7');
   });
 
   it('an approval question pings the owner with the reasons and the buttons; once answered it keeps its text and loses the buttons', () => {

@@ -106,7 +106,14 @@ describe('thread messages', () => {
     expect(text).toContain('$0.42');
     expect(text).not.toContain('<!channel>');
     expect(msg.text).not.toContain('<@U0OWNER>'); // the fallback never pings twice
+    expect(text).toContain('Log: `/l`'); // no dashboard: the local path
     checkLimits(msg.blocks);
+    // With the dashboard on, the reply and the card link to the task's page and its log instead.
+    const links = { home: 'https://ns.example.com/', task: (id: string) => `https://ns.example.com/tasks/${id}`, log: (id: string, n: number) => `https://ns.example.com/tasks/${id}/attempts/${n}/log` };
+    const linked = allText(milestone(done, { at: '', type: 'done' }, 'U0OWNER', { ...ctx, links })!.blocks);
+    expect(linked).toContain(`Details: <https://ns.example.com/tasks/${done.id}|the task page> · <https://ns.example.com/tasks/${done.id}/attempts/1/log|the log>`);
+    expect(linked).not.toContain('`/l`');
+    expect(allText(statusCard(done, null, { ...ctx, links }).blocks)).toContain(`<https://ns.example.com/tasks/${done.id}|Open on the dashboard>`);
   });
 
   it('an approval request lists the reasons, pings the owner and carries the buttons', () => {

@@ -18,7 +18,7 @@ export interface Run {
 
 /** A clean environment for the binary: nothing of the developer's own settings. */
 export function benchEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: home, NIGHTSHIFT_HOME: home, OWNER_TZ: 'UTC', ...extra };
+  return { PATH: process.env.PATH ?? '', HOME: home, NIGHTSHIFT_HOME: home, OWNER_TZ: 'UTC', DASHBOARD_PORT: '0', ...extra };
 }
 
 /** Runs `node <args>` once; the peak RSS comes from the process itself (report-rss.mjs). */

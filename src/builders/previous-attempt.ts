@@ -1,8 +1,8 @@
 // What a retry is told about the attempt before it: how it ended and why, what the agent said last
 // (read out of the end of its log, already redacted) and its own summary, so the next attempt does
 // not start blind. Also given to custom commands as NIGHTSHIFT_PREVIOUS_* variables.
-import { open } from 'node:fs/promises';
 import { readableTail } from '../core/readable-tail.ts';
+import { readEnd } from '../file-tail.ts';
 import type { Attempt, Task } from '../core/task.ts';
 
 /** How much of the end of the previous log is read for its last words. */
@@ -18,18 +18,8 @@ const ENDED: Partial<Record<Attempt['outcome'], string>> = {
 };
 
 async function tailOf(file: string): Promise<string> {
-  const handle = await open(file, 'r').catch(() => null);
-  if (!handle) return '';
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(size, TAIL_BYTES);
-    const buf = Buffer.alloc(length);
-    await handle.read(buf, 0, length, size - length);
-    // The first line may be cut: drop it; nightshift's own "#" lines are not the agent's words.
-    return buf.toString('utf8').split('\n').slice(length < size ? 1 : 0).filter((l) => !l.startsWith('# ')).join('\n');
-  } finally {
-    await handle.close();
-  }
+  // nightshift's own "#" lines are not the agent's words.
+  return (await readEnd(file, TAIL_BYTES)).split('\n').filter((l) => !l.startsWith('# ')).join('\n');
 }
 
 export interface PreviousAttempt {

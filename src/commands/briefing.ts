@@ -6,6 +6,7 @@
 import { formatDuration } from '../core/durations.ts';
 import type { WaitingTask } from '../core/schedule.ts';
 import type { Summary } from '../core/summary.ts';
+import type { TaskLinks } from '../core/ports.ts';
 import type { Task } from '../core/task.ts';
 import { formatOwnerTime } from '../core/time-of-day.ts';
 import { attemptsInBudget, lastAttempt } from '../core/transitions.ts';
@@ -50,6 +51,8 @@ export interface Briefing {
   /** What is queued and when it starts (tonight's quiet hours, next in line...). */
   next: Waiting[];
   dropped: Waiting[];
+  /** The dashboard, when it is on: the night at a glance, and each task's page. */
+  dashboard: { night: string; task: (id: string) => string } | null;
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
@@ -92,7 +95,7 @@ function nextText(task: Task, waiting: WaitingTask | null, now: Date, tz: string
   }
 }
 
-export function makeBriefing(s: Summary): Briefing {
+export function makeBriefing(s: Summary, links: TaskLinks | null = null): Briefing {
   const now = new Date(s.generatedAt);
   const tz = s.timeZone;
   const describeNext = (t: Task) => nextText(t, s.queued.find((q) => q.task.id === t.id)?.waiting ?? null, now, tz);
@@ -142,6 +145,7 @@ export function makeBriefing(s: Summary): Briefing {
       const reason = decided?.detail && decided.detail !== `cancelled by ${decided.by}` ? `: ${decided.detail}` : '';
       return { task, why: `${task.status}${decided?.by ? ` by ${decided.by}` : ''}${reason}` };
     }),
+    dashboard: links ? { night: `${links.home}night`, task: (id) => links.task(id) } : null,
   };
 }
 
@@ -161,7 +165,7 @@ export function renderBriefingText(b: Briefing): string {
   section(
     'Built',
     b.built.flatMap((x) => {
-      const bits = [x.took, x.cost, x.pullRequest ?? (x.branch ? `branch ${x.branch}` : null)].filter(Boolean).join(' · ');
+      const bits = [x.took, x.cost, x.pullRequest ?? (x.branch ? `branch ${x.branch}` : null), b.dashboard?.task(x.task.id)].filter(Boolean).join(' · ');
       const head = `  ${x.task.id} "${x.task.title}"${x.demo ? ' (demo build: nothing real was built)' : ''} · ${bits}`;
       return x.said ? [head, `      ${x.said}`] : [head];
     }),
@@ -170,5 +174,6 @@ export function renderBriefingText(b: Briefing): string {
   section('Waited', b.waited.map((w) => `  ${w.task.id} "${w.task.title}" · ${w.why}`));
   section('Next', b.next.map((w) => `  ${w.task.id} "${w.task.title}" · ${w.why}`));
   section('Cancelled or rejected', b.dropped.map((w) => `  ${w.task.id} "${w.task.title}" · ${w.why}`));
+  if (b.dashboard) out.push('', `The night at a glance: ${b.dashboard.night}`);
   return out.join('\n');
 }

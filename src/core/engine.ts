@@ -14,6 +14,7 @@ import {
   type Logger,
   type Progress,
   type TaskStore,
+  type TaskLinks,
 } from './ports.ts';
 import { asPersistError } from './persist-error.ts';
 import { readableTail } from './readable-tail.ts';
@@ -93,6 +94,7 @@ export class Engine {
   /** What the newest schedule pass decided, as it acted on it: replies describe tasks from it. */
   private lastPass: ScheduleDecision | null = null;
   private stopping = false;
+  private taskLinks: TaskLinks | null = null;
   private idleWaiters: (() => void)[] = [];
   /** Background work (workspace cleanup, pid records): shutdown waits for it. */
   private readonly pending = new Set<Promise<unknown>>();
@@ -110,6 +112,14 @@ export class Engine {
   }
   get runsBuilds(): boolean {
     return this.deps.runBuilds;
+  }
+
+  /** Links to the dashboard, once it listens: every message may point at a task's page. */
+  useLinks(links: TaskLinks | null): void {
+    this.taskLinks = links;
+  }
+  get links(): TaskLinks | null {
+    return this.taskLinks;
   }
 
   subscribe(announcer: Announcer): () => void {

@@ -178,6 +178,15 @@ export type CoreEvent =
   | { type: 'owner_attention'; task: Task; reason: AttentionReason; message: string }
   | { type: 'summary_due'; summary: Summary };
 
+/** Where a person can look at a task in a browser (the dashboard), when it is on. */
+export interface TaskLinks {
+  /** The dashboard's front page. */
+  home: string;
+  task(id: TaskId): string;
+  /** One attempt's whole log. */
+  log(id: TaskId, attempt: number): string;
+}
+
 /** Who to tell. Adapters implement it; the engine calls it only after the change is on disk. */
 export interface Announcer {
   announce(event: CoreEvent): void | Promise<void>;

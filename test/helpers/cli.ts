@@ -13,6 +13,8 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
     NIGHTSHIFT_HOME: home,
     OWNER_TZ: 'Europe/London',
     DEMO_BUILD_STEP: '50ms',
+    // Many daemons run at once in the suite: no dashboard unless a test asks for one (port 0: any free port).
+    DASHBOARD_PORT: 'off',
     ...extra,
   };
 }

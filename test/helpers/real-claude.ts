@@ -1,30 +1,15 @@
 // Where the real Claude Code CLI is (installed by `npm test` into test/real-claude-code, see
 // scripts/test-tools.mjs), and a directory to put first on PATH so BUILDER=claude finds it as `claude`.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isAlive } from '../../src/builders/process-tree.ts';
-import { waitFor } from './agents.ts';
+import { toolReady } from './test-tools.ts';
 
-const DIR = fileURLToPath(new URL('../real-claude-code/', import.meta.url));
-const SCOPE = join(DIR, 'node_modules', '@anthropic-ai');
+const SCOPE = fileURLToPath(new URL('../real-claude-code/node_modules/@anthropic-ai/', import.meta.url));
 
-/** `npm test` installs the CLI beside the suite: waits for an install under way (scripts/test-tools.mjs). */
-export async function realClaudeInstalled(): Promise<void> {
-  const installing = join(DIR, '.installing');
-  const over = () => {
-    try {
-      const pid = Number(readFileSync(installing, 'utf8'));
-      return pid > 0 && !isAlive(pid); // left by an install that died
-    } catch {
-      return true; // no install under way
-    }
-  };
-  await waitFor(over, 240_000, 'the install of the real Claude Code CLI by npm test (scripts/test-tools.mjs)');
-  const failed = join(DIR, '.install-failed');
-  if (existsSync(failed)) throw new Error(`the real Claude Code CLI could not be installed: ${readFileSync(failed, 'utf8')}`);
-}
+/** `npm test` installs the CLI beside the suite: waits for an install under way. */
+export const realClaudeInstalled = (): Promise<void> => toolReady('claude-code');
 
 /** The native binary of the platform package npm chose (`claude-code-linux-x64`, `…-darwin-arm64`, …). */
 export function realClaudeBinary(): string {

@@ -157,7 +157,7 @@ export class ConsoleAdapter implements Announcer {
 
   private render(event: CoreEvent): string | null {
     const { engine } = this.opts;
-    return renderEvent(event, { timeZone: engine.policy.timeZone, maxAttempts: engine.policy.maxAttempts, now: engine.now() });
+    return renderEvent(event, { timeZone: engine.policy.timeZone, maxAttempts: engine.policy.maxAttempts, now: engine.now(), links: engine.links });
   }
 
   private shouldShowProgress(id: string, percent: number | null): boolean {

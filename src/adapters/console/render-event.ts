@@ -1,6 +1,6 @@
 // Core events as console lines. Pure: (event, state) → lines, so it is tested without a terminal.
 import { formatDuration } from '../../core/durations.ts';
-import type { CoreEvent, Progress } from '../../core/ports.ts';
+import type { CoreEvent, Progress, TaskLinks } from '../../core/ports.ts';
 import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
 import type { Task } from '../../core/task.ts';
 import { clip, demoNote as taskDemoNote, elapsed, progressBar, when } from '../../commands/format.ts';
@@ -11,7 +11,12 @@ export interface RenderOptions {
   timeZone: string;
   maxAttempts: number;
   now: Date;
+  /** The dashboard, when it is on: lines point at the task's page instead of a local log path. */
+  links?: TaskLinks | null;
 }
+
+/** "· http://127.0.0.1:7431/tasks/t-1" with the dashboard on, else "· log /path/attempt-1.log". */
+const whereToLook = (t: Task, o: RenderOptions): string => (o.links ? ` · ${o.links.task(t.id)}` : ` · log ${lastAttempt(t)?.logPath ?? ''}`);
 
 function deliverablesLine(t: Task): string {
   const d = t.deliverables;
@@ -45,7 +50,7 @@ export function renderEvent(ev: CoreEvent, o: RenderOptions): string | null {
     case 'owner_attention':
       return `>> ${ev.message}`;
     case 'summary_due':
-      return renderSummaryText(ev.summary);
+      return renderSummaryText(ev.summary, o.links ?? null);
     case 'task_changed':
       break;
   }
@@ -53,12 +58,12 @@ export function renderEvent(ev: CoreEvent, o: RenderOptions): string | null {
   const a = lastAttempt(t);
   switch (ev.event.type) {
     case 'started':
-      return `${t.id} started: attempt ${attemptLabel(t, o.maxAttempts)} with ${a?.builder ?? 'the builder'}${a?.demo ? ' (a demo build)' : ''} · log ${a?.logPath ?? ''}`;
+      return `${t.id} started: attempt ${attemptLabel(t, o.maxAttempts)} with ${a?.builder ?? 'the builder'}${a?.demo ? ' (a demo build)' : ''}${whereToLook(t, o)}`;
     case 'done': {
       // What the agent says it did and what it cost: here as in chat, not only in "status t-N".
       const usage = formatAgentUsage(a?.usage);
       const said = t.deliverables.summary ? `\n  ${clip(oneLine(t.deliverables.summary), 300, `"status ${t.id}"`)}` : '';
-      return `${t.id} "${t.title}" is done after ${formatDuration(a?.durationMs ?? 0)}${demo} · ${deliverablesLine(t)}${usage ? ` · ${usage}` : ''} · log ${a?.logPath ?? ''}${said}`;
+      return `${t.id} "${t.title}" is done after ${formatDuration(a?.durationMs ?? 0)}${demo} · ${deliverablesLine(t)}${usage ? ` · ${usage}` : ''}${whereToLook(t, o)}${said}`;
     }
     case 'retry_scheduled':
       return `${t.id} attempt ${a?.n ?? '?'}${demo} failed (${a?.reason ?? 'unknown'}); retrying at ${t.retryAt ? when(t.retryAt, o.now, o.timeZone) : 'soon'}`;

@@ -54,7 +54,13 @@ const size = (e: APIEmbed): number =>
 
 export function briefingMessage(b: Briefing, links: ThreadLinks = new Map(), at = new Date()): DiscordMessage {
   const embeds: APIEmbed[] = [
-    { title: plain(`🌅 Good morning: ${b.headline}`, LIMIT.title), description: safeText(b.since, 200), color: COLOR.headline, timestamp: at.toISOString() },
+    {
+      title: plain(`🌅 Good morning: ${b.headline}`, LIMIT.title),
+      description: safeText(b.since, 200) + (b.dashboard ? `\n[The night at a glance](<${b.dashboard.night}>)` : ''),
+      color: COLOR.headline,
+      timestamp: at.toISOString(),
+      ...(b.dashboard ? { url: b.dashboard.night } : {}),
+    },
   ];
   if (b.needsYou.length) {
     const more = b.needsYou.length > MAX_ROWS ? `\n…and ${b.needsYou.length - MAX_ROWS} more waiting for you (/status)` : '';
@@ -76,7 +82,7 @@ export function briefingMessage(b: Briefing, links: ThreadLinks = new Map(), at 
       title: `Built (${b.built.length})`,
       color: COLOR.built,
       fields: b.built.slice(0, MAX_BUILT).map((x) => {
-        const facts = [x.took, x.cost, x.pullRequest ? `[pull request](${x.pullRequest})` : x.branch ? `branch \`${x.branch.replace(/`/g, "'")}\`` : null, links.get(x.task.id) ? `[thread](${links.get(x.task.id)})` : null]
+        const facts = [x.took, x.cost, x.pullRequest ? `[pull request](${x.pullRequest})` : x.branch ? `branch \`${x.branch.replace(/`/g, "'")}\`` : null, links.get(x.task.id) ? `[thread](${links.get(x.task.id)})` : null, b.dashboard ? `[details](<${b.dashboard.task(x.task.id)}>)` : null]
           .filter(Boolean)
           .join(' · ');
         const said = x.said ? `${safeText(x.said, 300)}\n` : '';

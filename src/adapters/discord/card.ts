@@ -123,5 +123,7 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
     footer: { text: a?.demo ? 'demo build: nothing real was built' : `nightshift · ${task.id}` },
   };
   if (lines.length) embed.description = lines.join('\n').slice(0, LIMIT.description);
+  // With the dashboard on, the embed's title opens the task's page.
+  if (ctx.links) embed.url = ctx.links.task(task.id);
   return { embeds: [embed], components: cardButtons(task) };
 }

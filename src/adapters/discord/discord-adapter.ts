@@ -442,7 +442,7 @@ export class DiscordAdapter implements Announcer {
 
   private async postSummary(event: Extract<CoreEvent, { type: 'summary_due' }>): Promise<void> {
     const { config, engine } = this.opts;
-    const briefing = makeBriefing(event.summary);
+    const briefing = makeBriefing(event.summary, engine.links);
     // Each task links to its thread, where its status message and every milestone are.
     const links = new Map<TaskId, string>();
     const guild = config.guildId ?? this.guildId;

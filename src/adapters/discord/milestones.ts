@@ -15,7 +15,7 @@ const message = (content: string, extra: Omit<DiscordMessage, 'content'> = {}): 
 const pinging = (ownerId: string, content: string, extra: Omit<DiscordMessage, 'content'> = {}): DiscordMessage =>
   message(content, { ...extra, allowed_mentions: { parse: [], users: [ownerId] } });
 
-function deliverables(task: Task): string {
+function deliverables(task: Task, ctx: CardContext): string {
   const d = task.deliverables;
   const lines: string[] = [];
   if (d.branch) lines.push(`Branch: \`${d.branch.replace(/`/g, "'")}\``);
@@ -24,7 +24,7 @@ function deliverables(task: Task): string {
   for (const l of d.links) lines.push(`Pull request: <${l}>`);
   if (d.noPullRequest) lines.push(`No pull request: ${safeText(d.noPullRequest, 300)}`);
   const a = lastAttempt(task);
-  if (a) lines.push(`Log: \`${a.logPath.replace(/`/g, "'")}\``);
+  if (a) lines.push(ctx.links ? `Details: [the task page](<${ctx.links.task(task.id)}>) · [the log](<${ctx.links.log(task.id, a.n)}>)` : `Log: \`${a.logPath.replace(/`/g, "'")}\``);
   const usage = formatAgentUsage(a?.usage);
   if (usage) lines.push(`Usage: ${usage}`);
   return lines.join('\n');
@@ -42,7 +42,7 @@ export function milestone(task: Task, event: TaskEvent, ownerId: string, ctx: Ca
     case 'done': {
       const said = task.deliverables.summary;
       const embeds = said ? [{ title: 'What the agent says it did', description: safeText(said, 3500, a ? `the log, ${a.logPath}` : 'the log') }] : [];
-      return pinging(ownerId, `✅ ${mention(ownerId)} **${safeText(task.title, 300)}** is done after ${formatDuration(a?.durationMs ?? 0)}.${demo}\n${deliverables(task)}`, { embeds });
+      return pinging(ownerId, `✅ ${mention(ownerId)} **${safeText(task.title, 300)}** is done after ${formatDuration(a?.durationMs ?? 0)}.${demo}\n${deliverables(task, ctx)}`, { embeds });
     }
     case 'cancelled':
       return message(`🚫 Cancelled${event.by ? ` by ${who(event.by)}` : ''}.`);

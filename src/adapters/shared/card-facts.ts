@@ -3,6 +3,7 @@
 // est ~40m" line. Each adapter only decides how it looks.
 import { formatDuration } from '../../core/durations.ts';
 import type { Engine } from '../../core/engine.ts';
+import type { TaskLinks } from '../../core/ports.ts';
 import type { Task } from '../../core/task.ts';
 import { lastAttempt } from '../../core/transitions.ts';
 import { elapsed } from '../../commands/format.ts';
@@ -13,10 +14,12 @@ export interface CardContext {
   maxAttempts: number;
   /** Median of past build durations, for "est ~40m" when the task has no estimate. */
   typicalMs: number | null;
+  /** The dashboard, when it is on: cards and replies link to the task's page and logs. */
+  links?: TaskLinks | null;
 }
 
-export function cardContext(engine: Pick<Engine, 'now' | 'policy' | 'typicalDurationMs'>): CardContext {
-  return { now: engine.now(), timeZone: engine.policy.timeZone, maxAttempts: engine.policy.maxAttempts, typicalMs: engine.typicalDurationMs() };
+export function cardContext(engine: Pick<Engine, 'now' | 'policy' | 'typicalDurationMs' | 'links'>): CardContext {
+  return { now: engine.now(), timeZone: engine.policy.timeZone, maxAttempts: engine.policy.maxAttempts, typicalMs: engine.typicalDurationMs(), links: engine.links };
 }
 
 /** "12m elapsed · est ~40m" while building, "took 41m · est ~40m" after; null when nothing is known. */

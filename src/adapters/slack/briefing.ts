@@ -22,11 +22,12 @@ function titleOf(id: TaskId, title: string, links: ThreadLinks): string {
   return url ? `*${link(url, name)}*` : `*${escapeMrkdwn(name)}*`;
 }
 
-function builtBlock(b: Built, links: ThreadLinks): Block {
+function builtBlock(b: Built, links: ThreadLinks, dashboard: Briefing['dashboard']): Block {
   const facts = [
     escapeMrkdwn(b.took),
     b.cost ? escapeMrkdwn(b.cost) : null,
     b.pullRequest ? link(b.pullRequest, 'pull request') : b.branch ? `branch \`${escapeMrkdwn(b.branch)}\`` : null,
+    dashboard ? link(dashboard.task(b.task.id), 'details') : null,
   ].filter(Boolean);
   const lines = [`:white_check_mark: ${titleOf(b.task.id, b.task.title, links)}${b.demo ? ' _(demo build: nothing real was built)_' : ''}`];
   if (b.said) lines.push(`_${safeText(b.said, 600)}_`);
@@ -75,7 +76,7 @@ export function briefingMessage(b: Briefing, links: ThreadLinks = new Map()): Sl
   }
   if (b.built.length) {
     blocks.push({ type: 'divider' }, text(`*Built (${b.built.length})*`));
-    for (const x of b.built.slice(0, MAX_BUILT)) blocks.push(builtBlock(x, links));
+    for (const x of b.built.slice(0, MAX_BUILT)) blocks.push(builtBlock(x, links, b.dashboard));
     if (b.built.length > MAX_BUILT) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `…and ${b.built.length - MAX_BUILT} more built (\`nightshift summary\`)` }] });
   }
   const rest = [
@@ -85,5 +86,6 @@ export function briefingMessage(b: Briefing, links: ThreadLinks = new Map()): Sl
     ...listBlock('Cancelled or rejected', b.dropped, links),
   ];
   if (rest.length) blocks.push({ type: 'divider' }, ...rest);
+  if (b.dashboard) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: link(b.dashboard.night, 'The night at a glance, on the dashboard') }] });
   return { text: headline, blocks };
 }

@@ -98,6 +98,7 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
   const decision = decisionLine(task, ctx, who);
   const context = [`Asked by ${task.origin.userId.startsWith('U') || task.origin.userId.startsWith('W') ? `<@${task.origin.userId}>` : escapeMrkdwn(task.origin.userName ?? task.origin.userId)}`];
   if (decision) context.push(decision);
+  if (ctx.links) context.push(link(ctx.links.task(task.id), 'Open on the dashboard'));
   blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) });
   const buttons = cardButtons(task);
   if (buttons.length) blocks.push({ type: 'actions', block_id: `ns_actions_${task.id}`, elements: buttons });

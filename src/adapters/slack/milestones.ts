@@ -23,7 +23,7 @@ function actions(task: Task): Block[] {
   return buttons.length ? [{ type: 'actions', block_id: `ns_thread_actions_${task.id}_${task.events.length}`, elements: buttons }] : [];
 }
 
-function deliverables(task: Task): string {
+function deliverables(task: Task, ctx: CardContext): string {
   const d = task.deliverables;
   const lines: string[] = [];
   if (d.branch) lines.push(`Branch: \`${escapeMrkdwn(d.branch)}\``);
@@ -32,7 +32,7 @@ function deliverables(task: Task): string {
   for (const l of d.links) lines.push(`Pull request: ${link(l)}`);
   if (d.noPullRequest) lines.push(`No pull request: ${escapeMrkdwn(d.noPullRequest)}`);
   const a = lastAttempt(task);
-  if (a) lines.push(`Log: \`${escapeMrkdwn(a.logPath)}\``);
+  if (a) lines.push(ctx.links ? `Details: ${link(ctx.links.task(task.id), 'the task page')} · ${link(ctx.links.log(task.id, a.n), 'the log')}` : `Log: \`${escapeMrkdwn(a.logPath)}\``);
   const usage = formatAgentUsage(a?.usage);
   if (usage) lines.push(`Usage: ${usage}`);
   return lines.join('\n');
@@ -50,7 +50,7 @@ export function milestone(task: Task, event: TaskEvent, ownerId: string, ctx: Ca
         `:warning: Attempt ${a?.n ?? '?'} failed: ${safeText(a?.reason ?? 'unknown', 500)}. Retrying at ${task.retryAt ? formatOwnerTime(new Date(task.retryAt), ctx.now, ctx.timeZone) : 'soon'}.`,
       );
     case 'done':
-      return message(`:white_check_mark: ${mention(ownerId)} *${escapeMrkdwn(task.title)}* is done after ${formatDuration(a?.durationMs ?? 0)}.${demo}\n${deliverables(task)}`, summaryBlocks(task));
+      return message(`:white_check_mark: ${mention(ownerId)} *${escapeMrkdwn(task.title)}* is done after ${formatDuration(a?.durationMs ?? 0)}.${demo}\n${deliverables(task, ctx)}`, summaryBlocks(task));
     case 'cancelled':
       return message(`:no_entry_sign: Cancelled${event.by ? ` by ${who(event.by)}` : ''}.`);
     case 'rejected':

@@ -304,7 +304,7 @@ export class SlackAdapter implements Announcer {
     const { config } = this.opts;
     const channel = config.summaryChannel ?? (await this.outbox.dmChannel(config.ownerId));
     if (!channel) return;
-    const briefing = makeBriefing(event.summary);
+    const briefing = makeBriefing(event.summary, this.opts.engine.links);
     // Each task's title links to its thread, where its card and every milestone are.
     const links = new Map<TaskId, string>();
     for (const id of new Set(shownTaskIds(briefing))) {
