@@ -133,6 +133,15 @@ describe('the dashboard in Chromium', () => {
     expect(await page.textContent('tr[data-task="t-8"]')).toMatch(/waiting for your approval/);
     await shot(page, 'dashboard-now.png');
 
+    // The build's own page, while it runs: the agent's plan (its todo list) as a checklist.
+    const live = await context.newPage();
+    live.setDefaultTimeout(20_000);
+    await live.goto(`${url}/tasks/t-7`);
+    await live.waitForSelector('ul.plan li.doing');
+    expect(await live.textContent('ul.plan li.done')).toMatch(/Write the feature/);
+    expect(await live.textContent('ul.plan li.doing')).toMatch(/Run the tests/);
+    await live.close();
+
     await writeFile(gate, 'go');
     await page.waitForSelector('tr[data-task="t-7"] .pill.done');
     expect(await page.evaluate(() => (globalThis as unknown as Browserish).sameDocument)).toBe(true);
@@ -148,6 +157,7 @@ describe('the dashboard in Chromium', () => {
     expect(text).toMatch(/Claude Code finished after 9 turns/);
     expect(text).toMatch(/\$0\.41/); // the cost the agent reported
     expect(text).toMatch(/Added src\/feature\.ts and committed it/); // its summary
+    expect(await page.textContent('ul.plan')).toMatch(/Write the feature[\s\S]*Run the tests/); // the plan it left
     expect(await page.textContent('.d2h-file-name')).toBe('src/feature.ts'); // the diff, rendered
     expect(await page.textContent('#log')).toMatch(/Added src\/feature\.ts/); // the log's words, not its JSON
     const log = await page.request.get(`${url}/tasks/t-7/attempts/1/log`);

@@ -38,6 +38,11 @@ describe('agents on PATH', () => {
     expect(t.deliverables.diffstat).toMatch(/file.? changed/);
     expect(t.deliverables.summary).toBeTruthy();
     expect(t.attempts[0]?.usage?.costUsd).toBeGreaterThan(0);
+    // The agent's todo list as it last wrote it, kept with the attempt (status --json shows it).
+    expect((t.attempts[0] as { plan?: unknown }).plan).toEqual([
+      { text: 'Write the feature', status: 'done' },
+      { text: 'Run the tests', status: 'doing' },
+    ]);
     expect(t.attempts[0]?.resources?.wallMs).toBeGreaterThan(0);
     const log = execFileSync('git', ['log', '--format=%s', t.deliverables.branch!], { cwd: t.deliverables.workspace!, encoding: 'utf8' });
     expect(log.split('\n')[0]).toBe(t.deliverables.commits.at(-1)?.replace(/^\S+ /, ''));

@@ -199,6 +199,20 @@ describe('what the parsers extract', () => {
     expect(feed(opencode, [{ type: 'tool_use', part: { tool: 'todowrite', callID: 'c1', state: { input: { todos: [{ status: 'completed' }, { status: 'pending' }] } } } }]).events[0]?.percent).toBe(50);
   });
 
+  it('a todo list becomes the plan: Claude Code and OpenCode by status, Codex by the first item not done', () => {
+    const todos = [{ content: 'Write the parser', status: 'completed' }, { content: 'Run the tests', status: 'in_progress' }, { content: 'Open the PR', status: 'pending' }];
+    const want = [{ text: 'Write the parser', status: 'done' }, { text: 'Run the tests', status: 'doing' }, { text: 'Open the PR', status: 'todo' }];
+    const fromClaude = feed(claude, [{ type: 'assistant', message: { id: 'm1', content: [{ type: 'tool_use', id: 't1', name: 'TodoWrite', input: { todos } }] }, parent_tool_use_id: null }]);
+    expect(fromClaude.events.at(-1)?.plan).toEqual(want);
+    const fromOpencode = feed(opencode, [{ type: 'tool_use', part: { tool: 'todowrite', callID: 'c1', state: { input: { todos } } } }]);
+    expect(fromOpencode.events.at(-1)?.plan).toEqual(want);
+    const items = [{ text: 'Write the parser', completed: true }, { text: 'Run the tests', completed: false }, { text: 'Open the PR', completed: false }];
+    const fromCodex = feed(codex, [{ type: 'item.started', item: { id: 'i1', type: 'todo_list', items } }]);
+    expect(fromCodex.events.at(-1)?.plan).toEqual(want);
+    // A tool call that is not the todo list carries no plan.
+    expect(feed(claude, [{ type: 'assistant', message: { id: 'm2', content: [{ type: 'tool_use', id: 't2', name: 'Bash', input: { command: 'ls' } }] }, parent_tool_use_id: null }]).events.at(-1)?.plan).toBeUndefined();
+  });
+
   it('aider: tokens with cache figures, the session cost, commands it ran, the last reply as summary', () => {
     const { verdict, said } = feed(aider, [
       'Added src/app.py to the chat.',

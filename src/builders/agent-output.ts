@@ -58,6 +58,6 @@ export class AgentOutput {
     const events = this.opts.parser.line(line, stream);
     if (events.length === 0) return;
     const at = new Date().toISOString();
-    for (const ev of events) this.opts.onProgress({ at, percent: ev.percent, message: ev.message });
+    for (const ev of events) this.opts.onProgress({ at, percent: ev.percent, message: ev.message, ...(ev.plan ? { plan: ev.plan } : {}) });
   }
 }

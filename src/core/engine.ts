@@ -25,7 +25,7 @@ import { formatDuration } from './durations.ts';
 import { estimateFor, specWords, type DurationSample, type Estimate } from './estimate.ts';
 import { formatOwnerTime } from './time-of-day.ts';
 import type { Summary } from './summary.ts';
-import { isTerminal, type Origin, type Priority, type Task, type TaskDraft, type TaskEvent, type TaskId } from './task.ts';
+import { isTerminal, type Origin, type PlanStep, type Priority, type Task, type TaskDraft, type TaskEvent, type TaskId } from './task.ts';
 import * as T from './transitions.ts';
 
 export interface EngineDeps {
@@ -574,7 +574,8 @@ export class Engine {
     if (!this.running.has(id)) return;
     const state = this.progress.get(id);
     // Kept as the builder said it; redacted when it is told (a few times a second, not per line).
-    const latest: Progress = { ...p, percent: p.percent ?? state?.latest.percent ?? null };
+    const plan = p.plan ?? state?.latest.plan;
+    const latest: Progress = { ...p, percent: p.percent ?? state?.latest.percent ?? null, ...(plan ? { plan } : {}) };
     if (!state) {
       this.progress.set(id, { latest, untold: true, toldAt: -Infinity, timer: null });
       this.tellProgress(id);
@@ -601,7 +602,11 @@ export class Engine {
   }
 
   private redactProgress(p: Progress): Progress {
-    return { ...p, message: this.redact(p.message) };
+    return { ...p, message: this.redact(p.message), ...(p.plan ? { plan: this.redactPlan(p.plan) } : {}) };
+  }
+
+  private redactPlan(plan: PlanStep[]): PlanStep[] {
+    return plan.map((s) => ({ ...s, text: this.redact(s.text) }));
   }
 
   private dropProgress(id: TaskId): void {
@@ -645,8 +650,11 @@ export class Engine {
     }
     const now = this.now();
     const d = result.deliverables;
+    // The agent's plan as it last reported it is kept with the attempt, for the task's page.
+    const plan = result.plan ?? this.progress.get(id)?.latest.plan;
     const clean: BuildResult = {
       ...result,
+      ...(plan ? { plan: this.redactPlan(plan) } : {}),
       reason: this.redact(result.reason),
       logTail: this.redact(result.logTail),
       // What the agent wrote about its work is shown to people: it passes the same filter.

@@ -1,7 +1,7 @@
 // The interfaces the core needs from the world. Implementations live outside src/core
 // (src/store, src/builders, src/adapters); tests pass fakes or the real ones.
 import type { Summary } from './summary.ts';
-import type { AgentUsage, Attempt, Deliverables, ResourceUsage, Task, TaskEvent, TaskId } from './task.ts';
+import type { AgentUsage, Attempt, Deliverables, PlanStep, ResourceUsage, Task, TaskEvent, TaskId } from './task.ts';
 
 /** Wall-clock time and timers, injected so policy and the engine can be driven by a fake clock. */
 export interface Clock {
@@ -80,6 +80,8 @@ export interface Progress {
   /** 0-100 when the builder reports it, null when only a line of text is known. */
   percent: number | null;
   message: string;
+  /** The agent's own plan, as it last reported it (kept while later lines say other things). */
+  plan?: PlanStep[];
 }
 
 export const BUILD_OUTCOMES = ['succeeded', 'failed', 'timed_out', 'cancelled', 'usage_limited'] as const;
@@ -105,6 +107,8 @@ export interface BuildResult {
   sessionLost?: boolean;
   /** The session the agent reported it ran in (agents that name their own): the next attempt resumes it. */
   sessionId?: string;
+  /** The agent's plan as it last reported it (the engine adds it from the build's progress). */
+  plan?: PlanStep[];
 }
 
 export interface BuildPlan {

@@ -77,6 +77,13 @@ export const ResourceUsage = z.object({
   samples: z.number().int().nonnegative().optional(),
 });
 export type ResourceUsage = z.infer<typeof ResourceUsage>;
+/** One step of the agent's own plan (its todo list), as it last reported it. */
+export const PlanStep = z.object({
+  text: z.string(),
+  status: z.enum(['done', 'doing', 'todo']),
+});
+export type PlanStep = z.infer<typeof PlanStep>;
+
 export const Attempt = z.object({
   n: z.number().int().positive(),
   startedAt: isoInstant,
@@ -100,6 +107,8 @@ export const Attempt = z.object({
   sessionLost: z.boolean().optional(),
   usage: AgentUsage.optional(),
   resources: ResourceUsage.optional(),
+  /** The agent's plan (its todo list) as it last reported it in this attempt, for agents that keep one. */
+  plan: z.array(PlanStep).optional(),
 });
 export type Attempt = z.infer<typeof Attempt>;
 

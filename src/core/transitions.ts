@@ -10,6 +10,7 @@ import type {
   ResourceUsage,
   Deliverables,
   Origin,
+  PlanStep,
   Priority,
   SafetyVerdict,
   Task,
@@ -204,6 +205,7 @@ export interface AttemptEnd {
   counts?: boolean;
   usage?: AgentUsage;
   resources?: ResourceUsage;
+  plan?: PlanStep[];
   /** For `usage_limited`: when the agent's limit resets, if it said. */
   resetsAt?: string;
   /** False for a failure that trying again cannot fix: the task is escalated at once. */
@@ -241,6 +243,7 @@ function closeRunningAttempt(task: Task, end: AttemptEnd, now: Date): Attempt[] 
           ...(end.resources ? { resources: end.resources } : {}),
           ...(end.sessionLost ? { sessionLost: true } : {}),
           ...(end.sessionId ? { sessionId: end.sessionId } : {}),
+          ...(end.plan?.length ? { plan: end.plan } : {}),
         }
       : a,
   );

@@ -63,7 +63,7 @@ export class LiveHub {
   private onEvent(e: CoreEvent): void {
     switch (e.type) {
       case 'progress':
-        this.broadcast('progress', { id: e.task.id, percent: e.progress.percent, message: e.progress.message });
+        this.broadcast('progress', { id: e.task.id, percent: e.progress.percent, message: e.progress.message, ...(e.progress.plan ? { plan: e.progress.plan } : {}) });
         this.followLogs(e.task.id);
         return;
       case 'task_created':

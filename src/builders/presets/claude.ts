@@ -92,7 +92,7 @@ export function createClaudeParser(opts: ParserOptions = {}): AgentStreamParser 
         events.push(...progress.emit('thinking'));
       } else if (type === 'tool_use' || type === 'server_tool_use') {
         const d = describeTool(str(block.name) ?? 'a tool', obj(block.input), workspace);
-        events.push(...progress.emit(d.message, d.percent));
+        events.push(...progress.emit(d.message, d.percent, d.plan));
       }
     }
     if (error) {

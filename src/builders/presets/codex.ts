@@ -61,7 +61,9 @@ export function createCodexParser(opts: ParserOptions = {}): AgentStreamParser {
       case 'todo_list': {
         const items = arr(item.items).map(obj);
         const next = items.find((i) => i.completed !== true);
-        return progress.emit(next ? `working on: ${str(next.text) ?? 'the next step'}` : 'plan complete', planPercent(items.map((i) => ({ done: i.completed === true }))));
+        // Codex marks items done or not: the first one not done is the one it is on.
+        const plan = items.map((i) => ({ text: clip(str(i.text) ?? '', 200), status: i.completed === true ? ('done' as const) : i === next ? ('doing' as const) : ('todo' as const) })).filter((s) => s.text !== '');
+        return progress.emit(next ? `working on: ${str(next.text) ?? 'the next step'}` : 'plan complete', planPercent(items.map((i) => ({ done: i.completed === true }))), plan);
       }
       default:
         return []; // error items (non-fatal warnings), collab_tool_call, plan, and types not invented yet

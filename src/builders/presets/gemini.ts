@@ -78,7 +78,7 @@ export function createGeminiParser(opts: ParserOptions = {}): AgentStreamParser 
           if (!name) return [];
           reply = ''; // the summary is what comes after the last tool call
           const d = describeTool(name, obj(msg.parameters), opts.workspace);
-          return progress.emit(d.message, d.percent);
+          return progress.emit(d.message, d.percent, d.plan);
         }
         case 'error':
           lastWarning = str(msg.message) ?? lastWarning;

@@ -72,7 +72,7 @@ export function createOpencodeParser(opts: ParserOptions = {}): AgentStreamParse
       toolCalls.add(callId);
     }
     const d = describeTool(tool, obj(obj(part.state).input), opts.workspace);
-    return progress.emit(d.message, d.percent);
+    return progress.emit(d.message, d.percent, d.plan);
   }
 
   return {

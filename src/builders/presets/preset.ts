@@ -3,6 +3,8 @@
 // lines and a verdict). Pure: no spawning, no file system, no process.env. The runner owns those.
 // The facts behind each preset are in agent-clis.md (shared notes); each preset file cites the section.
 
+import type { PlanStep } from '../../core/task.ts';
+
 /** Agents with a preset, in BUILDER=auto preference order (see detect.ts for why). */
 export const AGENT_NAMES = ['claude', 'codex', 'gemini', 'opencode', 'aider'] as const;
 export type AgentName = (typeof AGENT_NAMES)[number];
@@ -46,6 +48,8 @@ export interface ProgressEvent {
   message: string;
   /** 0-100 when the agent's own plan says how far it is, null when unknown (the usual case). */
   percent: number | null;
+  /** The agent's whole plan, when this event is its todo list. */
+  plan?: PlanStep[];
 }
 
 export type AgentEvent = ProgressEvent;

@@ -1,6 +1,7 @@
 // Pieces every parser uses: a progress emitter that drops exact repeats, a bounded memory of the
 // last plain-text lines (for failure reasons), reading one line of a JSON-lines stream, and how an
 // exit is said in words.
+import type { PlanStep } from '../../core/task.ts';
 import { parseJsonObject, type Json } from './json-line.ts';
 import type { AgentEvent, AgentExit, OutputStream } from './preset.ts';
 import { clip, stripAnsi } from './text.ts';
@@ -10,13 +11,13 @@ export class ProgressEmitter {
   private last = '';
 
   /** Zero or one event: the same message and percent twice in a row is said once. */
-  emit(message: string, percent: number | null = null): AgentEvent[] {
+  emit(message: string, percent: number | null = null, plan?: PlanStep[]): AgentEvent[] {
     const m = clip(message);
     if (m === '') return [];
-    const key = `${percent ?? ''}|${m}`;
+    const key = `${percent ?? ''}|${m}|${plan ? JSON.stringify(plan) : ''}`;
     if (key === this.last) return [];
     this.last = key;
-    return [{ type: 'progress', message: m, percent }];
+    return [{ type: 'progress', message: m, percent, ...(plan ? { plan } : {}) }];
   }
 }
 

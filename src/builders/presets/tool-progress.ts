@@ -2,6 +2,7 @@
 // CLIs that report each call as a tool name plus a JSON input (Claude Code, Gemini CLI, OpenCode).
 // The phrases are shared; each preset keeps its own table from its CLI's tool names and input
 // field names to them.
+import type { PlanStep } from '../../core/task.ts';
 import { arr, firstStr, obj, str, type Json } from './json-line.ts';
 import { clip, describeCommand, displayPath, planPercent } from './text.ts';
 
@@ -9,7 +10,11 @@ export interface ToolProgress {
   message: string;
   /** From the agent's own plan (a todo list), else null. */
   percent: number | null;
+  /** The plan itself, when the call was the agent writing its todo list. */
+  plan?: PlanStep[];
 }
+
+const PLAN_STATUS: Record<string, PlanStep['status']> = { completed: 'done', in_progress: 'doing', pending: 'todo' };
 
 /** How one tool's call is put in words, from its input. */
 export type ToolPhrase = (input: Json, workspace: string | undefined) => ToolProgress;
@@ -50,7 +55,8 @@ export const say = {
       const todos = arr(input.todos).map(obj);
       const current = namingCurrent ? todos.find((t) => t.status === 'in_progress') : undefined;
       const message = current ? `working on: ${str(current.content) ?? 'the next step'}` : 'updating the plan';
-      return { message, percent: planPercent(todos.map((t) => ({ done: t.status === 'completed' }))) };
+      const plan = todos.map((t) => ({ text: clip(str(t.content) ?? '', 200), status: PLAN_STATUS[str(t.status) ?? ''] ?? 'todo' })).filter((s) => s.text !== '');
+      return { message, percent: planPercent(todos.map((t) => ({ done: t.status === 'completed' }))), plan };
     },
 };
 

@@ -41,6 +41,23 @@
       var pct = cards[i].querySelector('[data-percent]');
       if (pct) pct.textContent = p.percent === null ? '' : p.percent + '%';
     }
+    var plan = document.querySelector('[data-plan="' + p.id + '"]');
+    if (plan && p.plan && p.plan.length) {
+      var list = document.createElement('ul');
+      list.className = 'plan';
+      list.setAttribute('data-plan', p.id);
+      p.plan.forEach(function (step) {
+        var li = document.createElement('li');
+        li.className = step.status;
+        var mark = document.createElement('span');
+        mark.className = 'mark';
+        mark.textContent = { done: '✓', doing: '▶', todo: '○' }[step.status] || '○';
+        li.appendChild(mark);
+        li.appendChild(document.createTextNode(' ' + step.text));
+        list.appendChild(li);
+      });
+      plan.replaceWith(list);
+    }
   }
 
   // ---- the page again, when a task changes -------------------------------------------------

@@ -33,6 +33,8 @@ dl.facts { display:grid; grid-template-columns:max-content 1fr; gap:4px 14px; ma
 .actions button.primary { background:var(--accent); border-color:var(--accent); color:#fff; }
 .chart { position:relative; height:340px; } .chart.small { height:240px; }
 .spec { white-space:pre-wrap; }
+ul.plan { list-style:none; padding:0; margin:0; } ul.plan li { padding:2px 0; } ul.plan .mark { display:inline-block; width:1.4em; }
+ul.plan li.done { color:var(--muted); text-decoration:line-through; } ul.plan li.doing { font-weight:600; } ul.plan li.doing .mark { color:var(--run); }
 `;
 
 export type PageName = 'overview' | 'night' | 'history' | 'task';

@@ -3,7 +3,7 @@
 // A running task's progress and log tail move live.
 import { html, raw } from 'hono/html';
 import type { Progress } from '../../core/ports.ts';
-import type { Task } from '../../core/task.ts';
+import type { PlanStep, Task } from '../../core/task.ts';
 import { layout, type Html } from './layout.ts';
 import { at, bytes, pill, progressBar, statusPill, took } from './parts.ts';
 
@@ -19,6 +19,14 @@ export interface TaskPageInput {
   /** The end of the running (or last) attempt's log, as a person reads it. */
   logTail: string;
   canAct: boolean;
+}
+
+const MARK: Record<PlanStep['status'], string> = { done: '✓', doing: '▶', todo: '○' };
+
+/** The agent's own todo list: live while it builds (the live script redraws it), else as the last attempt left it. */
+export function planList(plan: PlanStep[] | undefined, taskId: string): Html {
+  if (!plan?.length) return html`<p class="empty" data-plan="${taskId}">The agent has not shared a plan (Claude Code, Codex and OpenCode do when they keep a todo list).</p>`;
+  return html`<ul class="plan" data-plan="${taskId}">${plan.map((s) => html`<li class="${s.status}"><span class="mark">${MARK[s.status]}</span> ${s.text}</li>`)}</ul>`;
 }
 
 const DECISIONS = new Set(['approved', 'rejected', 'cancelled', 'retried', 'clarified', 'priority_changed', 'approval_requested', 'approval_reminded']);
@@ -64,6 +72,7 @@ ${i.canAct ? actions(task) : ''}
 ${i.nextStep ? html`<dt>Next</dt><dd>${i.nextStep}</dd>` : ''}
 </dl></section>
 ${building ? html`<section class="card running" data-task="${task.id}"><div data-bar>${progressBar(i.progress?.percent ?? null)}</div><div class="step"><span data-step>${i.progress?.message ?? 'starting'}</span> <span class="muted" data-percent>${i.progress?.percent === null || !i.progress ? '' : `${String(i.progress.percent)}%`}</span></div></section>` : ''}
+<h2>The agent's plan</h2><section class="card">${planList(building ? (i.progress?.plan ?? task.attempts.at(-1)?.plan) : task.attempts.findLast((a) => a.plan?.length)?.plan, task.id)}</section>
 <h2>Request</h2><section class="card"><div class="spec">${task.request}</div>
 ${task.clarifications.length ? html`<h3>Clarifications</h3><ul>${task.clarifications.map((c) => html`<li><b>${c.by}</b> <span class="muted">${at(c.at, now, timeZone)}</span>: ${c.text}</li>`)}</ul>` : ''}</section>
 <h2>Safety</h2><section class="card">${safety}
