@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowFirst from './test/setup/sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -12,5 +13,6 @@ export default defineConfig({
     // with four (one is vitest's default on two cores). Three keeps some headroom for the tests that
     // time real deadlines (Slack's 3 s ack, Discord's interaction window) on a loaded machine.
     maxWorkers: 3,
+    sequence: { sequencer: SlowFirst },
   },
 });
