@@ -137,9 +137,9 @@ describe('the dashboard in Chromium', () => {
     const live = await context.newPage();
     live.setDefaultTimeout(20_000);
     await live.goto(`${url}/tasks/t-7`);
-    await live.waitForSelector('ul.plan li.doing');
+    await live.waitForSelector('ul.plan li.in_progress');
     expect(await live.textContent('ul.plan li.done')).toMatch(/Write the feature/);
-    expect(await live.textContent('ul.plan li.doing')).toMatch(/Run the tests/);
+    expect(await live.textContent('ul.plan li.in_progress')).toMatch(/Run the tests/);
     await live.close();
 
     await writeFile(gate, 'go');

@@ -92,6 +92,25 @@ describe('Discord status message', () => {
   });
 });
 
+describe('the agent\'s plan on the Discord status message', () => {
+  const building = (plan: { text: string; status: 'pending' | 'in_progress' | 'done' | 'failed' }[]) =>
+    makeTask({ id: 't-9', status: 'building', attempts: [{ n: 1, startedAt: '2026-11-25T13:48:00.000Z', outcome: 'running', logPath: '/l', builder: 'Claude Code', counts: true, demo: false, plan }] });
+
+  it('is a checklist field, one line a step, marked by status', () => {
+    const m = statusCard(building([{ text: 'a', status: 'done' }, { text: 'b', status: 'in_progress' }, { text: 'c', status: 'failed' }, { text: 'd', status: 'pending' }]), null, ctx);
+    expect(m.embeds![0]!.fields!.find((f) => f.name.startsWith("The agent's plan"))).toEqual({ name: "The agent's plan: 1 of 4 done", value: '✅ a\n▶️ b\n❌ c\n⬜ d', inline: false });
+    checkLimits(m);
+  });
+
+  it('a long plan is cut to fit a field, saying how many steps are left out', () => {
+    const m = statusCard(building(Array.from({ length: 60 }, (_, i) => ({ text: `step ${i} ${'x'.repeat(140)}`, status: 'pending' as const }))), null, ctx);
+    const field = m.embeds![0]!.fields!.find((f) => f.name.startsWith("The agent's plan"))!;
+    expect(field.value.length).toBeLessThanOrEqual(1024);
+    expect(field.value).toMatch(/\n…and \d+ more$/);
+    checkLimits(m);
+  });
+});
+
 describe('Discord thread messages', () => {
   const done = makeTask({ ...running, status: 'done', deliverables: { commits: ['add spotify client'], changedFiles: ['a', 'b'], diffstat: '2 files changed, 7 insertions(+)', branch: 'nightshift/t-7-spotify', links: [], summary: 'Added a client. @everyone look' } });
   const doneA = { ...done, attempts: [{ ...running.attempts[0]!, outcome: 'succeeded' as const, endedAt: '2026-11-25T14:30:00.000Z', durationMs: 42 * 60_000 }] };

@@ -1,5 +1,7 @@
 // The Discord adapter end to end: the real discord.js client against a local fake Discord (REST +
 // gateway), a real engine and store, and a fake agent as the builder.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DiscordAdapter, type DiscordAdapterOptions } from '../src/adapters/discord/discord-adapter.ts';
 import type { DiscordConfig } from '../src/config.ts';
@@ -42,7 +44,7 @@ afterEach(async () => {
 });
 
 async function setup(opts: {
-  script?: 'succeed' | 'hang' | 'fail' | 'chatty';
+  script?: 'succeed' | 'hang' | 'fail' | 'chatty' | 'planner';
   fakeOpts?: FakeDiscordOptions;
   env?: Record<string, string>;
   adapterOpts?: Partial<DiscordAdapterOptions>;
@@ -305,6 +307,29 @@ describe('Discord: buttons and who may press them', () => {
     expect(approved.content).toMatch(/t-1/);
     await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 'approved by command and built');
   });
+});
+
+describe('Discord: the agent\'s plan', () => {
+  it('shows on the status message as a checklist, its steps advancing edit by edit, every payload valid, at Discord\'s pace', async () => {
+    const gates = await tempDir();
+    const w = await setup({ script: 'planner', env: { FAKE_PLAN_GATE_DIR: gates }, fakeOpts: { rateLimits: { messagesPerChannelPer5s: 5, globalPerSec: 50 } }, adapterOpts: { perChannel: { count: 5, windowMs: 5_000 } } });
+    build(w, OWNER, 'urgent: build the invoice CSV export');
+    const planField = () => (cardOf(w, 't-1')?.embeds as { fields?: { name: string; value: string }[] }[] | undefined)?.[0]?.fields?.find((f) => f.name.startsWith("The agent's plan"));
+    const marks = () => [...(planField()?.value ?? '').matchAll(/^(✅|▶️|⬜|❌) /gmu)].map((m) => m[1]).join('');
+    for (let step = 1; step <= 4; step++) {
+      const want = '✅✅✅✅'.slice(0, step - 1) + '▶️' + '⬜'.repeat(4 - step);
+      await waitFor(() => marks() === want, 15_000, `the message showing step ${step} under way (it shows "${marks()}")`);
+      await writeFile(join(gates, `step-${step}`), '');
+    }
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 15_000, 'done');
+    await w.adapter.drain(15_000);
+    expect(planField()).toEqual({ name: "The agent's plan: 4 of 4 done", value: '✅ Read the invoice model\n✅ Write the CSV exporter\n✅ Add the tests\n✅ Run the tests', inline: false });
+    // The fake checks every request against Discord's OpenAPI description and its rate limits.
+    expect(w.fake.calls.filter((c) => c.rejected)).toEqual([]);
+    // No more edits than the paced outbox allows: at most 5 in any 5 s.
+    const at = cardOf(w, 't-1')!.edits.map((e) => e.at);
+    for (let i = 5; i < at.length; i++) expect(at[i]! - at[i - 5]!).toBeGreaterThanOrEqual(5_000 - 50);
+  }, 90_000);
 });
 
 describe('Discord: behaving well on the platform', () => {

@@ -41,7 +41,7 @@ describe('agents on PATH', () => {
     // The agent's todo list as it last wrote it, kept with the attempt (status --json shows it).
     expect((t.attempts[0] as { plan?: unknown }).plan).toEqual([
       { text: 'Write the feature', status: 'done' },
-      { text: 'Run the tests', status: 'doing' },
+      { text: 'Run the tests', status: 'in_progress' },
     ]);
     expect(t.attempts[0]?.resources?.wallMs).toBeGreaterThan(0);
     const log = execFileSync('git', ['log', '--format=%s', t.deliverables.branch!], { cwd: t.deliverables.workspace!, encoding: 'utf8' });

@@ -201,7 +201,7 @@ describe('what the parsers extract', () => {
 
   it('a todo list becomes the plan: Claude Code and OpenCode by status, Codex by the first item not done', () => {
     const todos = [{ content: 'Write the parser', status: 'completed' }, { content: 'Run the tests', status: 'in_progress' }, { content: 'Open the PR', status: 'pending' }];
-    const want = [{ text: 'Write the parser', status: 'done' }, { text: 'Run the tests', status: 'doing' }, { text: 'Open the PR', status: 'todo' }];
+    const want = [{ text: 'Write the parser', status: 'done' }, { text: 'Run the tests', status: 'in_progress' }, { text: 'Open the PR', status: 'pending' }];
     const fromClaude = feed(claude, [{ type: 'assistant', message: { id: 'm1', content: [{ type: 'tool_use', id: 't1', name: 'TodoWrite', input: { todos } }] }, parent_tool_use_id: null }]);
     expect(fromClaude.events.at(-1)?.plan).toEqual(want);
     const fromOpencode = feed(opencode, [{ type: 'tool_use', part: { tool: 'todowrite', callID: 'c1', state: { input: { todos } } } }]);

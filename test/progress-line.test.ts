@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AgentOutput } from '../src/builders/agent-output.ts';
 import { LineSplitter } from '../src/builders/line-splitter.ts';
 import { createCustomParser } from '../src/builders/presets/custom.ts';
-import { parseProgressLine } from '../src/builders/progress-line.ts';
+import { parsePlanLine, parseProgressLine, planProgress } from '../src/builders/progress-line.ts';
 
 describe('parseProgressLine', () => {
   it.each([
@@ -47,5 +47,25 @@ describe('the per-line path: LineSplitter and AgentOutput', () => {
     out.end('stderr');
     expect(seen).toEqual(['noise on stderr', 'café', 'second ✓', 'unterminated']);
     expect(out.tail()).toBe('second ✓\nunterminated');
+  });
+});
+
+describe('parsePlanLine: a builder reports its plan on one line', () => {
+  it.each([
+    ['PLAN ["Write the parser", "Test it"]', [{ text: 'Write the parser', status: 'pending' }, { text: 'Test it', status: 'pending' }]],
+    ['PLAN [{"text":"Write the parser","status":"done"},{"text":"Test it","status":"in_progress"},{"text":"Ship","status":"failed"}]', [{ text: 'Write the parser', status: 'done' }, { text: 'Test it', status: 'in_progress' }, { text: 'Ship', status: 'failed' }]],
+    ['PLAN [{"text":"Odd status","status":"maybe"}]', [{ text: 'Odd status', status: 'pending' }]],
+    ['PLAN []', []],
+  ])('%s', (line, expected) => {
+    expect(parsePlanLine(line)).toEqual(expected);
+  });
+
+  it.each(['PLAN not json', 'PLAN {"text":"an object, not a list"}', 'PLAN [42]', 'PLANNING ["x"]', 'the PLAN ["x"]'])('%s is not a plan (it stays an ordinary line)', (line) => {
+    expect(parsePlanLine(line)).toBeNull();
+  });
+
+  it('says the step under way and how far the plan is', () => {
+    expect(planProgress([{ text: 'a', status: 'done' }, { text: 'b', status: 'in_progress' }, { text: 'c', status: 'pending' }, { text: 'd', status: 'pending' }])).toEqual({ percent: 25, message: 'working on: b' });
+    expect(planProgress([{ text: 'a', status: 'done' }])).toEqual({ percent: 100, message: 'plan complete' });
   });
 });

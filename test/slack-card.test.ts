@@ -5,6 +5,7 @@ import { ACTION, statusCard, type Block } from '../src/adapters/slack/card.ts';
 import { attention, milestone } from '../src/adapters/slack/milestones.ts';
 import { escapeMrkdwn, safeText } from '../src/adapters/slack/mrkdwn.ts';
 import { mrkdwnTexts } from './helpers/slack-text.ts';
+import { blockKitProblems } from './fakes/slack/block-kit.ts';
 import { makeTask } from './helpers/task-factory.ts';
 
 const ctx = { now: new Date('2026-11-25T14:00:00Z'), timeZone: 'Europe/London', maxAttempts: 3, typicalMs: 40 * 60_000 };
@@ -35,6 +36,44 @@ function checkLimits(blocks: Block[]): void {
     if (b.type === 'actions') expect((b.elements as unknown[]).length).toBeLessThanOrEqual(25);
   }
 }
+
+describe('the agent\'s plan on the card', () => {
+  const building = (plan: { text: string; status: 'pending' | 'in_progress' | 'done' | 'failed' }[]) =>
+    makeTask({ id: 't-9', status: 'building', attempts: [{ n: 1, startedAt: '2026-11-25T13:48:00.000Z', outcome: 'running', logPath: '/l', builder: 'Claude Code', counts: true, demo: false, plan }] });
+
+  it('is a plan block of task cards with Slack\'s statuses (complete, error), which the fake accepts', () => {
+    const card = statusCard(building([{ text: 'a', status: 'done' }, { text: 'b', status: 'in_progress' }, { text: 'c', status: 'failed' }, { text: 'd', status: 'pending' }]), null, ctx);
+    const plan = card.blocks.find((b) => b.type === 'plan')!;
+    expect(plan).toEqual({
+      type: 'plan',
+      title: "The agent's plan: 1 of 4 done",
+      tasks: ['complete', 'in_progress', 'error', 'pending'].map((status, i) => ({ type: 'task_card', task_id: `step_${i + 1}`, title: 'abcd'[i], status })),
+    });
+    expect(blockKitProblems({ text: card.text, blocks: card.blocks })).toEqual([]);
+  });
+
+  it('a long plan shows 20 steps and says how many more; long step titles are cut; still within the fake\'s limits', () => {
+    const card = statusCard(building(Array.from({ length: 60 }, (_, i) => ({ text: `step ${i} ${'x'.repeat(400)}`, status: 'pending' as const }))), null, ctx);
+    const tasks = (card.blocks.find((b) => b.type === 'plan')!.tasks as { title: string }[]);
+    expect(tasks).toHaveLength(21);
+    expect(tasks.at(-1)!.title).toBe('…and 40 more steps');
+    expect(Math.max(...tasks.map((t) => t.title.length))).toBeLessThanOrEqual(200);
+    expect(blockKitProblems({ text: card.text, blocks: card.blocks })).toEqual([]);
+  });
+
+  it('the fake refuses what Slack would: "completed" is not a status; a plan and loose task cards together', () => {
+    expect(blockKitProblems({ blocks: [{ type: 'plan', title: 'p', tasks: [{ type: 'task_card', task_id: 's1', title: 'x', status: 'completed' }] }] })).toEqual([
+      '[ERROR] must be one of pending, in_progress, complete, error [json-pointer:/blocks/0/tasks/0/status]',
+    ]);
+    expect(blockKitProblems({ blocks: [{ type: 'plan', title: 'p' }, { type: 'task_card', task_id: 's1', title: 'x', status: 'pending' }] })).toEqual([
+      '[ERROR] must hold a plan block or task_card blocks, not both [json-pointer:/blocks]',
+    ]);
+  });
+
+  it('no plan shared, no plan block', () => {
+    expect(statusCard(makeTask({ status: 'queued' }), null, ctx).blocks.some((b) => b.type === 'plan')).toBe(false);
+  });
+});
 
 describe('status card', () => {
   it('shows title, status, priority and why, attempt, elapsed and estimate, deadline in the owner zone, progress', () => {

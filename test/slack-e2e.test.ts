@@ -1,5 +1,7 @@
 // The Slack adapter end to end: the real Bolt app in Socket Mode against a local fake Slack (Web API
 // + Socket Mode), a real engine and store, and a fake agent as the builder.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SlackAdapter } from '../src/adapters/slack/slack-adapter.ts';
 import type { SlackConfig } from '../src/config.ts';
@@ -51,7 +53,7 @@ afterEach(async () => {
 });
 
 async function setup(opts: {
-  script?: 'succeed' | 'hang' | 'fail' | 'chatty';
+  script?: 'succeed' | 'hang' | 'fail' | 'chatty' | 'planner';
   fakeOpts?: Parameters<typeof startFakeSlack>[0];
   env?: Record<string, string>;
   summaryChannel?: string;
@@ -271,6 +273,40 @@ describe('Slack: behaving well on the platform', () => {
     expect(w.fake.rejected).toEqual([]);
     expect(JSON.stringify(cardOf(w, 't-1')!.blocks)).toContain(':white_check_mark: done');
   }, 30_000);
+
+  it("the agent's plan is a native checklist on the card (a plan block of task cards), its steps advancing edit by edit, within Tier 3", async () => {
+    const gates = await tempDir();
+    const w = await setup({ script: 'planner', env: { FAKE_PLAN_GATE_DIR: gates }, fakeOpts: { rateLimits: { updatePerMinute: 50 } } });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the invoice CSV export', userId: OWNER, channelId: CHANNEL }));
+    const planOnCard = () => (cardOf(w, 't-1')?.blocks as { type: string; title?: string; tasks?: { title: string; status: string }[] }[] | undefined)?.find((b) => b.type === 'plan');
+    const statuses = () => planOnCard()?.tasks?.map((t) => t.status).join(' ') ?? '';
+    // Each step waits for the test: every state of the plan reaches the card before the next begins.
+    const seen: string[] = [];
+    for (let step = 1; step <= 4; step++) {
+      const want = ['complete', 'complete', 'complete', 'complete'].map((s, i) => (i < step - 1 ? s : i === step - 1 ? 'in_progress' : 'pending')).join(' ');
+      await waitFor(() => statuses() === want, 15_000, `the card showing step ${step} under way (it shows "${statuses()}")`);
+      seen.push(statuses());
+      await writeFile(join(gates, `step-${step}`), '');
+    }
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 15_000, 't-1 done');
+    await w.adapter.drain();
+    const plan = planOnCard()!;
+    expect(plan.title).toBe("The agent's plan: 4 of 4 done");
+    expect(plan.tasks!.map((t) => [t.title, t.status])).toEqual([
+      ['Read the invoice model', 'complete'],
+      ['Write the CSV exporter', 'complete'],
+      ['Add the tests', 'complete'],
+      ['Run the tests', 'complete'],
+    ]);
+    expect(seen).toHaveLength(4);
+    // Every payload passed the fake's Block Kit checks (it refuses what Slack would), and the edits
+    // kept the outbox's steady Tier 3 pace: never two within 60 s / 45 of each other.
+    expect(w.fake.rejected, JSON.stringify(w.fake.rejected)).toEqual([]);
+    const edits = w.fake.calls.filter((c) => c.method === 'chat.update').map((c) => c.at);
+    for (let i = 1; i < edits.length; i++) expect(edits[i]! - edits[i - 1]!).toBeGreaterThanOrEqual(Math.floor(60_000 / 45) - 50);
+    // The plain-text fallback is still there for clients that cannot draw the checklist.
+    expect(cardOf(w, 't-1')!.text).toMatch(/t-1 Build the invoice CSV export: done/);
+  }, 90_000);
 
   it('the Cancel button on a running build ends it', async () => {
     const w = await setup({ script: 'hang' });

@@ -20,9 +20,15 @@ const steps = [
   [100, 'done'],
 ];
 
+// Its plan, as any builder may report one (a PLAN line: a JSON list of steps); the step under way moves on.
+const plan = ['Read the spec', 'Plan the work', 'Write NIGHTSHIFT_SPEC.md', 'Write DEMO_BUILD.md'];
+const planAt = (doing) => `PLAN ${JSON.stringify(plan.map((text, i) => ({ text, status: i < doing ? 'done' : i === doing ? 'in_progress' : 'pending' })))}`;
+
 console.log(`demo builder: working on ${taskId} (no coding agent is configured; set BUILDER to use one)`);
-for (const [percent, message] of steps) {
+console.log(planAt(0));
+for (const [i, [percent, message]] of steps.entries()) {
   await sleep(stepMs);
+  console.log(planAt(i + 1));
   if (percent === 55) writeFileSync(join(workspace, 'NIGHTSHIFT_SPEC.md'), `# Spec for ${taskId}\n\n${spec}\n`);
   if (percent === 80) {
     writeFileSync(

@@ -1,6 +1,10 @@
 // Turns one line of a builder's output into a progress update. Builders may report a percentage
 // with a line like `PROGRESS 40% writing tests` (or `[40%] writing tests`); any other non-empty
-// line becomes the latest progress text with no percentage. Pure, so it is tested by table.
+// line becomes the latest progress text with no percentage. A builder may also report its plan,
+// whole, on one line: `PLAN ` and a JSON array of steps, each a string (not started) or
+// {"text": "...", "status": "pending" | "in_progress" | "done" | "failed"}; the newest PLAN line
+// is the plan. Pure, so it is tested by table.
+import type { PlanStep } from '../core/task.ts';
 
 export interface ProgressLine {
   percent: number | null;
@@ -25,6 +29,39 @@ export function parseProgressLine(raw: string): ProgressLine | null {
     return { percent, message };
   }
   return { percent: null, message: clip(line) };
+}
+
+const PLAN_LINE = /^\s*PLAN\s+(\[.*\])\s*$/;
+const STATUSES = new Set<PlanStep['status']>(['pending', 'in_progress', 'done', 'failed']);
+const MAX_STEPS = 50;
+
+/** The plan on a `PLAN [...]` line; null when the line is not one (or its JSON is not a list of steps). */
+export function parsePlanLine(raw: string): PlanStep[] | null {
+  const m = PLAN_LINE.exec(raw);
+  if (!m) return null;
+  let list: unknown;
+  try {
+    list = JSON.parse(m[1] as string);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(list)) return null;
+  const steps: PlanStep[] = [];
+  for (const item of list.slice(0, MAX_STEPS)) {
+    if (typeof item === 'string') steps.push({ text: clip(item), status: 'pending' });
+    else if (item && typeof item === 'object' && typeof (item as { text?: unknown }).text === 'string') {
+      const status = (item as { status?: unknown }).status;
+      steps.push({ text: clip((item as { text: string }).text), status: STATUSES.has(status as PlanStep['status']) ? (status as PlanStep['status']) : 'pending' });
+    } else return null;
+  }
+  return steps.filter((s) => s.text.trim() !== '');
+}
+
+/** "working on: <the step under way>" and how far along the plan is. */
+export function planProgress(plan: readonly PlanStep[]): ProgressLine {
+  const current = plan.find((s) => s.status === 'in_progress') ?? plan.find((s) => s.status === 'pending');
+  const done = plan.filter((s) => s.status === 'done').length;
+  return { percent: plan.length ? Math.round((100 * done) / plan.length) : null, message: current ? `working on: ${current.text}` : plan.some((s) => s.status === 'failed') ? 'a step of the plan failed' : 'plan complete' };
 }
 
 function clip(text: string): string {

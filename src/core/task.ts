@@ -80,7 +80,8 @@ export type ResourceUsage = z.infer<typeof ResourceUsage>;
 /** One step of the agent's own plan (its todo list), as it last reported it. */
 export const PlanStep = z.object({
   text: z.string(),
-  status: z.enum(['done', 'doing', 'todo']),
+  /** As the agent said: not started, under way, finished, or failed. */
+  status: z.enum(['pending', 'in_progress', 'done', 'failed']),
 });
 export type PlanStep = z.infer<typeof PlanStep>;
 

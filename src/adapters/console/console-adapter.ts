@@ -9,7 +9,7 @@ import type { Announcer, CoreEvent } from '../../core/ports.ts';
 import type { Actor } from '../../commands/actor.ts';
 import { handleText } from '../../commands/dispatch.ts';
 import { MessageAssembler } from './message-assembler.ts';
-import { liveLine, renderEvent } from './render-event.ts';
+import { liveLine, planLine, renderEvent } from './render-event.ts';
 import { withoutUnsafeChars as terminalSafe } from '../../core/safe-text.ts';
 import type { TerminalScreen } from './terminal-screen.ts';
 
@@ -48,6 +48,8 @@ export class ConsoleAdapter implements Announcer {
   private pending: Promise<unknown> = Promise.resolve();
   /** Events announced while a typed command is being answered: printed after its reply, unless the reply said it. */
   private held: CoreEvent[] | null = null;
+  /** Each build's plan as last printed, so a plan is printed when it changes. */
+  private readonly lastPlan = new Map<string, string>();
   /** Lines → messages: a paste, or a line ending in ":" and what follows it, is one message. */
   private readonly assembler = new MessageAssembler((message) => {
     // Messages are handled in order; a slow command never reorders the replies.
@@ -138,6 +140,15 @@ export class ConsoleAdapter implements Announcer {
   }
 
   announce(event: CoreEvent): void {
+    // The agent's plan, printed when it changes (not with every progress line).
+    if (event.type === 'progress' && event.progress.plan?.length && !this.held) {
+      const key = JSON.stringify(event.progress.plan);
+      if (this.lastPlan.get(event.task.id) !== key) {
+        this.lastPlan.set(event.task.id, key);
+        this.print(planLine(event.task, event.progress.plan));
+      }
+    }
+    if (event.type === 'task_changed' && event.task.status !== 'building') this.lastPlan.delete(event.task.id);
     const screen = this.screen;
     if (screen && (event.type === 'progress' || event.type === 'task_changed')) {
       // One live line per running build, redrawn in place; it goes when the build does.

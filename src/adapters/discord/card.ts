@@ -6,12 +6,12 @@ import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField
 import { ButtonStyle, ComponentType } from 'discord.js';
 import type { Progress } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
-import { isStale, type Task, type TaskStatus } from '../../core/task.ts';
+import { isStale, type PlanStep, type Task, type TaskStatus } from '../../core/task.ts';
 import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
 import { progressBar, statusLabel } from '../../commands/format.ts';
 import { LIMIT, plain, safeText, stamp, who } from './text.ts';
 import { decisionLine } from '../shared/card-sequence.ts';
-import { timeLine, type CardContext } from '../shared/card-facts.ts';
+import { planOf, timeLine, type CardContext } from '../shared/card-facts.ts';
 
 export type { CardContext };
 
@@ -86,6 +86,8 @@ export function cardButtons(task: Task): APIActionRowComponent<APIButtonComponen
   }
 }
 
+const STEP_MARK: Record<PlanStep['status'], string> = { done: '✅', in_progress: '▶️', pending: '⬜', failed: '❌' };
+
 export function statusCard(task: Task, progress: Progress | null, ctx: CardContext): DiscordMessage {
   const a = lastAttempt(task);
   const field = (name: string, value: string, inline = true): APIEmbedField => ({ name, value: value.slice(0, LIMIT.fieldValue) || '-', inline });
@@ -106,6 +108,22 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
   if (task.status === 'building') {
     lines.push(`\`${progressBar(progress?.percent ?? null, 20)}\``);
     if (progress?.message) lines.push(safeText(progress.message, 300));
+  }
+  // The agent's plan as a checklist, live while it builds (an embed field: the card is an embed).
+  const plan = planOf(task, progress);
+  if (plan) {
+    const done = plan.filter((s) => s.status === 'done').length;
+    const steps = plan.map((s) => `${STEP_MARK[s.status]} ${safeText(s.text, 150)}`);
+    let value = '';
+    for (const [i, line] of steps.entries()) {
+      const more = `\n…and ${steps.length - i} more`;
+      if (value.length + line.length + 1 + more.length > LIMIT.fieldValue) {
+        value += more;
+        break;
+      }
+      value += (value ? '\n' : '') + line;
+    }
+    fields.push(field(`The agent's plan: ${done} of ${plan.length} done`, value, false));
   }
   const d = task.deliverables;
   if (task.status === 'done') {

@@ -3,8 +3,8 @@
 // est ~40m" line. Each adapter only decides how it looks.
 import { formatDuration } from '../../core/durations.ts';
 import type { Engine } from '../../core/engine.ts';
-import type { TaskLinks } from '../../core/ports.ts';
-import type { Task } from '../../core/task.ts';
+import type { Progress, TaskLinks } from '../../core/ports.ts';
+import type { PlanStep, Task } from '../../core/task.ts';
 import { lastAttempt } from '../../core/transitions.ts';
 import { elapsed } from '../../commands/format.ts';
 
@@ -20,6 +20,12 @@ export interface CardContext {
 
 export function cardContext(engine: Pick<Engine, 'now' | 'policy' | 'typicalDurationMs' | 'links'>): CardContext {
   return { now: engine.now(), timeZone: engine.policy.timeZone, maxAttempts: engine.policy.maxAttempts, typicalMs: engine.typicalDurationMs(), links: engine.links };
+}
+
+/** The agent's plan to show: the live one while it builds, else the last one an attempt left; null when it shared none. */
+export function planOf(task: Task, progress: Progress | null): PlanStep[] | null {
+  const plan = task.status === 'building' ? (progress?.plan ?? lastAttempt(task)?.plan) : task.attempts.findLast((a) => a.plan?.length)?.plan;
+  return plan?.length ? plan : null;
 }
 
 /** "12m elapsed · est ~40m" while building, "took 41m · est ~40m" after; null when nothing is known. */

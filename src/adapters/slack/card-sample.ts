@@ -23,7 +23,17 @@ export const SAMPLE_TASK: Task = Task.parse({
   attempts: [{ n: 1, startedAt: at('13:48'), outcome: 'running', logPath: '~/.nightshift/logs/t-7/attempt-1.log', builder: 'Claude Code', counts: true, demo: false }],
 });
 
-export const SAMPLE_PROGRESS: Progress = { at: at('14:00'), percent: 40, message: 'editing src/spotify/client.ts' };
+export const SAMPLE_PROGRESS: Progress = {
+  at: at('14:00'),
+  percent: 40,
+  message: 'editing src/spotify/client.ts',
+  plan: [
+    { text: 'Read the existing music module', status: 'done' },
+    { text: 'Add the Spotify API client', status: 'in_progress' },
+    { text: 'Wire the OAuth callback', status: 'pending' },
+    { text: 'Write tests for the client', status: 'pending' },
+  ],
+};
 export const SAMPLE_CONTEXT: CardContext = { now: new Date(at('14:00')), timeZone: 'Europe/London', maxAttempts: 3, typicalMs: 40 * 60_000 };
 
 export const sampleCard = (): SlackMessage => statusCard(SAMPLE_TASK, SAMPLE_PROGRESS, SAMPLE_CONTEXT);

@@ -2,12 +2,12 @@
 // Pure: (task, progress, context) → Block Kit, so it is tested (and shown in the README) without Slack.
 import type { Progress } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
-import { isStale, type Task, type TaskStatus } from '../../core/task.ts';
+import { isStale, type PlanStep, type Task, type TaskStatus } from '../../core/task.ts';
 import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
 import { progressBar, statusLabel } from '../../commands/format.ts';
 import { escapeMrkdwn, link, safeText, who } from './mrkdwn.ts';
 import { decisionLine } from '../shared/card-sequence.ts';
-import { timeLine, type CardContext } from '../shared/card-facts.ts';
+import { planOf, timeLine, type CardContext } from '../shared/card-facts.ts';
 
 export type { CardContext };
 
@@ -90,6 +90,8 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
     const line = progress?.message ? ` ${safeText(progress.message, 300)}` : '';
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `\`${progressBar(progress?.percent ?? null, 20)}\`${line}` } });
   }
+  const plan = planBlock(task, progress);
+  if (plan) blocks.push(plan);
   const d = task.deliverables;
   if (task.status === 'done') {
     const bits = [d.branch ? `branch \`${escapeMrkdwn(d.branch)}\`` : null, d.diffstat ? escapeMrkdwn(d.diffstat) : null, ...d.links.map((l) => link(l, 'pull request'))].filter(Boolean);
@@ -105,6 +107,23 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
 
   const pct = task.status === 'building' && progress?.percent !== null && progress?.percent !== undefined ? ` ${progress.percent}%` : '';
   return { text: `${task.id} ${escapeMrkdwn(task.title)}: ${statusLabel(task, ctx.now, ctx.timeZone)}${pct}`, blocks };
+}
+
+/** Slack's task_card statuses: "complete", not "completed"; a failed step is an "error". */
+const STEP_STATUS: Record<PlanStep['status'], 'pending' | 'in_progress' | 'complete' | 'error'> = { pending: 'pending', in_progress: 'in_progress', done: 'complete', failed: 'error' };
+const MAX_STEPS = 20;
+
+/**
+ * The agent's plan as Slack's own checklist (a `plan` block of `task_card`s), live while it builds
+ * and as it was left after: the same steps the dashboard and the console show.
+ */
+export function planBlock(task: Task, progress: Progress | null): Block | null {
+  const plan = planOf(task, progress);
+  if (!plan) return null;
+  const done = plan.filter((s) => s.status === 'done').length;
+  const shown = plan.slice(0, MAX_STEPS).map((s, i) => ({ type: 'task_card', task_id: `step_${i + 1}`, title: clipPlain(s.text, 200), status: STEP_STATUS[s.status] }));
+  if (plan.length > MAX_STEPS) shown.push({ type: 'task_card', task_id: 'more_steps', title: `…and ${plan.length - MAX_STEPS} more steps`, status: 'pending' });
+  return { type: 'plan', title: `The agent's plan: ${done} of ${plan.length} done`, tasks: shown };
 }
 
 function clipPlain(text: string, max: number): string {

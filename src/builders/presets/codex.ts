@@ -62,7 +62,7 @@ export function createCodexParser(opts: ParserOptions = {}): AgentStreamParser {
         const items = arr(item.items).map(obj);
         const next = items.find((i) => i.completed !== true);
         // Codex marks items done or not: the first one not done is the one it is on.
-        const plan = items.map((i) => ({ text: clip(str(i.text) ?? '', 200), status: i.completed === true ? ('done' as const) : i === next ? ('doing' as const) : ('todo' as const) })).filter((s) => s.text !== '');
+        const plan = items.map((i) => ({ text: clip(str(i.text) ?? '', 200), status: i.completed === true ? ('done' as const) : i === next ? ('in_progress' as const) : ('pending' as const) })).filter((s) => s.text !== '');
         return progress.emit(next ? `working on: ${str(next.text) ?? 'the next step'}` : 'plan complete', planPercent(items.map((i) => ({ done: i.completed === true }))), plan);
       }
       default:

@@ -1,8 +1,9 @@
 // Any command as the builder: a configured argv (never a shell string), the prompt on stdin, the
-// PROGRESS protocol of progress-line.ts (`PROGRESS 40% message`, or any line as the latest text),
+// PROGRESS protocol of progress-line.ts (`PROGRESS 40% message`, or any line as the latest text;
+// `PLAN [...]` for its plan),
 // and exit code 0 as success. Model and workspace are not passed: the command gets cwd = workspace.
 import { basename } from 'node:path';
-import { parseProgressLine } from '../progress-line.ts';
+import { parsePlanLine, parseProgressLine, planProgress } from '../progress-line.ts';
 import { PresetError, type AgentPreset, type AgentStreamParser, type AgentVerdict } from './preset.ts';
 import { describeExit, TailLines } from './stream-kit.ts';
 
@@ -27,6 +28,11 @@ export function createCustomParser(display = 'the command'): AgentStreamParser {
   return {
     line(text, stream = 'stdout') {
       tail.push(text, stream === 'stderr');
+      const plan = stream === 'stdout' ? parsePlanLine(text) : null;
+      if (plan) {
+        const p = planProgress(plan);
+        return [{ type: 'progress', message: p.message, percent: p.percent, plan }];
+      }
       const p = parseProgressLine(text);
       if (!p || p.message === '') return [];
       return [{ type: 'progress', message: p.message, percent: p.percent }];

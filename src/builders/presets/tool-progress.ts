@@ -14,7 +14,7 @@ export interface ToolProgress {
   plan?: PlanStep[];
 }
 
-const PLAN_STATUS: Record<string, PlanStep['status']> = { completed: 'done', in_progress: 'doing', pending: 'todo' };
+const PLAN_STATUS: Record<string, PlanStep['status']> = { completed: 'done', in_progress: 'in_progress', pending: 'pending', failed: 'failed', error: 'failed', cancelled: 'failed' };
 
 /** How one tool's call is put in words, from its input. */
 export type ToolPhrase = (input: Json, workspace: string | undefined) => ToolProgress;
@@ -55,7 +55,7 @@ export const say = {
       const todos = arr(input.todos).map(obj);
       const current = namingCurrent ? todos.find((t) => t.status === 'in_progress') : undefined;
       const message = current ? `working on: ${str(current.content) ?? 'the next step'}` : 'updating the plan';
-      const plan = todos.map((t) => ({ text: clip(str(t.content) ?? '', 200), status: PLAN_STATUS[str(t.status) ?? ''] ?? 'todo' })).filter((s) => s.text !== '');
+      const plan = todos.map((t) => ({ text: clip(str(t.content) ?? '', 200), status: PLAN_STATUS[str(t.status) ?? ''] ?? 'pending' })).filter((s) => s.text !== '');
       return { message, percent: planPercent(todos.map((t) => ({ done: t.status === 'completed' }))), plan };
     },
 };

@@ -51,7 +51,7 @@
         li.className = step.status;
         var mark = document.createElement('span');
         mark.className = 'mark';
-        mark.textContent = { done: '✓', doing: '▶', todo: '○' }[step.status] || '○';
+        mark.textContent = { done: '✓', in_progress: '▶', pending: '○', failed: '✗' }[step.status] || '○';
         li.appendChild(mark);
         li.appendChild(document.createTextNode(' ' + step.text));
         list.appendChild(li);

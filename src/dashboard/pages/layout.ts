@@ -34,7 +34,7 @@ dl.facts { display:grid; grid-template-columns:max-content 1fr; gap:4px 14px; ma
 .chart { position:relative; height:340px; } .chart.small { height:240px; }
 .spec { white-space:pre-wrap; }
 ul.plan { list-style:none; padding:0; margin:0; } ul.plan li { padding:2px 0; } ul.plan .mark { display:inline-block; width:1.4em; }
-ul.plan li.done { color:var(--muted); text-decoration:line-through; } ul.plan li.doing { font-weight:600; } ul.plan li.doing .mark { color:var(--run); }
+ul.plan li.done { color:var(--muted); text-decoration:line-through; } ul.plan li.in_progress { font-weight:600; } ul.plan li.in_progress .mark { color:var(--run); } ul.plan li.failed .mark { color:var(--bad); }
 `;
 
 export type PageName = 'overview' | 'night' | 'history' | 'task';

@@ -4,6 +4,7 @@
 import { html, raw } from 'hono/html';
 import type { Progress } from '../../core/ports.ts';
 import type { PlanStep, Task } from '../../core/task.ts';
+import { planOf } from '../../adapters/shared/card-facts.ts';
 import { layout, type Html } from './layout.ts';
 import { at, bytes, pill, progressBar, statusPill, took } from './parts.ts';
 
@@ -21,7 +22,7 @@ export interface TaskPageInput {
   canAct: boolean;
 }
 
-const MARK: Record<PlanStep['status'], string> = { done: '✓', doing: '▶', todo: '○' };
+const MARK: Record<PlanStep['status'], string> = { done: '✓', in_progress: '▶', pending: '○', failed: '✗' };
 
 /** The agent's own todo list: live while it builds (the live script redraws it), else as the last attempt left it. */
 export function planList(plan: PlanStep[] | undefined, taskId: string): Html {
@@ -72,7 +73,7 @@ ${i.canAct ? actions(task) : ''}
 ${i.nextStep ? html`<dt>Next</dt><dd>${i.nextStep}</dd>` : ''}
 </dl></section>
 ${building ? html`<section class="card running" data-task="${task.id}"><div data-bar>${progressBar(i.progress?.percent ?? null)}</div><div class="step"><span data-step>${i.progress?.message ?? 'starting'}</span> <span class="muted" data-percent>${i.progress?.percent === null || !i.progress ? '' : `${String(i.progress.percent)}%`}</span></div></section>` : ''}
-<h2>The agent's plan</h2><section class="card">${planList(building ? (i.progress?.plan ?? task.attempts.at(-1)?.plan) : task.attempts.findLast((a) => a.plan?.length)?.plan, task.id)}</section>
+<h2>The agent's plan</h2><section class="card">${planList(planOf(task, i.progress) ?? undefined, task.id)}</section>
 <h2>Request</h2><section class="card"><div class="spec">${task.request}</div>
 ${task.clarifications.length ? html`<h3>Clarifications</h3><ul>${task.clarifications.map((c) => html`<li><b>${c.by}</b> <span class="muted">${at(c.at, now, timeZone)}</span>: ${c.text}</li>`)}</ul>` : ''}</section>
 <h2>Safety</h2><section class="card">${safety}

@@ -25,7 +25,24 @@ export const LIMITS = {
   confirmText: 300,
   confirmButton: 30,
   fallbackText: 40_000,
+  // The plan block's docs give no lengths; Slack's streaming plan title is at most 256 characters,
+  // taken here for both titles. A message holds a plan or loose task cards, not both.
+  planTitle: 256,
+  taskCardTitle: 256,
+  taskId: 255,
 } as const;
+
+const TASK_STATUSES = ['pending', 'in_progress', 'complete', 'error'];
+
+function checkTaskCard(p: Problems, at: string, v: unknown): void {
+  if (!isObj(v)) return p.add(at, 'must be a task card object');
+  if (v['type'] !== undefined && v['type'] !== 'task_card') p.add(`${at}/type`, 'must be task_card');
+  const id = v['task_id'];
+  if (typeof id !== 'string' || id.length === 0 || id.length > LIMITS.taskId) p.add(`${at}/task_id`, `must be a string of 1 to ${LIMITS.taskId} characters`);
+  const title = v['title'];
+  if (typeof title !== 'string' || title.length === 0 || title.length > LIMITS.taskCardTitle) p.add(`${at}/title`, `must be a string of 1 to ${LIMITS.taskCardTitle} characters`);
+  if (!TASK_STATUSES.includes(String(v['status']))) p.add(`${at}/status`, `must be one of ${TASK_STATUSES.join(', ')}`);
+}
 
 class Problems {
   readonly list: string[] = [];
@@ -103,6 +120,16 @@ function checkBlock(p: Problems, at: string, b: unknown, blockIds: Set<string>):
       });
       return;
     }
+    case 'plan': {
+      const title = b['title'];
+      if (typeof title !== 'string' || title.length === 0 || title.length > LIMITS.planTitle) p.add(`${at}/title`, `must be a string of 1 to ${LIMITS.planTitle} characters`);
+      const tasks = b['tasks'];
+      if (tasks !== undefined && !Array.isArray(tasks)) return p.add(`${at}/tasks`, 'must be an array');
+      (tasks as unknown[] | undefined)?.forEach((t, i) => checkTaskCard(p, `${at}/tasks/${i}`, t));
+      return;
+    }
+    case 'task_card':
+      return checkTaskCard(p, at, b);
     default:
       p.add(`${at}/type`, `unknown or unchecked block type ${JSON.stringify(b['type'])}`);
   }
@@ -119,5 +146,7 @@ export function blockKitProblems(args: Obj): string[] {
   if (blocks.length > LIMITS.blocksPerMessage) p.add('/blocks', `must hold at most ${LIMITS.blocksPerMessage} items`);
   const ids = new Set<string>();
   blocks.forEach((b, i) => checkBlock(p, `/blocks/${i}`, b, ids));
+  const types = new Set(blocks.map((b) => (isObj(b) ? b['type'] : undefined)));
+  if (types.has('plan') && types.has('task_card')) p.add('/blocks', 'must hold a plan block or task_card blocks, not both');
   return p.list;
 }
