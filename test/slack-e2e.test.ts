@@ -16,7 +16,7 @@ import { mrkdwnTexts } from './helpers/slack-text.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { chatEngine } from './helpers/chat-engine.ts';
 import { startFakeSlack, type FakeSlack } from './fakes/slack/fake-slack.ts';
-import { appMention, blockAction, dmMessage, eventCallback, mention, slashCommand, threadReply } from './fakes/slack/payloads.ts';
+import { appMention, blockAction, dmMessage, eventCallback, homeBlockAction, mention, slashCommand, threadReply } from './fakes/slack/payloads.ts';
 import { formBody, signedPost } from './fakes/slack/signed-http.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
 import { SummaryScheduler } from '../src/core/summary-scheduler.ts';
@@ -138,6 +138,42 @@ const press = async (w: World, user: string, action: string, id: string) => {
   const card = w.engine.getMeta<Record<string, { channel: string; ts: string }>>('slack.cards')?.[id];
   await w.fake.sendEnvelope('interactive', blockAction({ userId: user, channelId: card!.channel, messageTs: card!.ts, actionId: action, value: id }));
 };
+
+describe('Slack: the Home tab', () => {
+  it('the owner sees everything with the buttons; a requester only their own; a Home button acts for the owner and is refused for a stranger', async () => {
+    const w = await setup({ script: 'hang' });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the invoice CSV export', userId: OWNER, channelId: CHANNEL }));
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'low priority: tidy up the README', userId: REQUESTER, channelId: CHANNEL }));
+    await waitFor(async () => (await status(w, 't-1')) === 'building' && (await status(w, 't-2')) === 'awaiting_approval', 10_000, 't-1 building, t-2 waiting');
+    const home = (user: string) => JSON.stringify(w.fake.homeView(user)?.blocks ?? []);
+
+    await event(w, { type: 'app_home_opened', user: OWNER, channel: `D${OWNER}`, tab: 'home', event_ts: '1800000000.000100' });
+    await w.fake.waitFor(() => /Needs you/.test(home(OWNER)) && /Building now/.test(home(OWNER)), 10_000, "the owner's Home tab");
+    expect(home(OWNER)).toContain('t-1 · Build the invoice CSV export');
+    expect(home(OWNER)).toContain('t-2 · Tidy up the README');
+    expect(home(OWNER)).toContain('ns_approve'); // t-2 waits for the owner: its buttons are there
+    expect(home(OWNER)).toContain('ns_cancel'); // and t-1 can be stopped from here
+
+    await event(w, { type: 'app_home_opened', user: REQUESTER, channel: `D${REQUESTER}`, tab: 'home', event_ts: '1800000000.000200' });
+    await w.fake.waitFor(() => home(REQUESTER).includes('t-2'), 10_000, "the requester's Home tab");
+    expect(home(REQUESTER)).toContain('Your requests');
+    expect(home(REQUESTER)).not.toContain('t-1 ·'); // not theirs
+    expect(home(REQUESTER)).not.toMatch(/ns_(approve|reject|cancel|retry)/); // they decide nothing
+
+    // A stranger's press (forged: they have no such button) is refused in a DM, and nothing changes.
+    await w.fake.sendEnvelope('interactive', homeBlockAction({ userId: STRANGER, actionId: 'ns_approve', value: 't-2' }));
+    await w.fake.waitFor(() => w.fake.messages(`D${STRANGER}`).some((m) => /only the owner or an approver can approve/.test(m.text)), 5_000, 'the refusal in a DM');
+    expect(await status(w, 't-2')).toBe('awaiting_approval');
+
+    await w.fake.sendEnvelope('interactive', homeBlockAction({ userId: OWNER, actionId: 'ns_approve', value: 't-2' }));
+    await waitFor(async () => (await status(w, 't-2')) !== 'awaiting_approval', 10_000, 't-2 approved');
+    expect((await w.engine.get('t-2'))!.events.some((e) => e.type === 'approved' && e.by === OWNER)).toBe(true);
+    // Both open Home tabs follow the change, without being opened again.
+    await w.fake.waitFor(() => !home(OWNER).includes('ns_approve'), 10_000, "the owner's Home tab without the approval");
+    await w.fake.waitFor(() => !/waiting for your approval|waits for your approval/.test(home(REQUESTER)), 10_000, "the requester's Home tab updated");
+    expect(w.fake.rejected).toEqual([]); // every view passed the fake's Block Kit checks (100 blocks, plan blocks…)
+  }, 60_000);
+});
 
 describe('Slack: approvals, clarifications, escalations', () => {
   it('the owner approves with the button; a stranger pressing it is refused privately and nothing changes', async () => {

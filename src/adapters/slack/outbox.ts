@@ -20,6 +20,16 @@ export interface SlackApi {
     getPermalink(args: { channel: string; message_ts: string }): Promise<{ ok?: boolean; permalink?: string }>;
   };
   conversations: { open(args: Record<string, unknown>): Promise<{ ok?: boolean; channel?: { id?: string } }> };
+  views: { publish(args: Record<string, unknown>): Promise<{ ok?: boolean }> };
+}
+
+/** The least time between two Home tab publishes for one person: changes in between are folded into the next. */
+const HOME_GAP_MS = 2_000;
+
+interface PendingHome {
+  render: () => Record<string, unknown>;
+  busy: boolean;
+  again: boolean;
 }
 
 export interface OutboxOptions {
@@ -73,6 +83,7 @@ export class SlackOutbox {
   /** One slot per allowed chat.update: each slot edits the most urgent card that has changed. */
   private readonly editSlots: Bottleneck;
   private readonly edits = new Map<string, PendingEdit>();
+  private readonly homes = new Map<string, PendingHome>();
   private slotQueued = false;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly maxBackoffMs: number;
@@ -169,12 +180,43 @@ export class SlackOutbox {
       });
   }
 
+  /**
+   * Publishes a person's Home tab (views.publish, Tier 4). Coalesced like card edits: however many
+   * changes arrive, the newest view goes out, at most once per HOME_GAP_MS for that person.
+   */
+  publishHome(user: string, render: () => Record<string, unknown>): void {
+    if (this.stopped) return;
+    const pending = this.homes.get(user);
+    if (pending) {
+      pending.render = render;
+      if (pending.busy) pending.again = true;
+      else void this.sendHome(pending, user);
+      return;
+    }
+    const fresh: PendingHome = { render, busy: false, again: false };
+    this.homes.set(user, fresh);
+    void this.sendHome(fresh, user);
+  }
+
+  private async sendHome(h: PendingHome, user: string): Promise<void> {
+    h.busy = true;
+    try {
+      do {
+        h.again = false;
+        await this.persist('views.publish', () => this.api.views.publish({ user_id: user, view: h.render() }));
+        if (h.again) await this.sleep(HOME_GAP_MS);
+      } while (h.again && !this.stopped);
+    } finally {
+      h.busy = false;
+    }
+  }
+
   /** Resolves once every queued post and edit has been sent (or given up). */
   async drain(timeoutMs = 10_000): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
       const busy = limitersBusy([this.editSlots, ...groupLimiters(this.posts)]);
-      if (!busy && [...this.edits.values()].every((e) => !e.dirty)) return;
+      if (!busy && [...this.edits.values()].every((e) => !e.dirty) && [...this.homes.values()].every((h) => !h.busy)) return;
       await new Promise((r) => setTimeout(r, 25));
     }
   }

@@ -18,6 +18,7 @@ import { ACTION, statusCard, type CardContext, type SlackMessage } from './card.
 import { cardContext } from '../shared/card-facts.ts';
 import { ChatMemory } from '../shared/chat-memory.ts';
 import { CardSequence, closingLine, DECIDED } from '../shared/card-sequence.ts';
+import { homeView } from './home.ts';
 import { attention, milestone } from './milestones.ts';
 import { safeText, who } from './mrkdwn.ts';
 import { PRIORITY, SlackOutbox, type SlackApi } from './outbox.ts';
@@ -39,6 +40,9 @@ export interface SlackAdapterOptions {
   postGapMs?: number;
   updatesPerMinute?: number;
 }
+
+/** Progress alone refreshes an open Home tab at most this often (a change to a task, at once). */
+const HOME_PROGRESS_MS = 15_000;
 
 const DECISION_ACTIONS: Record<string, DecisionVerb> = {
   [ACTION.approve]: 'approve',
@@ -176,9 +180,17 @@ export class SlackAdapter implements Announcer {
       if (reply) await this.answer(reply, m.channel, m.user, m.thread_ts, m.channel_type === 'im');
     });
 
+    // The Home tab: published when someone opens it, and again (coalesced) whenever a task changes.
+    this.app.event('app_home_opened', async ({ event }) => {
+      const e = event as { user: string; tab?: string };
+      if (e.tab !== undefined && e.tab !== 'home') return;
+      this.homeViewers.add(e.user);
+      await this.refreshHome(e.user);
+    });
+
     this.app.action(/^ns_(approve|reject|cancel|retry)$/, async ({ ack, body, action }) => {
       await ack();
-      const b = body as { user: { id: string }; channel?: { id: string }; container?: { channel_id?: string; message_ts?: string; thread_ts?: string } };
+      const b = body as { user: { id: string }; channel?: { id: string }; container?: { type?: string; channel_id?: string; message_ts?: string; thread_ts?: string } };
       const a = action as { action_id: string; value?: string };
       const channel = b.channel?.id ?? b.container?.channel_id ?? '';
       const verb = DECISION_ACTIONS[a.action_id];
@@ -186,12 +198,18 @@ export class SlackAdapter implements Announcer {
       if (!verb || !id) return;
       const actor = slackActor(b.user.id, config, { channel });
       const threadTs = this.memory.card(id)?.ts;
+      // A button on the Home tab has no channel: a refusal or an error is said in a DM instead.
+      const tell = async (msg: SlackMessage) => {
+        if (channel) return this.outbox.ephemeral(channel, b.user.id, msg, threadTs);
+        const dm = await this.outbox.dmChannel(b.user.id);
+        if (dm) await this.outbox.post(dm, msg, { priority: PRIORITY.urgent });
+      };
       if (!canDecide(actor)) {
-        await this.outbox.ephemeral(channel, b.user.id, plain(refusal(actor, `${verb} tasks`)), threadTs);
+        await tell(plain(refusal(actor, `${verb} tasks`)));
         return;
       }
       const reply = await decisionCommand({ engine: this.opts.engine, actor }, verb, id);
-      if (!reply.ok) await this.outbox.ephemeral(channel, b.user.id, replyMessage(reply), threadTs);
+      if (!reply.ok) await tell(replyMessage(reply));
       // On success the card and the thread are updated from the core's event, like any change.
     });
   }
@@ -222,6 +240,7 @@ export class SlackAdapter implements Announcer {
 
   announce(event: CoreEvent): void {
     const log = (what: string) => (e: unknown) => this.opts.logger.warn(`Slack: could not ${what}`, { error: String(e) });
+    this.homeChanged(event.type === 'progress');
     if (event.type === 'summary_due') {
       this.postSummary(event).catch(log('post the morning summary'));
       return;
@@ -234,6 +253,33 @@ export class SlackAdapter implements Announcer {
       return;
     }
     this.cards.after(task.id, () => this.onTaskEvent(event)).catch(log(`update ${task.id}`));
+  }
+
+  // ---- the Home tab ------------------------------------------------------------------------
+
+  /** Who has opened the Home tab since nightshift started: their view is kept current. */
+  private readonly homeViewers = new Set<string>();
+  private lastProgressHome = 0;
+
+  /** Every open Home tab again: at once for a change, at most every HOME_PROGRESS_MS for progress alone. */
+  private homeChanged(progressOnly: boolean): void {
+    if (this.homeViewers.size === 0) return;
+    if (progressOnly) {
+      const now = Date.now();
+      if (now - this.lastProgressHome < HOME_PROGRESS_MS) return;
+      this.lastProgressHome = now;
+    }
+    for (const user of this.homeViewers) void this.refreshHome(user).catch((e: unknown) => this.opts.logger.warn('Slack: could not publish the Home tab', { error: String(e) }));
+  }
+
+  private async refreshHome(user: string): Promise<void> {
+    const { engine, config } = this.opts;
+    const now = engine.now();
+    const recent = await engine.history({ since: new Date(now.getTime() - 24 * 3_600_000), limit: 50 });
+    const decides = canDecide(slackActor(user, config, {}));
+    this.outbox.publishHome(user, () =>
+      homeView({ live: engine.live(), recent, decision: engine.latestSchedule(), policy: engine.policy, now: engine.now(), progressOf: (id) => engine.progressOf(id), links: engine.links, viewer: { userId: user, decides } }) as unknown as Record<string, unknown>,
+    );
   }
 
   private cardContext(): CardContext {

@@ -136,14 +136,15 @@ function checkBlock(p: Problems, at: string, b: unknown, blockIds: Set<string>):
 }
 
 /** Slack's messages for a message body that breaks Block Kit's limits; [] when it keeps them. */
-export function blockKitProblems(args: Obj): string[] {
+export function blockKitProblems(args: Obj, opts: { maxBlocks?: number } = {}): string[] {
   const p = new Problems();
   const text = args['text'];
   if (typeof text === 'string' && text.length > LIMITS.fallbackText) p.add('/text', `must be less than ${LIMITS.fallbackText + 1} characters`);
   const blocks = typeof args['blocks'] === 'string' ? (JSON.parse(args['blocks']) as unknown) : args['blocks'];
   if (blocks === undefined) return p.list;
   if (!Array.isArray(blocks)) return (p.add('/blocks', 'must be an array'), p.list);
-  if (blocks.length > LIMITS.blocksPerMessage) p.add('/blocks', `must hold at most ${LIMITS.blocksPerMessage} items`);
+  const max = opts.maxBlocks ?? LIMITS.blocksPerMessage; // messages 50; modals and the Home tab 100
+  if (blocks.length > max) p.add('/blocks', `must hold at most ${max} items`);
   const ids = new Set<string>();
   blocks.forEach((b, i) => checkBlock(p, `/blocks/${i}`, b, ids));
   const types = new Set(blocks.map((b) => (isObj(b) ? b['type'] : undefined)));

@@ -182,6 +182,11 @@ export class FakeSlack {
   thread(channel: string, threadTs: string): FakeMessage[] {
     return this.store.messages(channel).filter((m) => m.ts === threadTs || m.thread_ts === threadTs);
   }
+  /** The Home tab views.publish last gave this user, if any. */
+  homeView(user: string): { type: string; blocks: Record<string, unknown>[] } | undefined {
+    return this.store.homeViews.get(user) as { type: string; blocks: Record<string, unknown>[] } | undefined;
+  }
+
   get ephemerals(): FakeEphemeral[] {
     return [...this.store.ephemerals];
   }

@@ -153,6 +153,25 @@ export function eventCallback(event: SlackEvent, meta: EventCallbackMeta = {}): 
   };
 }
 
+/** A button pressed on the app's Home tab: the container is the view, and there is no channel. */
+export function homeBlockAction(input: { userId: string; actionId: string; value: string }): Record<string, unknown> {
+  const viewId = `V${input.userId}`;
+  return {
+    type: 'block_actions',
+    user: { id: input.userId, username: input.userId.toLowerCase(), name: input.userId.toLowerCase(), team_id: FAKE_TEAM_ID },
+    api_app_id: FAKE_APP_ID,
+    token: VERIFICATION_TOKEN,
+    container: { type: 'view', view_id: viewId },
+    trigger_id: triggerId(),
+    team: { id: FAKE_TEAM_ID, domain: FAKE_TEAM_DOMAIN },
+    enterprise: null,
+    is_enterprise_install: false,
+    view: { id: viewId, type: 'home', team_id: FAKE_TEAM_ID, app_id: FAKE_APP_ID, bot_id: FAKE_BOT_ID, blocks: [], state: { values: {} }, hash: '1', callback_id: '', private_metadata: '' },
+    state: { values: {} },
+    actions: [{ action_id: input.actionId, block_id: `ns_home_${input.value}`, text: { type: 'plain_text', text: input.actionId, emoji: true }, value: input.value, type: 'button', action_ts: String(Date.now() / 1000) }],
+  };
+}
+
 // ---- Interactivity -------------------------------------------------------------------------
 
 export interface BlockActionInput {

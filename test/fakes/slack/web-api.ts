@@ -153,6 +153,18 @@ const METHODS: Record<string, Method> = {
     };
   },
 
+  // App Home: the view each user sees on the bot's Home tab (a home view of at most 100 blocks).
+  'views.publish': (args, ws) => {
+    const user = str(args, 'user_id');
+    if (!user) return fail('invalid_arguments');
+    const view = (typeof args['view'] === 'string' ? JSON.parse(args['view']) : args['view']) as Record<string, unknown> | undefined;
+    if (!view || view['type'] !== 'home') return fail('invalid_arguments');
+    const messages = blockKitProblems({ blocks: view['blocks'] }, { maxBlocks: 100 });
+    if (messages.length) return { ok: false, error: 'invalid_arguments', response_metadata: { messages } };
+    ws.store.homeViews.set(user, view);
+    return { ok: true, view: { id: `V${user}`, type: 'home', ...view } };
+  },
+
   'reactions.add': (args, ws) => {
     const channel = str(args, 'channel');
     const ts = str(args, 'timestamp');
