@@ -139,6 +139,41 @@ const press = async (w: World, user: string, action: string, id: string) => {
   await w.fake.sendEnvelope('interactive', blockAction({ userId: user, channelId: card!.channel, messageTs: card!.ts, actionId: action, value: id }));
 };
 
+describe("Slack: Stop where people expect it (agent sessions)", () => {
+  it("a building task's thread is an agent session: Slack's Stop cancels for the owner, is refused for a stranger, and the session closes", async () => {
+    const w = await setup({ script: 'hang' });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the invoice CSV export', userId: OWNER, channelId: CHANNEL }));
+    await waitFor(async () => (await status(w, 't-1')) === 'building' && cardOf(w, 't-1') !== undefined, 10_000, 'building, with its card');
+    const card = cardOf(w, 't-1')!;
+    await w.fake.waitFor(() => w.fake.agentSession(CHANNEL, card.ts)?.status === 'processing', 10_000, 'the thread shown as working (Slack shows its Stop)');
+    expect(w.fake.agentSession(CHANNEL, card.ts)!.title).toBe('t-1 · Build the invoice CSV export');
+
+    const stop = (user: string) => event(w, { type: 'agent_session_stopped', channel: CHANNEL, thread_ts: card.ts, user, streaming_message_ts: [], event_ts: `${Date.now() / 1000}` });
+    await stop(STRANGER);
+    await w.fake.waitFor(() => w.fake.ephemerals.some((m) => m.user === STRANGER && /only the owner or an approver can stop builds/.test(m.text)), 5_000, 'the refusal');
+    expect(await status(w, 't-1')).toBe('building');
+    expect(w.fake.agentSession(CHANNEL, card.ts)!.status).toBe('processing');
+
+    await stop(OWNER);
+    await waitFor(async () => (await status(w, 't-1')) === 'cancelled', 10_000, 'cancelled by Stop');
+    await w.fake.waitFor(() => w.fake.agentSession(CHANNEL, card.ts)?.status === 'closed', 10_000, 'the session closed');
+    expect((await w.engine.get('t-1'))!.events.some((e) => e.type === 'cancelled' && e.by === OWNER)).toBe(true);
+  });
+
+  it('an app not declared as an agent asks Slack once, then keeps to the Cancel button', async () => {
+    const w = await setup({ script: 'hang', fakeOpts: { isAgent: false } });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the invoice CSV export', userId: OWNER, channelId: CHANNEL }));
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the refund report', userId: OWNER, channelId: CHANNEL }));
+    await waitFor(async () => (await status(w, 't-1')) === 'building' && cardOf(w, 't-1') !== undefined, 10_000, 't-1 building');
+    await w.fake.waitFor(() => w.fake.callsOf('agents.sessions.setStatus').length >= 1, 10_000, 'the one try');
+    await press(w, OWNER, 'ns_cancel', 't-1'); // the Cancel button still stops it
+    await waitFor(async () => (await status(w, 't-1')) === 'cancelled' && (await status(w, 't-2')) === 'building', 10_000, 't-1 cancelled, t-2 building');
+    await w.adapter.drain();
+    expect(w.fake.callsOf('agents.sessions.setStatus')).toHaveLength(1); // refused once (missing_scope), never asked again
+    expect(JSON.stringify(cardOf(w, 't-2')!.blocks)).toContain('ns_cancel');
+  });
+});
+
 describe('Slack: the Home tab', () => {
   it('the owner sees everything with the buttons; a requester only their own; a Home button acts for the owner and is refused for a stranger', async () => {
     const w = await setup({ script: 'hang' });

@@ -21,7 +21,14 @@ export interface SlackApi {
   };
   conversations: { open(args: Record<string, unknown>): Promise<{ ok?: boolean; channel?: { id?: string } }> };
   views: { publish(args: Record<string, unknown>): Promise<{ ok?: boolean }> };
+  /** Methods the client does not wrap (agents.sessions.setStatus). */
+  apiCall(method: string, args: Record<string, unknown>): Promise<{ ok?: boolean; warning?: string }>;
 }
+
+export type AgentSessionStatus = 'processing' | 'active' | 'suspended' | 'closed';
+
+/** Answers that mean this app may not use agent sessions (not declared as an agent, or an old manifest). */
+const NO_AGENT_SESSIONS = new Set(['missing_scope', 'not_allowed_token_type', 'unknown_method', 'not_an_agent', 'invalid_auth', 'feature_not_enabled', 'access_denied']);
 
 /** The least time between two Home tab publishes for one person: changes in between are folded into the next. */
 const HOME_GAP_MS = 2_000;
@@ -178,6 +185,30 @@ export class SlackOutbox {
       .finally(() => {
         if ([...this.edits.values()].some((e) => e.dirty)) this.queueSlot();
       });
+  }
+
+  /** Null until the first answer: whether Slack lets this app show its own Stop on a working thread. */
+  private agentSessions: boolean | null = null;
+
+  /**
+   * A task's thread as a Slack agent session (agents.sessions.setStatus): "processing" shows
+   * Slack's own Stop button there. Best effort and paced with the other edits; the first refusal
+   * that says this app may not (not declared as an agent) turns it off, and the card's Cancel button
+   * is the way to stop, as before. Returns whether sessions are in use.
+   */
+  async agentSession(channel: string, threadTs: string, status: AgentSessionStatus, title?: string): Promise<boolean> {
+    if (this.stopped || this.agentSessions === false) return false;
+    try {
+      await this.api.apiCall('agents.sessions.setStatus', { channel_id: channel, thread_ts: threadTs, status, ...(title ? { title: title.slice(0, 200) } : {}) });
+      this.agentSessions = true;
+    } catch (e) {
+      const code = (e as { data?: { error?: string } }).data?.error;
+      if (code && NO_AGENT_SESSIONS.has(code)) {
+        this.opts.logger.info('Slack: this app is not declared as an agent (agent_view in manifest.yml), so threads show the Cancel button, not Slack\'s own Stop', { error: code });
+        this.agentSessions = false;
+      } else this.opts.logger.warn('Slack: could not set an agent session\'s status', { error: describe(e) });
+    }
+    return this.agentSessions === true;
   }
 
   /**

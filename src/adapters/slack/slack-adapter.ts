@@ -6,7 +6,7 @@ import { createHttpReceiver } from './http-receiver.ts';
 import type { SlackConfig } from '../../config.ts';
 import type { Engine } from '../../core/engine.ts';
 import type { Announcer, CoreEvent, Logger } from '../../core/ports.ts';
-import { isTerminal, parseTaskId, type Task, type TaskId } from '../../core/task.ts';
+import { isTerminal, parseTaskId, type Task, type TaskEvent, type TaskId } from '../../core/task.ts';
 import { canDecide, refusal } from '../../commands/actor.ts';
 import { decisionCommand, type DecisionVerb } from '../../commands/decisions.ts';
 import { handleText } from '../../commands/dispatch.ts';
@@ -21,7 +21,7 @@ import { CardSequence, closingLine, DECIDED } from '../shared/card-sequence.ts';
 import { homeView } from './home.ts';
 import { attention, milestone } from './milestones.ts';
 import { safeText, who } from './mrkdwn.ts';
-import { PRIORITY, SlackOutbox, type SlackApi } from './outbox.ts';
+import { PRIORITY, SlackOutbox, type AgentSessionStatus, type SlackApi } from './outbox.ts';
 import { slackActor } from './roles.ts';
 
 export interface SlackAdapterOptions {
@@ -40,6 +40,18 @@ export interface SlackAdapterOptions {
   postGapMs?: number;
   updatesPerMinute?: number;
 }
+
+/** A task's thread as a Slack agent session, by what just happened to the task. */
+const SESSION_STATUS: Partial<Record<TaskEvent['type'], AgentSessionStatus>> = {
+  started: 'processing',
+  retry_scheduled: 'suspended',
+  usage_limited: 'suspended',
+  interrupted: 'suspended',
+  escalated: 'active',
+  done: 'closed',
+  cancelled: 'closed',
+  rejected: 'closed',
+};
 
 /** Progress alone refreshes an open Home tab at most this often (a change to a task, at once). */
 const HOME_PROGRESS_MS = 15_000;
@@ -178,6 +190,25 @@ export class SlackAdapter implements Announcer {
       if (!(await this.memory.firstDelivery(`event:${(body as { event_id?: string }).event_id ?? m.ts}`))) return;
       const reply = task ? await this.inTaskThread(task, stripMention(text), m.user, m.channel, m.thread_ts as string) : await this.say(stripMention(text), m.user, m.channel, m.thread_ts);
       if (reply) await this.answer(reply, m.channel, m.user, m.thread_ts, m.channel_type === 'im');
+    });
+
+    // Slack's own Stop on a working thread (agent sessions): a cancel, for the owner and approvers.
+    this.app.event('agent_session_stopped', async ({ event, body }) => {
+      const e = event as { channel: string; thread_ts?: string; user: string };
+      if (!(await this.memory.firstDelivery(`event:${(body as { event_id?: string }).event_id ?? `${e.channel}:${e.thread_ts}`}`))) return;
+      const id = e.thread_ts ? this.memory.taskOfThread(e.channel, e.thread_ts) : undefined;
+      if (!id || !e.thread_ts) return;
+      const actor = slackActor(e.user, config, { channel: e.channel, thread: e.thread_ts });
+      if (!canDecide(actor)) {
+        await this.outbox.ephemeral(e.channel, e.user, plain(refusal(actor, 'stop builds')), e.thread_ts);
+        return; // the session stays "processing": Slack does not change it by itself
+      }
+      const reply = await decisionCommand({ engine: this.opts.engine, actor }, 'cancel', id);
+      if (!reply.ok) {
+        await this.outbox.ephemeral(e.channel, e.user, replyMessage(reply), e.thread_ts);
+        // Nothing was running to stop (it had just ended): the session says where the task is.
+        await this.outbox.agentSession(e.channel, e.thread_ts, 'active');
+      }
     });
 
     // The Home tab: published when someone opens it, and again (coalesced) whenever a task changes.
@@ -343,6 +374,9 @@ export class SlackAdapter implements Announcer {
     }
     const msg = milestone(task, event.event, ownerId, this.cardContext());
     if (msg) await this.outbox.post(card.channel, msg, { threadTs: card.ts, priority: PRIORITY.milestone });
+    // The thread as an agent session: working while it builds (Slack shows its Stop), then said done.
+    const session = SESSION_STATUS[event.event.type];
+    if (session) await this.outbox.agentSession(card.channel, card.ts, session, `${task.id} · ${task.title}`);
     if (isTerminal(task.status)) this.cards.forget(task.id);
   }
 

@@ -50,6 +50,8 @@ export interface FakeSlackOptions {
   pingIntervalMs?: number;
   /** Clock for call times and rate-limit windows, in epoch ms (default Date.now). */
   now?: () => number;
+  /** False: the app is not declared as an agent, and agents.sessions.* answer missing_scope (default true). */
+  isAgent?: boolean;
 }
 
 export interface FakeCall {
@@ -111,6 +113,7 @@ export class FakeSlack {
       store: this.store,
       users: opts.users ?? {},
       openConnectionUrl: () => `ws://127.0.0.1:${this.port}/link/?ticket=${this.link.issueTicket()}&app_id=${this.appId}`,
+      isAgent: opts.isAgent ?? true,
     };
     this.server = createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => {
@@ -182,6 +185,11 @@ export class FakeSlack {
   thread(channel: string, threadTs: string): FakeMessage[] {
     return this.store.messages(channel).filter((m) => m.ts === threadTs || m.thread_ts === threadTs);
   }
+  /** A thread's agent session, as agents.sessions.setStatus last left it. */
+  agentSession(channel: string, threadTs: string): { status: string; title: string } | undefined {
+    return this.store.agentSessions.get(`${channel}/${threadTs}`);
+  }
+
   /** The Home tab views.publish last gave this user, if any. */
   homeView(user: string): { type: string; blocks: Record<string, unknown>[] } | undefined {
     return this.store.homeViews.get(user) as { type: string; blocks: Record<string, unknown>[] } | undefined;

@@ -40,6 +40,8 @@ const TS_STEP_US = 100;
 export class MessageStore {
   private readonly byChannel = new Map<string, FakeMessage[]>();
   readonly ephemerals: FakeEphemeral[] = [];
+  /** agents.sessions.setStatus: each thread's session ("C1/1700.1" → status and title). */
+  readonly agentSessions = new Map<string, { status: string; title: string }>();
   /** views.publish: the Home tab each user was last given. */
   readonly homeViews = new Map<string, Record<string, unknown>>();
   private seq = 0;

@@ -21,6 +21,8 @@ export interface Workspace {
   users: Record<string, FakeUser>;
   /** The ws:// URL `apps.connections.open` hands out (a fresh ticket each call). */
   openConnectionUrl: () => string;
+  /** Whether the app is declared as an agent (may call agents.sessions.*); default true. */
+  isAgent: boolean;
 }
 
 export type ApiResult = { ok: true } & Record<string, unknown> | { ok: false; error: string } & Record<string, unknown>;
@@ -151,6 +153,24 @@ const METHODS: Record<string, Method> = {
         profile: { real_name: realName, display_name: known.name },
       },
     };
+  },
+
+  // Agent sessions: a thread's status ("processing" shows Slack's own Stop button). Only apps
+  // declared as agents may call it (it needs assistant:write): others get missing_scope.
+  'agents.sessions.setStatus': (args, ws) => {
+    if (!ws.isAgent) return { ok: false, error: 'missing_scope', needed: 'assistant:write', provided: 'chat:write,commands' };
+    const channel = str(args, 'channel_id');
+    const thread = str(args, 'thread_ts');
+    const status = str(args, 'status');
+    if (!channel || !thread) return fail('invalid_arguments');
+    if (!status || !['processing', 'active', 'suspended', 'closed'].includes(status)) return fail('invalid_status');
+    const title = str(args, 'title');
+    if (title !== undefined && title.length > 200) return fail('invalid_title');
+    if (!ws.store.find(channel, thread)) return fail('thread_not_found');
+    const key = `${channel}/${thread}`;
+    const known = ws.store.agentSessions.get(key);
+    ws.store.agentSessions.set(key, { status, title: known?.title ?? title ?? '' });
+    return { ok: true, status, title: known?.title ?? title ?? '' };
   },
 
   // App Home: the view each user sees on the bot's Home tab (a home view of at most 100 blocks).
