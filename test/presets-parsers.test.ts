@@ -209,6 +209,8 @@ describe('what the parsers extract', () => {
     const items = [{ text: 'Write the parser', completed: true }, { text: 'Run the tests', completed: false }, { text: 'Open the PR', completed: false }];
     const fromCodex = feed(codex, [{ type: 'item.started', item: { id: 'i1', type: 'todo_list', items } }]);
     expect(fromCodex.events.at(-1)?.plan).toEqual(want);
+    const fromGemini = feed(gemini, [{ type: 'tool_use', tool_name: 'write_todos', tool_id: 'w1', parameters: { todos: todos.map((t) => ({ description: t.content, status: t.status })) } }]);
+    expect(fromGemini.events.at(-1)?.plan).toEqual(want);
     // A tool call that is not the todo list carries no plan.
     expect(feed(claude, [{ type: 'assistant', message: { id: 'm2', content: [{ type: 'tool_use', id: 't2', name: 'Bash', input: { command: 'ls' } }] }, parent_tool_use_id: null }]).events.at(-1)?.plan).toBeUndefined();
   });

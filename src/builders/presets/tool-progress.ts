@@ -54,8 +54,10 @@ export const say = {
     (input) => {
       const todos = arr(input.todos).map(obj);
       const current = namingCurrent ? todos.find((t) => t.status === 'in_progress') : undefined;
-      const message = current ? `working on: ${str(current.content) ?? 'the next step'}` : 'updating the plan';
-      const plan = todos.map((t) => ({ text: clip(str(t.content) ?? '', 200), status: PLAN_STATUS[str(t.status) ?? ''] ?? 'pending' })).filter((s) => s.text !== '');
+      // Claude Code and OpenCode name a step's text `content`; Gemini CLI's write_todos, `description`.
+      const textOf = (t: Json) => str(t.content) ?? str(t.description);
+      const message = current ? `working on: ${textOf(current) ?? 'the next step'}` : 'updating the plan';
+      const plan = todos.map((t) => ({ text: clip(textOf(t) ?? '', 200), status: PLAN_STATUS[str(t.status) ?? ''] ?? 'pending' })).filter((s) => s.text !== '');
       return { message, percent: planPercent(todos.map((t) => ({ done: t.status === 'completed' }))), plan };
     },
 };
