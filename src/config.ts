@@ -196,6 +196,8 @@ const EnvSchema = z.object({
       return text;
     }),
   BUILD_REPO: z.string().optional().transform((v) => (v === undefined ? undefined : resolve(v))),
+  BUILD_CHECK: jsonArgv('BUILD_CHECK'),
+  BUILD_CHECK_TIMEOUT: duration('BUILD_CHECK_TIMEOUT', '15m', 1_000),
   OPEN_PR: boolean('OPEN_PR', false),
   AGENT_SANDBOXED: boolean('AGENT_SANDBOXED', false),
   STALL_TIMEOUT: duration('STALL_TIMEOUT', '15m', 1_000),
@@ -438,6 +440,8 @@ export interface Config {
   promptTemplate?: string;
   /** BUILD_REPO, absolute; unset: a fresh repository under NIGHTSHIFT_HOME. */
   buildRepo?: string;
+  /** BUILD_CHECK: the project's own check after the agent finishes; unset: "no checks configured". */
+  check?: { argv: string[]; timeoutMs: number };
   openPr: boolean;
   stallTimeoutMs: number;
   workspaceKeep: number;
@@ -561,6 +565,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
     ...(e.BUILDER_ARGS ? { builderArgs: e.BUILDER_ARGS } : {}),
     ...(e.PROMPT_TEMPLATE ? { promptTemplate: e.PROMPT_TEMPLATE } : {}),
     ...(e.BUILD_REPO ? { buildRepo: e.BUILD_REPO } : {}),
+    ...(e.BUILD_CHECK?.length ? { check: { argv: e.BUILD_CHECK, timeoutMs: e.BUILD_CHECK_TIMEOUT } } : {}),
     openPr: e.OPEN_PR,
     stallTimeoutMs: e.STALL_TIMEOUT,
     workspaceKeep: e.WORKSPACE_KEEP,

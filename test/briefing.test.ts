@@ -35,9 +35,9 @@ describe('the morning briefing', () => {
         '  t-3 "Fix the flaky upload test" failed 3 times: the agent exited with code 1: 3 tests still failing · "retry t-3" or "cancel t-3"',
         '',
         'Built:',
-        '  t-1 "Build a CSV export of the report" · 42m · $0.31 · 12 turns · https://github.com/acme/widgets/pull/42',
+        '  t-1 "Build a CSV export of the report" · 42m · checks passed (npm test, 41s) · $0.31 · 12 turns · https://github.com/acme/widgets/pull/42',
         '      Added a CSV export endpoint for the report, with tests.',
-        '  t-2 "A dark mode toggle" · 25m over 2 attempts · branch nightshift/t-2-a-dark-mode-toggle',
+        '  t-2 "A dark mode toggle" · 25m over 2 attempts · no checks configured · branch nightshift/t-2-a-dark-mode-toggle',
         '',
         'Waited:',
         '  t-5 "Build the Spotify integration" · waiting for quota until 09:14',
@@ -65,7 +65,7 @@ describe('the morning briefing', () => {
     expect(json).toContain('<https://acme.slack.com/archives/C1/p1700000000000100|t-1 · Build a CSV export of the report>');
     expect(json).toContain('<https://github.com/acme/widgets/pull/42|pull request>');
     expect(json).toContain('_Added a CSV export endpoint for the report, with tests._');
-    expect(json).toContain('42m · $0.31 · 12 turns');
+    expect(json).toContain('42m · checks passed (npm test, 41s) · $0.31 · 12 turns');
   });
 
   it('stays within Block Kit limits on a night of 60 tasks', () => {
@@ -92,7 +92,7 @@ describe('the morning briefing', () => {
     ]);
     const built = msg.embeds?.[2]?.fields?.[0];
     expect(built?.name).toBe('✅ t-1 · Build a CSV export of the report');
-    expect(built?.value).toBe('Added a CSV export endpoint for the report, with tests.\n42m · $0.31 · 12 turns · [pull request](https://github.com/acme/widgets/pull/42) · [thread](https://discord.com/channels/1/2)');
+    expect(built?.value).toBe('Added a CSV export endpoint for the report, with tests.\n42m · checks passed (npm test, 41s) · $0.31 · 12 turns · [pull request](https://github.com/acme/widgets/pull/42) · [thread](https://discord.com/channels/1/2)');
   });
 
   it('says so when the night was quiet', () => {

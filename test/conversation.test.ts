@@ -326,6 +326,6 @@ describe('the console\'s "done" line', () => {
       deliverables: { branch: 'nightshift/t-1-build-a-csv-export', commits: ['a'], changedFiles: ['x.ts'], links: [], summary: 'Added a CSV export endpoint\nwith tests.' },
     });
     const line = renderEvent({ type: 'task_changed', task: t, event: { at: t.updatedAt, type: 'done' } }, { timeZone: 'Europe/London', maxAttempts: 3, now: new Date('2026-11-25T14:00:00Z') });
-    expect(line).toBe('t-1 "Build a CSV export" is done after 42m · branch nightshift/t-1-build-a-csv-export · 1 file changed (x.ts) · $0.31 · 12 turns · log /l/attempt-1.log\n  Added a CSV export endpoint with tests.');
+    expect(line).toBe('t-1 "Build a CSV export" is done after 42m · branch nightshift/t-1-build-a-csv-export · 1 file changed (x.ts) · no checks configured · $0.31 · 12 turns · log /l/attempt-1.log\n  Added a CSV export endpoint with tests.');
   });
 });

@@ -5,8 +5,7 @@
 // 429 with and without the subscription's reset time, and a session resumed with --resume.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeMessagesApi, subscriptionLimitHeaders, type MessagesRequest, type Reply } from './fakes/anthropic/fake-messages-api.ts';
-import { waitFor } from './helpers/agents.ts';
-import { agentEnv, cleanUpAgents, startDaemon, task } from './helpers/agent-env.ts';
+import { agentEnv, cleanUpAgents, startDaemon, task, untilSettled } from './helpers/agent-env.ts';
 import { runCli } from './helpers/cli.ts';
 import { killStrays } from './helpers/strays.ts';
 import { realClaudeInstalled, realClaudeOnPath } from './helpers/real-claude.ts';
@@ -46,19 +45,6 @@ async function realClaude(script: (r: MessagesRequest, i: number) => Reply, extr
   return { api, ...setup };
 }
 
-/** `run --until-idle` as cron runs it, again after each back-off, until t-1 settles. */
-async function untilSettled(env: NodeJS.ProcessEnv): Promise<string> {
-  let out = '';
-  for (let i = 0; i < 6; i++) {
-    const run = await runCli(['run', '--until-idle'], env);
-    out += run.stdout + run.stderr;
-    const { status, retryAt } = await task(env, 't-1');
-    // a wait for quota is for hours: the test reads it, not sits it out
-    if (status !== 'failed' || !retryAt || Date.parse(retryAt) - Date.now() > 10_000) break;
-    await waitFor(() => Date.now() >= Date.parse(retryAt), 10_000, 'the back-off to end');
-  }
-  return out;
-}
 
 describe('the real Claude Code CLI', () => {
   it('builds: runs its Bash tool in the worktree, and the branch holds the file, the summary is its last words', async () => {

@@ -20,6 +20,7 @@ import { RedactingLines } from './redacting-lines.ts';
 import { AgentOutput } from './agent-output.ts';
 import { AttemptLog, completeAttemptLog, DEFAULT_LOG_MAX_BYTES } from './attempt-log.ts';
 import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_RULES, renderPrompt, type AgentPreset } from './presets/index.ts';
+import type { CheckCommand } from './project-check.ts';
 import { concludeAttempt, concludeEndedAlone, endRecordPath, foldAwayLog, sessionInLog, readEndRecord, workspaceRecordPath, writeJsonWhole, type EndContext, type Exit, type StopReason } from './attempt-end.ts';
 import { awayLogPath, endedCleanlyAlone, exitRecordPath, readExitRecord, type ExitRecord } from './keeper/exit-record.ts';
 import { KEEPER_PATH } from './keeper/keeper-path.ts';
@@ -52,6 +53,8 @@ export interface AgentBuilderOptions {
   logMaxBytes?: number;
   /** Opens a draft pull request for a successful build, when configured; its URL becomes a link. */
   openPullRequest?: (w: PreparedWorkspace, task: Task, summary: string | undefined) => Promise<{ url: string } | { skipped: string }>;
+  /** BUILD_CHECK: run in the worktree after the agent finishes with changes; done only if it passes. */
+  check?: CheckCommand;
   /** The owner's zone: the deadline in the prompt is written in it. */
   timeZone?: string;
   /** Removes secrets from text the agent wrote before it leaves nightshift (a pull request body). */
@@ -190,6 +193,7 @@ function endContext(opts: AgentBuilderOptions): EndContext {
     command: opts.command,
     workspaces: opts.workspaces,
     ...(opts.openPullRequest ? { openPullRequest: opts.openPullRequest } : {}),
+    ...(opts.check ? { check: opts.check, checkEnv: opts.env } : {}),
     ...(opts.redact ? { redact: opts.redact } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   };

@@ -13,6 +13,8 @@ import { AgentOutput } from './agent-output.ts';
 import type { AgentPreset, AgentVerdict } from './presets/index.ts';
 import { awayLogPath, type ExitRecord } from './keeper/exit-record.ts';
 import type { ResourceUsage } from './supervision/usage.ts';
+import { checkSummary } from '../core/check-summary.ts';
+import { describeCheck, runCheck, type CheckCommand, type CheckRun } from './project-check.ts';
 import type { PreparedWorkspace, WorkspaceProvider } from './workspace-provider.ts';
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error };
@@ -29,6 +31,10 @@ export interface EndContext {
   openPullRequest?: (w: PreparedWorkspace, task: Task, summary: string | undefined) => Promise<{ url: string } | { skipped: string }>;
   redact?: (text: string) => string;
   logger?: Logger;
+  /** BUILD_CHECK: the project's own check, run in the worktree when the agent finished with changes. */
+  check?: CheckCommand;
+  /** The environment the check runs in (the builder's). */
+  checkEnv?: Record<string, string>;
 }
 
 export interface Ending {
@@ -108,9 +114,28 @@ export async function concludeAttempt(ctx: EndContext, e: Ending): Promise<Build
     log.warn('could not read back the workspace', { task: task.id, error: collectError });
     return { deliverables: { workspace: prepared.workspace }, changed: false };
   });
-  const outcome = collectError && !stopReason && !exit.spawnError
+  let outcome: ReturnType<typeof classify> = collectError && !stopReason && !exit.spawnError
     ? { outcome: 'failed' as const, reason: `could not read back the work in ${prepared.workspace}: ${collectError}` }
     : classify(ctx, exit, verdict, { changed: work.changed, continuedWithWork: continuedWithWork(task, attempt, verdict, 'commits' in work.deliverables ? work.deliverables.commits : undefined) }, stopReason);
+  // Done means the project's own check passed: an agent that says it finished is checked, and a
+  // failing check is a failed attempt whose successor is told the failure (it is in this log).
+  // With a check configured, it is the judge of an agent that says it finished and left work on
+  // the branch, even when this attempt changed nothing (the work may be an earlier attempt's).
+  let checks: CheckRun | undefined;
+  let logTail = e.logTail;
+  const branchHasWork = ('commits' in work.deliverables ? (work.deliverables.commits?.length ?? 0) : 0) > 0;
+  const agentFinished = verdict.outcome === 'succeeded' && !stopReason && !exit.spawnError && !collectError;
+  if (ctx.check && (outcome.outcome === 'succeeded' || (agentFinished && branchHasWork))) {
+    e.writeLog(`\n# checks: ${describeCheck(ctx.check.argv)} in ${prepared.workspace}\n`);
+    checks = await runCheck(ctx.check, prepared.workspace, ctx.checkEnv ?? {}, (chunk) => e.writeLog(ctx.redact ? ctx.redact(chunk) : chunk));
+    e.writeLog(`\n# ${checkSummary(checks)}\n`);
+    if (checks.outcome !== 'passed') {
+      outcome = { outcome: 'failed', reason: `built, ${checkSummary(checks)}` };
+      logTail = checks.tail;
+    } else if (outcome.outcome !== 'succeeded') {
+      outcome = { outcome: 'succeeded', reason: `${verdict.reason}; the work on the branch passes its checks` };
+    }
+  }
   const links: string[] = [];
   let noPullRequest: string | undefined;
   if (outcome.outcome === 'succeeded' && ctx.openPullRequest) {
@@ -128,7 +153,7 @@ export async function concludeAttempt(ctx: EndContext, e: Ending): Promise<Build
     ...outcome,
     exitCode: exit.code,
     signal: exit.signal,
-    logTail: e.logTail,
+    logTail,
     deliverables: {
       ...work.deliverables,
       ...(verdict.summary ? { summary: verdict.summary } : {}),
@@ -140,6 +165,7 @@ export async function concludeAttempt(ctx: EndContext, e: Ending): Promise<Build
     ...(e.resources ? { resources: e.resources } : {}),
     ...(verdict.resetsAt ? { resetsAt: verdict.resetsAt } : {}),
     ...(verdict.sessionId ? { sessionId: verdict.sessionId } : {}),
+    ...(checks ? { checks: { command: checks.command, outcome: checks.outcome, exitCode: checks.exitCode, durationMs: checks.durationMs } } : {}),
   };
   // The builder ended on its own (not stopped by a cancel or a shutdown): its end is kept.
   if (!stopReason || stopReason.outcome === 'timed_out') {

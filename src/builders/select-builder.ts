@@ -78,5 +78,6 @@ function agentBuilder(config: Config, choice: BuilderChoice, builderEnv: Record<
     redact: (text) => redact(text, config.secrets),
     logger,
     ...(config.openPr ? { openPullRequest: (w, task, summary) => workspaces.openPullRequest(w, task, summary) } : {}),
+    ...(config.check ? { check: config.check } : {}),
   });
 }

@@ -29,7 +29,7 @@ function night(): Task[] {
       title: 'Build a CSV export of the report',
       status: 'done',
       updatedAt: '2026-11-25T01:42:00.000Z',
-      attempts: [attempt(1, { usage: { costUsd: 0.31, turns: 12 } })],
+      attempts: [attempt(1, { usage: { costUsd: 0.31, turns: 12 }, checks: { command: 'npm test', outcome: 'passed', exitCode: 0, durationMs: 41_000 } })],
       deliverables: {
         branch: 'nightshift/t-1-build-a-csv-export',
         commits: ['abc123'],

@@ -3,6 +3,7 @@
 // summary, time taken, cost and links, what waited (quota, a retry) and why, and what is next
 // tonight. The console renders it as text (here), Slack as blocks and Discord as embeds (their
 // adapters), never as a log in a code block.
+import { checkSummary } from '../core/check-summary.ts';
 import { formatDuration } from '../core/durations.ts';
 import type { WaitingTask } from '../core/schedule.ts';
 import type { Summary } from '../core/summary.ts';
@@ -31,6 +32,8 @@ export interface Built {
   pullRequest: string | null;
   branch: string | null;
   demo: boolean;
+  /** "checks passed (npm test, 42s)", or "no checks configured": done is not said to be checked when it was not. */
+  checks: string;
 }
 
 export interface Waiting {
@@ -111,6 +114,7 @@ export function makeBriefing(s: Summary, links: TaskLinks | null = null): Briefi
     pullRequest: task.deliverables.links.find((l) => /\/pull\/\d+|\/merge_requests\/\d+/.test(l)) ?? task.deliverables.links[0] ?? null,
     branch: task.deliverables.branch ?? null,
     demo: lastAttempt(task)?.demo ?? false,
+    checks: checkSummary(lastAttempt(task)?.checks),
   }));
   const quota = s.retrying.filter(waitsForQuota);
   const retrying = s.retrying.filter((t) => !waitsForQuota(t));
@@ -165,7 +169,7 @@ export function renderBriefingText(b: Briefing): string {
   section(
     'Built',
     b.built.flatMap((x) => {
-      const bits = [x.took, x.cost, x.pullRequest ?? (x.branch ? `branch ${x.branch}` : null), b.dashboard?.task(x.task.id)].filter(Boolean).join(' · ');
+      const bits = [x.took, x.checks, x.cost, x.pullRequest ?? (x.branch ? `branch ${x.branch}` : null), b.dashboard?.task(x.task.id)].filter(Boolean).join(' · ');
       const head = `  ${x.task.id} "${x.task.title}"${x.demo ? ' (demo build: nothing real was built)' : ''} · ${bits}`;
       return x.said ? [head, `      ${x.said}`] : [head];
     }),

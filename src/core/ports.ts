@@ -1,7 +1,7 @@
 // The interfaces the core needs from the world. Implementations live outside src/core
 // (src/store, src/builders, src/adapters); tests pass fakes or the real ones.
 import type { Summary } from './summary.ts';
-import type { AgentUsage, Attempt, Deliverables, PlanStep, ResourceUsage, Task, TaskEvent, TaskId } from './task.ts';
+import type { AgentUsage, Attempt, CheckResult, Deliverables, PlanStep, ResourceUsage, Task, TaskEvent, TaskId } from './task.ts';
 
 /** Wall-clock time and timers, injected so policy and the engine can be driven by a fake clock. */
 export interface Clock {
@@ -109,6 +109,8 @@ export interface BuildResult {
   sessionId?: string;
   /** The agent's plan as it last reported it (the engine adds it from the build's progress). */
   plan?: PlanStep[];
+  /** The project's check, when one is configured and the agent finished with changes. */
+  checks?: CheckResult;
 }
 
 export interface BuildPlan {

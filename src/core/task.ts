@@ -85,6 +85,16 @@ export const PlanStep = z.object({
 });
 export type PlanStep = z.infer<typeof PlanStep>;
 
+/** The project's own check (BUILD_CHECK), run after the agent finished with changes. */
+export const CheckResult = z.object({
+  /** As a person would type it: "npm test". */
+  command: z.string(),
+  outcome: z.enum(['passed', 'failed', 'timed_out']),
+  exitCode: z.number().int().nullable(),
+  durationMs: z.number().nonnegative(),
+});
+export type CheckResult = z.infer<typeof CheckResult>;
+
 export const Attempt = z.object({
   n: z.number().int().positive(),
   startedAt: isoInstant,
@@ -110,6 +120,8 @@ export const Attempt = z.object({
   resources: ResourceUsage.optional(),
   /** The agent's plan (its todo list) as it last reported it in this attempt, for agents that keep one. */
   plan: z.array(PlanStep).optional(),
+  /** The project's check after this attempt; absent when none is configured or the agent did not finish. */
+  checks: CheckResult.optional(),
 });
 export type Attempt = z.infer<typeof Attempt>;
 

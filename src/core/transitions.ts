@@ -11,6 +11,7 @@ import type {
   Deliverables,
   Origin,
   PlanStep,
+  CheckResult,
   Priority,
   SafetyVerdict,
   Task,
@@ -206,6 +207,7 @@ export interface AttemptEnd {
   usage?: AgentUsage;
   resources?: ResourceUsage;
   plan?: PlanStep[];
+  checks?: CheckResult;
   /** For `usage_limited`: when the agent's limit resets, if it said. */
   resetsAt?: string;
   /** False for a failure that trying again cannot fix: the task is escalated at once. */
@@ -244,6 +246,7 @@ function closeRunningAttempt(task: Task, end: AttemptEnd, now: Date): Attempt[] 
           ...(end.sessionLost ? { sessionLost: true } : {}),
           ...(end.sessionId ? { sessionId: end.sessionId } : {}),
           ...(end.plan?.length ? { plan: end.plan } : {}),
+          ...(end.checks ? { checks: end.checks } : {}),
         }
       : a,
   );

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { cliEnv, DaemonProcess, runCli } from './cli.ts';
 import { killStrays } from './strays.ts';
+import { waitFor } from './agents.ts';
 import { tempDir } from './temp-dir.ts';
 import { FAKE_CLI_DIR } from '../fixtures/fake-clis/harness.ts';
 
@@ -67,4 +68,20 @@ export async function task(env: NodeJS.ProcessEnv, id: string): Promise<JsonTask
   } catch {
     throw new Error(`status ${id} --json exited ${r.code} with no JSON\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`);
   }
+}
+
+/**
+ * `run --until-idle` as cron runs it, again after each retry back-off, until t-1 settles; returns
+ * all it printed. A wait for quota is for hours: it is read, not sat out.
+ */
+export async function untilSettled(env: NodeJS.ProcessEnv): Promise<string> {
+  let out = '';
+  for (let i = 0; i < 6; i++) {
+    const run = await runCli(['run', '--until-idle'], env);
+    out += run.stdout + run.stderr;
+    const { status, retryAt } = await task(env, 't-1');
+    if (status !== 'failed' || !retryAt || Date.parse(retryAt) - Date.now() > 10_000) break;
+    await waitFor(() => Date.now() >= Date.parse(retryAt), 10_000, 'the back-off to end');
+  }
+  return out;
 }

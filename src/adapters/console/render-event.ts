@@ -1,4 +1,5 @@
 // Core events as console lines. Pure: (event, state) → lines, so it is tested without a terminal.
+import { checkSummary } from '../../core/check-summary.ts';
 import { formatDuration } from '../../core/durations.ts';
 import type { CoreEvent, Progress, TaskLinks } from '../../core/ports.ts';
 import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
@@ -71,7 +72,7 @@ export function renderEvent(ev: CoreEvent, o: RenderOptions): string | null {
       // What the agent says it did and what it cost: here as in chat, not only in "status t-N".
       const usage = formatAgentUsage(a?.usage);
       const said = t.deliverables.summary ? `\n  ${clip(oneLine(t.deliverables.summary), 300, `"status ${t.id}"`)}` : '';
-      return `${t.id} "${t.title}" is done after ${formatDuration(a?.durationMs ?? 0)}${demo} · ${deliverablesLine(t)}${usage ? ` · ${usage}` : ''}${whereToLook(t, o)}${said}`;
+      return `${t.id} "${t.title}" is done after ${formatDuration(a?.durationMs ?? 0)}${demo} · ${deliverablesLine(t)} · ${checkSummary(a?.checks)}${usage ? ` · ${usage}` : ''}${whereToLook(t, o)}${said}`;
     }
     case 'retry_scheduled':
       return `${t.id} attempt ${a?.n ?? '?'}${demo} failed (${a?.reason ?? 'unknown'}); retrying at ${t.retryAt ? when(t.retryAt, o.now, o.timeZone) : 'soon'}`;

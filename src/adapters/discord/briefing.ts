@@ -82,7 +82,7 @@ export function briefingMessage(b: Briefing, links: ThreadLinks = new Map(), at 
       title: `Built (${b.built.length})`,
       color: COLOR.built,
       fields: b.built.slice(0, MAX_BUILT).map((x) => {
-        const facts = [x.took, x.cost, x.pullRequest ? `[pull request](${x.pullRequest})` : x.branch ? `branch \`${x.branch.replace(/`/g, "'")}\`` : null, links.get(x.task.id) ? `[thread](${links.get(x.task.id)})` : null, b.dashboard ? `[details](<${b.dashboard.task(x.task.id)}>)` : null]
+        const facts = [x.took, x.checks, x.cost, x.pullRequest ? `[pull request](${x.pullRequest})` : x.branch ? `branch \`${x.branch.replace(/`/g, "'")}\`` : null, links.get(x.task.id) ? `[thread](${links.get(x.task.id)})` : null, b.dashboard ? `[details](<${b.dashboard.task(x.task.id)}>)` : null]
           .filter(Boolean)
           .join(' · ');
         const said = x.said ? `${safeText(x.said, 300)}\n` : '';

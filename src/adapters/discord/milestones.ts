@@ -2,6 +2,7 @@
 // deliverables and what the agent says it did), approval needed and escalation (with buttons).
 // Completion and anything that needs the owner mention them; that one mention is the only ping
 // allowed in the message.
+import { checkSummary } from '../../core/check-summary.ts';
 import { formatDuration } from '../../core/durations.ts';
 import type { AttentionReason } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
@@ -25,6 +26,7 @@ function deliverables(task: Task, ctx: CardContext): string {
   if (d.noPullRequest) lines.push(`No pull request: ${safeText(d.noPullRequest, 300)}`);
   const a = lastAttempt(task);
   if (a) lines.push(ctx.links ? `Details: [the task page](<${ctx.links.task(task.id)}>) · [the log](<${ctx.links.log(task.id, a.n)}>)` : `Log: \`${a.logPath.replace(/`/g, "'")}\``);
+  if (task.status === 'done') lines.push(`Checks: ${safeText(checkSummary(a?.checks).replace(/^checks /, ''), 300)}`);
   const usage = formatAgentUsage(a?.usage);
   if (usage) lines.push(`Usage: ${usage}`);
   return lines.join('\n');

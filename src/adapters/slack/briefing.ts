@@ -25,6 +25,7 @@ function titleOf(id: TaskId, title: string, links: ThreadLinks): string {
 function builtBlock(b: Built, links: ThreadLinks, dashboard: Briefing['dashboard']): Block {
   const facts = [
     escapeMrkdwn(b.took),
+    escapeMrkdwn(b.checks),
     b.cost ? escapeMrkdwn(b.cost) : null,
     b.pullRequest ? link(b.pullRequest, 'pull request') : b.branch ? `branch \`${escapeMrkdwn(b.branch)}\`` : null,
     dashboard ? link(dashboard.task(b.task.id), 'details') : null,

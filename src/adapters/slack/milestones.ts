@@ -1,6 +1,7 @@
 // Replies in a task's thread at the moments that matter: started, failed and retrying, escalated
 // (with the error, the log's tail and Retry / Cancel), done (with deliverables), approval needed
 // (with the reasons and Approve / Reject). Completion and anything that needs the owner mention them.
+import { checkSummary } from '../../core/check-summary.ts';
 import { formatDuration } from '../../core/durations.ts';
 import type { AttentionReason } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
@@ -33,6 +34,7 @@ function deliverables(task: Task, ctx: CardContext): string {
   if (d.noPullRequest) lines.push(`No pull request: ${escapeMrkdwn(d.noPullRequest)}`);
   const a = lastAttempt(task);
   if (a) lines.push(ctx.links ? `Details: ${link(ctx.links.task(task.id), 'the task page')} · ${link(ctx.links.log(task.id, a.n), 'the log')}` : `Log: \`${escapeMrkdwn(a.logPath)}\``);
+  if (task.status === 'done') lines.push(`Checks: ${escapeMrkdwn(checkSummary(a?.checks).replace(/^checks /, ''))}`);
   const usage = formatAgentUsage(a?.usage);
   if (usage) lines.push(`Usage: ${usage}`);
   return lines.join('\n');

@@ -1,0 +1,52 @@
+// The project's own check (BUILD_CHECK: `npm test`, `make check`) run in the worktree after the
+// agent says it is done: done means the check passed, not that the agent exited 0. An argv, never
+// a shell string; its own process group, ended whole at its timeout; its output goes into the
+// attempt's log, and the end of it is kept for the next attempt and the owner.
+import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
+import type { CheckResult } from '../core/task.ts';
+import { killTree } from './process-tree.ts';
+
+export interface CheckCommand {
+  argv: string[];
+  timeoutMs: number;
+}
+
+export interface CheckRun extends CheckResult {
+  /** The end of what it printed, as it printed it. */
+  tail: string;
+}
+
+const TAIL_BYTES = 8 * 1024;
+
+/** "npm test": the command as a person would type it, the program by its file name. */
+export const describeCheck = (argv: readonly string[]): string => [basename(argv[0] ?? ''), ...argv.slice(1)].join(' ');
+
+export async function runCheck(check: CheckCommand, cwd: string, env: Record<string, string>, onOutput: (chunk: string) => void): Promise<CheckRun> {
+  const started = Date.now();
+  const command = describeCheck(check.argv);
+  const [program, ...args] = check.argv as [string, ...string[]];
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    onOutput(text);
+    tail = (tail + text).slice(-TAIL_BYTES);
+  };
+  const child = spawn(program, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    if (child.pid) void killTree(child.pid, 1_000);
+  }, check.timeoutMs);
+  const exit = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
+    child.on('error', (error) => resolve({ code: null, error }));
+    child.on('close', (code) => resolve({ code }));
+  });
+  clearTimeout(timer);
+  const durationMs = Date.now() - started;
+  if (exit.error) return { command, outcome: 'failed', exitCode: null, durationMs, tail: `could not start ${command}: ${exit.error.message}` };
+  if (timedOut) return { command, outcome: 'timed_out', exitCode: exit.code, durationMs, tail };
+  return { command, outcome: exit.code === 0 ? 'passed' : 'failed', exitCode: exit.code, durationMs, tail };
+}
