@@ -124,6 +124,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     HOME: home,
     NIGHTSHIFT_HOME: home,
     OWNER_TZ: 'UTC',
+    // The dashboard as users run it, on any free port: a nightshift of the developer's own may hold 7431.
+    DASHBOARD_PORT: '0',
     BUILDER: AGENT,
     BUILDER_ENV_ALLOW: 'CHAOS_LEDGER',
     CHAOS_LEDGER: ledgerPath,
