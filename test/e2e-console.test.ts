@@ -249,3 +249,42 @@ describe('settings from a .env file', () => {
     expect(ok.stdout).toMatch(/\(Asia\/Tokyo\)/);
   });
 });
+
+describe('the dashboard at start', () => {
+  it('without a token it is read-only: pages are served on loopback, actions are refused, and there are no buttons', async () => {
+    const d = startDaemon(cliEnv(await tempDir(), { DASHBOARD_PORT: '0', BUILDER: agent('hang') }));
+    await d.waitForOutput(/Type a request/);
+    const url = /Dashboard: (http:\/\/127\.0\.0\.1:\d+)\//.exec(d.stdout)?.[1];
+    expect(url, d.stdout).toBeTruthy();
+    d.type('urgent: build the invoice CSV export');
+    await d.waitForOutput(/t-1 started: .* · http:\/\/127\.0\.0\.1:\d+\/tasks\/t-1/); // the console links to the page
+    const page = await fetch(`${url}/tasks/t-1`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('t-1 Build the invoice CSV export');
+    expect(html).not.toContain('data-action=');
+    const cancel = await fetch(`${url}/tasks/t-1/cancel`, { method: 'POST', headers: { 'x-nightshift-action': '1' } });
+    expect(cancel.status).toBe(403);
+    expect(await cancel.text()).toMatch(/need the dashboard token \(DASHBOARD_TOKEN\); without it, use chat or the CLI/);
+    expect((await runCli(['status', 't-1', '--json'], cliEnv(d.home))).stdout).toMatch(/"status": ?"building"/);
+  });
+
+  it('a port already in use is said on stderr, naming the setting, and nightshift runs without it', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const d = startDaemon(cliEnv(await tempDir(), { DASHBOARD_PORT: String(port) }));
+      await d.waitForOutput(/Type a request/);
+      await waitFor(() => /WARNING: the dashboard could not listen/.test(d.stderr), 5_000, 'the warning');
+      expect(d.stderr).toContain(`WARNING: the dashboard could not listen on 127.0.0.1:${port} (port ${port} is in use); set DASHBOARD_PORT to another port, 0 for any free one, or off. nightshift runs without it.`);
+      expect(d.stdout).not.toMatch(/Dashboard: http/);
+      d.type('urgent: build the invoice CSV export'); // and it works as ever
+      await d.waitForOutput(/t-1 "Build the invoice CSV export" is done/);
+      expect(d.stdout).toMatch(/· log \S+attempt-1\.log/); // no dashboard: the local log path, not a link
+    } finally {
+      taken.close();
+    }
+  });
+});
