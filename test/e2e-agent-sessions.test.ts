@@ -5,7 +5,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from './helpers/agents.ts';
-import { agentEnv, cleanUpAgents, startDaemon, task } from './helpers/agent-env.ts';
+import { agentEnv, cleanUpAgents, startDaemon, task, untilSettled } from './helpers/agent-env.ts';
 import { runCli } from './helpers/cli.ts';
 import { killStrays } from './helpers/strays.ts';
 
@@ -13,22 +13,19 @@ afterEach(cleanUpAgents);
 
 const RESUME_ARGS: Record<string, string> = { codex: 'resume', gemini: '--resume', opencode: '--session' };
 
-/** Runs `run --until-idle` as cron would, until t-1 is done or escalated. */
-async function untilSettled(env: NodeJS.ProcessEnv): Promise<void> {
-  for (let i = 0; i < 6 && !['done', 'escalated'].includes((await task(env, 't-1')).status); i++) {
-    await runCli(['run', '--until-idle'], env);
-    const { status, retryAt } = await task(env, 't-1');
-    if (status === 'failed' && retryAt) await waitFor(() => Date.now() >= Date.parse(retryAt), 10_000, 'the back-off to end');
-  }
+/** A daemon building t-1 with the fake Claude Code at work (it records its pids once running). */
+async function buildingClaude(env: NodeJS.ProcessEnv, readRecord: () => Promise<unknown>) {
+  const d = startDaemon(env);
+  await d.waitForOutput(/Type a request/);
+  d.type('urgent: build the Spotify integration');
+  await waitFor(async () => ((await readRecord().catch(() => null)) as { pids?: unknown } | null)?.pids !== undefined, 10_000, 'the agent running');
+  return d;
 }
 
 describe('sessions that resume', () => {
   it('an interrupted Claude Code resumes its own session in the same worktree after a crash', async () => {
     const { env, readRecord, home } = await agentEnv({ FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms' });
-    const first = startDaemon(env);
-    await first.waitForOutput(/Type a request/);
-    first.type('urgent: build the Spotify integration');
-    await waitFor(async () => ((await readRecord().catch(() => null)) as { pids?: unknown } | null)?.pids !== undefined, 10_000, 'the agent running');
+    const first = await buildingClaude(env, readRecord);
     const before = await readRecord();
     const named = before.argv[before.argv.indexOf('--session-id') + 1];
     expect(named).toMatch(/^[0-9a-f-]{36}$/); // nightshift named the session up front
@@ -49,10 +46,7 @@ describe('sessions that resume', () => {
 
   it('a session that cannot be resumed makes the next attempt start a fresh one, on the same branch', async () => {
     const { env, readRecord, home } = await agentEnv({ FAKE_CLI_MODE: 'hang', RETRY_BACKOFF: '100ms' });
-    const first = startDaemon(env);
-    await first.waitForOutput(/Type a request/);
-    first.type('urgent: build the Spotify integration');
-    await waitFor(async () => ((await readRecord().catch(() => null)) as { pids?: unknown } | null)?.pids !== undefined, 10_000, 'the agent running');
+    const first = await buildingClaude(env, readRecord);
     const named = (await readRecord()).argv.find((a, i, all) => all[i - 1] === '--session-id');
     first.child.kill('SIGKILL');
     await first.exited;

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../src/builders/process-tree.ts';
 import type { Task } from '../src/core/task.ts';
 import { LowdbTaskStore } from '../src/store/index.ts';
-import { agent, waitFor } from './helpers/agents.ts';
+import { agent, hangPids, waitFor } from './helpers/agents.ts';
 import { makeTask } from './helpers/task-factory.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 import { draft, makeHarness, type Harness } from './helpers/engine-harness.ts';
@@ -112,9 +112,7 @@ describe('engine: the whole loop with real child processes', () => {
   it('cancel during a build ends the whole process tree and records who cancelled', async () => {
     h = await makeHarness('hang');
     const [t] = await h.engine.submit([draft('Build a server')], { adapter: 'test', userId: 'owner' });
-    const pidsFile = join(h.dir, 'workspaces', t!.id, 'hang-pids.json');
-    await waitFor(async () => (await readFile(pidsFile, 'utf8').catch(() => '')) !== '', 10_000, 'the agent to start');
-    const pids = Object.values(JSON.parse(await readFile(pidsFile, 'utf8')) as Record<string, number>);
+    const pids = await hangPids(join(h.dir, 'workspaces', t!.id));
     const r = await h.engine.cancel(t!.id, 'alice');
     expect(r.ok).toBe(true);
     const task = (await h.engine.get(t!.id))!;

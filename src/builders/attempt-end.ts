@@ -114,16 +114,17 @@ export async function concludeAttempt(ctx: EndContext, e: Ending): Promise<Build
     log.warn('could not read back the workspace', { task: task.id, error: collectError });
     return { deliverables: { workspace: prepared.workspace }, changed: false };
   });
+  const commits = 'commits' in work.deliverables ? work.deliverables.commits : undefined;
   let outcome: ReturnType<typeof classify> = collectError && !stopReason && !exit.spawnError
     ? { outcome: 'failed' as const, reason: `could not read back the work in ${prepared.workspace}: ${collectError}` }
-    : classify(ctx, exit, verdict, { changed: work.changed, continuedWithWork: continuedWithWork(task, attempt, verdict, 'commits' in work.deliverables ? work.deliverables.commits : undefined) }, stopReason);
+    : classify(ctx, exit, verdict, { changed: work.changed, continuedWithWork: continuedWithWork(task, attempt, verdict, commits) }, stopReason);
   // Done means the project's own check passed: an agent that says it finished is checked, and a
   // failing check is a failed attempt whose successor is told the failure (it is in this log).
   // With a check configured, it is the judge of an agent that says it finished and left work on
   // the branch, even when this attempt changed nothing (the work may be an earlier attempt's).
   let checks: CheckRun | undefined;
   let logTail = e.logTail;
-  const branchHasWork = ('commits' in work.deliverables ? (work.deliverables.commits?.length ?? 0) : 0) > 0;
+  const branchHasWork = (commits?.length ?? 0) > 0;
   const agentFinished = verdict.outcome === 'succeeded' && !stopReason && !exit.spawnError && !collectError;
   if (ctx.check && (outcome.outcome === 'succeeded' || (agentFinished && branchHasWork))) {
     e.writeLog(`\n# checks: ${describeCheck(ctx.check.argv)} in ${prepared.workspace}\n`);

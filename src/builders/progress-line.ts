@@ -5,6 +5,7 @@
 // {"text": "...", "status": "pending" | "in_progress" | "done" | "failed"}; the newest PLAN line
 // is the plan. Pure, so it is tested by table.
 import type { PlanStep } from '../core/task.ts';
+import { planPercent } from './presets/text.ts';
 
 export interface ProgressLine {
   percent: number | null;
@@ -60,8 +61,7 @@ export function parsePlanLine(raw: string): PlanStep[] | null {
 /** "working on: <the step under way>" and how far along the plan is. */
 export function planProgress(plan: readonly PlanStep[]): ProgressLine {
   const current = plan.find((s) => s.status === 'in_progress') ?? plan.find((s) => s.status === 'pending');
-  const done = plan.filter((s) => s.status === 'done').length;
-  return { percent: plan.length ? Math.round((100 * done) / plan.length) : null, message: current ? `working on: ${current.text}` : plan.some((s) => s.status === 'failed') ? 'a step of the plan failed' : 'plan complete' };
+  return { percent: planPercent(plan.map((s) => ({ done: s.status === 'done' }))), message: current ? `working on: ${current.text}` : plan.some((s) => s.status === 'failed') ? 'a step of the plan failed' : 'plan complete' };
 }
 
 function clip(text: string): string {

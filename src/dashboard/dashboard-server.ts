@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
+import { html } from 'hono/html';
 import { streamSSE } from 'hono/streaming';
 import type { DashboardConfig } from '../config.ts';
 import type { Engine } from '../core/engine.ts';
@@ -102,7 +103,7 @@ export function dashboardApp(deps: DashboardDeps, hub: LiveHub, allowedHosts: ()
 
   app.get('/tasks/:id', async (c) => {
     const task = await findTask(c.req.param('id'));
-    if (!task) return c.html(`<!doctype html><meta charset="utf-8"><title>No such task</title><p>There is no task ${escapeHtml(c.req.param('id'))}. <a href="/">Back to the queue</a></p>`, 404);
+    if (!task) return c.html(html`<!doctype html><meta charset="utf-8"><title>No such task</title><p>There is no task ${c.req.param('id')}. <a href="/">Back to the queue</a></p>`, 404);
     const now = engine.now();
     const waiting = ['queued', 'failed', 'awaiting_approval'].includes(task.status);
     return c.html(
@@ -167,8 +168,6 @@ export function dashboardApp(deps: DashboardDeps, hub: LiveHub, allowedHosts: ()
   });
   return app;
 }
-
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** Listens, or rejects with an error naming the setting to change (a port in use). */
 export async function startDashboard(deps: DashboardDeps): Promise<Dashboard> {

@@ -1,4 +1,6 @@
 // Paths of the fake agent scripts in test/fixtures/agents.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const agent = (name: 'succeed' | 'planner' | 'fail' | 'flaky' | 'hang' | 'env-dump' | 'noop' | 'chatty' | 'daemonize' | 'partial' | 'detach' | 'fsmonitor' | 'leak' | 'leaky' | 'gated' | 'outlive'): string =>
@@ -12,3 +14,10 @@ export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs
   }
   throw new Error(`timed out waiting for ${what}`);
 };
+
+/** The pids the `hang` agent wrote into its workspace (it writes them once it and its children run). */
+export async function hangPids(workspace: string, timeoutMs = 10_000): Promise<number[]> {
+  const file = join(workspace, 'hang-pids.json');
+  await waitFor(async () => (await readFile(file, 'utf8').catch(() => '')) !== '', timeoutMs, 'the hang agent running');
+  return Object.values(JSON.parse(await readFile(file, 'utf8')) as Record<string, number>);
+}

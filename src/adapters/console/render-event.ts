@@ -7,6 +7,7 @@ import type { PlanStep, Task } from '../../core/task.ts';
 import { clip, demoNote as taskDemoNote, elapsed, progressBar, when } from '../../commands/format.ts';
 import { formatAgentUsage } from '../../commands/usage-format.ts';
 import { renderSummaryText } from '../../commands/summary.ts';
+import { PLAN_MARK, planDone } from '../shared/card-facts.ts';
 
 export interface RenderOptions {
   timeZone: string;
@@ -35,12 +36,9 @@ const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
 
 const demoNote = (t: Task | null): string => (t ? taskDemoNote(t) : '');
 
-const STEP_MARK: Record<PlanStep['status'], string> = { done: '✓', in_progress: '▶', pending: '○', failed: '✗' };
-
 /** The agent's plan on one line: "t-1 plan (1 of 4 done): ✓ Read the spec · ▶ Plan the work · ○ …". */
 export function planLine(task: Task, plan: readonly PlanStep[]): string {
-  const done = plan.filter((s) => s.status === 'done').length;
-  return `  ${task.id} plan (${done} of ${plan.length} done): ${plan.map((s) => `${STEP_MARK[s.status]} ${clip(oneLine(s.text), 80, '')}`).join(' · ')}`;
+  return `  ${task.id} plan (${planDone(plan)}): ${plan.map((s) => `${PLAN_MARK[s.status]} ${clip(oneLine(s.text), 80, '')}`).join(' · ')}`;
 }
 
 /** A running build's live line on a terminal: "t-1 [████░░░░░░] 40% editing src/app.ts · 2m · Build a CSV export". */

@@ -11,7 +11,7 @@ import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
 import { progressBar, statusLabel } from '../../commands/format.ts';
 import { LIMIT, plain, safeText, stamp, who } from './text.ts';
 import { decisionLine } from '../shared/card-sequence.ts';
-import { planOf, timeLine, type CardContext } from '../shared/card-facts.ts';
+import { planDone, planOf, timeLine, type CardContext } from '../shared/card-facts.ts';
 
 export type { CardContext };
 
@@ -112,7 +112,6 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
   // The agent's plan as a checklist, live while it builds (an embed field: the card is an embed).
   const plan = planOf(task, progress);
   if (plan) {
-    const done = plan.filter((s) => s.status === 'done').length;
     const steps = plan.map((s) => `${STEP_MARK[s.status]} ${safeText(s.text, 150)}`);
     let value = '';
     for (const [i, line] of steps.entries()) {
@@ -123,7 +122,7 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
       }
       value += (value ? '\n' : '') + line;
     }
-    fields.push(field(`The agent's plan: ${done} of ${plan.length} done`, value, false));
+    fields.push(field(`The agent's plan: ${planDone(plan)}`, value, false));
   }
   const d = task.deliverables;
   if (task.status === 'done') {

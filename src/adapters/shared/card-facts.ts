@@ -22,6 +22,12 @@ export function cardContext(engine: Pick<Engine, 'now' | 'policy' | 'typicalDura
   return { now: engine.now(), timeZone: engine.policy.timeZone, maxAttempts: engine.policy.maxAttempts, typicalMs: engine.typicalDurationMs(), links: engine.links };
 }
 
+/** How a step of the plan is marked in text: the console and the dashboard alike. */
+export const PLAN_MARK: Record<PlanStep['status'], string> = { done: '✓', in_progress: '▶', pending: '○', failed: '✗' };
+
+/** "1 of 4 done". */
+export const planDone = (plan: readonly PlanStep[]): string => `${plan.filter((s) => s.status === 'done').length} of ${plan.length} done`;
+
 /** The agent's plan to show: the live one while it builds, else the last one an attempt left; null when it shared none. */
 export function planOf(task: Task, progress: Progress | null): PlanStep[] | null {
   const plan = task.status === 'building' ? (progress?.plan ?? lastAttempt(task)?.plan) : task.attempts.findLast((a) => a.plan?.length)?.plan;

@@ -7,7 +7,7 @@ import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
 import { progressBar, statusLabel } from '../../commands/format.ts';
 import { escapeMrkdwn, link, safeText, who } from './mrkdwn.ts';
 import { decisionLine } from '../shared/card-sequence.ts';
-import { planOf, timeLine, type CardContext } from '../shared/card-facts.ts';
+import { planDone, planOf, timeLine, type CardContext } from '../shared/card-facts.ts';
 
 export type { CardContext };
 
@@ -120,10 +120,9 @@ const MAX_STEPS = 20;
 export function planBlock(task: Task, progress: Progress | null): Block | null {
   const plan = planOf(task, progress);
   if (!plan) return null;
-  const done = plan.filter((s) => s.status === 'done').length;
   const shown = plan.slice(0, MAX_STEPS).map((s, i) => ({ type: 'task_card', task_id: `step_${i + 1}`, title: clipPlain(s.text, 200), status: STEP_STATUS[s.status] }));
   if (plan.length > MAX_STEPS) shown.push({ type: 'task_card', task_id: 'more_steps', title: `…and ${plan.length - MAX_STEPS} more steps`, status: 'pending' });
-  return { type: 'plan', title: `The agent's plan: ${done} of ${plan.length} done`, tasks: shown };
+  return { type: 'plan', title: `The agent's plan: ${planDone(plan)}`, tasks: shown };
 }
 
 function clipPlain(text: string, max: number): string {

@@ -216,7 +216,7 @@ export class SlackAdapter implements Announcer {
       const e = event as { user: string; tab?: string };
       if (e.tab !== undefined && e.tab !== 'home') return;
       this.homeViewers.add(e.user);
-      await this.refreshHome(e.user);
+      await this.refreshHome([e.user]);
     });
 
     this.app.action(/^ns_(approve|reject|cancel|retry)$/, async ({ ack, body, action }) => {
@@ -300,17 +300,19 @@ export class SlackAdapter implements Announcer {
       if (now - this.lastProgressHome < HOME_PROGRESS_MS) return;
       this.lastProgressHome = now;
     }
-    for (const user of this.homeViewers) void this.refreshHome(user).catch((e: unknown) => this.opts.logger.warn('Slack: could not publish the Home tab', { error: String(e) }));
+    void this.refreshHome([...this.homeViewers]).catch((e: unknown) => this.opts.logger.warn('Slack: could not publish the Home tab', { error: String(e) }));
   }
 
-  private async refreshHome(user: string): Promise<void> {
+  /** Publishes these people's Home tabs; the last day's history is read once for all of them. */
+  private async refreshHome(users: string[]): Promise<void> {
     const { engine, config } = this.opts;
-    const now = engine.now();
-    const recent = await engine.history({ since: new Date(now.getTime() - 24 * 3_600_000), limit: 50 });
-    const decides = canDecide(slackActor(user, config, {}));
-    this.outbox.publishHome(user, () =>
-      homeView({ live: engine.live(), recent, decision: engine.latestSchedule(), policy: engine.policy, now: engine.now(), progressOf: (id) => engine.progressOf(id), links: engine.links, viewer: { userId: user, decides } }) as unknown as Record<string, unknown>,
-    );
+    const recent = await engine.history({ since: new Date(engine.now().getTime() - 24 * 3_600_000), limit: 50 });
+    for (const user of users) {
+      const decides = canDecide(slackActor(user, config, {}));
+      this.outbox.publishHome(user, () =>
+        homeView({ live: engine.live(), recent, decision: engine.latestSchedule(), policy: engine.policy, now: engine.now(), progressOf: (id) => engine.progressOf(id), links: engine.links, viewer: { userId: user, decides } }) as unknown as Record<string, unknown>,
+      );
+    }
   }
 
   private cardContext(): CardContext {

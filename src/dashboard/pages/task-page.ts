@@ -4,7 +4,7 @@
 import { html, raw } from 'hono/html';
 import type { Progress } from '../../core/ports.ts';
 import type { PlanStep, Task } from '../../core/task.ts';
-import { planOf } from '../../adapters/shared/card-facts.ts';
+import { PLAN_MARK, planOf } from '../../adapters/shared/card-facts.ts';
 import { layout, type Html } from './layout.ts';
 import { at, bytes, pill, progressBar, statusPill, took } from './parts.ts';
 
@@ -22,12 +22,10 @@ export interface TaskPageInput {
   canAct: boolean;
 }
 
-const MARK: Record<PlanStep['status'], string> = { done: '✓', in_progress: '▶', pending: '○', failed: '✗' };
-
 /** The agent's own todo list: live while it builds (the live script redraws it), else as the last attempt left it. */
 export function planList(plan: PlanStep[] | undefined, taskId: string): Html {
   if (!plan?.length) return html`<p class="empty" data-plan="${taskId}">The agent has not shared a plan (Claude Code, Codex and OpenCode do when they keep a todo list).</p>`;
-  return html`<ul class="plan" data-plan="${taskId}">${plan.map((s) => html`<li class="${s.status}"><span class="mark">${MARK[s.status]}</span> ${s.text}</li>`)}</ul>`;
+  return html`<ul class="plan" data-plan="${taskId}">${plan.map((s) => html`<li class="${s.status}"><span class="mark">${PLAN_MARK[s.status]}</span> ${s.text}</li>`)}</ul>`;
 }
 
 const DECISIONS = new Set(['approved', 'rejected', 'cancelled', 'retried', 'clarified', 'priority_changed', 'approval_requested', 'approval_reminded']);
