@@ -103,7 +103,8 @@ program
   .option('--eta <duration>', 'estimate, e.g. 4h or 90m')
   .option('--json', 'print the created task(s) as JSON')
   .option('--yes', 'queue a very long list without asking first')
-  .action(async (words: string[], o: { priority?: string; by?: string; eta?: string; json?: boolean; yes?: boolean }) => {
+  .option('--project <name>', 'the project to build in (PROJECTS_FILE); default: the one the request names, or the default')
+  .action(async (words: string[], o: { priority?: string; by?: string; eta?: string; json?: boolean; yes?: boolean; project?: string }) => {
     let text = words.join(' ');
     if (text.trim() === '') {
       process.stderr.write('add needs something to build, like: nightshift add "a hello-world CLI by tonight". Nothing was queued.\n');
@@ -113,6 +114,7 @@ program
     if (o.priority) text += ` --priority ${o.priority}`;
     if (o.by) text += ` --by ${quoteFlag(o.by)}`;
     if (o.eta) text += ` --eta ${o.eta}`;
+    if (o.project) text += ` --project ${quoteFlag(o.project)}`;
     const reply = await oneShot({ verb: 'add', text, ...(o.yes ? { yes: true } : {}) });
     // Anything but new tasks (a hint, a question asked back) queued nothing: not a success for a script.
     print(reply.kind === 'created' || !reply.ok ? reply : { ...reply, ok: false, text: `${reply.text}\nNothing was queued.` }, o.json ?? false);
@@ -177,6 +179,12 @@ program
   .description('the morning summary, now')
   .option('--json')
   .action(async (o: { json?: boolean }) => run(() => ({ verb: 'summary' }), o.json)());
+
+program
+  .command('projects')
+  .description('the repositories nightshift builds in (PROJECTS_FILE), and how to ask for one')
+  .option('--json', 'print the projects as JSON')
+  .action(async (o: { json?: boolean }) => run(() => ({ verb: 'projects' }), o.json)());
 
 program
   .command('run')

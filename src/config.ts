@@ -196,6 +196,7 @@ const EnvSchema = z.object({
       return text;
     }),
   BUILD_REPO: z.string().optional().transform((v) => (v === undefined ? undefined : resolve(v))),
+  PROJECTS_FILE: z.string().optional().transform((v) => (v === undefined ? undefined : resolve(v))),
   BUILD_CHECK: jsonArgv('BUILD_CHECK'),
   BUILD_CHECK_TIMEOUT: duration('BUILD_CHECK_TIMEOUT', '15m', 1_000),
   OPEN_PR: boolean('OPEN_PR', false),
@@ -442,6 +443,10 @@ export interface Config {
   buildRepo?: string;
   /** BUILD_CHECK: the project's own check after the agent finishes; unset: "no checks configured". */
   check?: { argv: string[]; timeoutMs: number };
+  /** BUILD_CHECK_TIMEOUT: also the check's timeout in PROJECTS_FILE projects that give none. */
+  checkTimeoutMs: number;
+  /** PROJECTS_FILE, absolute: the repositories nightshift may build in (read by src/projects). */
+  projectsFile?: string;
   openPr: boolean;
   stallTimeoutMs: number;
   workspaceKeep: number;
@@ -503,6 +508,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
     sandboxed: e.AGENT_SANDBOXED,
   });
   if (!resolved.ok) throw new ConfigError([resolved.problem]);
+  if (e.PROJECTS_FILE) {
+    const both = [e.BUILD_REPO ? 'BUILD_REPO' : null, e.BUILD_CHECK ? 'BUILD_CHECK' : null].filter((n) => n !== null);
+    if (both.length) throw new ConfigError([`PROJECTS_FILE is set, and so is ${both.join(' and ')}: with a projects file, each project names its repo and check there; unset ${both.join(' and ')}`]);
+  }
   const builder = resolved.choice;
   const slack = slackSettings(e);
   const discord = discordSettings(e);
@@ -566,6 +575,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
     ...(e.PROMPT_TEMPLATE ? { promptTemplate: e.PROMPT_TEMPLATE } : {}),
     ...(e.BUILD_REPO ? { buildRepo: e.BUILD_REPO } : {}),
     ...(e.BUILD_CHECK?.length ? { check: { argv: e.BUILD_CHECK, timeoutMs: e.BUILD_CHECK_TIMEOUT } } : {}),
+    checkTimeoutMs: e.BUILD_CHECK_TIMEOUT,
+    ...(e.PROJECTS_FILE ? { projectsFile: e.PROJECTS_FILE } : {}),
     openPr: e.OPEN_PR,
     stallTimeoutMs: e.STALL_TIMEOUT,
     workspaceKeep: e.WORKSPACE_KEEP,

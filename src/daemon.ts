@@ -16,6 +16,7 @@ import type { SlackAdapter } from './adapters/slack/slack-adapter.ts';
 import type { DiscordAdapter } from './adapters/discord/discord-adapter.ts';
 import type { Dashboard } from './dashboard/dashboard-server.ts';
 import { selectBuilder } from './builders/select-builder.ts';
+import { projectCatalog } from './projects/catalog.ts';
 import { runCliRequest } from './control/cli-request.ts';
 import { serveControl, socketPathFor } from './control/control-socket.ts';
 import { createLogger, redact, teeLogger } from './logger.ts';
@@ -47,6 +48,8 @@ export interface Daemon {
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const { config, out, err } = opts;
   const clock = opts.clock ?? systemClock;
+  // A projects file with a mistake stops nightshift here, before it takes the data directory.
+  const catalog = await projectCatalog(config);
   await ensurePrivateDir(config.home);
   const socket = socketPathFor(config.home);
   const lock = await acquireLockWaiting(config.home, opts.holder ?? 'daemon', socket);
@@ -65,9 +68,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const store = new LowdbTaskStore({ dir: config.home, logger, ...(opts.emptyQueue ? { acceptMissingQueue: true } : {}) });
     const report = await store.open();
     for (const w of report.warnings) err.write(`WARNING: ${w}\n`);
-    const { builder, notice, fallbackName } = selectBuilder(config, logger);
+    const { builder, notice, fallbackName } = selectBuilder(config, logger, catalog);
     const policy = fallbackName ? { ...config.policy, fallbackBuilder: fallbackName } : config.policy;
     const engine = new Engine({ store, builder, policy, clock, logger, runBuilds: true, redact: (t) => redact(t, config.secrets) });
+    engine.useProjects(catalog);
     consoleAdapter = new ConsoleAdapter({ engine, out, ...(opts.input ? { input: opts.input } : {}) });
     out.write(`nightshift: data in ${config.home}, owner time zone ${config.policy.timeZone}. ${notice}\n`);
     // The dashboard comes up before any adapter, so every message can link to it; a one-shot

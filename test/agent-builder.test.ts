@@ -11,6 +11,7 @@ import type { Attempt } from '../src/core/task.ts';
 import { GitWorkspaces } from '../src/builders/git-workspaces.ts';
 import { customPreset } from '../src/builders/presets/index.ts';
 import { selectBuilder } from '../src/builders/select-builder.ts';
+import { soleProject } from '../src/projects/catalog.ts';
 import { fakeAgentBuilder } from './helpers/builders.ts';
 import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/core/ports.ts';
@@ -90,7 +91,7 @@ describe('AgentBuilder running a command: a real child process in a git worktree
       ANTHROPIC_API_KEY: 'sk-ant-allowed',
       BUILDER_ENV_ALLOW: 'ANTHROPIC_API_KEY',
     });
-    const { builder } = selectBuilder(config, silentLogger);
+    const { builder } = selectBuilder(config, silentLogger, soleProject(config));
     const task = makeTask({ id: 't-3', spec: 'build a hello-world CLI' });
     const plan = builder.plan(task, 1);
     await builder.start({ task, attempt: 1, plan, timeoutMs: 10_000, onProgress: () => {} }).result;

@@ -20,7 +20,9 @@ import { RedactingLines } from './redacting-lines.ts';
 import { AgentOutput } from './agent-output.ts';
 import { AttemptLog, completeAttemptLog, DEFAULT_LOG_MAX_BYTES } from './attempt-log.ts';
 import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_RULES, renderPrompt, type AgentPreset } from './presets/index.ts';
-import type { CheckCommand } from './project-check.ts';
+import { runCheck, setupSummary } from './project-check.ts';
+import type { ProjectCommands } from './project-workspaces.ts';
+import { SetupError } from './git/copy-files.ts';
 import { concludeAttempt, concludeEndedAlone, endRecordPath, foldAwayLog, sessionInLog, readEndRecord, workspaceRecordPath, writeJsonWhole, type EndContext, type Exit, type StopReason } from './attempt-end.ts';
 import { awayLogPath, endedCleanlyAlone, exitRecordPath, readExitRecord, type ExitRecord } from './keeper/exit-record.ts';
 import { KEEPER_PATH } from './keeper/keeper-path.ts';
@@ -53,8 +55,11 @@ export interface AgentBuilderOptions {
   logMaxBytes?: number;
   /** Opens a draft pull request for a successful build, when configured; its URL becomes a link. */
   openPullRequest?: (w: PreparedWorkspace, task: Task, summary: string | undefined) => Promise<{ url: string } | { skipped: string }>;
-  /** BUILD_CHECK: run in the worktree after the agent finishes with changes; done only if it passes. */
-  check?: CheckCommand;
+  /**
+   * The task's project's own commands: `setup` runs in the worktree before the agent (its failure
+   * ends the attempt, not retried), `check` after the agent finishes with changes (done only if it passes).
+   */
+  commandsFor?: (task: Task) => ProjectCommands;
   /** The owner's zone: the deadline in the prompt is written in it. */
   timeZone?: string;
   /** Removes secrets from text the agent wrote before it leaves nightshift (a pull request body). */
@@ -123,7 +128,7 @@ export class AgentBuilder implements Builder {
     const { task, attempt } = req;
     if (attempt.pid === undefined || !this.stillRunning(task, attempt)) return null;
     return new AdoptedBuild({
-      ctx: endContext(this.opts),
+      ctx: endContext(this.opts, task),
       preset: this.opts.preset,
       task,
       attempt,
@@ -158,7 +163,7 @@ export class AgentBuilder implements Builder {
     const kept = this.endedAlone.get(key);
     if (!kept) return null;
     this.endedAlone.delete(key);
-    return concludeEndedAlone(endContext(this.opts), {
+    return concludeEndedAlone(endContext(this.opts, task), {
       task,
       attempt: attempt.n,
       logPath,
@@ -187,13 +192,14 @@ function sessionOf(task: Task, n: number, kind: 'named' | 'reported', builder: s
   return kind === 'named' ? { session: { id: randomUUID(), resume: false } } : {};
 }
 
-function endContext(opts: AgentBuilderOptions): EndContext {
+function endContext(opts: AgentBuilderOptions, task: Task): EndContext {
+  const check = opts.commandsFor?.(task).check;
   return {
     name: opts.name,
     command: opts.command,
     workspaces: opts.workspaces,
     ...(opts.openPullRequest ? { openPullRequest: opts.openPullRequest } : {}),
-    ...(opts.check ? { check: opts.check, checkEnv: opts.env } : {}),
+    ...(check ? { check, checkEnv: opts.env } : {}),
     ...(opts.redact ? { redact: opts.redact } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   };
@@ -267,6 +273,35 @@ class RunningBuild implements BuildHandle {
     }
   }
 
+  /**
+   * The project's setup (`npm ci`), in the worktree, before the agent: its output goes into the
+   * attempt's log. A failure (or a cancel meanwhile) ends the attempt here; null when the agent may start.
+   */
+  private async setUp(prepared: PreparedWorkspace, logFile: AttemptLog, started: number): Promise<BuildResult | null> {
+    const { task, attempt, plan } = this.req;
+    const setup = this.opts.commandsFor?.(task).setup;
+    if (!setup) return null;
+    const shown = setup.shown ?? setup.argv.join(' ');
+    this.req.onProgress({ at: new Date().toISOString(), percent: null, message: `setting up: ${shown}` });
+    logFile.write(`# setup: ${shown} in ${prepared.workspace}\n`);
+    // It carries the attempt's markers, so a cancel's sweep ends it with everything it started.
+    const markers = Object.fromEntries(attemptMarkers(task.id, attempt, plan.workspace).map((m) => m.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    const redact = this.opts.redact;
+    const run = await runCheck(setup, prepared.workspace, { ...this.opts.env, ...markers }, (chunk) => logFile.write(redact ? redact(chunk) : chunk));
+    const said = setupSummary(run);
+    logFile.write(`\n# ${said}\n`);
+    const deliverables = { workspace: prepared.workspace, ...(prepared.branch ? { branch: prepared.branch } : {}) };
+    const end = { exitCode: null, signal: null, deliverables, durationMs: Date.now() - started };
+    if (this.stopReason) {
+      this.markExited();
+      return { ...end, ...this.stopReason, logTail: run.tail };
+    }
+    if (run.outcome === 'passed') return null;
+    this.markExited();
+    // The agent never ran: another attempt would only run the same setup again. The owner decides.
+    return { ...end, outcome: 'failed', reason: said, retryable: false, logTail: redact ? redact(run.tail) : run.tail };
+  }
+
   private async runLogged(logFile: AttemptLog, started: number): Promise<BuildResult> {
     const { task, attempt, plan } = this.req;
     const { preset } = this.opts;
@@ -288,10 +323,13 @@ class RunningBuild implements BuildHandle {
       const e = ready.error;
       const reason = `could not prepare the workspace: ${e instanceof Error ? e.message : String(e)}`;
       logFile.write(`# ${reason}\n`);
-      return { outcome: 'failed', reason, exitCode: null, signal: null, logTail: '', deliverables: {}, durationMs: Date.now() - started };
+      // A file the project lists that is not there will not appear by trying again.
+      return { outcome: 'failed', reason, exitCode: null, signal: null, logTail: '', deliverables: {}, durationMs: Date.now() - started, ...(e instanceof SetupError ? { retryable: false } : {}) };
     }
     const prepared = ready.w;
     logFile.write(`# workspace ${prepared.workspace}${prepared.branch ? ` on branch ${prepared.branch}` : ''}\n`);
+    const setupFailed = await this.setUp(prepared, logFile, started);
+    if (setupFailed) return setupFailed;
 
     const tz = this.opts.timeZone ?? 'UTC';
     // A retry is told how the attempt before it ended, what it said last and its summary.
@@ -399,7 +437,7 @@ class RunningBuild implements BuildHandle {
     redactor?.flush();
     this.markExited();
     const durationMs = Date.now() - started;
-    return concludeAttempt(endContext(this.opts), {
+    return concludeAttempt(endContext(this.opts, task), {
       task,
       attempt,
       logPath: plan.logPath,

@@ -12,7 +12,7 @@ export interface BuilderIdentity {
   notice: string;
 }
 
-export function builderIdentity(config: Pick<Config, 'builder' | 'buildRepo' | 'home'>): BuilderIdentity {
+export function builderIdentity(config: Pick<Config, 'builder' | 'buildRepo' | 'home'> & { projectsFile?: string | undefined }): BuilderIdentity {
   const choice = config.builder;
   let id: Omit<BuilderIdentity, 'notice'> & { what: string };
   switch (choice.kind) {
@@ -28,6 +28,10 @@ export function builderIdentity(config: Pick<Config, 'builder' | 'buildRepo' | '
       id = { name: 'the demo builder', isDemo: true, what: `Builds use the bundled demo builder (${choice.why}): it writes the spec into the workspace and builds nothing real.` };
       break;
   }
-  const repoNote = config.buildRepo ? `worktrees of ${config.buildRepo}` : `worktrees of a fresh repository in ${config.home}/repo (set BUILD_REPO to use yours)`;
+  const repoNote = config.projectsFile
+    ? `worktrees of its project's repository (PROJECTS_FILE ${config.projectsFile}; "nightshift projects" lists them)`
+    : config.buildRepo
+      ? `worktrees of ${config.buildRepo}`
+      : `worktrees of a fresh repository in ${config.home}/repo (set BUILD_REPO to use yours)`;
   return { name: id.name, isDemo: id.isDemo, notice: `${id.what} Each task works on its own branch in ${repoNote}.` };
 }

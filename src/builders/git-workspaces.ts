@@ -1,6 +1,7 @@
-// Each task works in its own git worktree, on its own branch (nightshift/t-7-<slug>), off the
-// configured repository (BUILD_REPO) or a fresh one under NIGHTSHIFT_HOME. Parallel builds never
-// share files and the user's own checkout is never touched. Deliverables are read back from git.
+// Each task works in its own git worktree, on its own branch (nightshift/t-7-<slug>), off its
+// project's repository: a checkout of the owner's (BUILD_REPO, or a path in PROJECTS_FILE), a clone
+// nightshift keeps of a URL, or a fresh one under NIGHTSHIFT_HOME. Parallel builds never share files
+// and the user's own checkout is never touched. Deliverables are read back from git.
 import { join } from 'node:path';
 import type { Logger } from '../core/ports.ts';
 import { silentLogger } from '../core/ports.ts';
@@ -18,11 +19,19 @@ import {
   type PullRequestOutcome,
   type Repository,
 } from './git/index.ts';
+import { ensureClone, refreshBase } from './git/clone.ts';
+import { copyIntoWorktree } from './git/copy-files.ts';
+import { tryGit, WorkspaceError } from './git/git.ts';
+import type { Project } from '../core/projects.ts';
 import type { CollectedWork, PreparedWorkspace, WorkspaceProvider } from './workspace-provider.ts';
 
 export interface GitWorkspacesOptions {
   dataDir: string;
   buildRepo?: string;
+  /** A PROJECTS_FILE project: its repository (instead of buildRepo), base branch and files to copy. */
+  project?: Pick<Project, 'name' | 'repo' | 'base' | 'copy' | 'copyFrom'>;
+  /** PROJECTS_FILE, for messages that say where to fix a project. */
+  projectsFile?: string;
   /** Finished tasks' worktrees kept beyond those with unmerged work. */
   keep: number;
   env?: GitEnv;
@@ -49,15 +58,36 @@ export class GitWorkspaces implements WorkspaceProvider {
 
   /** The repository, created or checked once (a failure is retried on the next call). */
   repository(): Promise<Repository> {
-    this.repo ??= ensureRepository({
-      dataDir: this.opts.dataDir,
-      ...(this.opts.buildRepo ? { buildRepo: this.opts.buildRepo } : {}),
-      ...(this.opts.env ? { env: this.opts.env } : {}),
-    }).catch((e: unknown) => {
+    this.repo ??= this.findRepository().catch((e: unknown) => {
       this.repo = null;
       throw e;
     });
     return this.repo;
+  }
+
+  private async findRepository(): Promise<Repository> {
+    const { project, env } = this.opts;
+    const where = `project ${project?.name ?? ''} in ${this.opts.projectsFile ?? 'PROJECTS_FILE'}`;
+    if (project?.repo.kind === 'url') {
+      const clone = await ensureClone(project.repo.url, join(this.opts.dataDir, 'projects', project.name), project.base, env);
+      return { ...clone, created: false };
+    }
+    const buildRepo = project ? (project.repo.kind === 'path' ? project.repo.path : undefined) : this.opts.buildRepo;
+    const repo = await ensureRepository({
+      dataDir: this.opts.dataDir,
+      ...(buildRepo ? { buildRepo } : {}),
+      ...(project && buildRepo ? { named: { what: `the repo of ${where} (${buildRepo})`, instead: 'or fix its repo there' } } : {}),
+      ...(env ? { env } : {}),
+    });
+    if (!project?.base || project.base === repo.baseBranch) return repo;
+    const base = await tryGit(['rev-parse', '--verify', '--quiet', `refs/heads/${project.base}^{commit}`], { cwd: repo.path, env });
+    if (!base.ok) throw new WorkspaceError(`the base branch ${project.base} of ${where} does not exist in ${repo.path}`, repo.path);
+    return { ...repo, baseBranch: project.base };
+  }
+
+  /** Files copied into every worktree (and never committed by nightshift): the project's `copy`. */
+  get copied(): readonly string[] {
+    return this.opts.project?.copy ?? [];
   }
 
   async prepare(task: Task, _attempt: number): Promise<PreparedWorkspace> {
@@ -72,6 +102,12 @@ export class GitWorkspaces implements WorkspaceProvider {
 
   private async prepareWorktree(task: Task): Promise<PreparedWorkspace> {
     const repo = await this.repository();
+    const { project } = this.opts;
+    // A clone follows its remote: each new task starts from the base branch as it is now.
+    if (project?.repo.kind === 'url' && !task.deliverables.branch) {
+      const stale = await refreshBase({ path: repo.path, baseBranch: repo.baseBranch }, this.opts.env);
+      if (stale) (this.opts.logger ?? silentLogger).warn(stale, { task: task.id, project: project.name });
+    }
     const wt = await prepareWorktree({
       repo: repo.path,
       baseBranch: repo.baseBranch,
@@ -80,6 +116,7 @@ export class GitWorkspaces implements WorkspaceProvider {
       branch: branchName(task.id, task.title),
       ...(this.opts.env ? { env: this.opts.env } : {}),
     });
+    if (project?.copyFrom && project.copy.length) await copyIntoWorktree(project.copyFrom, project.copy, wt.workspace, `copy of ${project.name}`);
     return { workspace: wt.workspace, repository: repo.path, branch: wt.branch, baseBranch: repo.baseBranch, baseCommit: wt.baseCommit, startCommit: wt.head };
   }
 
@@ -100,6 +137,7 @@ export class GitWorkspaces implements WorkspaceProvider {
       taskId: task.id,
       attempt,
       builderName,
+      copied: this.copied,
       ...(this.opts.env ? { env: this.opts.env } : {}),
     });
     return {
@@ -152,6 +190,7 @@ export class GitWorkspaces implements WorkspaceProvider {
         ...(isTerminal(t.status) ? { finishedAt: t.updatedAt } : {}),
       })),
       inUse: (id) => this.inUse.has(id),
+      copied: this.copied,
       ...(this.opts.env ? { env: this.opts.env } : {}),
     });
     if (report.removed.length) (this.opts.logger ?? silentLogger).info('removed finished workspaces', { tasks: report.removed });

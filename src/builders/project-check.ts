@@ -3,13 +3,16 @@
 // a shell string; its own process group, ended whole at its timeout; its output goes into the
 // attempt's log, and the end of it is kept for the next attempt and the owner.
 import { spawn } from 'node:child_process';
-import { basename } from 'node:path';
 import type { CheckResult } from '../core/task.ts';
+import { describeCommand } from '../core/projects.ts';
 import { killTree } from './process-tree.ts';
+import { formatDuration } from '../core/durations.ts';
 
 export interface CheckCommand {
   argv: string[];
   timeoutMs: number;
+  /** As the owner wrote it ("npm ci && npm run build", run under sh -c); the argv when absent. */
+  shown?: string;
 }
 
 export interface CheckRun extends CheckResult {
@@ -20,11 +23,11 @@ export interface CheckRun extends CheckResult {
 const TAIL_BYTES = 8 * 1024;
 
 /** "npm test": the command as a person would type it, the program by its file name. */
-export const describeCheck = (argv: readonly string[]): string => [basename(argv[0] ?? ''), ...argv.slice(1)].join(' ');
+export const describeCheck = describeCommand;
 
 export async function runCheck(check: CheckCommand, cwd: string, env: Record<string, string>, onOutput: (chunk: string) => void): Promise<CheckRun> {
   const started = Date.now();
-  const command = describeCheck(check.argv);
+  const command = check.shown ?? describeCheck(check.argv);
   const [program, ...args] = check.argv as [string, ...string[]];
   let tail = '';
   const keep = (chunk: Buffer) => {
@@ -49,4 +52,12 @@ export async function runCheck(check: CheckCommand, cwd: string, env: Record<str
   if (exit.error) return { command, outcome: 'failed', exitCode: null, durationMs, tail: `could not start ${command}: ${exit.error.message}` };
   if (timedOut) return { command, outcome: 'timed_out', exitCode: exit.code, durationMs, tail };
   return { command, outcome: exit.code === 0 ? 'passed' : 'failed', exitCode: exit.code, durationMs, tail };
+}
+
+/** "setup passed (npm ci, 12s)", "setup failed (npm ci exited with code 1 after 3s)", "setup timed out (npm ci ran past 15m)". */
+export function setupSummary(run: CheckRun): string {
+  const took = formatDuration(run.durationMs);
+  if (run.outcome === 'passed') return `setup passed (${run.command}, ${took})`;
+  if (run.outcome === 'timed_out') return `setup timed out (${run.command} ran past ${took})`;
+  return `setup failed (${run.command} ${run.exitCode === null ? 'could not start' : `exited with code ${run.exitCode}`} after ${took})`;
 }

@@ -9,7 +9,8 @@ import { AgentBuilder } from './agent-builder.ts';
 import { FallbackBuilder } from './fallback-builder.ts';
 import type { BuilderChoice } from './resolve-builder.ts';
 import { builderIdentity } from './builder-identity.ts';
-import { GitWorkspaces } from './git-workspaces.ts';
+import { ProjectWorkspaces } from './project-workspaces.ts';
+import type { ProjectCatalog } from '../core/projects.ts';
 import { customPreset, PRESETS_BY_NAME, type AgentPreset } from './presets/index.ts';
 
 export const DEMO_AGENT_PATH = fileURLToPath(new URL('./demo-agent.mjs', import.meta.url));
@@ -22,14 +23,9 @@ export interface SelectedBuilder {
   fallbackName?: string;
 }
 
-export function selectBuilder(config: Config, logger: Logger): SelectedBuilder {
-  const workspaces = new GitWorkspaces({
-    dataDir: config.home,
-    ...(config.buildRepo ? { buildRepo: config.buildRepo } : {}),
-    keep: config.workspaceKeep,
-    env: config.toolEnv,
-    logger,
-  });
+/** `catalog`: the projects (projects/catalog.ts); each task builds in a worktree of its own. */
+export function selectBuilder(config: Config, logger: Logger, catalog: ProjectCatalog): SelectedBuilder {
+  const workspaces = new ProjectWorkspaces(catalog, { dataDir: config.home, keep: config.workspaceKeep, env: config.toolEnv, logger });
   const { notice } = builderIdentity(config);
   const primary = agentBuilder(config, config.builder, config.builderEnv, workspaces, logger);
   if (!config.fallbackBuilder) return { builder: primary, notice };
@@ -41,7 +37,7 @@ export function selectBuilder(config: Config, logger: Logger): SelectedBuilder {
   };
 }
 
-function agentBuilder(config: Config, choice: BuilderChoice, builderEnv: Record<string, string>, workspaces: GitWorkspaces, logger: Logger): AgentBuilder {
+function agentBuilder(config: Config, choice: BuilderChoice, builderEnv: Record<string, string>, workspaces: ProjectWorkspaces, logger: Logger): AgentBuilder {
   const { name, isDemo } = builderIdentity({ ...config, builder: choice });
   let preset: AgentPreset;
   let command: string;
@@ -77,7 +73,7 @@ function agentBuilder(config: Config, choice: BuilderChoice, builderEnv: Record<
     timeZone: config.policy.timeZone,
     redact: (text) => redact(text, config.secrets),
     logger,
-    ...(config.openPr ? { openPullRequest: (w, task, summary) => workspaces.openPullRequest(w, task, summary) } : {}),
-    ...(config.check ? { check: config.check } : {}),
+    ...(config.openPr ? { openPullRequest: (w, task, summary) => workspaces.workspacesOf(workspaces.projectFor(task)).openPullRequest(w, task, summary) } : {}),
+    commandsFor: (task) => workspaces.commandsFor(task),
   });
 }

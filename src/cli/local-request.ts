@@ -21,6 +21,8 @@ export async function runLocally(req: CliRequest): Promise<Reply> {
     const report = await store.open();
     for (const w of report.warnings) process.stderr.write(`WARNING: ${w}\n`);
     const engine = new Engine({ store, builder: oneShotBuilder(cfg, logger), policy: cfg.policy, clock: systemClock, logger, runBuilds: false });
+    // Only a request (routed to a project) and `projects` need the projects.
+    if (req.verb === 'add' || req.verb === 'projects') engine.useProjects(await (await import('../projects/catalog.ts')).projectCatalog(cfg));
     await engine.start();
     return await runCliRequest(engine, req);
   } finally {

@@ -9,7 +9,8 @@ import { isKeeperOf } from '../builders/keeper/keeper-process.ts';
 export function oneShotBuilder(config: Config, logger: Logger): Builder {
   const { name, isDemo } = builderIdentity(config);
   let real: Promise<Builder> | null = null;
-  const load = () => (real ??= import('../builders/select-builder.ts').then((m) => m.selectBuilder(config, logger).builder));
+  const load = () =>
+    (real ??= Promise.all([import('../builders/select-builder.ts'), import('../projects/catalog.ts')]).then(async ([m, p]) => m.selectBuilder(config, logger, await p.projectCatalog(config)).builder));
   const never = (): never => {
     throw new Error('a one-shot never starts builds (runBuilds: false)');
   };

@@ -1,6 +1,7 @@
 // build: chat text → task drafts → tasks, with a reply that says what was understood and what
 // happens next. Questions are answered instead of becoming tasks.
 import { interpretMessage } from '../core/intake/index.ts';
+import { routeRequest } from '../core/project-routing.ts';
 import type { ScheduleDecision } from '../core/schedule.ts';
 import type { Task, TaskDraft } from '../core/task.ts';
 import { ASK_ABOVE, askToConfirm, MAX_PER_MESSAGE, tooManyText } from './big-request.ts';
@@ -13,6 +14,8 @@ import { queueReply } from './queue.ts';
 import { errorReply, type Reply } from './reply.ts';
 import { statusReply } from './status.ts';
 import { summaryReply } from './summary.ts';
+import { projectQuestion } from './projects.ts';
+import { awaitProjectAnswer } from './project-answer.ts';
 
 export interface BuildOptions {
   /**
@@ -49,7 +52,22 @@ export async function buildCommand(ctx: CommandContext, text: string, opts: Buil
   if (!canRequest(actor)) {
     return errorReply(`Sorry${actor.name ? ` ${actor.name}` : ''}, you are not on the list of people who can request builds. Ask the owner to add you.`);
   }
-  const drafts = meaning.drafts;
+  let drafts = meaning.drafts;
+  // With PROJECTS_FILE, a request builds in the project it names, its channel's, or the default.
+  const catalog = engine.projects;
+  if (catalog?.file) {
+    const routing = routeRequest(catalog, text, actor.channel);
+    if (routing.kind !== 'project') {
+      const viaCli = actor.adapter === 'cli';
+      if (routing.kind === 'ambiguous' && !viaCli) awaitProjectAnswer(actor, routing.text, routing.candidates, now.getTime());
+      const question = projectQuestion(catalog, routing, viaCli);
+      return routing.kind === 'ambiguous' ? { kind: 'hint', ok: true, text: question, tasks: [] } : errorReply(question);
+    }
+    // Read again without "--project x" or "in x", so the title does not carry it.
+    const again = routing.text === text ? meaning : interpretMessage(routing.text, intake);
+    const routed = again.kind === 'tasks' ? again.drafts : drafts;
+    drafts = routed.map((d) => ({ ...d, project: routing.name }));
+  }
   if (drafts.length > MAX_PER_MESSAGE) return errorReply(tooManyText(drafts.length));
   if (drafts.length > ASK_ABOVE && !opts.confirmed) {
     return { kind: 'hint', ok: true, text: askToConfirm(actor, drafts, now.getTime(), actor.adapter === 'cli'), tasks: [] };
@@ -79,7 +97,7 @@ export async function createTasks(ctx: CommandContext, drafts: TaskDraft[], now:
 
 function describeCreated(ctx: CommandContext, t: Task, decision: ScheduleDecision, now: Date): string {
   const tz = ctx.engine.policy.timeZone;
-  const parts = [`${t.id} "${t.title}"`, `${t.priority} priority: ${t.priorityReason}`];
+  const parts = [`${t.id} "${t.title}"${t.project ? ` in ${t.project}` : ''}`, `${t.priority} priority: ${t.priorityReason}`];
   const due = deadlineText(t, now, tz);
   if (due) parts.push(due);
   parts.push(nextStep(ctx.engine, t, decision, now));

@@ -11,6 +11,8 @@ import { errorReply, type Reply } from './reply.ts';
 import { withoutUnsafeChars } from '../core/safe-text.ts';
 import { statusReply } from './status.ts';
 import { summaryReply } from './summary.ts';
+import { projectsReply } from './projects.ts';
+import { takeProjectAnswer } from './project-answer.ts';
 
 const PREFIX = /^\s*\/(?:build|nightshift)\b\s*/i;
 
@@ -51,6 +53,8 @@ async function dispatch(ctx: CommandContext, raw: string, opts: { asRequest?: bo
   if ((DECISION_VERBS as readonly string[]).includes(verb) && DECISION_ARGS.test(args)) {
     return decisionCommand(ctx, verb as DecisionVerb, args, written);
   }
+  const answer = takeProjectAnswer(ctx.actor, text, ctx.engine.now().getTime());
+  if (answer) return buildCommand(ctx, `${answer.text} --project ${answer.project}`, { asRequest: true });
   if (CONFIRMS.test(text) && hasPending(ctx.actor, ctx.engine.now().getTime())) {
     const drafts = takeConfirmed(ctx.actor, ctx.engine.now().getTime());
     if (drafts) return createTasks(ctx, drafts, ctx.engine.now());
@@ -67,6 +71,9 @@ async function dispatch(ctx: CommandContext, raw: string, opts: { asRequest?: bo
       break;
     case 'help':
       if (args === '') return helpReply();
+      break;
+    case 'projects':
+      if (args === '') return projectsReply(ctx);
       break;
     case 'clarify':
       return clarifyCommand(ctx, args);

@@ -23,6 +23,7 @@ export const CliRequest = z.discriminatedUnion('verb', [
   z.object({ verb: z.enum(['approve', 'reject', 'cancel', 'retry', 'bump']), args: z.string(), said: z.string().optional() }),
   z.object({ verb: z.literal('clarify'), args: z.string() }),
   z.object({ verb: z.literal('summary') }),
+  z.object({ verb: z.literal('projects') }),
 ]);
 export type CliRequest = z.infer<typeof CliRequest>;
 
@@ -57,5 +58,7 @@ async function serve(engine: Engine, req: CliRequest): Promise<Reply> {
       return (await import('../commands/decisions.ts')).clarifyCommand(ctx, req.args);
     case 'summary':
       return (await import('../commands/summary.ts')).summaryReply(ctx);
+    case 'projects':
+      return (await import('../commands/projects.ts')).projectsReply(ctx);
   }
 }

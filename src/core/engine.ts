@@ -25,6 +25,7 @@ import { formatDuration } from './durations.ts';
 import { estimateFor, specWords, type DurationSample, type Estimate } from './estimate.ts';
 import { formatOwnerTime } from './time-of-day.ts';
 import type { Summary } from './summary.ts';
+import type { ProjectCatalog } from './projects.ts';
 import { isTerminal, type Origin, type PlanStep, type Priority, type Task, type TaskDraft, type TaskEvent, type TaskId } from './task.ts';
 import * as T from './transitions.ts';
 
@@ -95,6 +96,7 @@ export class Engine {
   private lastPass: ScheduleDecision | null = null;
   private stopping = false;
   private taskLinks: TaskLinks | null = null;
+  private projectCatalog: ProjectCatalog | null = null;
   private idleWaiters: (() => void)[] = [];
   /** Background work (workspace cleanup, pid records): shutdown waits for it. */
   private readonly pending = new Set<Promise<unknown>>();
@@ -115,6 +117,14 @@ export class Engine {
   }
 
   /** Links to the dashboard, once it listens: every message may point at a task's page. */
+  /** PROJECTS_FILE's projects: requests are routed to one (commands/build.ts); unset without the file. */
+  useProjects(catalog: ProjectCatalog | null): void {
+    this.projectCatalog = catalog;
+  }
+  get projects(): ProjectCatalog | null {
+    return this.projectCatalog;
+  }
+
   useLinks(links: TaskLinks | null): void {
     this.taskLinks = links;
   }

@@ -181,6 +181,8 @@ export const Task = z.object({
   /** `decider`: said by the owner or an approver, so it may answer what the task waits for. */
   clarifications: z.array(z.object({ at: isoInstant, by: z.string(), text: z.string(), decider: z.boolean().optional() })).default([]),
   origin: Origin,
+  /** The PROJECTS_FILE project it builds in; absent without PROJECTS_FILE (the one repository). */
+  project: z.string().optional(),
   priority: Priority,
   priorityReason: z.string(),
   deadline: isoInstant.nullable(),
@@ -212,6 +214,8 @@ export const TaskDraft = z.object({
   /** The words that gave the deadline ("by tonight"), to echo back. */
   deadlinePhrase: z.string().nullable(),
   estimateMs: z.number().int().positive().nullable(),
+  /** The project the request was routed to (PROJECTS_FILE). */
+  project: z.string().optional(),
 });
 export type TaskDraft = z.infer<typeof TaskDraft>;
 

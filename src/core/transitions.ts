@@ -89,6 +89,7 @@ export function createTask(
     request: draft.request,
     clarifications: [],
     origin,
+    ...(draft.project ? { project: draft.project } : {}),
     priority: draft.priority,
     priorityReason: draft.priorityReason,
     deadline: draft.deadline,

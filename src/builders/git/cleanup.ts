@@ -4,6 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { canonicalPath, firstLine, isWithin, splitZ, tryGit, withRepoLock, type GitEnv } from './git.ts';
 import { listWorktrees, type WorktreeEntry } from './worktrees.ts';
+import { excludePathspecs } from './copy-files.ts';
 
 /** A task may still use its workspace in these states: it is never cleaned up. */
 export const ACTIVE_STATUSES: readonly string[] = ['building', 'queued', 'failed', 'awaiting_approval', 'escalated'];
@@ -99,6 +100,8 @@ export interface CleanupOptions {
   tasks: readonly CleanupTask[];
   /** True for a task whose workspace a build is using now: asked again just before each removal. */
   inUse?: (taskId: string) => boolean;
+  /** Files nightshift copied into every worktree (.env): not changes anyone would lose. */
+  copied?: readonly string[];
   env?: GitEnv;
 }
 
@@ -122,7 +125,7 @@ export async function cleanupWorkspaces(opts: CleanupOptions): Promise<CleanupRe
     tasks.push({ ...task, workspace });
     if (workspace === undefined || !FINISHED_STATUSES.includes(task.status) || !isWithin(workspace, workspacesDir)) continue;
     const entry = worktrees.find((w) => w.canonical === workspace);
-    state.set(task.id, await inspect(repo, baseBranch, workspace, entry, task.branch, env));
+    state.set(task.id, await inspect(repo, baseBranch, workspace, entry, task.branch, env, opts.copied ?? []));
   }
 
   const plan = planCleanup({ tasks, keep: opts.keep, workspacesDir, state });
@@ -151,13 +154,14 @@ async function inspect(
   entry: WorktreeEntry | undefined,
   taskBranch: string | undefined,
   env: GitEnv | undefined,
+  copied: readonly string[],
 ): Promise<WorkspaceState> {
   const onDisk = (await stat(workspace).catch(() => null))?.isDirectory() ?? false;
   if (!entry || entry.prunable || !onDisk) return { present: false, reasonsToKeep: [] };
   const reasons: string[] = [];
   if (entry.locked) reasons.push('locked with git worktree lock');
 
-  const status = await tryGit(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd: workspace, env });
+  const status = await tryGit(['status', '--porcelain=v1', '-z', '--untracked-files=all', ...(await excludePathspecs(workspace, copied, env))], { cwd: workspace, env });
   if (!status.ok) reasons.push(`git status failed there: ${firstLine(status.stderr)}`);
   else if (splitZ(status.stdout).length > 0) reasons.push('uncommitted changes in the workspace');
 

@@ -3,6 +3,7 @@
 // when the worktree is cleaned up later and the reviewer sees everything in one place.
 import { canonicalPath, git, GitError, ownCommitArgs, splitLines, splitZ, tryGit, WorkspaceError, type GitEnv } from './git.ts';
 import { currentBranch } from './repo.ts';
+import { excludePathspecs } from './copy-files.ts';
 
 export interface CollectDeliverablesOptions {
   /** The task's worktree. */
@@ -14,6 +15,8 @@ export interface CollectDeliverablesOptions {
   attempt: number;
   /** The builder that ran ("Claude Code"), named in the message of a leftovers commit. */
   builderName: string;
+  /** Files nightshift copied into the worktree (.env): never committed on the agent's behalf. */
+  copied?: readonly string[];
   env?: GitEnv;
 }
 
@@ -57,9 +60,10 @@ export async function collectDeliverables(opts: CollectDeliverablesOptions): Pro
 /** Commits everything `git status` shows (untracked files included, ignored ones not). */
 async function commitLeftovers(opts: CollectDeliverablesOptions): Promise<boolean> {
   const { workspace: cwd, env } = opts;
-  const status = await git(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { cwd, env });
+  const others = await excludePathspecs(cwd, opts.copied ?? [], env);
+  const status = await git(['status', '--porcelain=v1', '-z', '--untracked-files=all', ...others], { cwd, env });
   if (splitZ(status).length === 0) return false;
-  await git(['add', '-A'], { cwd, env });
+  await git(['add', '-A', ...others], { cwd, env });
   const check = ['diff', '--cached', '--quiet'];
   const staged = await tryGit(check, { cwd, env });
   if (staged.ok) return false; // nothing left once staged (a file created and deleted again, say)

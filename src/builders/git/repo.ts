@@ -9,6 +9,8 @@ export interface EnsureRepositoryOptions {
   dataDir: string;
   /** BUILD_REPO: an existing work tree with at least one commit. */
   buildRepo?: string;
+  /** How messages name buildRepo and what to do instead: BUILD_REPO's by default; a project's repo in PROJECTS_FILE otherwise. */
+  named?: { what: string; instead: string };
   env?: GitEnv;
 }
 
@@ -34,29 +36,31 @@ To build in one of your own repositories instead, set BUILD_REPO to its path.
 `;
 
 export async function ensureRepository(opts: EnsureRepositoryOptions): Promise<Repository> {
-  return opts.buildRepo === undefined ? ensureOwnRepository(opts.dataDir, opts.env) : checkBuildRepo(opts.buildRepo, opts.env);
+  if (opts.buildRepo === undefined) return ensureOwnRepository(opts.dataDir, opts.env);
+  return checkBuildRepo(opts.buildRepo, opts.env, opts.named ?? { what: `BUILD_REPO=${opts.buildRepo}`, instead: USE_FRESH });
 }
 
 const USE_FRESH = 'or unset BUILD_REPO to use a fresh one under NIGHTSHIFT_HOME';
 
-async function checkBuildRepo(buildRepo: string, env: GitEnv | undefined): Promise<Repository> {
+async function checkBuildRepo(buildRepo: string, env: GitEnv | undefined, naming: { what: string; instead: string }): Promise<Repository> {
   const dir = resolve(buildRepo);
-  const named = `BUILD_REPO=${buildRepo}`;
+  const named = naming.what;
+  const instead = naming.instead;
   const info = await stat(dir).catch(() => null);
-  if (!info) throw new WorkspaceError(`${named} does not exist: point it at a git repository, ${USE_FRESH}`, dir);
-  if (!info.isDirectory()) throw new WorkspaceError(`${named} is not a directory: point it at a git repository, ${USE_FRESH}`, dir);
+  if (!info) throw new WorkspaceError(`${named} does not exist: point it at a git repository, ${instead}`, dir);
+  if (!info.isDirectory()) throw new WorkspaceError(`${named} is not a directory: point it at a git repository, ${instead}`, dir);
 
   const top = await tryGit(['rev-parse', '--show-toplevel'], { cwd: dir, env });
   if (!top.ok) {
     const bare = await tryGit(['rev-parse', '--is-bare-repository'], { cwd: dir, env });
     if (bare.ok && bare.stdout.trim() === 'true') {
-      throw new WorkspaceError(`${named} is a bare repository: point it at a checkout with a work tree, ${USE_FRESH}`, dir);
+      throw new WorkspaceError(`${named} is a bare repository: point it at a checkout with a work tree, ${instead}`, dir);
     }
-    throw new WorkspaceError(`${named} is not a git repository: run git init there, ${USE_FRESH}`, dir);
+    throw new WorkspaceError(`${named} is not a git repository: run git init there, ${instead}`, dir);
   }
   const path = top.stdout.trim();
   if (!(await hasCommit(path, 'HEAD', env))) {
-    throw new WorkspaceError(`${named} has no commits yet: make a first commit there (builds branch off it), ${USE_FRESH}`, path);
+    throw new WorkspaceError(`${named} has no commits yet: make a first commit there (builds branch off it), ${instead}`, path);
   }
   const baseBranch = await currentBranch(path, env);
   if (baseBranch === null) {

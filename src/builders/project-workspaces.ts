@@ -1,0 +1,108 @@
+// Workspaces across projects: each task is built in a worktree of its own project's repository
+// (one GitWorkspaces per project, each created on first use). Without PROJECTS_FILE there is one
+// project, BUILD_REPO's (or the fresh repository), exactly as before projects existed.
+import { join } from 'node:path';
+import type { Logger } from '../core/ports.ts';
+import { projectOf, projectList, type Project, type ProjectCatalog } from '../core/projects.ts';
+import type { Task } from '../core/task.ts';
+import { GitWorkspaces } from './git-workspaces.ts';
+import { WorkspaceError, type GitEnv } from './git/git.ts';
+import type { CheckCommand } from './project-check.ts';
+import type { CollectedWork, PreparedWorkspace, WorkspaceProvider } from './workspace-provider.ts';
+
+export interface ProjectWorkspacesOptions {
+  dataDir: string;
+  keep: number;
+  env?: GitEnv;
+  logger?: Logger;
+}
+
+/** What a task's project runs around the agent. */
+export interface ProjectCommands {
+  setup?: CheckCommand;
+  check?: CheckCommand;
+}
+
+export class ProjectWorkspaces implements WorkspaceProvider {
+  private readonly byName = new Map<string, GitWorkspaces>();
+
+  constructor(
+    readonly catalog: ProjectCatalog,
+    private readonly opts: ProjectWorkspacesOptions,
+  ) {}
+
+  /** The task's project; a project that has left PROJECTS_FILE since the task was queued is an error saying so. */
+  projectFor(task: Task): Project {
+    const project = projectOf(this.catalog, task.project);
+    if (project) return project;
+    throw new WorkspaceError(
+      task.project
+        ? `${task.id} builds in project ${task.project}, which is no longer in ${this.catalog.file ?? 'PROJECTS_FILE'} (${projectList(this.catalog)}): add it back, or cancel ${task.id}`
+        : `${task.id} names no project and ${this.catalog.file ?? 'PROJECTS_FILE'} has no default: set default there, or cancel ${task.id}`,
+    );
+  }
+
+  /** The project's setup and check, for the task (none when its project is gone: prepare says why). */
+  commandsFor(task: Task): ProjectCommands {
+    const project = projectOf(this.catalog, task.project);
+    if (!project) return {};
+    const command = (c: Project['setup']): CheckCommand | undefined => (c ? { argv: c.argv, timeoutMs: c.timeoutMs, shown: c.shown } : undefined);
+    const setup = command(project.setup);
+    const check = command(project.check);
+    return { ...(setup ? { setup } : {}), ...(check ? { check } : {}) };
+  }
+
+  /** The project's own workspaces: its repository, base branch and files to copy. */
+  workspacesOf(project: Project): GitWorkspaces {
+    let ws = this.byName.get(project.name);
+    if (!ws) {
+      const { dataDir, keep, env, logger } = this.opts;
+      const sole = this.catalog.file === null;
+      ws = new GitWorkspaces({
+        dataDir,
+        keep,
+        ...(env ? { env } : {}),
+        ...(logger ? { logger } : {}),
+        // The one project of BUILD_REPO keeps BUILD_REPO's own words in every message.
+        ...(sole ? (project.repo.kind === 'path' ? { buildRepo: project.repo.path } : {}) : { project, projectsFile: this.catalog.file ?? undefined }),
+      });
+      this.byName.set(project.name, ws);
+    }
+    return ws;
+  }
+
+  workspaceFor(task: Task): string {
+    // The same directory whatever the project: task ids are unique across projects.
+    return join(this.opts.dataDir, 'workspaces', task.id);
+  }
+
+  prepare(task: Task, attempt: number): Promise<PreparedWorkspace> {
+    try {
+      return this.workspacesOf(this.projectFor(task)).prepare(task, attempt);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  collect(prepared: PreparedWorkspace, task: Task, attempt: number, builderName: string): Promise<CollectedWork> {
+    try {
+      return this.workspacesOf(this.projectFor(task)).collect(prepared, task, attempt, builderName);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  /** Files the task's project copies into its worktrees. */
+  copiedFor(task: Task): readonly string[] {
+    return projectOf(this.catalog, task.project)?.copy ?? [];
+  }
+
+  /** Each project tidies its own tasks' worktrees (a project none of them has a worktree in is not opened). */
+  async tidy(tasks: Task[]): Promise<void> {
+    for (const project of this.catalog.projects) {
+      const own = tasks.filter((t) => projectOf(this.catalog, t.project)?.name === project.name);
+      if (!this.byName.has(project.name) && !own.some((t) => t.deliverables.workspace)) continue;
+      await this.workspacesOf(project).tidy(own);
+    }
+  }
+}
