@@ -87,7 +87,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       }
     }
     if (config.openPr) {
-      const { findOnPath, GH_MISSING } = await import('./builders/git/pull-request.ts');
+      const { findOnPath, GH_MISSING } = await import('./builders/git/gh.ts');
       if (!(await findOnPath('gh', config.toolEnv))) out.write(`OPEN_PR is on, but ${GH_MISSING}. Until then builds end on their branch, without a pull request.\n`);
     }
     await consoleAdapter.start();

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ensureRepository } from '../src/builders/git/repo.ts';
-import { findOnPath, GH_MISSING, openDraftPullRequest, parseGitHubRemote } from '../src/builders/git/pull-request.ts';
+import { findOnPath, GH_MISSING } from '../src/builders/git/gh.ts';
+import { parseGitHubRemote } from '../src/builders/git/origin.ts';
+import { openDraftPullRequest } from '../src/builders/git/pull-request.ts';
 import { prepareWorktree } from '../src/builders/git/worktree.ts';
 import { OWNER, sandbox, type Sandbox } from './fixtures/git/sandbox.ts';
 

@@ -3,6 +3,7 @@
 import { formatDuration } from '../core/durations.ts';
 import { sortForStart } from '../core/schedule.ts';
 import { parseTaskId, type Task } from '../core/task.ts';
+import { publishProblemsLine } from '../core/publish-problems.ts';
 import { attemptLabel } from '../core/transitions.ts';
 import type { CommandContext } from './context.ts';
 import { deadlineText, demoNote, elapsed, progressBar, STATUS_LABEL, statusLabel, taskLine, when } from './format.ts';
@@ -106,8 +107,9 @@ async function taskDetail(ctx: CommandContext, idText: string): Promise<Reply> {
   if (d.diffstat) lines.push(`Diffstat: ${d.diffstat}`);
   if (d.changedFiles.length) lines.push(`Changed: ${d.changedFiles.slice(0, 10).join(', ')}${d.changedFiles.length > 10 ? ` and ${d.changedFiles.length - 10} more` : ''}`);
   if (d.summary) lines.push(`Summary: ${d.summary}`);
+  if (d.pushed) lines.push(`Pushed: ${d.pushed}`);
   for (const l of d.links) lines.push(`Link: ${l}`);
-  if (d.noPullRequest) lines.push(`No pull request: ${d.noPullRequest}`);
+  if (d.noPullRequest) lines.push(publishProblemsLine(d.noPullRequest));
   if (task.clarifications.length) lines.push(`Clarifications: ${task.clarifications.map((c) => `"${c.text}"`).join('; ')}`);
   return { kind: 'task', ok: true, text: lines.join('\n'), tasks: [task], json: task };
 }

@@ -133,7 +133,13 @@ export const Deliverables = z.object({
   diffstat: z.string().optional(),
   links: z.array(z.string()).default([]),
   summary: z.string().optional(),
-  /** With OPEN_PR on: why no pull request was opened ("gh (the GitHub CLI) is not on PATH; …"). */
+  /** Where the branch was pushed ("origin/nightshift/t-7-x"), so it can be reviewed from another machine. */
+  pushed: z.string().optional(),
+  /**
+   * What publishing the branch left undone, each "what: why" joined with "; " ("not pushed: git push
+   * failed: …; left as a draft: checks failing …"); from before pushing, a bare reason why no pull
+   * request was opened ("gh (the GitHub CLI) is not on PATH; …"). Shown with publishProblems.
+   */
   noPullRequest: z.string().optional(),
   /** The commit the branch started from: commits, files and diffstat are counted from here. */
   baseCommit: z.string().optional(),

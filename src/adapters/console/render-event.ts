@@ -1,5 +1,6 @@
 // Core events as console lines. Pure: (event, state) → lines, so it is tested without a terminal.
 import { checkSummary } from '../../core/check-summary.ts';
+import { publishProblems } from '../../core/publish-problems.ts';
 import { formatDuration } from '../../core/durations.ts';
 import type { CoreEvent, Progress, TaskLinks } from '../../core/ports.ts';
 import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
@@ -27,8 +28,9 @@ function deliverablesLine(t: Task): string {
   if (d.diffstat) bits.push(d.diffstat);
   else if (d.changedFiles.length) bits.push(`${d.changedFiles.length} file${d.changedFiles.length === 1 ? '' : 's'} changed (${d.changedFiles.slice(0, 5).join(', ')}${d.changedFiles.length > 5 ? ', …' : ''})`);
   if (d.workspace) bits.push(`in ${d.workspace}`);
+  if (d.pushed) bits.push(`pushed to ${d.pushed}`);
   bits.push(...d.links);
-  if (d.noPullRequest) bits.push(`no pull request: ${d.noPullRequest}`);
+  if (d.noPullRequest) bits.push(publishProblems(d.noPullRequest));
   return bits.join(' · ');
 }
 

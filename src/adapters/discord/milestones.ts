@@ -5,6 +5,7 @@
 import { checkSummary } from '../../core/check-summary.ts';
 import { formatDuration } from '../../core/durations.ts';
 import type { AttentionReason } from '../../core/ports.ts';
+import { publishProblemsLine } from '../../core/publish-problems.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
 import type { Task, TaskEvent } from '../../core/task.ts';
 import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
@@ -22,8 +23,9 @@ function deliverables(task: Task, ctx: CardContext): string {
   if (d.branch) lines.push(`Branch: \`${d.branch.replace(/`/g, "'")}\``);
   if (d.diffstat) lines.push(`Diffstat: ${safeText(d.diffstat, 200)}`);
   if (d.commits.length) lines.push(`Commits: ${d.commits.length} (${safeText(d.commits.at(-1) ?? '', 120)})`);
+  if (d.pushed) lines.push(`Pushed to \`${d.pushed.replace(/`/g, "'")}\``);
   for (const l of d.links) lines.push(`Pull request: <${l}>`);
-  if (d.noPullRequest) lines.push(`No pull request: ${safeText(d.noPullRequest, 300)}`);
+  if (d.noPullRequest) lines.push(safeText(publishProblemsLine(d.noPullRequest), 400));
   const a = lastAttempt(task);
   if (a) lines.push(ctx.links ? `Details: [the task page](<${ctx.links.task(task.id)}>) · [the log](<${ctx.links.log(task.id, a.n)}>)` : `Log: \`${a.logPath.replace(/`/g, "'")}\``);
   if (task.status === 'done') lines.push(`Checks: ${safeText(checkSummary(a?.checks).replace(/^checks /, ''), 300)}`);

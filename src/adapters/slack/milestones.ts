@@ -4,6 +4,7 @@
 import { checkSummary } from '../../core/check-summary.ts';
 import { formatDuration } from '../../core/durations.ts';
 import type { AttentionReason } from '../../core/ports.ts';
+import { publishProblemsLine } from '../../core/publish-problems.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
 import type { Task, TaskEvent } from '../../core/task.ts';
 import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
@@ -30,8 +31,9 @@ function deliverables(task: Task, ctx: CardContext): string {
   if (d.branch) lines.push(`Branch: \`${escapeMrkdwn(d.branch)}\``);
   if (d.diffstat) lines.push(`Diffstat: ${escapeMrkdwn(d.diffstat)}`);
   if (d.commits.length) lines.push(`Commits: ${d.commits.length} (${safeText(d.commits.at(-1) ?? '', 120)})`);
+  if (d.pushed) lines.push(`Pushed to \`${escapeMrkdwn(d.pushed)}\``);
   for (const l of d.links) lines.push(`Pull request: ${link(l)}`);
-  if (d.noPullRequest) lines.push(`No pull request: ${escapeMrkdwn(d.noPullRequest)}`);
+  if (d.noPullRequest) lines.push(escapeMrkdwn(publishProblemsLine(d.noPullRequest)));
   const a = lastAttempt(task);
   if (a) lines.push(ctx.links ? `Details: ${link(ctx.links.task(task.id), 'the task page')} · ${link(ctx.links.log(task.id, a.n), 'the log')}` : `Log: \`${escapeMrkdwn(a.logPath)}\``);
   if (task.status === 'done') lines.push(`Checks: ${escapeMrkdwn(checkSummary(a?.checks).replace(/^checks /, ''))}`);

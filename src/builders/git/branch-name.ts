@@ -49,3 +49,9 @@ export function isValidBranchName(name: string): boolean {
   if (/[\u0000-\u0020\u007f~^:?*[\\]/.test(name)) return false;
   return name.split('/').every((part) => !part.startsWith('.') && !part.endsWith('.lock'));
 }
+
+/** Why these names cannot be handed to git or gh as branches (one would read as an option, or is no branch name), or null. */
+export function unusableBranchNames(...names: string[]): string | null {
+  const bad = names.filter((n) => !isValidBranchName(n));
+  return bad.length ? `refusing branch names that git would not accept or would read as options: ${bad.join(', ')}` : null;
+}

@@ -1,5 +1,5 @@
 // Git workspaces for builds: the repository, one worktree per task, what an attempt delivered,
-// cleanup by policy and an optional draft pull request. Every git call goes through git.ts.
+// cleanup by policy, and publishing a branch (a push, a pull request). Every git call goes through git.ts.
 export { DEFAULT_IDENTITY, GitError, WorkspaceError, type GitEnv } from './git.ts';
 export { ensureRepository, type EnsureRepositoryOptions, type Repository } from './repo.ts';
 export { branchName, slugify } from './branch-name.ts';
@@ -18,5 +18,7 @@ export {
   type Removal,
   type WorkspaceState,
 } from './cleanup.ts';
-export { openDraftPullRequest, parseGitHubRemote, type OpenPullRequestOptions, type PullRequestOutcome } from './pull-request.ts';
+export { openDraftPullRequest, type OpenPullRequestOptions, type PullRequestOutcome } from './pull-request.ts';
+export { parseGitHubRemote } from './origin.ts';
+export { publishBranch, pullRequestBody, type PublishOptions, type Published, type PullRequestMode } from './publish.ts';
 export { headCommit, returnToBranch } from './return-to-branch.ts';

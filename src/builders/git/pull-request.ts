@@ -1,14 +1,13 @@
-// Opens a draft pull request for a task's branch when it can (gh installed, origin on GitHub) and
-// says why not otherwise. A pull request is a courtesy on top of the branch: every failure becomes
-// a `skipped` reason for the reply, never an exception that could fail the build.
-import { execFile } from 'node:child_process';
-import { constants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
-import { promisify } from 'node:util';
-import { firstLine, gitEnv, splitLines, tryGit, type GitEnv } from './git.ts';
-
-const run = promisify(execFile);
+// Pull requests for a task's branch with gh: opening one as a draft, marking it ready, and the
+// older one-step `openDraftPullRequest` (push, then open) OPEN_PR uses. A pull request is a
+// courtesy on top of the branch: every failure becomes a `skipped` reason for the reply, never an
+// exception that could fail the build.
+import { cutAt } from '../../core/safe-text.ts';
+import { unusableBranchNames } from './branch-name.ts';
+import { locateGh, runGh, type GhRun } from './gh.ts';
+import { firstLine, splitLines, type GitEnv } from './git.ts';
+import { gitHubRepoOf, hideCredentials, NO_ORIGIN, originUrl, type GitHubRepo } from './origin.ts';
+import { pushBranch } from './push.ts';
 
 export interface OpenPullRequestOptions {
   workspace: string;
@@ -25,51 +24,41 @@ export interface OpenPullRequestOptions {
 
 export type PullRequestOutcome = { url: string } | { skipped: string };
 
-const DEFAULT_TIMEOUT_MS = 120_000;
-/** Why OPEN_PR opened nothing, and what to do about it: said at start and in every "done" message. */
-export const GH_MISSING = 'gh (the GitHub CLI) is not on PATH; install it from https://cli.github.com and run "gh auth login"';
+/** How long a push or a gh call may take when the caller does not say. */
+export const DEFAULT_TIMEOUT_MS = 120_000;
 /** GitHub refuses pull request bodies longer than 65,536 characters. */
-const MAX_BODY_CHARS = 60_000;
+export const MAX_BODY_CHARS = 60_000;
+const TRUNCATED = '\n\n(truncated)';
 const PR_URL = /https:\/\/github\.com\/[^\s/]+\/[^\s/]+\/pull\/\d+/;
 
-export interface GitHubRepo {
-  owner: string;
-  name: string;
+export interface DraftPullRequest extends GhRun {
+  repo: GitHubRepo;
+  branch: string;
+  baseBranch: string;
+  title: string;
+  body: string;
 }
 
-/** The repository a GitHub remote URL names (https, ssh:// or scp-like `git@github.com:o/r`); null for any other host. */
-export function parseGitHubRemote(url: string): GitHubRepo | null {
-  const m =
-    /^(?:(?:https?|ssh):\/\/(?:[^@/\s]+@)?github\.com(?::\d+)?\/|(?:[^@/:\s]+@)?github\.com:)([A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/i.exec(
-      url.trim(),
-    );
-  return m?.[1] && m[2] ? { owner: m[1], name: m[2] } : null;
-}
-
-/** The first executable file called `name` in the env's PATH (empty entries, meaning ".", are ignored). */
-export async function findOnPath(name: string, env: GitEnv = process.env): Promise<string | null> {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!isAbsolute(dir)) continue;
-    const candidate = join(dir, name);
-    if (await isExecutableFile(candidate)) return candidate;
+/** `gh pr create --draft`: the new pull request's URL, or the one the branch already has (a retry). */
+export async function createDraftPullRequest(o: DraftPullRequest): Promise<PullRequestOutcome> {
+  const args = ['pr', 'create', '--draft', '--title', o.title, '--body', cutToFit(o.body, MAX_BODY_CHARS), '--head', o.branch, '--base', o.baseBranch, '--repo', `${o.repo.owner}/${o.repo.name}`];
+  const r = await runGh(args, o);
+  if (r.ok) {
+    const url = lastUrl(r.stdout);
+    return url ? { url } : { skipped: `gh pr create printed no pull request URL: ${firstLine(r.stdout) || 'no output'}` };
   }
-  return null;
+  // A retry of a task whose pull request is already open: that one is the link.
+  const existing = /already exists/i.test(r.stderr) ? lastUrl(r.stderr) : null;
+  return existing ? { url: existing } : { skipped: `gh pr create failed: ${r.why}` };
 }
 
-async function isExecutableFile(path: string): Promise<boolean> {
-  const s = await stat(path).catch(() => null);
-  if (!s?.isFile()) return false;
-  return access(path, constants.X_OK).then(
-    () => true,
-    () => false,
-  );
+/** `gh pr ready <url>`: takes the pull request out of draft, or says why it could not. */
+export async function markReadyForReview(url: string, o: GhRun): Promise<{ ready: true } | { skipped: string }> {
+  const r = await runGh(['pr', 'ready', url], o);
+  return r.ok ? { ready: true } : { skipped: `gh pr ready failed: ${r.why}` };
 }
 
-/** Hides credentials a URL may carry (`https://user:token@host`) before it goes into a message. */
-export function hideCredentials(text: string): string {
-  return text.replace(/(\/\/)[^/@\s]+@/g, '$1***@');
-}
-
+/** Pushes the branch to a GitHub origin and opens a draft pull request for it, or says why not. Never throws. */
 export async function openDraftPullRequest(opts: OpenPullRequestOptions): Promise<PullRequestOutcome> {
   try {
     return await open(opts);
@@ -81,40 +70,23 @@ export async function openDraftPullRequest(opts: OpenPullRequestOptions): Promis
 async function open(opts: OpenPullRequestOptions): Promise<PullRequestOutcome> {
   const { workspace: cwd, branch, baseBranch, env } = opts;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const gh = opts.ghPath !== undefined ? ((await isExecutableFile(opts.ghPath)) ? opts.ghPath : null) : await findOnPath('gh', env);
-  if (gh === null) return { skipped: opts.ghPath !== undefined ? `gh is not an executable at ${opts.ghPath}` : GH_MISSING };
+  const gh = await locateGh(opts.ghPath, env);
+  if ('missing' in gh) return { skipped: gh.missing };
+  const origin = await originUrl(cwd, env);
+  if (origin === null) return { skipped: NO_ORIGIN };
+  const github = gitHubRepoOf(origin);
+  if ('skipped' in github) return github;
+  const unusable = unusableBranchNames(branch, baseBranch);
+  if (unusable) return { skipped: unusable };
 
-  // The URL as configured, not `git remote get-url`: that applies url.*.insteadOf rewrites.
-  const origin = await tryGit(['config', '--get', 'remote.origin.url'], { cwd, env });
-  if (!origin.ok) return { skipped: 'the repository has no origin remote' };
-  const repo = parseGitHubRemote(origin.stdout);
-  if (!repo) return { skipped: `origin (${hideCredentials(origin.stdout.trim())}) is not a GitHub repository` };
-  if (branch.startsWith('-') || baseBranch.startsWith('-')) return { skipped: `refusing branch names that look like options: ${branch}, ${baseBranch}` };
+  const push = await pushBranch({ cwd, branch, env, timeoutMs });
+  if ('failed' in push) return { skipped: push.failed };
+  return createDraftPullRequest({ gh: gh.gh, cwd, env, timeoutMs, repo: github.repo, branch, baseBranch, title: opts.title, body: opts.body });
+}
 
-  const push = await tryGit(['push', '--quiet', '-u', 'origin', branch], { cwd, env: await pushEnv(cwd, env), timeoutMs });
-  if (!push.ok) return { skipped: `git push failed: ${hideCredentials(firstLine(push.stderr))}` };
-
-  const body = opts.body.length > MAX_BODY_CHARS ? `${opts.body.slice(0, MAX_BODY_CHARS)}\n\n(truncated)` : opts.body;
-  const args = ['pr', 'create', '--draft', '--title', opts.title, '--body', body, '--head', branch, '--base', baseBranch, '--repo', `${repo.owner}/${repo.name}`];
-  try {
-    const { stdout } = await run(gh, args, {
-      cwd,
-      env: { ...gitEnv(env), GH_PROMPT_DISABLED: '1', GH_NO_UPDATE_NOTIFIER: '1', NO_COLOR: '1' },
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-      encoding: 'utf8',
-    });
-    const url = lastUrl(stdout);
-    return url ? { url } : { skipped: `gh pr create printed no pull request URL: ${firstLine(stdout) || 'no output'}` };
-  } catch (e) {
-    const f = e as { stderr?: string; killed?: boolean; message?: string };
-    const stderr = f.stderr ?? '';
-    // A retry of a task whose pull request is already open: that one is the link.
-    const existing = /already exists/i.test(stderr) ? lastUrl(stderr) : null;
-    if (existing) return { url: existing };
-    const why = f.killed ? `timed out after ${timeoutMs} ms` : firstLine(stderr) || firstLine(f.message ?? '') || 'no message';
-    return { skipped: `gh pr create failed: ${hideCredentials(why)}` };
-  }
+/** The text, or as much of it as fits in `max` characters with a note that it was cut. */
+export function cutToFit(text: string, max: number): string {
+  return text.length <= max ? text : `${cutAt(text, Math.max(0, max - TRUNCATED.length))}${TRUNCATED}`;
 }
 
 function lastUrl(text: string): string | null {
@@ -122,12 +94,4 @@ function lastUrl(text: string): string | null {
     .map((l) => PR_URL.exec(l.trim())?.[0])
     .filter((u): u is string => u !== undefined);
   return urls.at(-1) ?? null;
-}
-
-/** An ssh remote must fail rather than ask about a host key or a passphrase: nobody is there to answer. */
-async function pushEnv(cwd: string, env: GitEnv | undefined): Promise<GitEnv> {
-  const base = env ?? process.env;
-  if (base.GIT_SSH_COMMAND !== undefined || base.GIT_SSH !== undefined) return base;
-  if ((await tryGit(['config', '--get', 'core.sshCommand'], { cwd, env })).ok) return base;
-  return { ...base, GIT_SSH_COMMAND: 'ssh -o BatchMode=yes' };
 }

@@ -3,6 +3,7 @@
 // A running task's progress and log tail move live.
 import { html, raw } from 'hono/html';
 import type { Progress } from '../../core/ports.ts';
+import { publishProblems } from '../../core/publish-problems.ts';
 import type { PlanStep, Task } from '../../core/task.ts';
 import { PLAN_MARK, planOf } from '../../adapters/shared/card-facts.ts';
 import { layout, type Html } from './layout.ts';
@@ -82,8 +83,9 @@ ${d.summary ? html`<h2>What the agent says it did</h2><section class="card"><div
 <h2>Work</h2><section class="card"><dl class="facts">
 <dt>Branch</dt><dd>${d.branch ?? html`<span class="muted">none yet</span>`}</dd>
 <dt>Workspace</dt><dd>${d.workspace ?? ''}</dd>
+${d.pushed ? html`<dt>Pushed to</dt><dd><code>${d.pushed}</code></dd>` : ''}
 ${d.links.length ? html`<dt>Links</dt><dd>${d.links.map((l) => html`<a href="${l}">${l}</a> `)}</dd>` : ''}
-${d.noPullRequest ? html`<dt>No pull request</dt><dd>${d.noPullRequest}</dd>` : ''}
+${d.noPullRequest ? html`<dt>Left undone</dt><dd>${publishProblems(d.noPullRequest)}</dd>` : ''}
 <dt>Commits</dt><dd>${d.commits.length ? html`<ul>${d.commits.map((c) => html`<li><code>${c}</code></li>`)}</ul>` : 'none'}</dd>
 ${d.diffstat ? html`<dt>Changes</dt><dd><code>${d.diffstat}</code></dd>` : ''}
 </dl></section>
