@@ -68,10 +68,13 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const store = new LowdbTaskStore({ dir: config.home, logger, ...(opts.emptyQueue ? { acceptMissingQueue: true } : {}) });
     const report = await store.open();
     for (const w of report.warnings) err.write(`WARNING: ${w}\n`);
-    const { builder, notice, fallbackName } = selectBuilder(config, logger, catalog);
+    // A pull request links back to its task: the engine, made next, knows where (its thread, its page).
+    let engineRef: Engine | null = null;
+    const { builder, notice, fallbackName } = selectBuilder(config, logger, catalog, async (task) => (engineRef ? engineRef.placesOf(task) : {}));
     const policy = fallbackName ? { ...config.policy, fallbackBuilder: fallbackName } : config.policy;
     const engine = new Engine({ store, builder, policy, clock, logger, runBuilds: true, redact: (t) => redact(t, config.secrets) });
     engine.useProjects(catalog);
+    engineRef = engine;
     consoleAdapter = new ConsoleAdapter({ engine, out, ...(opts.input ? { input: opts.input } : {}) });
     out.write(`nightshift: data in ${config.home}, owner time zone ${config.policy.timeZone}. ${notice}\n`);
     // The dashboard comes up before any adapter, so every message can link to it; a one-shot

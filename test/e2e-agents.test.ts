@@ -168,19 +168,25 @@ describe('agents on PATH', () => {
   });
 });
 
+const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=Owner', '-c', 'user.email=o@example.com', ...args], { cwd, encoding: 'utf8' });
+
+/** The owner's checkout, its origin on GitHub; offline, that URL is rewritten to a local bare repository, so a push lands on disk. */
+async function repoOnGitHub(): Promise<{ owner: string; bare: string }> {
+  const owner = await tempDir();
+  const bare = await tempDir();
+  git(bare, 'init', '-q', '--bare');
+  git(owner, 'init', '-q', '-b', 'main');
+  await writeFile(join(owner, 'app.ts'), 'export const app = 1;\n');
+  git(owner, 'add', '-A');
+  git(owner, 'commit', '-qm', 'initial');
+  git(owner, 'remote', 'add', 'origin', 'https://github.com/acme/widgets.git');
+  git(owner, 'config', `url.file://${bare}.insteadOf`, 'https://github.com/acme/widgets.git');
+  return { owner, bare };
+}
+
 describe('deliverables beyond the branch', () => {
   it('OPEN_PR=true pushes the branch and opens a draft pull request with gh, keeping its URL', async () => {
-    const owner = await tempDir();
-    const bare = await tempDir();
-    const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=Owner', '-c', 'user.email=o@example.com', ...args], { cwd, encoding: 'utf8' });
-    git(bare, 'init', '-q', '--bare');
-    git(owner, 'init', '-q', '-b', 'main');
-    await writeFile(join(owner, 'app.ts'), 'export const app = 1;\n');
-    git(owner, 'add', '-A');
-    git(owner, 'commit', '-qm', 'initial');
-    git(owner, 'remote', 'add', 'origin', 'https://github.com/acme/widgets.git');
-    // Offline: the GitHub URL is rewritten to a local bare repository, so the push lands on disk.
-    git(owner, 'config', `url.file://${bare}.insteadOf`, 'https://github.com/acme/widgets.git');
+    const { owner, bare } = await repoOnGitHub();
     const bin = await tempDir();
     const { copyFile, chmod } = await import('node:fs/promises');
     await copyFile(new URL('./fixtures/git/fake-gh.mjs', import.meta.url), join(bin, 'gh'));
@@ -201,18 +207,20 @@ describe('deliverables beyond the branch', () => {
 });
 
 describe('OPEN_PR without gh', () => {
-  it('says so at start and in the "done" message: why there is no pull request and what to install', async () => {
+  it('says so at start and in the "done" message: the branch is pushed, and why there is no pull request and what to install', async () => {
+    const { owner, bare } = await repoOnGitHub();
     // A PATH with the fake agents, node and git, and no gh.
     const bin = await tempDir();
     const { symlink } = await import('node:fs/promises');
     await symlink(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(bin, 'git'));
     await symlink(process.execPath, join(bin, 'node'));
-    const { env } = await agentEnv({ OPEN_PR: 'true' });
+    const { env } = await agentEnv({ OPEN_PR: 'true', BUILD_REPO: owner });
     env.PATH = [FAKE_CLI_DIR, bin].join(delimiter);
     await runCli(['add', 'build a Spotify integration', '--priority', 'high'], env);
     const run = await runCli(['run', '--until-idle'], env);
     expect(run.stdout).toMatch(/OPEN_PR is on, but gh \(the GitHub CLI\) is not on PATH; install it from https:\/\/cli\.github\.com and run "gh auth login"/);
-    expect(run.stdout).toMatch(/t-1 "Build a Spotify integration" is done .* · no pull request: gh \(the GitHub CLI\) is not on PATH/);
+    expect(run.stdout).toMatch(/t-1 "Build a Spotify integration" is done .* · pushed to origin\/nightshift\/t-1-build-a-spotify-integration .*no pull request: gh \(the GitHub CLI\) is not on PATH/);
+    expect(git(bare, 'branch', '--list')).toContain('nightshift/t-1-build-a-spotify-integration');
     const t = (await task(env, 't-1')) as JsonTask & { deliverables: { noPullRequest?: string } };
     expect(t.deliverables.noPullRequest).toMatch(/gh \(the GitHub CLI\) is not on PATH/);
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ensureRepository } from '../src/builders/git/repo.ts';
 import { findOnPath, GH_MISSING } from '../src/builders/git/gh.ts';
 import { parseGitHubRemote } from '../src/builders/git/origin.ts';
-import { openDraftPullRequest } from '../src/builders/git/pull-request.ts';
+import { publishBranch } from '../src/builders/git/publish.ts';
 import { prepareWorktree } from '../src/builders/git/worktree.ts';
 import { OWNER, sandbox, type Sandbox } from './fixtures/git/sandbox.ts';
 
@@ -63,10 +63,13 @@ async function setup(opts: { origin?: string | null; rewriteTo?: string } = {}):
   };
 }
 
-const pr = (t: Setup, env: Record<string, string>, extra: { title?: string; body?: string; ghPath?: string } = {}) =>
-  openDraftPullRequest({ workspace: t.workspace, branch: BRANCH, baseBranch: 'main', title: extra.title ?? 'Spotify integration', body: extra.body ?? 'Built overnight.', env, ...(extra.ghPath ? { ghPath: extra.ghPath } : {}) });
+/** OPEN_PR as it always was: push, then a draft pull request; its URL, or why there is none. */
+async function pr(t: Setup, env: Record<string, string>, extra: { title?: string; body?: string; ghPath?: string } = {}): Promise<{ url: string } | { skipped: string }> {
+  const published = await publishBranch({ workspace: t.workspace, branch: BRANCH, baseBranch: 'main', push: true, pullRequest: 'draft', title: extra.title ?? 'Spotify integration', body: extra.body ?? 'Built overnight.', env, ...(extra.ghPath ? { ghPath: extra.ghPath } : {}) });
+  return published.pullRequest ? { url: published.pullRequest } : { skipped: published.problems.join('; ').replace(/^(?:no pull request|not pushed): /, '') };
+}
 
-describe('openDraftPullRequest', () => {
+describe('OPEN_PR: publishBranch with a draft pull request', () => {
   it('pushes the branch with its upstream, runs gh pr create --draft with argv elements, and returns the URL gh prints', async () => {
     const t = await setup();
     const title = 'Spotify integration; $(rm -rf ~) `whoami` "quoted"';

@@ -23,7 +23,7 @@ import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_RULES, renderPrompt, type AgentPreset 
 import { runCheck, setupSummary } from './project-check.ts';
 import type { ProjectCommands } from './project-workspaces.ts';
 import { SetupError } from './git/copy-files.ts';
-import { concludeAttempt, concludeEndedAlone, endRecordPath, foldAwayLog, sessionInLog, readEndRecord, workspaceRecordPath, writeJsonWhole, type EndContext, type Exit, type StopReason } from './attempt-end.ts';
+import { concludeAttempt, concludeEndedAlone, endRecordPath, foldAwayLog, sessionInLog, readEndRecord, workspaceRecordPath, writeJsonWhole, type EndContext, type Exit, type Publish, type StopReason } from './attempt-end.ts';
 import { awayLogPath, endedCleanlyAlone, exitRecordPath, readExitRecord, type ExitRecord } from './keeper/exit-record.ts';
 import { KEEPER_PATH } from './keeper/keeper-path.ts';
 import { endProcesses, findAttemptProcesses, findByEnvironment, killTree } from './process-tree.ts';
@@ -53,8 +53,8 @@ export interface AgentBuilderOptions {
   stallMs?: number;
   /** LOG_MAX_BYTES: an attempt's log files never hold more (head and rotating tail). Default 8 MiB. */
   logMaxBytes?: number;
-  /** Opens a draft pull request for a successful build, when configured; its URL becomes a link. */
-  openPullRequest?: (w: PreparedWorkspace, task: Task, summary: string | undefined) => Promise<{ url: string } | { skipped: string }>;
+  /** Pushes a successful build's branch and opens its pull request, as its project says; the URL becomes a link. */
+  publish?: Publish;
   /**
    * The task's project's own commands: `setup` runs in the worktree before the agent (its failure
    * ends the attempt, not retried), `check` after the agent finishes with changes (done only if it passes).
@@ -198,7 +198,7 @@ function endContext(opts: AgentBuilderOptions, task: Task): EndContext {
     name: opts.name,
     command: opts.command,
     workspaces: opts.workspaces,
-    ...(opts.openPullRequest ? { openPullRequest: opts.openPullRequest } : {}),
+    ...(opts.publish ? { publish: opts.publish } : {}),
     ...(check ? { check, checkEnv: opts.env } : {}),
     ...(opts.redact ? { redact: opts.redact } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),

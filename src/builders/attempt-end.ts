@@ -8,7 +8,7 @@ import { appendFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { formatDuration } from '../core/durations.ts';
 import type { BuildResult, Logger } from '../core/ports.ts';
 import { BUILD_OUTCOMES, silentLogger } from '../core/ports.ts';
-import type { Task } from '../core/task.ts';
+import type { CheckResult, Task } from '../core/task.ts';
 import { AgentOutput } from './agent-output.ts';
 import type { AgentPreset, AgentVerdict } from './presets/index.ts';
 import { awayLogPath, type ExitRecord } from './keeper/exit-record.ts';
@@ -16,6 +16,9 @@ import type { ResourceUsage } from './supervision/usage.ts';
 import { checkSummary } from '../core/check-summary.ts';
 import { describeCheck, runCheck, type CheckCommand, type CheckRun } from './project-check.ts';
 import type { PreparedWorkspace, WorkspaceProvider } from './workspace-provider.ts';
+
+/** What publishing a finished branch did (git/publish.ts): pushed, a pull request, and what did not happen. */
+export type Publish = (w: PreparedWorkspace, task: Task, summary: string | undefined, checks: CheckResult | undefined) => Promise<{ pushed?: string; pullRequest?: string; problems: string[] }>;
 
 export type Exit = { code: number | null; signal: NodeJS.Signals | null; spawnError?: Error };
 
@@ -28,7 +31,8 @@ export interface EndContext {
   /** The executable, for "could not start …". */
   command: string;
   workspaces: WorkspaceProvider;
-  openPullRequest?: (w: PreparedWorkspace, task: Task, summary: string | undefined) => Promise<{ url: string } | { skipped: string }>;
+  /** Pushes a finished task's branch and opens its pull request, as its project says (never throws). */
+  publish?: Publish;
   redact?: (text: string) => string;
   logger?: Logger;
   /** BUILD_CHECK: the project's own check, run in the worktree when the agent finished with changes. */
@@ -139,14 +143,15 @@ export async function concludeAttempt(ctx: EndContext, e: Ending): Promise<Build
   }
   const links: string[] = [];
   let noPullRequest: string | undefined;
-  if (outcome.outcome === 'succeeded' && ctx.openPullRequest) {
+  let pushed: string | undefined;
+  if (outcome.outcome === 'succeeded' && ctx.publish) {
     const summary = verdict.summary && ctx.redact ? ctx.redact(verdict.summary) : verdict.summary;
-    const pr = await ctx.openPullRequest(prepared, task, summary);
-    if ('url' in pr) links.push(pr.url);
-    else {
-      e.writeLog(`# no pull request: ${pr.skipped}\n`);
-      noPullRequest = pr.skipped;
-    }
+    const published = await ctx.publish(prepared, task, summary, checks);
+    if (published.pullRequest) links.push(published.pullRequest);
+    pushed = published.pushed;
+    if (published.pushed) e.writeLog(`# pushed to ${published.pushed}\n`);
+    for (const p of published.problems) e.writeLog(`# ${p}\n`);
+    if (published.problems.length) noPullRequest = published.problems.join('; ');
   }
   e.writeLog(`\n# ${outcome.reason} after ${formatDuration(e.durationMs)}\n`);
   log.info('build ended', { task: task.id, attempt, outcome: outcome.outcome, code: exit.code });
@@ -160,6 +165,7 @@ export async function concludeAttempt(ctx: EndContext, e: Ending): Promise<Build
       ...(verdict.summary ? { summary: verdict.summary } : {}),
       ...(links.length ? { links } : {}),
       ...(noPullRequest ? { noPullRequest } : {}),
+      ...(pushed ? { pushed } : {}),
     },
     durationMs: e.durationMs,
     ...(verdict.usage ? { usage: verdict.usage } : {}),

@@ -13,10 +13,8 @@ import {
   ensureRepository,
   headCommit,
   returnToBranch,
-  openDraftPullRequest,
   prepareWorktree,
   type GitEnv,
-  type PullRequestOutcome,
   type Repository,
 } from './git/index.ts';
 import { ensureClone, refreshBase } from './git/clone.ts';
@@ -196,16 +194,4 @@ export class GitWorkspaces implements WorkspaceProvider {
     if (report.removed.length) (this.opts.logger ?? silentLogger).info('removed finished workspaces', { tasks: report.removed });
   }
 
-  async openPullRequest(w: PreparedWorkspace, task: Task, summary: string | undefined): Promise<PullRequestOutcome> {
-    if (!w.branch || !w.baseBranch) return { skipped: 'the workspace has no branch' };
-    const body = [`Built by nightshift for ${task.id}.`, '', '## Request', '', task.spec, ...(summary ? ['', '## What the agent says it did', '', summary] : [])].join('\n');
-    return openDraftPullRequest({
-      workspace: w.workspace,
-      branch: w.branch,
-      baseBranch: w.baseBranch,
-      title: task.title,
-      body,
-      ...(this.opts.env ? { env: this.opts.env } : {}),
-    });
-  }
 }

@@ -4,7 +4,9 @@
 import { join } from 'node:path';
 import type { Logger } from '../core/ports.ts';
 import { projectOf, projectList, type Project, type ProjectCatalog } from '../core/projects.ts';
-import type { Task } from '../core/task.ts';
+import type { CheckResult, Task } from '../core/task.ts';
+import { checkSummary } from '../core/check-summary.ts';
+import { publishBranch, pullRequestBody, type Published } from './git/publish.ts';
 import { GitWorkspaces } from './git-workspaces.ts';
 import { WorkspaceError, type GitEnv } from './git/git.ts';
 import type { CheckCommand } from './project-check.ts';
@@ -15,6 +17,13 @@ export interface ProjectWorkspacesOptions {
   keep: number;
   env?: GitEnv;
   logger?: Logger;
+  /** Where the task is discussed and shown (its chat thread, its dashboard page), for its pull request. */
+  linksFor?: (task: Task) => Promise<TaskPlaces>;
+}
+
+export interface TaskPlaces {
+  threadUrl?: string;
+  taskPageUrl?: string;
 }
 
 /** What a task's project runs around the agent. */
@@ -90,6 +99,29 @@ export class ProjectWorkspaces implements WorkspaceProvider {
     } catch (e) {
       return Promise.reject(e as Error);
     }
+  }
+
+  /**
+   * Pushes a finished task's branch and opens its pull request, as its project says (push,
+   * pull_request); the body carries the agent's summary, the checks and links back to the task.
+   */
+  async publish(w: PreparedWorkspace, task: Task, summary: string | undefined, checks: CheckResult | undefined): Promise<Published> {
+    const project = this.projectFor(task);
+    if (!w.branch || !w.baseBranch || (!project.push && project.pullRequest === 'off')) return { problems: [] };
+    const places = project.pullRequest !== 'off' && this.opts.linksFor ? await this.opts.linksFor(task).catch(() => ({})) : {};
+    const body = pullRequestBody({ taskId: task.id, spec: task.spec, ...(summary ? { summary } : {}), checks: checkSummary(checks), ...places });
+    return publishBranch({
+      workspace: w.workspace,
+      branch: w.branch,
+      baseBranch: w.baseBranch,
+      push: project.push,
+      pullRequest: project.pullRequest,
+      title: task.title,
+      body,
+      ...(checks ? { checks } : {}),
+      copiedFiles: project.copy,
+      ...(this.opts.env ? { env: this.opts.env } : {}),
+    });
   }
 
   /** Files the task's project copies into its worktrees. */

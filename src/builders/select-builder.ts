@@ -9,7 +9,8 @@ import { AgentBuilder } from './agent-builder.ts';
 import { FallbackBuilder } from './fallback-builder.ts';
 import type { BuilderChoice } from './resolve-builder.ts';
 import { builderIdentity } from './builder-identity.ts';
-import { ProjectWorkspaces } from './project-workspaces.ts';
+import { ProjectWorkspaces, type TaskPlaces } from './project-workspaces.ts';
+import type { Task } from '../core/task.ts';
 import type { ProjectCatalog } from '../core/projects.ts';
 import { customPreset, PRESETS_BY_NAME, type AgentPreset } from './presets/index.ts';
 
@@ -24,8 +25,8 @@ export interface SelectedBuilder {
 }
 
 /** `catalog`: the projects (projects/catalog.ts); each task builds in a worktree of its own. */
-export function selectBuilder(config: Config, logger: Logger, catalog: ProjectCatalog): SelectedBuilder {
-  const workspaces = new ProjectWorkspaces(catalog, { dataDir: config.home, keep: config.workspaceKeep, env: config.toolEnv, logger });
+export function selectBuilder(config: Config, logger: Logger, catalog: ProjectCatalog, linksFor?: (task: Task) => Promise<TaskPlaces>): SelectedBuilder {
+  const workspaces = new ProjectWorkspaces(catalog, { dataDir: config.home, keep: config.workspaceKeep, env: config.toolEnv, logger, ...(linksFor ? { linksFor } : {}) });
   const { notice } = builderIdentity(config);
   const primary = agentBuilder(config, config.builder, config.builderEnv, workspaces, logger);
   if (!config.fallbackBuilder) return { builder: primary, notice };
@@ -73,7 +74,7 @@ function agentBuilder(config: Config, choice: BuilderChoice, builderEnv: Record<
     timeZone: config.policy.timeZone,
     redact: (text) => redact(text, config.secrets),
     logger,
-    ...(config.openPr ? { openPullRequest: (w, task, summary) => workspaces.workspacesOf(workspaces.projectFor(task)).openPullRequest(w, task, summary) } : {}),
+    publish: (w, task, summary, checks) => workspaces.publish(w, task, summary, checks),
     commandsFor: (task) => workspaces.commandsFor(task),
   });
 }

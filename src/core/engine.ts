@@ -15,6 +15,7 @@ import {
   type Progress,
   type TaskStore,
   type TaskLinks,
+  type ThreadLink,
 } from './ports.ts';
 import { asPersistError } from './persist-error.ts';
 import { readableTail } from './readable-tail.ts';
@@ -97,6 +98,7 @@ export class Engine {
   private stopping = false;
   private taskLinks: TaskLinks | null = null;
   private projectCatalog: ProjectCatalog | null = null;
+  private readonly threadLinks = new Map<string, ThreadLink>();
   private idleWaiters: (() => void)[] = [];
   /** Background work (workspace cleanup, pid records): shutdown waits for it. */
   private readonly pending = new Set<Promise<unknown>>();
@@ -123,6 +125,23 @@ export class Engine {
   }
   get projects(): ProjectCatalog | null {
     return this.projectCatalog;
+  }
+
+  /** A chat adapter says how to link to a task's thread (for its pull request). */
+  useThreadLink(adapter: string, link: ThreadLink): void {
+    this.threadLinks.set(adapter, link);
+  }
+
+  /** Where a task is discussed (the thread of the chat it came from, else any) and shown (the dashboard). */
+  async placesOf(task: Task): Promise<{ threadUrl?: string; taskPageUrl?: string }> {
+    const links = [this.threadLinks.get(task.origin.adapter), ...this.threadLinks.values()].filter((l) => l !== undefined);
+    let threadUrl: string | null = null;
+    for (const link of links) {
+      threadUrl = await link(task.id).catch(() => null);
+      if (threadUrl) break;
+    }
+    const page = this.taskLinks?.task(task.id);
+    return { ...(threadUrl ? { threadUrl } : {}), ...(page ? { taskPageUrl: page } : {}) };
   }
 
   useLinks(links: TaskLinks | null): void {

@@ -193,6 +193,9 @@ export interface TaskLinks {
   log(id: TaskId, attempt: number): string;
 }
 
+/** A task's chat thread as a link (Slack's permalink, Discord's channel URL), from the adapter that holds it. */
+export type ThreadLink = (id: TaskId) => Promise<string | null>;
+
 /** Who to tell. Adapters implement it; the engine calls it only after the change is on disk. */
 export interface Announcer {
   announce(event: CoreEvent): void | Promise<void>;

@@ -123,6 +123,7 @@ export class DiscordAdapter implements Announcer {
   /** Logs in, waits for the gateway, registers the slash commands; returns who the bot is. */
   async start(): Promise<{ tag: string; appId: string; invite: string; commandsIn: string }> {
     const { config, logger } = this.opts;
+    this.opts.engine.useThreadLink('discord', async (id) => this.threadUrl(id));
     let readyTimer: NodeJS.Timeout | undefined;
     const ready = new Promise<void>((resolve, reject) => {
       readyTimer = setTimeout(() => reject(new Error('Discord: no READY from the gateway (check DISCORD_TOKEN and the network)')), this.opts.readyTimeoutMs ?? 30_000);
@@ -440,16 +441,21 @@ export class DiscordAdapter implements Announcer {
     if (card) void this.inThread(id, card, { content: `The status message of ${id} was deleted; this thread keeps following the task (/status ${id} shows it whole).` });
   }
 
+  /** The task's thread (or its status message's channel) as a link. */
+  private threadUrl(id: TaskId): string | null {
+    const card = this.memory.card(id);
+    const where = card?.thread ?? card?.channel;
+    return where ? `https://discord.com/channels/${this.opts.config.guildId ?? this.guildId ?? '@me'}/${where}` : null;
+  }
+
   private async postSummary(event: Extract<CoreEvent, { type: 'summary_due' }>): Promise<void> {
     const { config, engine } = this.opts;
     const briefing = makeBriefing(event.summary, engine.links);
     // Each task links to its thread, where its status message and every milestone are.
     const links = new Map<TaskId, string>();
-    const guild = config.guildId ?? this.guildId;
     for (const x of [...briefing.needsYou, ...briefing.built, ...briefing.building, ...briefing.waited, ...briefing.next, ...briefing.dropped]) {
-      const card = this.memory.card(x.task.id);
-      const where = card?.thread ?? card?.channel;
-      if (where) links.set(x.task.id, `https://discord.com/channels/${guild ?? '@me'}/${where}`);
+      const url = this.threadUrl(x.task.id);
+      if (url) links.set(x.task.id, url);
     }
     await this.outbox.post(config.channel, briefingMessage(briefing, links, engine.now()), PRIORITY.urgent);
   }

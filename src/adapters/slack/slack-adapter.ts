@@ -121,6 +121,10 @@ export class SlackAdapter implements Announcer {
   /** Connects (Socket Mode) or listens (HTTP mode); returns the HTTP server in HTTP mode. */
   async start(): Promise<unknown> {
     this.unsubscribe = this.opts.engine.subscribe(this);
+    this.opts.engine.useThreadLink('slack', async (id) => {
+      const card = this.memory.card(id);
+      return card ? this.outbox.permalink(card.channel, card.ts) : null;
+    });
     // A quiet build still ages: its card's elapsed time is refreshed now and then.
     this.refresher = setInterval(() => this.refreshBuildingCards(), this.opts.refreshMs ?? 30_000);
     this.refresher.unref();

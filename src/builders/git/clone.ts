@@ -4,7 +4,7 @@
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { firstLine, git, tryGit, withRepoLock, WorkspaceError, type GitEnv } from './git.ts';
-import { hideCredentials } from './pull-request.ts';
+import { hideCredentials } from './origin.ts';
 
 /** How long a fetched base branch counts as fresh: tasks queued together share one fetch. */
 const FRESH_MS = 60_000;

@@ -18,7 +18,7 @@ export {
   type Removal,
   type WorkspaceState,
 } from './cleanup.ts';
-export { openDraftPullRequest, type OpenPullRequestOptions, type PullRequestOutcome } from './pull-request.ts';
+export { type PullRequestOutcome } from './pull-request.ts';
 export { parseGitHubRemote } from './origin.ts';
 export { publishBranch, pullRequestBody, type PublishOptions, type Published, type PullRequestMode } from './publish.ts';
 export { headCommit, returnToBranch } from './return-to-branch.ts';

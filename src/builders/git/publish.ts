@@ -14,7 +14,8 @@ import { pushBranch } from './push.ts';
 
 export { pullRequestBody, type PullRequestBodyInput } from './pull-request-body.ts';
 
-export type PullRequestMode = 'off' | 'draft' | 'ready';
+export type { PullRequestMode } from '../../core/projects.ts';
+import type { PullRequestMode } from '../../core/projects.ts';
 
 export interface PublishOptions {
   /** The task's worktree. */

@@ -1,26 +1,10 @@
-// Pull requests for a task's branch with gh: opening one as a draft, marking it ready, and the
-// older one-step `openDraftPullRequest` (push, then open) OPEN_PR uses. A pull request is a
-// courtesy on top of the branch: every failure becomes a `skipped` reason for the reply, never an
-// exception that could fail the build.
+// Pull requests for a task's branch with gh: opening one as a draft and marking it ready
+// (publish.ts decides when). A pull request is a courtesy on top of the branch: every failure
+// becomes a `skipped` reason for the reply, never an exception that could fail the build.
 import { cutAt } from '../../core/safe-text.ts';
-import { unusableBranchNames } from './branch-name.ts';
-import { locateGh, runGh, type GhRun } from './gh.ts';
-import { firstLine, splitLines, type GitEnv } from './git.ts';
-import { gitHubRepoOf, hideCredentials, NO_ORIGIN, originUrl, type GitHubRepo } from './origin.ts';
-import { pushBranch } from './push.ts';
-
-export interface OpenPullRequestOptions {
-  workspace: string;
-  branch: string;
-  baseBranch: string;
-  title: string;
-  body: string;
-  /** The gh executable; looked up on the env's PATH when omitted. */
-  ghPath?: string;
-  env?: GitEnv;
-  /** How long the push, then gh, may each take. Default 120_000 ms. */
-  timeoutMs?: number;
-}
+import { runGh, type GhRun } from './gh.ts';
+import { firstLine, splitLines } from './git.ts';
+import type { GitHubRepo } from './origin.ts';
 
 export type PullRequestOutcome = { url: string } | { skipped: string };
 
@@ -58,31 +42,6 @@ export async function markReadyForReview(url: string, o: GhRun): Promise<{ ready
   return r.ok ? { ready: true } : { skipped: `gh pr ready failed: ${r.why}` };
 }
 
-/** Pushes the branch to a GitHub origin and opens a draft pull request for it, or says why not. Never throws. */
-export async function openDraftPullRequest(opts: OpenPullRequestOptions): Promise<PullRequestOutcome> {
-  try {
-    return await open(opts);
-  } catch (e) {
-    return { skipped: `could not open a pull request: ${hideCredentials(firstLine(e instanceof Error ? e.message : String(e)))}` };
-  }
-}
-
-async function open(opts: OpenPullRequestOptions): Promise<PullRequestOutcome> {
-  const { workspace: cwd, branch, baseBranch, env } = opts;
-  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const gh = await locateGh(opts.ghPath, env);
-  if ('missing' in gh) return { skipped: gh.missing };
-  const origin = await originUrl(cwd, env);
-  if (origin === null) return { skipped: NO_ORIGIN };
-  const github = gitHubRepoOf(origin);
-  if ('skipped' in github) return github;
-  const unusable = unusableBranchNames(branch, baseBranch);
-  if (unusable) return { skipped: unusable };
-
-  const push = await pushBranch({ cwd, branch, env, timeoutMs });
-  if ('failed' in push) return { skipped: push.failed };
-  return createDraftPullRequest({ gh: gh.gh, cwd, env, timeoutMs, repo: github.repo, branch, baseBranch, title: opts.title, body: opts.body });
-}
 
 /** The text, or as much of it as fits in `max` characters with a note that it was cut. */
 export function cutToFit(text: string, max: number): string {
