@@ -139,10 +139,13 @@ program
     await run(() => ({ verb: 'status', section, ...(id ? { id } : {}), ...(o.limit ? { limit: o.limit } : {}), ...(o.markdown ? { markdown: true } : {}) }), o.json)();
   });
 
-for (const verb of ['approve', 'reject', 'cancel', 'retry'] as const) {
+/** What a verb does when its name alone does not say it. */
+const VERB_HELP: Partial<Record<string, string>> = { accept: "take an escalated task's built work as it is, with its checks failing" };
+
+for (const verb of ['approve', 'reject', 'cancel', 'retry', 'accept'] as const) {
   program
     .command(verb)
-    .description(`${verb} a task`)
+    .description(VERB_HELP[verb] ?? `${verb} a task`)
     .argument('<id>', 'a task id such as t-7')
     .argument('[reason...]', verb === 'reject' ? 'why (optional)' : '')
     .option('--json', 'print the task as JSON')

@@ -101,6 +101,38 @@ describe('the morning briefing', () => {
   });
 });
 
+describe('the briefing and work whose checks fail', () => {
+  const failing = { command: 'npm test', outcome: 'failed' as const, exitCode: 1, durationMs: 3000 };
+  const attempt = { n: 1, startedAt: '2026-11-24T23:00:00.000Z', endedAt: '2026-11-24T23:05:00.000Z', outcome: 'failed' as const, reason: 'built, checks failing (npm test exited with code 1 after 3s)', logPath: '/l/attempt-1.log', builder: 'Claude Code', counts: true, demo: false, durationMs: 5 * 60_000, checks: failing };
+  const accepted = makeTask({ id: 't-7', title: 'Build the answer module', status: 'done', attempts: [attempt], events: [{ at: '2026-11-25T06:00:00.000Z', type: 'accepted', by: 'U0ANN', detail: 'accepted by U0ANN with checks failing (npm test exited with code 1 after 3s)' }], deliverables: { branch: 'nightshift/t-7-build-the-answer-module', commits: ['a'], changedFiles: ['answer.txt'], links: [] } });
+  const waiting = makeTask({ id: 't-8', title: 'Fix the totals', status: 'escalated', attempts: [attempt] });
+  const night = () => makeBriefing({ ...summary(), done: [accepted], escalated: [waiting], awaitingApproval: [] });
+
+  it('lists work accepted anyway under Built as accepted with checks failing, never passed, and offers accept for work that may still be', () => {
+    const text = renderBriefingText(night());
+    expect(text).toContain('  t-8 "Fix the totals" failed 1 time: built, checks failing (npm test exited with code 1 after 3s) · "retry t-8", "accept t-8" or "cancel t-8"');
+    expect(text).toContain('Built:\n  t-7 "Build the answer module" · 5m · accepted by U0ANN with checks failing (npm test exited with code 1 after 3s) · branch nightshift/t-7-build-the-answer-module');
+    expect(text).not.toContain('checks passed');
+  });
+
+  it('on Slack: who accepted it as a person, and Retry / Accept anyway / Cancel, within Block Kit', () => {
+    const msg = slackBriefing(night());
+    expect(blockKitProblems({ text: msg.text, blocks: msg.blocks })).toEqual([]);
+    const json = JSON.stringify(msg.blocks);
+    expect(json).toContain('5m · accepted by <@U0ANN> with checks failing (npm test exited with code 1 after 3s)');
+    expect(json).not.toContain('checks passed');
+    const actions = msg.blocks.filter((b) => b['type'] === 'actions') as { elements: { action_id: string; text: { text: string } }[] }[];
+    expect(actions.map((a) => a.elements.map((e) => `${e.action_id}:${e.text.text}`))).toEqual([['ns_retry:Retry', 'ns_accept:Accept anyway', 'ns_cancel:Cancel']]);
+  });
+
+  it('on Discord: accepted with checks failing under Built, and an Accept button, valid for Discord', () => {
+    const msg = discordBriefing(night(), new Map(), NOW);
+    expect(validateMessageBody(msg as unknown as Record<string, unknown>, 0)).toBeUndefined();
+    expect(msg.embeds?.find((e) => e.title === 'Built (1)')?.fields?.[0]?.value).toBe('5m · accepted by U0ANN with checks failing (npm test exited with code 1 after 3s) · branch `nightshift/t-7-build-the-answer-module`');
+    expect(msg.components?.map((row) => row.components.map((c) => ('custom_id' in c ? `${c.custom_id}:${c.label}` : '')))).toEqual([['ns:retry:t-8:Retry t-8', 'ns:accept:t-8:Accept t-8 anyway', 'ns:cancel:t-8:Cancel t-8']]);
+  });
+});
+
 describe('docs/morning-briefing.md', () => {
   it('is exactly what the code renders (run npm run briefing:preview after a change)', async () => {
     const { briefingDoc } = await import('../src/commands/briefing-doc.ts');

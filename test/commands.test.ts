@@ -11,6 +11,7 @@ import type { agent } from './helpers/agents.ts';
 import { waitFor } from './helpers/agents.ts';
 import { fakeAgentBuilder } from './helpers/builders.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
+import { FIXTURE_INSTANT, makeTask } from './helpers/task-factory.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
 const owner: Actor = { id: 'U-OWNER', name: 'Olive', role: 'owner', adapter: 'test' };
@@ -223,7 +224,54 @@ describe('status, queue, summary, help', () => {
   it('help lists the verbs', async () => {
     const { say } = await setup();
     const r = await say('help');
-    for (const verb of ['status', 'queue', 'approve', 'reject', 'clarify', 'cancel', 'retry', 'summary']) expect(r.text).toContain(verb);
+    for (const verb of ['status', 'queue', 'approve', 'reject', 'clarify', 'cancel', 'retry', 'accept', 'summary']) expect(r.text).toContain(verb);
+  });
+});
+
+describe('accept anyway: built work whose checks fail', () => {
+  const failing = { command: 'npm test', outcome: 'failed' as const, exitCode: 1, durationMs: 3000 };
+  /** A task escalated after its last attempt's agent finished but the project's checks failed (or, with `checks` null, after the agent itself failed). */
+  const escalated = (id: string, checks: typeof failing | null = failing) =>
+    makeTask({
+      id,
+      status: 'escalated',
+      attempts: [{ n: 1, startedAt: FIXTURE_INSTANT, endedAt: FIXTURE_INSTANT, outcome: 'failed', reason: checks ? 'built, checks failing (npm test exited with code 1 after 3s)' : 'exited with code 1', logPath: '/l/attempt-1.log', builder: 'fake agent', counts: true, demo: false, ...(checks ? { checks } : {}) }],
+      deliverables: { branch: `nightshift/${id}-build-the-thing`, commits: ['add the thing'], changedFiles: ['thing.ts'], links: [] },
+    });
+
+  it('the owner accepts it: done, out of the live set, and said to be accepted with checks failing, never passed', async () => {
+    const { say, store, engine, events } = await setup();
+    await store.put(escalated('t-1'));
+    expect((await say('status')).text).toContain('t-1 · escalated · medium · "Build the thing" · say "retry t-1", "accept t-1" or "cancel t-1"');
+    const r = await say('accept t-1');
+    expect(r).toMatchObject({ ok: true, text: 't-1 "Build the thing" accepted with checks failing' });
+    expect(engine.liveTask('t-1')).toBeNull();
+    expect((await engine.get('t-1'))?.status).toBe('done');
+    // What every adapter's done path is told: the task, done, by an 'accepted' event.
+    expect(events.some((e) => e.type === 'task_changed' && e.event.type === 'accepted' && e.task.status === 'done' && e.event.by === 'Olive')).toBe(true);
+    const detail = (await say('status t-1')).text;
+    expect(detail).toContain('Accepted by Olive with checks failing (npm test exited with code 1 after 3s)');
+    expect(detail).not.toContain('checks passed');
+    expect((await say('status')).text).toMatch(/t-1 · done .* "Build the thing" · accepted by Olive with checks failing \(npm test exited with code 1 after 3s\) · branch nightshift\/t-1-build-the-thing/);
+  });
+
+  it('a stranger is refused politely and nothing changes; a requester too', async () => {
+    const { say, store, engine } = await setup();
+    await store.put(escalated('t-1'));
+    expect((await say('accept t-1', stranger)).text).toBe('Sorry Sam, only the owner or an approver can accept tasks. Nothing was changed.');
+    expect((await say('accept t-1', requester)).text).toBe('Sorry Rita, only the owner or an approver can accept tasks. Nothing was changed.');
+    expect(engine.liveTask('t-1')?.status).toBe('escalated');
+  });
+
+  it('a task that is not escalated with failing checks is refused with why and what to do instead', async () => {
+    const { say, store, engine } = await setup();
+    await say('build a hello-world CLI by tonight');
+    expect((await say('accept t-1')).text).toBe('t-1 is building right now; nothing to accept');
+    await store.put(escalated('t-2', null));
+    expect((await say('accept t-2')).text).toBe('t-2 has no built work waiting on failing checks; nothing to accept. Say "retry t-2" to try again or "cancel t-2" to drop it');
+    expect(engine.liveTask('t-2')?.status).toBe('escalated');
+    expect((await say('status')).text).toContain('say "retry t-2" or "cancel t-2"'); // and it is not offered
+    expect((await say('accept t-9')).text).toBe('There is no task t-9; "queue" lists the live ones');
   });
 });
 

@@ -328,4 +328,18 @@ describe('the console\'s "done" line', () => {
     const line = renderEvent({ type: 'task_changed', task: t, event: { at: t.updatedAt, type: 'done' } }, { timeZone: 'Europe/London', maxAttempts: 3, now: new Date('2026-11-25T14:00:00Z') });
     expect(line).toBe('t-1 "Build a CSV export" is done after 42m · branch nightshift/t-1-build-a-csv-export · 1 file changed (x.ts) · no checks configured · $0.31 · 12 turns · log /l/attempt-1.log\n  Added a CSV export endpoint with tests.');
   });
+
+  it('work accepted anyway says it was accepted with its checks failing where passed checks would be', () => {
+    const accepted = { at: '2026-11-25T13:50:00.000Z', type: 'accepted' as const, by: 'Ann', detail: 'accepted by Ann with checks failing (npm test exited with code 1 after 3s)' };
+    const t = makeTask({
+      id: 't-2',
+      title: 'Build the answer module',
+      status: 'done',
+      attempts: [{ n: 1, startedAt: '2026-11-25T13:00:00.000Z', outcome: 'failed', reason: 'built, checks failing (npm test exited with code 1 after 3s)', logPath: '/l/attempt-1.log', builder: 'Claude Code', counts: true, demo: false, durationMs: 5 * 60_000, checks: { command: 'npm test', outcome: 'failed', exitCode: 1, durationMs: 3000 } }],
+      events: [accepted],
+      deliverables: { branch: 'nightshift/t-2-build-the-answer-module', commits: ['a'], changedFiles: ['answer.txt'], links: [] },
+    });
+    const line = renderEvent({ type: 'task_changed', task: t, event: accepted }, { timeZone: 'Europe/London', maxAttempts: 3, now: new Date('2026-11-25T14:00:00Z') });
+    expect(line).toBe('t-2 "Build the answer module" is done after 5m · branch nightshift/t-2-build-the-answer-module · 1 file changed (answer.txt) · accepted by Ann with checks failing (npm test exited with code 1 after 3s) · log /l/attempt-1.log');
+  });
 });

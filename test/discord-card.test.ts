@@ -8,7 +8,7 @@ import { cut, safeText } from '../src/adapters/discord/text.ts';
 import { replyMessage } from '../src/adapters/discord/discord-adapter.ts';
 import { INTENTS, inviteUrl, PERMISSIONS } from '../src/adapters/discord/invite.ts';
 import { readFileSync } from 'node:fs';
-import { makeTask } from './helpers/task-factory.ts';
+import { FIXTURE_INSTANT, makeTask } from './helpers/task-factory.ts';
 
 const OWNER = '400000000000000001';
 const ctx = { now: new Date('2026-11-25T14:00:00Z'), timeZone: 'Europe/London', maxAttempts: 3, typicalMs: 40 * 60_000 };
@@ -160,7 +160,7 @@ describe('Discord thread messages', () => {
 describe('Discord slash commands', () => {
   it('registers /build with a required request, sibling verbs with task autocomplete, and DMs for global commands', () => {
     const defs = commandDefinitions('global') as { name: string; options?: { name: string; required?: boolean; autocomplete?: boolean }[]; contexts?: number[] }[];
-    expect(defs.map((d) => d.name)).toEqual(['build', 'status', 'queue', 'approve', 'reject', 'cancel', 'retry', 'clarify', 'bump', 'summary']);
+    expect(defs.map((d) => d.name)).toEqual(['build', 'status', 'queue', 'approve', 'reject', 'cancel', 'retry', 'accept', 'clarify', 'bump', 'summary']);
     expect(defs[0]!.options![0]).toMatchObject({ name: 'request', required: true });
     expect(defs.find((d) => d.name === 'approve')!.options![0]).toMatchObject({ name: 'task', required: true, autocomplete: true });
     expect(defs[0]!.contexts).toEqual([0, 1]);
@@ -193,6 +193,10 @@ describe('Discord slash commands', () => {
     expect(taskChoices('approve', '', tasks).map((c) => c.value)).toEqual(['t-3', 't-1']);
     expect(taskChoices('approve', 'dep', tasks)).toEqual([{ name: 't-1 · Deploy docs (awaiting approval)', value: 't-1' }]);
     expect(taskChoices('retry', '', tasks).map((c) => c.value)).toEqual(['t-4']);
+    // accept: only an escalated task whose built work fails the project's checks
+    expect(taskChoices('accept', '', tasks)).toEqual([]);
+    const failing = makeTask({ id: 't-5', title: 'Build the answer module', status: 'escalated', attempts: [{ n: 1, startedAt: FIXTURE_INSTANT, outcome: 'failed', logPath: 'l', builder: 'b', counts: true, demo: false, checks: { command: 'npm test', outcome: 'failed', exitCode: 1, durationMs: 3000 } }] });
+    expect(taskChoices('accept', '', [...tasks, failing]).map((c) => c.value)).toEqual(['t-5']);
     expect(taskChoices('cancel', '', tasks).map((c) => c.value)).toEqual(['t-4', 't-3', 't-2', 't-1']);
     const many = Array.from({ length: 40 }, (_, i) => makeTask({ id: `t-${i + 1}`, title: 'x'.repeat(200) }));
     const choices = taskChoices('status', '', many);

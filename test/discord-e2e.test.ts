@@ -7,7 +7,7 @@ import { DiscordAdapter, type DiscordAdapterOptions } from '../src/adapters/disc
 import type { DiscordConfig } from '../src/config.ts';
 import { Engine } from '../src/core/engine.ts';
 import { defaultPolicy } from '../src/core/policy.ts';
-import { silentLogger, systemClock, type Clock } from '../src/core/ports.ts';
+import { silentLogger, systemClock } from '../src/core/ports.ts';
 import { SummaryScheduler } from '../src/core/summary-scheduler.ts';
 import { handleText } from '../src/commands/dispatch.ts';
 import { LowdbTaskStore } from '../src/store/index.ts';
@@ -15,7 +15,7 @@ import { waitFor } from './helpers/agents.ts';
 import { fakeAgentBuilder } from './helpers/builders.ts';
 import { FakeClock } from './helpers/fake-clock.ts';
 import { tempDir } from './helpers/temp-dir.ts';
-import { chatEngine } from './helpers/chat-engine.ts';
+import { chatEngine, failingChecks, type ChatEngineOptions } from './helpers/chat-engine.ts';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type FakeInteraction } from './fakes/discord/fake-discord.ts';
 import { FAKE_CHANNEL_ID } from './fakes/discord/defaults.ts';
 
@@ -43,15 +43,7 @@ afterEach(async () => {
   world = null;
 });
 
-async function setup(opts: {
-  script?: 'succeed' | 'hang' | 'fail' | 'chatty' | 'planner';
-  fakeOpts?: FakeDiscordOptions;
-  env?: Record<string, string>;
-  adapterOpts?: Partial<DiscordAdapterOptions>;
-  clock?: Clock;
-  runBuilds?: boolean;
-  lastSummaryAt?: string;
-} = {}): Promise<World> {
+async function setup(opts: ChatEngineOptions & { fakeOpts?: FakeDiscordOptions; adapterOpts?: Partial<DiscordAdapterOptions> } = {}): Promise<World> {
   const fake = await startFakeDiscord({
     channels: [{ id: CHANNEL, name: 'builds' }, { id: ELSEWHERE, name: 'general' }],
     users: { [OWNER]: { username: 'owner' }, [REQUESTER]: { username: 'requester' }, [STRANGER]: { username: 'stranger' } },
@@ -122,7 +114,7 @@ describe('Discord: connection and commands', () => {
     expect(w.fake.identifies).toHaveLength(1);
     const intents = w.fake.identifies[0]!.intents;
     for (const bit of [1 << 0, 1 << 9, 1 << 12, 1 << 15]) expect(intents & bit).toBe(bit); // Guilds, GuildMessages, DirectMessages, MessageContent
-    const names = ['build', 'status', 'queue', 'approve', 'reject', 'cancel', 'retry', 'clarify', 'bump', 'summary'];
+    const names = ['build', 'status', 'queue', 'approve', 'reject', 'cancel', 'retry', 'accept', 'clarify', 'bump', 'summary'];
     const guild = w.fake.commands.find((c) => c.scope === w.fake.guildId)!;
     expect((guild.body as { name: string }[]).map((c) => c.name)).toEqual(names);
     // and a DM-only global set, so /build works in a DM with the bot too
@@ -255,6 +247,40 @@ describe('Discord: buttons and who may press them', () => {
     expect(buttonsOf(esc)).toEqual(['ns:retry:t-1', 'ns:cancel:t-1']);
     await press(w, OWNER, esc.id, 'ns:retry:t-1').response();
     await waitFor(async () => ((await w.engine.get('t-1'))?.attempts.length ?? 0) >= 4, 10_000, 'a new attempt');
+  });
+
+  it('built work failing its checks offers Retry / Accept anyway / Cancel; Accept anyway by the owner makes it done, said as accepted with checks failing', async () => {
+    const w = await setup(failingChecks);
+    build(w, OWNER, 'urgent: build the answer module');
+    await waitFor(async () => (await status(w, 't-1')) === 'escalated', 15_000, 'escalation on failing checks');
+    await w.adapter.drain();
+    const esc = threadOf(w, 't-1').find((m) => /🚨/.test(m.content))!;
+    expect(esc.content).toMatch(/Last error: built, checks failing/);
+    expect(buttonsOf(esc)).toEqual(['ns:retry:t-1', 'ns:accept:t-1', 'ns:cancel:t-1']);
+    expect(JSON.stringify(esc.components)).toContain('"label":"Accept anyway"');
+    expect(buttonsOf(cardOf(w, 't-1'))).toEqual(['ns:retry:t-1', 'ns:accept:t-1', 'ns:cancel:t-1']);
+    // /accept offers it as the person types
+    const offered = await w.fake.autocomplete({ userId: OWNER, channelId: CHANNEL, name: 'accept', options: [{ name: 'task', type: 3, value: '', focused: true }] }).response();
+    expect(offered.data.choices).toEqual([{ name: 't-1 · Build the answer module (escalated)', value: 't-1' }]);
+
+    // A stranger, by the button or by /accept, is refused privately and nothing changes.
+    const refused = await press(w, STRANGER, esc.id, 'ns:accept:t-1').response();
+    expect(refused.data.flags & 64).toBe(64);
+    expect(refused.data.content).toMatch(/only the owner or an approver can accept tasks/);
+    const typed = await answerTo(w.fake.slashCommand({ userId: STRANGER, channelId: CHANNEL, name: 'accept', options: [{ name: 'task', type: 3, value: 't-1' }] }));
+    expect(typed.content).toMatch(/only the owner or an approver can accept tasks/);
+    expect(await status(w, 't-1')).toBe('escalated');
+
+    expect((await press(w, OWNER, esc.id, 'ns:accept:t-1').response()).type).toBe(6);
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 't-1 accepted');
+    await w.adapter.drain();
+    expect(threadText(w, 't-1')).toMatch(/is done after [\s\S]*Accepted by <@400000000000000001> with checks failing \(node \S*answer-check\\?\.mjs exited with code 1 after \d+(ms|s)\)/);
+    expect(threadText(w, 't-1')).not.toMatch(/checks passed/i);
+    // The escalation's buttons are gone, replaced by who decided; so are the status message's.
+    const closed = w.fake.message(esc.id)!;
+    expect(buttonsOf(closed)).toEqual([]);
+    expect(closed.content).toMatch(/Accepted with checks failing by <@400000000000000001> at \d\d:\d\d/);
+    expect(buttonsOf(cardOf(w, 't-1'))).toEqual([]);
   });
 
   it('a reply in the thread while it waits clarifies the task; a stranger there is left alone', async () => {

@@ -1,7 +1,8 @@
 // Finished means checked (issue 16, first part): BUILD_CHECK, the project's own check, runs in the
 // worktree after the agent finishes, through the real binary. A failing check is a failed attempt
 // whose successor is told the failure; passing is what "done" means; never fixed, it is escalated
-// as "built, checks failing" with the failure's end, and never counted as built.
+// as "built, checks failing" with the failure's end, and never counted as built, unless the owner
+// accepts the work as it is ("accept t-1"): then it is done, said as accepted with checks failing.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,7 +34,7 @@ describe('the project\'s own check decides "done"', () => {
     expect(out).toMatch(/t-1 "Build the answer module" is done after .* · checks passed \(node .*answer-check\.mjs, \d+(ms|s)\)/);
   });
 
-  it('never fixed: escalated as "built, checks failing" with the failure, and not counted as built', async () => {
+  it('never fixed: escalated as "built, checks failing" with the failure, not counted as built until the owner accepts it as it is', async () => {
     const { env } = await setup({ FAKE_NEVER_FIX: '1' });
     await runCli(['add', 'build the answer module', '--priority', 'high'], env);
     const out = await untilSettled(env);
@@ -42,8 +43,18 @@ describe('the project\'s own check decides "done"', () => {
     expect(t.attempts.map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed']);
     expect(out).toMatch(/failed 3 times and needs you\. Last error: built, checks failing/);
     expect(out).toMatch(/FAIL answer\.test: expected "right", got "wrong"/); // the end of the failure, in the escalation
+    // The work is built; only the checks stand in the way: the owner may take it as it is.
+    expect(out).toContain('Say "retry t-1" to try again, "accept t-1" to take the work as it is, or "cancel t-1" to drop it.');
     const summary = await runCli(['summary'], env);
     expect(summary.stdout).not.toMatch(/Built:/);
-    expect(summary.stdout).toMatch(/Needs you:\n {2}t-1 "Build the answer module" failed 3 times/);
+    expect(summary.stdout).toMatch(/Needs you:\n {2}t-1 "Build the answer module" failed 3 times.* · "retry t-1", "accept t-1" or "cancel t-1"/);
+
+    const accepted = await runCli(['accept', 't-1'], env);
+    expect(accepted.stdout, accepted.stderr).toMatch(/^t-1 "Build the answer module" accepted with checks failing/);
+    expect(accepted.code).toBe(0);
+    expect((await task(env, 't-1')).status).toBe('done');
+    const after = await runCli(['summary'], env);
+    expect(after.stdout).toMatch(/Built:\n {2}t-1 "Build the answer module" · .* · accepted by cli with checks failing \(node .*answer-check\.mjs exited with code 1 after \d+(ms|s)\)/);
+    expect(after.stdout).not.toMatch(/checks passed|Needs you/);
   });
 });

@@ -14,7 +14,7 @@ import { FAKE_ACK_GIVE_UP_MS, slashAnswer, timeBotAcks, type BotAcks } from './h
 import { fakeAgentBuilder } from './helpers/builders.ts';
 import { mrkdwnTexts } from './helpers/slack-text.ts';
 import { tempDir } from './helpers/temp-dir.ts';
-import { chatEngine } from './helpers/chat-engine.ts';
+import { chatEngine, failingChecks, type ChatEngineOptions } from './helpers/chat-engine.ts';
 import { startFakeSlack, type FakeSlack } from './fakes/slack/fake-slack.ts';
 import { appMention, blockAction, dmMessage, eventCallback, homeBlockAction, mention, slashCommand, threadReply } from './fakes/slack/payloads.ts';
 import { formBody, signedPost } from './fakes/slack/signed-http.ts';
@@ -60,10 +60,12 @@ async function setup(opts: {
   allowedUsers?: string[];
   /** Slack's real pace between messages in a channel (tests default to a fast one). */
   postGapMs?: number;
+  /** More of the engine than the script and its environment (a project check, a policy). */
+  engine?: ChatEngineOptions;
 } = {}): Promise<World> {
   const fake = await startFakeSlack({ botToken: 'xoxb-test', appToken: 'xapp-test', ackTimeoutMs: FAKE_ACK_GIVE_UP_MS, ...opts.fakeOpts });
   const dir = await tempDir();
-  const { store, engine } = await chatEngine(dir, { ...(opts.script ? { script: opts.script } : {}), ...(opts.env ? { env: opts.env } : {}) });
+  const { store, engine } = await chatEngine(dir, { ...(opts.script ? { script: opts.script } : {}), ...(opts.env ? { env: opts.env } : {}), ...opts.engine });
   const config: SlackConfig = {
     mode: 'socket',
     botToken: 'xoxb-test',
@@ -281,6 +283,39 @@ describe('Slack: approvals, clarifications, escalations', () => {
     expect(JSON.stringify(cardOf(w, 't-1')!.blocks)).toMatch(/ns_retry[\s\S]*ns_cancel/);
     await press(w, OWNER, 'ns_retry', 't-1');
     await waitFor(async () => ((await w.engine.get('t-1'))?.attempts.length ?? 0) >= 4, 10_000, 'a new attempt');
+  });
+
+  it('built work failing its checks offers Retry / Accept anyway / Cancel; Accept anyway by the owner makes it done, said as accepted with checks failing', async () => {
+    const w = await setup({ engine: failingChecks });
+    await w.fake.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the answer module', userId: OWNER, channelId: CHANNEL }));
+    await waitFor(async () => (await status(w, 't-1')) === 'escalated', 15_000, 'escalation on failing checks');
+    await w.adapter.drain();
+    const esc = threadOf(w, 't-1').find((m) => /needs you/.test(m.text))!;
+    expect(esc.text).toMatch(/Last error: built, checks failing \(node \S*answer-check\.mjs exited with code 1/);
+    const buttons = (blocks: unknown) => (JSON.stringify(blocks).match(/"action_id":"ns_[a-z]+"/g) ?? []).join(' ');
+    const threeButtons = '"action_id":"ns_retry" "action_id":"ns_accept" "action_id":"ns_cancel"';
+    expect(buttons(esc.blocks)).toBe(threeButtons);
+    expect(JSON.stringify(esc.blocks)).toContain('"text":"Accept anyway"');
+    expect(buttons(cardOf(w, 't-1')!.blocks)).toBe(threeButtons);
+
+    // Pressed on the escalation message: a stranger is refused privately and nothing changes.
+    const pressOnEsc = (user: string) => w.fake.sendEnvelope('interactive', blockAction({ userId: user, channelId: CHANNEL, messageTs: esc.ts, message: esc, actionId: 'ns_accept', value: 't-1' }));
+    await pressOnEsc(STRANGER);
+    await w.fake.waitFor(() => w.fake.ephemerals.some((m) => m.user === STRANGER && /only the owner or an approver can accept tasks/.test(m.text)), 5_000, 'the refusal');
+    expect(await status(w, 't-1')).toBe('escalated');
+
+    await pressOnEsc(OWNER);
+    await waitFor(async () => (await status(w, 't-1')) === 'done', 10_000, 't-1 accepted');
+    await w.adapter.drain();
+    const done = threadOf(w, 't-1').find((m) => /is done after/.test(m.text))!;
+    expect(done.text).toMatch(/Accepted by @U0OWNER with checks failing \(node \S*answer-check\.mjs exited with code 1 after \d+(ms|s)\)/);
+    expect(JSON.stringify(threadOf(w, 't-1'))).not.toMatch(/checks passed/i);
+    // The escalation's buttons are gone, replaced by who decided; so are the card's.
+    const asked = w.fake.messages(CHANNEL).find((m) => m.ts === esc.ts)!;
+    expect(buttons(asked.blocks)).toBe('');
+    expect(JSON.stringify(asked.blocks)).toMatch(/Accepted with checks failing by <@U0OWNER> at \d\d:\d\d/);
+    expect(buttons(cardOf(w, 't-1')!.blocks)).toBe('');
+    expect(w.fake.rejected).toEqual([]); // every message passed the fake's Block Kit checks
   });
 });
 

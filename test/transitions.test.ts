@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPolicy, MINUTE } from '../src/core/policy.ts';
+import { doneCheckSummary } from '../src/core/check-summary.ts';
+import { escalationMessage } from '../src/core/engine.ts';
 import * as T from '../src/core/transitions.ts';
 import type { SafetyVerdict, Task, TaskStatus } from '../src/core/task.ts';
 import { makeTask } from './helpers/task-factory.ts';
@@ -37,6 +39,7 @@ describe('the state machine', () => {
     reject: (t) => T.reject(t, 'owner', now),
     cancel: (t) => T.cancel(t, 'owner', now),
     retry: (t) => T.retry(t, 'owner', now),
+    accept: (t) => T.accept(t, 'owner', now),
     start: (t) => T.startAttempt(t, attemptInfo, now),
     clarify: (t) => T.clarify(t, 'use v2', 'owner', clean, now),
   };
@@ -45,6 +48,7 @@ describe('the state machine', () => {
     reject: ['awaiting_approval'],
     cancel: ['awaiting_approval', 'queued', 'building', 'failed', 'escalated'],
     retry: ['failed', 'escalated', 'cancelled'],
+    accept: [], // only escalated work whose checks failed, which none of these tasks has (see "accept anyway")
     start: ['queued', 'failed'],
     clarify: ['awaiting_approval', 'queued', 'failed', 'escalated'],
   };
@@ -210,5 +214,65 @@ describe('retries and escalation', () => {
     expect(done.status).toBe('done');
     expect(done.deliverables).toMatchObject({ workspace: '/tmp/ws', changedFiles: ['a.ts'] });
     expect(done.attempts[0]).toMatchObject({ outcome: 'succeeded', exitCode: 0, durationMs: 5000 });
+  });
+});
+
+describe('accept anyway: built work whose checks fail', () => {
+  const failing = { command: 'npm test', outcome: 'failed' as const, exitCode: 1, durationMs: 3000 };
+  const checksFailed = { ...failedEnd, reason: 'built, checks failing (npm test exited with code 1 after 3s)', checks: failing, deliverables: { branch: 'nightshift/t-7-x', commits: ['add x'] } };
+  /** Attempts that each end as `end`, until the budget is spent (or `times` have run). */
+  function afterAttempts(end: T.AttemptEnd, times = policy.maxAttempts): Task {
+    let t = makeTask({ id: 't-7' });
+    for (let i = 0; i < times; i++) t = unwrap(T.finishAttempt(unwrap(T.startAttempt(t, attemptInfo, now)), end, policy, now));
+    return t;
+  }
+
+  it('the owner takes escalated work whose checks fail: it is done, and says who took it with which failure', () => {
+    const escalated = afterAttempts(checksFailed);
+    expect(escalated.status).toBe('escalated');
+    expect(T.canAccept(escalated)).toBe(true);
+    const done = unwrap(T.accept(escalated, 'Ann', now));
+    expect(done).toMatchObject({ status: 'done', retryAt: null });
+    expect(done.events.at(-1)).toEqual({ at: now.toISOString(), type: 'accepted', by: 'Ann', detail: 'accepted by Ann with checks failing (npm test exited with code 1 after 3s)' });
+    expect(done.deliverables).toMatchObject({ branch: 'nightshift/t-7-x', commits: ['add x'] }); // the work taken is the work built
+    expect(doneCheckSummary(done)).toBe('accepted by Ann with checks failing (npm test exited with code 1 after 3s)');
+  });
+
+  it('a check that timed out did not pass either: it can be accepted, and reads as failing', () => {
+    const timedOut = afterAttempts({ ...checksFailed, checks: { ...failing, outcome: 'timed_out', exitCode: null, durationMs: 15 * MINUTE } });
+    expect(doneCheckSummary(unwrap(T.accept(timedOut, 'Ann', now)))).toBe('accepted by Ann with checks failing (npm test ran past 15m)');
+  });
+
+  it('escalated without built work failing its checks (the agent itself failed) has nothing to accept, and says what to do instead', () => {
+    const crashed = afterAttempts(failedEnd);
+    expect(T.canAccept(crashed)).toBe(false);
+    const r = T.accept(crashed, 'Ann', now);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toBe('t-7 has no built work waiting on failing checks; nothing to accept. Say "retry t-7" to try again or "cancel t-7" to drop it');
+  });
+
+  it('work still being tried, or already done, is not accepted', () => {
+    const retrying = afterAttempts(checksFailed, 1);
+    expect(retrying.status).toBe('failed');
+    expect(T.canAccept(retrying)).toBe(false);
+    const r = T.accept(retrying, 'Ann', now);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toBe('t-7 failed and is waiting to retry; nothing to accept');
+    const done = unwrap(T.accept(afterAttempts(checksFailed), 'Ann', now));
+    const again = T.accept(done, 'Ann', now);
+    expect(again.ok).toBe(false);
+    if (!again.ok) expect(again.error.message).toBe('t-7 is already done; nothing to accept');
+  });
+
+  it('a done task that passed its checks says so; one accepted never does', () => {
+    const passed = afterAttempts({ outcome: 'succeeded', exitCode: 0, signal: null, reason: 'exited with code 0', durationMs: 5000, checks: { ...failing, outcome: 'passed', exitCode: 0, durationMs: 42_000 } }, 1);
+    expect(doneCheckSummary(passed)).toBe('checks passed (npm test, 42s)');
+    expect(doneCheckSummary(makeTask({ status: 'done' }))).toBe('no checks configured');
+  });
+
+  it('the escalation offers accept only when the built work fails its checks', () => {
+    const result = { ...checksFailed, logTail: '' };
+    expect(escalationMessage(afterAttempts(checksFailed), result).split('\n').at(-1)).toBe('Say "retry t-7" to try again, "accept t-7" to take the work as it is, or "cancel t-7" to drop it.');
+    expect(escalationMessage(afterAttempts(failedEnd), { ...failedEnd, logTail: '', deliverables: {} }).split('\n').at(-1)).toBe('Say "retry t-7" to try again or "cancel t-7" to drop it.');
   });
 });

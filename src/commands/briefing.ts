@@ -3,7 +3,7 @@
 // summary, time taken, cost and links, what waited (quota, a retry) and why, and what is next
 // tonight. The console renders it as text (here), Slack as blocks and Discord as embeds (their
 // adapters), never as a log in a code block.
-import { checkSummary } from '../core/check-summary.ts';
+import { doneCheckSummary } from '../core/check-summary.ts';
 import { formatDuration } from '../core/durations.ts';
 import type { WaitingTask } from '../core/schedule.ts';
 import type { Summary } from '../core/summary.ts';
@@ -11,7 +11,7 @@ import type { TaskLinks } from '../core/ports.ts';
 import type { Task } from '../core/task.ts';
 import { formatOwnerTime } from '../core/time-of-day.ts';
 import { attemptsInBudget, lastAttempt } from '../core/transitions.ts';
-import { waitsForQuota, when } from './format.ts';
+import { escalatedChoices, waitsForQuota, when } from './format.ts';
 import { formatAgentUsage } from './usage-format.ts';
 
 export interface NeedsYou {
@@ -32,7 +32,10 @@ export interface Built {
   pullRequest: string | null;
   branch: string | null;
   demo: boolean;
-  /** "checks passed (npm test, 42s)", or "no checks configured": done is not said to be checked when it was not. */
+  /**
+   * "checks passed (npm test, 42s)", "no checks configured", or "accepted by Ann with checks failing
+   * (…)": done is not said to be checked when it was not.
+   */
   checks: string;
 }
 
@@ -114,7 +117,7 @@ export function makeBriefing(s: Summary, links: TaskLinks | null = null): Briefi
     pullRequest: task.deliverables.links.find((l) => /\/pull\/\d+|\/merge_requests\/\d+/.test(l)) ?? task.deliverables.links[0] ?? null,
     branch: task.deliverables.branch ?? null,
     demo: lastAttempt(task)?.demo ?? false,
-    checks: checkSummary(lastAttempt(task)?.checks),
+    checks: doneCheckSummary(task),
   }));
   const quota = s.retrying.filter(waitsForQuota);
   const retrying = s.retrying.filter((t) => !waitsForQuota(t));
@@ -156,7 +159,7 @@ export function makeBriefing(s: Summary, links: TaskLinks | null = null): Briefi
 /** What the owner can type about a task that needs them, on the console and in the CLI. */
 function consoleActions(n: NeedsYou): string {
   const id = n.task.id;
-  return n.kind === 'approval' ? `"approve ${id}" or "reject ${id}"` : `"retry ${id}" or "cancel ${id}"`;
+  return n.kind === 'approval' ? `"approve ${id}" or "reject ${id}"` : escalatedChoices(n.task);
 }
 
 /** The briefing as console text: headline first, what needs you next, then the rest. */

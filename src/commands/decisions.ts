@@ -1,5 +1,5 @@
-// approve, reject, cancel, retry, clarify and bump: the verbs that change a task someone else
-// asked for. Deciding is for the owner and approvers; everyone else is refused politely.
+// approve, reject, cancel, retry, accept, clarify and bump: the verbs that change a task someone
+// else asked for. Deciding is for the owner and approvers; everyone else is refused politely.
 import { PRIORITIES, parseTaskId, type Priority, type Task, type TaskId } from '../core/task.ts';
 import type { Result } from '../core/result.ts';
 import { canDecide, displayName, refusal } from './actor.ts';
@@ -8,7 +8,7 @@ import { nextStep } from './next-step.ts';
 import { errorReply, type Reply } from './reply.ts';
 import { quoteForDisplay } from '../core/safe-text.ts';
 
-export const DECISION_VERBS = ['approve', 'reject', 'cancel', 'retry', 'bump'] as const;
+export const DECISION_VERBS = ['approve', 'reject', 'cancel', 'retry', 'accept', 'bump'] as const;
 export type DecisionVerb = (typeof DECISION_VERBS)[number];
 
 const DONE_PHRASE: Record<DecisionVerb, string> = {
@@ -16,11 +16,12 @@ const DONE_PHRASE: Record<DecisionVerb, string> = {
   reject: 'rejected',
   cancel: 'cancelled',
   retry: 'queued again',
+  accept: 'accepted with checks failing',
   bump: 're-prioritised',
 };
 
 /** Verbs that may name several tasks at once: "cancel t-3 t-4". */
-const MULTI: readonly DecisionVerb[] = ['approve', 'cancel', 'retry'];
+const MULTI: readonly DecisionVerb[] = ['approve', 'cancel', 'retry', 'accept'];
 
 /** `said`: the word the person used, when it was another name for the verb ("resume" for approve). */
 export async function decisionCommand(ctx: CommandContext, verb: DecisionVerb, args: string, said: string = verb): Promise<Reply> {
@@ -72,6 +73,9 @@ async function decideOne(ctx: CommandContext, verb: DecisionVerb, id: TaskId, re
       if (before?.status === 'cancelled') return changedReply(ctx, result, 'is back (it was cancelled)');
       break;
     }
+    case 'accept':
+      result = await engine.accept(id, by);
+      break;
     case 'bump': {
       const wanted = (rest[0] ?? 'high').toLowerCase();
       if (!(PRIORITIES as readonly string[]).includes(wanted)) return errorReply(`priority must be high, medium or low (got "${rest[0]}")`);

@@ -2,7 +2,7 @@
 import { formatDuration } from '../core/durations.ts';
 import type { Progress } from '../core/ports.ts';
 import { formatOwnerTime } from '../core/schedule.ts';
-import { attemptLabel, lastAttempt } from '../core/transitions.ts';
+import { attemptLabel, canAccept, lastAttempt } from '../core/transitions.ts';
 import type { Task, TaskStatus } from '../core/task.ts';
 
 export const STATUS_LABEL: Record<TaskStatus, string> = {
@@ -71,3 +71,12 @@ export function clip(text: string, max: number, rest = 'the full log'): string {
 export function demoNote(task: Task): string {
   return lastAttempt(task)?.demo ? ' (demo build: nothing real was built)' : '';
 }
+
+/** What the owner can say about an escalated task: "retry t-3" or "cancel t-3", and "accept t-3" when only failing checks stand between its built work and done. */
+export function escalatedChoices(task: Task): string {
+  const id = task.id;
+  return canAccept(task) ? `"retry ${id}", "accept ${id}" or "cancel ${id}"` : `"retry ${id}" or "cancel ${id}"`;
+}
+
+/** A phrase made to open a line: "checks passed (…)" → "Checks passed (…)". */
+export const sentence = (phrase: string): string => phrase.charAt(0).toUpperCase() + phrase.slice(1);

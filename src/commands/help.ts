@@ -11,6 +11,7 @@ export const HELP_TEXT = [
   '  approve t-7 | reject t-7 [why]          decide on a task that waits for approval',
   '  clarify t-7 <more detail>               add to the spec; the safety checks run again',
   '  cancel t-7 | retry t-7                  stop a task (and its build) / try an escalated one again',
+  '  accept t-7                              take the built work of a task escalated with failing checks, as it is',
   '  bump t-7 [high|medium|low]              change priority (high starts now)',
   '  summary                                 the morning summary, now',
   '  help                                    this list',

@@ -4,6 +4,7 @@
 import type { Engine } from '../core/engine.ts';
 import { describeStart } from '../core/schedule.ts';
 import type { Task } from '../core/task.ts';
+import { canAccept } from '../core/transitions.ts';
 import { waitsForQuota } from './format.ts';
 
 const SHOWN = 5;
@@ -26,7 +27,9 @@ export function idleReport(engine: Engine): string {
   const queued = of((t) => t.status === 'queued');
   const lines = [live.length === 0 ? 'Idle: every task has finished.' : 'Idle: nothing more can start now.'];
   if (approval.length) lines.push(`Waiting for your approval (${approval.length}): ${ids(approval)}; "nightshift approve ${approval[0]?.id}" lets one start.`);
-  if (escalated.length) lines.push(`Failed and waiting for you (${escalated.length}): ${ids(escalated)}; "nightshift retry ${escalated[0]?.id}" tries again.`);
+  const acceptable = escalated.find(canAccept);
+  const orAccept = acceptable ? `, "nightshift accept ${acceptable.id}" takes its built work as it is (checks failing)` : '';
+  if (escalated.length) lines.push(`Failed and waiting for you (${escalated.length}): ${ids(escalated)}; "nightshift retry ${escalated[0]?.id}" tries again${orAccept}.`);
   if (quota.length) lines.push(`Waiting for quota (${quota.length}): ${ids(quota, next)}.`);
   if (retrying.length) lines.push(`Failed, retrying later (${retrying.length}): ${ids(retrying, next)}.`);
   if (queued.length) lines.push(`Queued for later (${queued.length}): ${ids(queued, next)}.`);

@@ -1,12 +1,13 @@
 // status: the active builds with progress and elapsed time, the queue with when each task starts,
 // what waits for the owner, and recent completions; or one task in detail.
+import { doneCheckSummary } from '../core/check-summary.ts';
 import { formatDuration } from '../core/durations.ts';
 import { sortForStart } from '../core/schedule.ts';
 import { parseTaskId, type Task } from '../core/task.ts';
 import { publishProblemsLine } from '../core/publish-problems.ts';
 import { attemptLabel } from '../core/transitions.ts';
 import type { CommandContext } from './context.ts';
-import { deadlineText, demoNote, elapsed, progressBar, STATUS_LABEL, statusLabel, taskLine, when } from './format.ts';
+import { deadlineText, demoNote, elapsed, escalatedChoices, progressBar, sentence, STATUS_LABEL, statusLabel, taskLine, when } from './format.ts';
 import { estimateText, expectedStart, nextStep } from './next-step.ts';
 import { formatAgentUsage, formatUsage } from './usage-format.ts';
 import { errorReply, type Reply } from './reply.ts';
@@ -47,7 +48,7 @@ export async function statusReply(ctx: CommandContext, taskIdText?: string, opts
     const needsYou = live.filter((t) => t.status === 'awaiting_approval' || t.status === 'escalated');
     if (needsYou.length) lines.push(`Waiting for you (${needsYou.length}):`);
     for (const t of needsYou) {
-      const why = t.status === 'escalated' ? `say "retry ${t.id}" or "cancel ${t.id}"` : t.safety.reasons.map((r) => r.message).join('; ');
+      const why = t.status === 'escalated' ? `say ${escalatedChoices(t)}` : t.safety.reasons.map((r) => r.message).join('; ');
       lines.push(`  ${taskLine(t, now, tz, max)} · ${why}`);
     }
     shown.push(...needsYou);
@@ -59,7 +60,9 @@ export async function statusReply(ctx: CommandContext, taskIdText?: string, opts
     const finished = found.slice(0, limit);
     if (finished.length) lines.push(found.length > limit ? `Recently finished (the newest ${limit}; there are more):` : `Recently finished (${finished.length}):`);
     else if (section === 'completed') lines.push('Nothing has finished yet.');
-    for (const t of finished) lines.push(`  ${t.id} · ${STATUS_LABEL[t.status]} ${when(t.updatedAt, now, tz)} · "${t.title}"${demoNote(t)}${deliverableNote(t)}`);
+    // A done task says how its checks went: work accepted anyway must not pass for checked work.
+    const checks = (t: Task) => (t.status === 'done' ? ` · ${doneCheckSummary(t)}` : '');
+    for (const t of finished) lines.push(`  ${t.id} · ${STATUS_LABEL[t.status]} ${when(t.updatedAt, now, tz)} · "${t.title}"${demoNote(t)}${checks(t)}${deliverableNote(t)}`);
     shown.push(...finished);
   }
   return { kind: 'status', ok: true, text: lines.join('\n'), tasks: shown, json: shown };
@@ -95,6 +98,8 @@ async function taskDetail(ctx: CommandContext, idText: string): Promise<Reply> {
   }
   const decided = [...task.events].reverse().find((e) => e.type === 'rejected' || e.type === 'cancelled');
   if (decided && task.status === decided.type) lines.push(`${decided.type === 'rejected' ? 'Rejected' : 'Cancelled'}${decided.by ? ` by ${decided.by}` : ''} ${when(decided.at, now, tz)}${decided.detail && decided.detail !== `cancelled by ${decided.by}` ? `: ${decided.detail}` : ''}`);
+  // Done says how the checks went: passed, none configured, or accepted anyway with them failing.
+  if (task.status === 'done') lines.push(sentence(doneCheckSummary(task)));
   if (task.safety.reasons.length) lines.push(`Safety: ${task.safety.reasons.map((r) => r.message).join('; ')}${task.approved ? ' (approved)' : ''}`);
   for (const a of task.attempts) {
     const took = a.durationMs !== undefined ? `, ${formatDuration(a.durationMs)}` : '';

@@ -1,7 +1,8 @@
 // What a message said in a task's own thread means, on any chat platform. A verb without an id
-// ("cancel", "retry", "approve", "status") acts on that task. While it waits for approval,
-// anything else from the owner, an approver or whoever asked clarifies it (the safety checks run
-// again). Other replies are conversation between people, not commands: they are left alone (null).
+// ("cancel", "retry", "accept", "approve", "status") acts on that task. While it waits for
+// approval, anything else from the owner, an approver or whoever asked clarifies it (the safety
+// checks run again). Other replies are conversation between people, not commands: they are left
+// alone (null).
 import { parseTaskId, type TaskId } from '../core/task.ts';
 import { canDecide } from './actor.ts';
 import type { CommandContext } from './context.ts';
@@ -9,7 +10,7 @@ import { handleText } from './dispatch.ts';
 import type { Reply } from './reply.ts';
 
 export async function threadReply(ctx: CommandContext, id: TaskId, text: string): Promise<Reply | null> {
-  const m = /^(approve|reject|cancel|stop|retry|status)\b\s*(.*)$/i.exec(text.trim());
+  const m = /^(approve|reject|cancel|stop|retry|accept|status)\b\s*(.*)$/i.exec(text.trim());
   if (m) {
     const verb = (m[1] as string).toLowerCase();
     const rest = m[2] ?? '';

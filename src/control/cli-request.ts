@@ -20,7 +20,7 @@ export const CliRequest = z.discriminatedUnion('verb', [
     markdown: z.boolean().optional(),
   }),
   /** `said`: the name the person used for the verb (`nightshift resume` is approve). */
-  z.object({ verb: z.enum(['approve', 'reject', 'cancel', 'retry', 'bump']), args: z.string(), said: z.string().optional() }),
+  z.object({ verb: z.enum(['approve', 'reject', 'cancel', 'retry', 'accept', 'bump']), args: z.string(), said: z.string().optional() }),
   z.object({ verb: z.literal('clarify'), args: z.string() }),
   z.object({ verb: z.literal('summary') }),
   z.object({ verb: z.literal('projects') }),
@@ -52,6 +52,7 @@ async function serve(engine: Engine, req: CliRequest): Promise<Reply> {
     case 'reject':
     case 'cancel':
     case 'retry':
+    case 'accept':
     case 'bump':
       return (await import('../commands/decisions.ts')).decisionCommand(ctx, req.verb, req.args, req.said);
     case 'clarify':

@@ -328,6 +328,13 @@ export class Engine {
     return this.change(id, (t, now) => T.retry(t, by, now));
   }
 
+  /** Takes an escalated task's built work as it is, checks failing (T.accept); it is done, so its workspace falls under the cleanup policy. */
+  async accept(id: TaskId, by: string): Promise<Result<Task>> {
+    const r = await this.change(id, (t, now) => T.accept(t, by, now));
+    if (r.ok) this.tidy();
+    return r;
+  }
+
   setPriority(id: TaskId, priority: Priority, by: string): Promise<Result<Task>> {
     return this.change(id, (t, now) => T.setPriority(t, priority, by, this.check(t.spec, priority, now), now));
   }
@@ -860,7 +867,9 @@ export function escalationMessage(task: Task, result: BuildResult): string {
   return [
     `${task.id} "${task.title}" failed ${plural(T.attemptsInBudget(task), 'time')}${T.lastAttempt(task)?.demo ? ' (demo builder)' : ''} and needs you. Last error: ${result.reason}.`,
     tail ? `What it said last (the whole log: ${log}):\n${tail}` : `Log: ${log}`,
-    `Say "retry ${task.id}" to try again or "cancel ${task.id}" to drop it.`,
+    T.canAccept(task)
+      ? `Say "retry ${task.id}" to try again, "accept ${task.id}" to take the work as it is, or "cancel ${task.id}" to drop it.`
+      : `Say "retry ${task.id}" to try again or "cancel ${task.id}" to drop it.`,
   ].join('\n');
 }
 

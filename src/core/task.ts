@@ -159,6 +159,7 @@ export const TASK_EVENT_TYPES = [
   'escalated',
   'retried',
   'done',
+  'accepted',
   'cancelled',
   'deadline_at_risk',
   'priority_changed',

@@ -1,6 +1,7 @@
 // The task state machine. Each move is one named, pure function: it checks that the move is legal
 // from the task's current status, returns the new task with the event appended, and never touches
 // disk or the clock (the engine persists, then announces). Drawn in docs/architecture.md.
+import { acceptedSummary } from './check-summary.ts';
 import { formatDuration } from './durations.ts';
 import type { Policy } from './policy.ts';
 import { err, ok, userError, type Result } from './result.ts';
@@ -367,6 +368,33 @@ export function retry(task: Task, by: string, now: Date): Result<Task> {
   const needsApproval = task.safety.needsApproval && !task.approved;
   const status: TaskStatus = needsApproval ? 'awaiting_approval' : 'queued';
   return ok({ ...withEvent(task, now, 'retried', by), status, budgetStart, retryAt: null });
+}
+
+/**
+ * The check that failed the built work an escalated task holds: its last attempt's agent finished
+ * (so the checks ran) and they did not pass. Null when it holds no such work.
+ */
+function failingChecksOf(task: Task): CheckResult | null {
+  const checks = lastAttempt(task)?.checks;
+  return task.status === 'escalated' && checks && checks.outcome !== 'passed' ? checks : null;
+}
+
+/** Whether the owner may accept the task's work as it is: the escalation and the buttons offer it only then. */
+export const canAccept = (task: Task): boolean => failingChecksOf(task) !== null;
+
+/**
+ * Accept anyway: the owner takes the built work as it is, with its checks failing, and the task is
+ * done. Its branch and commits are the last attempt's; nothing runs again. Anything else has no
+ * built work to take: a task still being worked on, or one whose last attempt failed before the
+ * checks could run (retry or cancel it instead).
+ */
+export function accept(task: Task, by: string, now: Date): Result<Task> {
+  if (task.status !== 'escalated') return refuse(task, 'nothing to accept');
+  const checks = failingChecksOf(task);
+  if (!checks) {
+    return err(userError('illegal_move', `${task.id} has no built work waiting on failing checks; nothing to accept. Say "retry ${task.id}" to try again or "cancel ${task.id}" to drop it`));
+  }
+  return ok({ ...withEvent(task, now, 'accepted', by, acceptedSummary(by, checks)), status: 'done', retryAt: null });
 }
 
 /**

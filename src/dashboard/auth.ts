@@ -3,8 +3,9 @@
 // chat and the CLI, where nightshift knows who is asking. With a token, every request must carry
 // it: `?token=` once (the browser then keeps an HttpOnly, SameSite=Strict cookie and the address
 // bar loses the token), the cookie, or `Authorization: Bearer`. Whoever holds the token is the owner
-// to the dashboard, so a page opened with it offers Approve / Cancel / Retry; those are POSTs that
-// must also carry the X-Nightshift-Action header, which another site's form or link cannot send.
+// to the dashboard, so a page opened with it offers Approve / Cancel / Retry (and Accept anyway);
+// those are POSTs that must also carry the X-Nightshift-Action header, which another site's form or
+// link cannot send.
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';

@@ -135,13 +135,13 @@ export function dashboardApp(deps: DashboardDeps, hub: LiveHub, allowedHosts: ()
 
   app.get('/api/tasks', (c) => c.json(engine.live()));
 
-  app.post('/tasks/:id/:verb{approve|cancel|retry}', async (c) => {
-    if (!actionAllowed(c)) return c.text('Approve, cancel and retry need the dashboard token (DASHBOARD_TOKEN); without it, use chat or the CLI.\n', 403);
+  app.post('/tasks/:id/:verb{approve|cancel|retry|accept}', async (c) => {
+    if (!actionAllowed(c)) return c.text('Approve, cancel, retry and accept need the dashboard token (DASHBOARD_TOKEN); without it, use chat or the CLI.\n', 403);
     const id = parseTaskId(c.req.param('id'));
     if (!id) return c.text('That is not a task id.\n', 400);
     const by = 'owner (dashboard)';
     const verb = c.req.param('verb');
-    const r = verb === 'approve' ? await engine.approve(id, by) : verb === 'cancel' ? await engine.cancel(id, by) : await engine.retry(id, by);
+    const r = verb === 'approve' ? await engine.approve(id, by) : verb === 'cancel' ? await engine.cancel(id, by) : verb === 'accept' ? await engine.accept(id, by) : await engine.retry(id, by);
     return r.ok ? c.text(`${id}: ${r.value.status}\n`) : c.text(`${r.error.message}\n`, 409);
   });
 

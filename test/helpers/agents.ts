@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const agent = (name: 'succeed' | 'planner' | 'fail' | 'flaky' | 'hang' | 'env-dump' | 'noop' | 'chatty' | 'daemonize' | 'partial' | 'detach' | 'fsmonitor' | 'leak' | 'leaky' | 'gated' | 'outlive'): string =>
+export const agent = (name: 'succeed' | 'planner' | 'fail' | 'answer' | 'flaky' | 'hang' | 'env-dump' | 'noop' | 'chatty' | 'daemonize' | 'partial' | 'detach' | 'fsmonitor' | 'leak' | 'leaky' | 'gated' | 'outlive'): string =>
   fileURLToPath(new URL(`../fixtures/agents/${name}.mjs`, import.meta.url));
 
 export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> => {

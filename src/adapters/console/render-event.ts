@@ -1,5 +1,5 @@
 // Core events as console lines. Pure: (event, state) → lines, so it is tested without a terminal.
-import { checkSummary } from '../../core/check-summary.ts';
+import { doneCheckSummary } from '../../core/check-summary.ts';
 import { publishProblems } from '../../core/publish-problems.ts';
 import { formatDuration } from '../../core/durations.ts';
 import type { CoreEvent, Progress, TaskLinks } from '../../core/ports.ts';
@@ -68,11 +68,13 @@ export function renderEvent(ev: CoreEvent, o: RenderOptions): string | null {
   switch (ev.event.type) {
     case 'started':
       return `${t.id} started: attempt ${attemptLabel(t, o.maxAttempts)} with ${a?.builder ?? 'the builder'}${a?.demo ? ' (a demo build)' : ''}${whereToLook(t, o)}`;
-    case 'done': {
+    case 'done':
+    case 'accepted': {
       // What the agent says it did and what it cost: here as in chat, not only in "status t-N".
+      // Work accepted anyway says so where the checks would be, never "checks passed".
       const usage = formatAgentUsage(a?.usage);
       const said = t.deliverables.summary ? `\n  ${clip(oneLine(t.deliverables.summary), 300, `"status ${t.id}"`)}` : '';
-      return `${t.id} "${t.title}" is done after ${formatDuration(a?.durationMs ?? 0)}${demo} · ${deliverablesLine(t)} · ${checkSummary(a?.checks)}${usage ? ` · ${usage}` : ''}${whereToLook(t, o)}${said}`;
+      return `${t.id} "${t.title}" is done after ${formatDuration(a?.durationMs ?? 0)}${demo} · ${deliverablesLine(t)} · ${doneCheckSummary(t)}${usage ? ` · ${usage}` : ''}${whereToLook(t, o)}${said}`;
     }
     case 'retry_scheduled':
       return `${t.id} attempt ${a?.n ?? '?'}${demo} failed (${a?.reason ?? 'unknown'}); retrying at ${t.retryAt ? when(t.retryAt, o.now, o.timeZone) : 'soon'}`;

@@ -1,13 +1,16 @@
 // The morning briefing as Discord embeds: the headline embed, "Needs you" (with Approve / Reject or
-// Retry / Cancel buttons below, one row per task), "Built" (a field per task: the agent's summary,
-// time, cost, links to the pull request and the task's thread), then what waited and what is next.
+// Retry / Cancel buttons below, one row per task, and Accept anyway for built work whose checks
+// fail), "Built" (a field per task: the agent's summary, time, how its checks went or who accepted
+// it anyway, cost, links to the pull request and the task's thread), then what waited and what is next.
 // Within Discord's limits: 10 embeds, 25 fields of 1,024 characters, 6,000 characters in all,
 // 5 rows of buttons.
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed } from 'discord.js';
 import type { Briefing, Waiting } from '../../commands/briefing.ts';
 import type { TaskId } from '../../core/task.ts';
-import { customId, type DiscordMessage } from './card.ts';
-import { cut, LIMIT, plain, safeText } from './text.ts';
+import { doneCheckSummary } from '../../core/check-summary.ts';
+import { canAccept } from '../../core/transitions.ts';
+import { customId, type ButtonVerb, type DiscordMessage } from './card.ts';
+import { cut, LIMIT, plain, safeText, who } from './text.ts';
 
 /** Links to each task's thread, when its status message is known. */
 export type ThreadLinks = ReadonlyMap<TaskId, string>;
@@ -34,7 +37,7 @@ function lines(items: Waiting[], links: ThreadLinks): string {
 }
 
 function buttonsFor(b: Briefing): APIActionRowComponent<APIButtonComponent>[] {
-  const button = (verb: 'approve' | 'reject' | 'retry' | 'cancel', label: string, id: TaskId, style: ButtonStyle): APIButtonComponent => ({
+  const button = (verb: ButtonVerb, label: string, id: TaskId, style: ButtonStyle): APIButtonComponent => ({
     type: ComponentType.Button,
     custom_id: customId(verb, id),
     label: plain(label, LIMIT.label),
@@ -45,7 +48,12 @@ function buttonsFor(b: Briefing): APIActionRowComponent<APIButtonComponent>[] {
     components:
       n.kind === 'approval'
         ? [button('approve', `Approve ${n.task.id}`, n.task.id, ButtonStyle.Success), button('reject', `Reject ${n.task.id}`, n.task.id, ButtonStyle.Danger)]
-        : [button('retry', `Retry ${n.task.id}`, n.task.id, ButtonStyle.Primary), button('cancel', `Cancel ${n.task.id}`, n.task.id, ButtonStyle.Danger)],
+        : [
+            button('retry', `Retry ${n.task.id}`, n.task.id, ButtonStyle.Primary),
+            // Built work that only fails the project's checks may be taken as it is.
+            ...(canAccept(n.task) ? [button('accept', `Accept ${n.task.id} anyway`, n.task.id, ButtonStyle.Secondary)] : []),
+            button('cancel', `Cancel ${n.task.id}`, n.task.id, ButtonStyle.Danger),
+          ],
   }));
 }
 
@@ -82,7 +90,7 @@ export function briefingMessage(b: Briefing, links: ThreadLinks = new Map(), at 
       title: `Built (${b.built.length})`,
       color: COLOR.built,
       fields: b.built.slice(0, MAX_BUILT).map((x) => {
-        const facts = [x.took, x.checks, x.cost, x.pullRequest ? `[pull request](${x.pullRequest})` : x.branch ? `branch \`${x.branch.replace(/`/g, "'")}\`` : null, links.get(x.task.id) ? `[thread](${links.get(x.task.id)})` : null, b.dashboard ? `[details](<${b.dashboard.task(x.task.id)}>)` : null]
+        const facts = [x.took, doneCheckSummary(x.task, { who, text: (t) => safeText(t, 300) }), x.cost, x.pullRequest ? `[pull request](${x.pullRequest})` : x.branch ? `branch \`${x.branch.replace(/`/g, "'")}\`` : null, links.get(x.task.id) ? `[thread](${links.get(x.task.id)})` : null, b.dashboard ? `[details](<${b.dashboard.task(x.task.id)}>)` : null]
           .filter(Boolean)
           .join(' · ');
         const said = x.said ? `${safeText(x.said, 300)}\n` : '';

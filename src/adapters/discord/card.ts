@@ -7,7 +7,7 @@ import { ButtonStyle, ComponentType } from 'discord.js';
 import type { Progress } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
 import { isStale, type PlanStep, type Task, type TaskStatus } from '../../core/task.ts';
-import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
+import { attemptLabel, canAccept, lastAttempt } from '../../core/transitions.ts';
 import { progressBar, statusLabel } from '../../commands/format.ts';
 import { LIMIT, plain, safeText, stamp, who } from './text.ts';
 import { decisionLine } from '../shared/card-sequence.ts';
@@ -26,14 +26,14 @@ export interface DiscordMessage {
   message_reference?: { message_id: string; fail_if_not_exists: boolean };
 }
 
-export const BUTTON_VERBS = ['approve', 'reject', 'cancel', 'retry'] as const;
+export const BUTTON_VERBS = ['approve', 'reject', 'cancel', 'retry', 'accept'] as const;
 export type ButtonVerb = (typeof BUTTON_VERBS)[number];
 
 /** `ns:approve:t-7`: the verb and the task travel in the button itself, so any message can carry it. */
 export const customId = (verb: ButtonVerb, taskId: string): string => `ns:${verb}:${taskId}`;
 
 export function parseCustomId(id: string): { verb: ButtonVerb; taskId: string } | null {
-  const m = /^ns:(approve|reject|cancel|retry):(t-\d+)$/.exec(id);
+  const m = /^ns:(approve|reject|cancel|retry|accept):(t-\d+)$/.exec(id);
   return m ? { verb: m[1] as ButtonVerb, taskId: m[2] as string } : null;
 }
 
@@ -79,8 +79,11 @@ export function cardButtons(task: Task): APIActionRowComponent<APIButtonComponen
     case 'queued':
       return row(button('cancel', 'Cancel', id, ButtonStyle.Danger));
     case 'escalated':
-    case 'failed':
-      return row(button('retry', task.status === 'failed' ? 'Retry now' : 'Retry', id, ButtonStyle.Primary), button('cancel', 'Cancel', id, ButtonStyle.Danger));
+    case 'failed': {
+      // Built work that only fails the project's checks may be taken as it is.
+      const accept = canAccept(task) ? [button('accept', 'Accept anyway', id, ButtonStyle.Secondary)] : [];
+      return row(button('retry', task.status === 'failed' ? 'Retry now' : 'Retry', id, ButtonStyle.Primary), ...accept, button('cancel', 'Cancel', id, ButtonStyle.Danger));
+    }
     default:
       return [];
   }

@@ -1,14 +1,15 @@
-// Messages in a task's thread at the moments that matter: started, failed and retrying, done (with
-// deliverables and what the agent says it did), approval needed and escalation (with buttons).
-// Completion and anything that needs the owner mention them; that one mention is the only ping
-// allowed in the message.
-import { checkSummary } from '../../core/check-summary.ts';
+// Messages in a task's thread at the moments that matter: started, failed and retrying, done or
+// accepted anyway (with deliverables and what the agent says it did), approval needed and escalation
+// (with buttons). Completion and anything that needs the owner mention them; that one mention is the
+// only ping allowed in the message.
+import { doneCheckSummary } from '../../core/check-summary.ts';
 import { formatDuration } from '../../core/durations.ts';
 import type { AttentionReason } from '../../core/ports.ts';
 import { publishProblemsLine } from '../../core/publish-problems.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
 import type { Task, TaskEvent } from '../../core/task.ts';
 import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
+import { sentence } from '../../commands/format.ts';
 import { formatAgentUsage } from '../../commands/usage-format.ts';
 import { cardButtons, type CardContext, type DiscordMessage } from './card.ts';
 import { codeBlock, cut, LIMIT, mention, safeText, who } from './text.ts';
@@ -28,7 +29,7 @@ function deliverables(task: Task, ctx: CardContext): string {
   if (d.noPullRequest) lines.push(safeText(publishProblemsLine(d.noPullRequest), 400));
   const a = lastAttempt(task);
   if (a) lines.push(ctx.links ? `Details: [the task page](<${ctx.links.task(task.id)}>) · [the log](<${ctx.links.log(task.id, a.n)}>)` : `Log: \`${a.logPath.replace(/`/g, "'")}\``);
-  if (task.status === 'done') lines.push(`Checks: ${safeText(checkSummary(a?.checks).replace(/^checks /, ''), 300)}`);
+  if (task.status === 'done') lines.push(sentence(doneCheckSummary(task, { who, text: (t) => safeText(t, 300) })));
   const usage = formatAgentUsage(a?.usage);
   if (usage) lines.push(`Usage: ${usage}`);
   return lines.join('\n');
@@ -43,7 +44,8 @@ export function milestone(task: Task, event: TaskEvent, ownerId: string, ctx: Ca
       return message(`🛠️ Started attempt ${attemptLabel(task, ctx.maxAttempts)} with ${safeText(a?.builder ?? 'the builder', 200)}.${demo}`);
     case 'retry_scheduled':
       return message(`⚠️ Attempt ${a?.n ?? '?'} failed: ${safeText(a?.reason ?? 'unknown', 500)}. Retrying at ${task.retryAt ? formatOwnerTime(new Date(task.retryAt), ctx.now, ctx.timeZone) : 'soon'}.`);
-    case 'done': {
+    case 'done':
+    case 'accepted': {
       const said = task.deliverables.summary;
       const embeds = said ? [{ title: 'What the agent says it did', description: safeText(said, 3500, a ? `the log, ${a.logPath}` : 'the log') }] : [];
       return pinging(ownerId, `✅ ${mention(ownerId)} **${safeText(task.title, 300)}** is done after ${formatDuration(a?.durationMs ?? 0)}.${demo}\n${deliverables(task, ctx)}`, { embeds });

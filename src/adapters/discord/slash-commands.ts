@@ -4,16 +4,19 @@
 // `/build status` at once, and "/approve" is what people reach for. Pure, so it is tested alone.
 import { ApplicationCommandOptionType as Opt, type RESTPutAPIApplicationCommandsJSONBody } from 'discord.js';
 import { parseTaskId, TERMINAL_STATUSES, type Task, type TaskStatus } from '../../core/task.ts';
+import { canAccept } from '../../core/transitions.ts';
 import { LIMIT, plain } from './text.ts';
 
 const task = (required: boolean, description = 'The task (type to search by id or title)') => ({ type: Opt.String, name: 'task', description, required, autocomplete: true });
 
 /** Which tasks each command's `task` option offers while the person types. */
-const OFFERS: Record<string, (s: TaskStatus) => boolean> = {
+const OFFERS: Record<string, (s: TaskStatus, t: Task) => boolean> = {
   approve: (s) => s === 'awaiting_approval',
   reject: (s) => s === 'awaiting_approval',
   cancel: (s) => !TERMINAL_STATUSES.includes(s),
   retry: (s) => s === 'failed' || s === 'escalated',
+  // Not every escalated task: only one whose built work fails the checks can be accepted.
+  accept: (_, t) => canAccept(t),
   clarify: (s) => s === 'awaiting_approval' || s === 'queued' || s === 'failed' || s === 'escalated',
   bump: (s) => !TERMINAL_STATUSES.includes(s),
   status: () => true,
@@ -38,6 +41,7 @@ export function commandDefinitions(scope: 'guild' | 'global' | 'dm'): RESTPutAPI
     { name: 'reject', description: 'Refuse a task that waits for approval', options: [task(true), { type: Opt.String, name: 'reason', description: 'Why (shown in the thread)', required: false, max_length: 500 }] },
     { name: 'cancel', description: 'Stop a task (ends its build if one is running)', options: [task(true)] },
     { name: 'retry', description: 'Try a failed or escalated task again, with a fresh budget', options: [task(true)] },
+    { name: 'accept', description: 'Take an escalated task\'s built work as it is, with its checks failing', options: [task(true)] },
     { name: 'clarify', description: 'Add detail to a task; the safety checks run again', options: [task(true), { type: Opt.String, name: 'text', description: 'What to add', required: true, max_length: 1500 }] },
     {
       name: 'bump',
@@ -48,7 +52,7 @@ export function commandDefinitions(scope: 'guild' | 'global' | 'dm'): RESTPutAPI
   ].map((c) => ({ ...c, ...where, type: 1 })) as RESTPutAPIApplicationCommandsJSONBody;
 }
 
-export const COMMAND_NAMES = ['build', 'status', 'queue', 'approve', 'reject', 'cancel', 'retry', 'clarify', 'bump', 'summary'] as const;
+export const COMMAND_NAMES = ['build', 'status', 'queue', 'approve', 'reject', 'cancel', 'retry', 'accept', 'clarify', 'bump', 'summary'] as const;
 
 /**
  * A command invocation as the words the dispatcher takes (`asRequest` for /build), or why not.
@@ -71,6 +75,7 @@ export function commandText(name: string, options: Record<string, string | undef
     case 'approve':
     case 'cancel':
     case 'retry':
+    case 'accept':
       return say(`${name} ${id}`);
     case 'reject':
       return say(`reject ${id} ${o('reason')}`);
@@ -88,7 +93,7 @@ export function taskChoices(command: string, typed: string, tasks: Task[]): { na
   const offers = OFFERS[command] ?? (() => true);
   const q = typed.trim().toLowerCase();
   return tasks
-    .filter((t) => offers(t.status) && (q === '' || t.id.includes(q) || t.title.toLowerCase().includes(q)))
+    .filter((t) => offers(t.status, t) && (q === '' || t.id.includes(q) || t.title.toLowerCase().includes(q)))
     .sort((a, b) => Number(b.id.slice(2)) - Number(a.id.slice(2)))
     .slice(0, 25)
     .map((t) => ({ name: plain(`${t.id} · ${t.title} (${t.status.replace('_', ' ')})`, LIMIT.choice), value: t.id }));

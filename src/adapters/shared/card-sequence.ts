@@ -66,7 +66,7 @@ export class CardSequence {
 }
 
 /** Events after which an open question to the owner is settled. */
-export const DECIDED = new Set(['approved', 'rejected', 'cancelled', 'retried', 'started', 'done']);
+export const DECIDED = new Set(['approved', 'rejected', 'cancelled', 'retried', 'accepted', 'started', 'done']);
 
 interface When {
   now: Date;
@@ -75,9 +75,9 @@ interface When {
 
 /** "Approved by @x at 13:02": the last decision a person made, for the card; null when none. */
 export function decisionLine(task: Task, ctx: When, who: (by: string) => string): string | null {
-  const decided = [...task.events].reverse().find((e) => ['approved', 'rejected', 'cancelled', 'retried'].includes(e.type) && e.by);
+  const decided = [...task.events].reverse().find((e) => ['approved', 'rejected', 'cancelled', 'retried', 'accepted'].includes(e.type) && e.by);
   if (!decided) return null;
-  const verb = { approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled', retried: 'Retried' }[decided.type as 'approved'];
+  const verb = { approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled', retried: 'Retried', accepted: 'Accepted with checks failing' }[decided.type as 'approved'];
   return `${verb} by ${who(decided.by ?? '')} at ${formatOwnerTime(new Date(decided.at), ctx.now, ctx.timeZone)}`;
 }
 
@@ -86,6 +86,6 @@ export function closingLine(task: Task, ctx: When, who: (by: string) => string):
   const e = task.events[task.events.length - 1];
   const when = e ? formatOwnerTime(new Date(e.at), ctx.now, ctx.timeZone) : '';
   const by = e?.by ? ` by ${who(e.by)}` : '';
-  const what = { approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled', retried: 'Retried', started: 'Started', done: 'Done' }[e?.type as 'approved'] ?? 'Settled';
+  const what = { approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled', retried: 'Retried', accepted: 'Accepted with checks failing', started: 'Started', done: 'Done' }[e?.type as 'approved'] ?? 'Settled';
   return `${what}${by} at ${when}`;
 }

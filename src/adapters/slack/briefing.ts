@@ -1,11 +1,13 @@
 // The morning briefing in Block Kit: a header with the headline, what needs the owner first (each
-// with its Approve / Reject or Retry / Cancel buttons), then what was built with the agent's own
-// summary, time, cost and links, then what waited and what is next. Within Slack's limits: at most
+// with its Approve / Reject or Retry / Cancel buttons, and Accept anyway for built work whose checks
+// fail), then what was built with the agent's own summary, time, cost and links (work accepted
+// anyway says so, with who took it), then what waited and what is next. Within Slack's limits: at most
 // 50 blocks, 3,000 characters a section, 150 a header; long lists end with "and N more".
 import type { Briefing, Built, Waiting } from '../../commands/briefing.ts';
 import type { TaskId } from '../../core/task.ts';
+import { doneCheckSummary } from '../../core/check-summary.ts';
 import { cardButtons, type Block, type SlackMessage } from './card.ts';
-import { escapeMrkdwn, link, safeText } from './mrkdwn.ts';
+import { escapeMrkdwn, link, safeText, who } from './mrkdwn.ts';
 
 /** Links to each task's thread, when its card is known. */
 export type ThreadLinks = ReadonlyMap<TaskId, string>;
@@ -25,7 +27,7 @@ function titleOf(id: TaskId, title: string, links: ThreadLinks): string {
 function builtBlock(b: Built, links: ThreadLinks, dashboard: Briefing['dashboard']): Block {
   const facts = [
     escapeMrkdwn(b.took),
-    escapeMrkdwn(b.checks),
+    doneCheckSummary(b.task, { who, text: escapeMrkdwn }), // whoever accepted it anyway, as Slack shows a person
     b.cost ? escapeMrkdwn(b.cost) : null,
     b.pullRequest ? link(b.pullRequest, 'pull request') : b.branch ? `branch \`${escapeMrkdwn(b.branch)}\`` : null,
     dashboard ? link(dashboard.task(b.task.id), 'details') : null,

@@ -3,7 +3,7 @@
 import type { Progress } from '../../core/ports.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
 import { isStale, type PlanStep, type Task, type TaskStatus } from '../../core/task.ts';
-import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
+import { attemptLabel, canAccept, lastAttempt } from '../../core/transitions.ts';
 import { progressBar, statusLabel } from '../../commands/format.ts';
 import { escapeMrkdwn, link, safeText, who } from './mrkdwn.ts';
 import { decisionLine } from '../shared/card-sequence.ts';
@@ -25,6 +25,7 @@ export const ACTION = {
   reject: 'ns_reject',
   cancel: 'ns_cancel',
   retry: 'ns_retry',
+  accept: 'ns_accept',
 } as const;
 export type ActionName = keyof typeof ACTION;
 
@@ -61,8 +62,11 @@ export function cardButtons(task: Task): Block[] {
     case 'building':
       return [button('cancel', 'Cancel', id, 'danger', `Stop the build of *${id}* and end its processes?`)];
     case 'escalated':
-    case 'failed':
-      return [button('retry', task.status === 'failed' ? 'Retry now' : 'Retry', id, 'primary'), button('cancel', 'Cancel', id, 'danger')];
+    case 'failed': {
+      // Built work that only fails the project's checks may be taken as it is.
+      const accept = canAccept(task) ? [button('accept', 'Accept anyway', id)] : [];
+      return [button('retry', task.status === 'failed' ? 'Retry now' : 'Retry', id, 'primary'), ...accept, button('cancel', 'Cancel', id, 'danger')];
+    }
     case 'queued':
       return [button('cancel', 'Cancel', id, 'danger')];
     default:

@@ -1,13 +1,15 @@
 // Replies in a task's thread at the moments that matter: started, failed and retrying, escalated
-// (with the error, the log's tail and Retry / Cancel), done (with deliverables), approval needed
-// (with the reasons and Approve / Reject). Completion and anything that needs the owner mention them.
-import { checkSummary } from '../../core/check-summary.ts';
+// (with the error, the log's tail and Retry / Cancel, and Accept anyway when only the checks fail),
+// done or accepted anyway (with deliverables), approval needed (with the reasons and Approve /
+// Reject). Completion and anything that needs the owner mention them.
+import { doneCheckSummary } from '../../core/check-summary.ts';
 import { formatDuration } from '../../core/durations.ts';
 import type { AttentionReason } from '../../core/ports.ts';
 import { publishProblemsLine } from '../../core/publish-problems.ts';
 import { formatOwnerTime } from '../../core/time-of-day.ts';
 import type { Task, TaskEvent } from '../../core/task.ts';
 import { attemptLabel, lastAttempt } from '../../core/transitions.ts';
+import { sentence } from '../../commands/format.ts';
 import { formatAgentUsage } from '../../commands/usage-format.ts';
 import { cardButtons, type Block, type CardContext, type SlackMessage } from './card.ts';
 import { codeBlock, escapeMrkdwn, link, mention, safeText, who } from './mrkdwn.ts';
@@ -36,7 +38,7 @@ function deliverables(task: Task, ctx: CardContext): string {
   if (d.noPullRequest) lines.push(escapeMrkdwn(publishProblemsLine(d.noPullRequest)));
   const a = lastAttempt(task);
   if (a) lines.push(ctx.links ? `Details: ${link(ctx.links.task(task.id), 'the task page')} · ${link(ctx.links.log(task.id, a.n), 'the log')}` : `Log: \`${escapeMrkdwn(a.logPath)}\``);
-  if (task.status === 'done') lines.push(`Checks: ${escapeMrkdwn(checkSummary(a?.checks).replace(/^checks /, ''))}`);
+  if (task.status === 'done') lines.push(sentence(doneCheckSummary(task, { who, text: escapeMrkdwn })));
   const usage = formatAgentUsage(a?.usage);
   if (usage) lines.push(`Usage: ${usage}`);
   return lines.join('\n');
@@ -54,6 +56,7 @@ export function milestone(task: Task, event: TaskEvent, ownerId: string, ctx: Ca
         `:warning: Attempt ${a?.n ?? '?'} failed: ${safeText(a?.reason ?? 'unknown', 500)}. Retrying at ${task.retryAt ? formatOwnerTime(new Date(task.retryAt), ctx.now, ctx.timeZone) : 'soon'}.`,
       );
     case 'done':
+    case 'accepted':
       return message(`:white_check_mark: ${mention(ownerId)} *${escapeMrkdwn(task.title)}* is done after ${formatDuration(a?.durationMs ?? 0)}.${demo}\n${deliverables(task, ctx)}`, summaryBlocks(task));
     case 'cancelled':
       return message(`:no_entry_sign: Cancelled${event.by ? ` by ${who(event.by)}` : ''}.`);

@@ -49,6 +49,7 @@ const SESSION_STATUS: Partial<Record<TaskEvent['type'], AgentSessionStatus>> = {
   interrupted: 'suspended',
   escalated: 'active',
   done: 'closed',
+  accepted: 'closed',
   cancelled: 'closed',
   rejected: 'closed',
 };
@@ -61,6 +62,7 @@ const DECISION_ACTIONS: Record<string, DecisionVerb> = {
   [ACTION.reject]: 'reject',
   [ACTION.cancel]: 'cancel',
   [ACTION.retry]: 'retry',
+  [ACTION.accept]: 'accept',
 };
 
 /** "<@U0BOT> build X" → "build X". */
@@ -223,7 +225,7 @@ export class SlackAdapter implements Announcer {
       await this.refreshHome([e.user]);
     });
 
-    this.app.action(/^ns_(approve|reject|cancel|retry)$/, async ({ ack, body, action }) => {
+    this.app.action(/^ns_(approve|reject|cancel|retry|accept)$/, async ({ ack, body, action }) => {
       await ack();
       const b = body as { user: { id: string }; channel?: { id: string }; container?: { type?: string; channel_id?: string; message_ts?: string; thread_ts?: string } };
       const a = action as { action_id: string; value?: string };

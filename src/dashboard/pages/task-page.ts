@@ -5,6 +5,7 @@ import { html, raw } from 'hono/html';
 import type { Progress } from '../../core/ports.ts';
 import { publishProblems } from '../../core/publish-problems.ts';
 import type { PlanStep, Task } from '../../core/task.ts';
+import { canAccept } from '../../core/transitions.ts';
 import { PLAN_MARK, planOf } from '../../adapters/shared/card-facts.ts';
 import { layout, type Html } from './layout.ts';
 import { at, bytes, pill, progressBar, statusPill, took } from './parts.ts';
@@ -29,17 +30,18 @@ export function planList(plan: PlanStep[] | undefined, taskId: string): Html {
   return html`<ul class="plan" data-plan="${taskId}">${plan.map((s) => html`<li class="${s.status}"><span class="mark">${PLAN_MARK[s.status]}</span> ${s.text}</li>`)}</ul>`;
 }
 
-const DECISIONS = new Set(['approved', 'rejected', 'cancelled', 'retried', 'clarified', 'priority_changed', 'approval_requested', 'approval_reminded']);
+const DECISIONS = new Set(['approved', 'rejected', 'cancelled', 'retried', 'accepted', 'clarified', 'priority_changed', 'approval_requested', 'approval_reminded']);
 
 function actions(task: Task): Html {
   const can = {
     approve: task.status === 'awaiting_approval',
     cancel: !['done', 'cancelled', 'rejected'].includes(task.status),
     retry: task.status === 'escalated' || task.status === 'failed' || task.status === 'cancelled',
+    accept: canAccept(task),
   };
   const button = (verb: keyof typeof can, label: string, primary = false) =>
     can[verb] ? html`<button class="${primary ? 'primary' : ''}" data-action="${verb}" data-task="${task.id}">${label}</button>` : '';
-  return html`<div class="actions">${button('approve', 'Approve', true)}${button('retry', 'Retry', true)}${button('cancel', 'Cancel')}</div>`;
+  return html`<div class="actions">${button('approve', 'Approve', true)}${button('retry', 'Retry', true)}${button('accept', 'Accept anyway')}${button('cancel', 'Cancel')}</div>`;
 }
 
 export function taskPage(i: TaskPageInput): Html {
