@@ -41,7 +41,7 @@ export async function chatEngine(dir: string, opts: ChatEngineOptions = {}): Pro
   if (opts.lastSummaryAt) await store.setMeta('lastSummaryAt', opts.lastSummaryAt);
   const engine = new Engine({
     store,
-    builder: fakeAgentBuilder(opts.script ?? 'succeed', dir, { env: { PATH: process.env.PATH ?? '', FAKE_STEP_MS: '150', ...opts.env }, ...(opts.check ? { check: opts.check } : {}) }),
+    builder: fakeAgentBuilder(opts.script ?? 'succeed', dir, { env: { PATH: process.env.PATH ?? '', FAKE_STEP_MS: '150', ...opts.env }, ...(opts.check ? { commandsFor: () => ({ check: opts.check }) } : {}) }),
     policy: defaultPolicy({ timeZone: 'Europe/London', retryBackoffMs: [100], tickMs: 3_600_000, ...opts.policy }),
     clock: opts.clock ?? systemClock,
     logger: silentLogger,
