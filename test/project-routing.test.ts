@@ -46,7 +46,7 @@ describe('routing a request to a project', () => {
   });
 
   it('half a name, two names, or no project and no default: asked, with the candidates', () => {
-    expect(routeRequest(three, 'add rate limits in api')).toEqual({ kind: 'ambiguous', said: 'api', candidates: ['api-server', 'api-gateway'], text: 'add rate limits in api' });
+    expect(routeRequest(three, 'add rate limits in api')).toEqual({ kind: 'ambiguous', said: 'api', candidates: ['api-server', 'api-gateway'], text: 'add rate limits' });
     expect(routeRequest(three, 'add rate limits --project api')).toMatchObject({ kind: 'ambiguous', candidates: ['api-server', 'api-gateway'], text: 'add rate limits' });
     expect(routeRequest(three, 'fix login in web and in api-server')).toMatchObject({ kind: 'ambiguous', said: null, candidates: ['web', 'api-server'] });
     expect(routeRequest(catalog(null, project('a1'), project('b2')), 'add a footer')).toMatchObject({ kind: 'ambiguous', said: null, candidates: ['a1', 'b2'] });

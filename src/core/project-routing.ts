@@ -56,7 +56,7 @@ export function routeRequest(catalog: ProjectCatalog, text: string, channel?: st
   }
 
   const named = new Map<string, { start: number; end: number }>();
-  const close: { said: string; candidates: string[] }[] = [];
+  const close: { said: string; candidates: string[]; start: number; end: number }[] = [];
   for (const m of text.matchAll(MENTION)) {
     const [whole, preposition = '', before, said = '', after] = m;
     const marked = before !== undefined || after !== undefined;
@@ -70,7 +70,7 @@ export function routeRequest(catalog: ProjectCatalog, text: string, channel?: st
       // "in the billing project": a project by its own word, and there is none by that name.
       return { kind: 'unknown', said };
     } else if (found.kind === 'close') {
-      close.push({ said, candidates: found.candidates });
+      close.push({ said, candidates: found.candidates, start: m.index, end: m.index + whole.length });
     }
   }
   if (named.size > 1) return { kind: 'ambiguous', said: null, candidates: [...named.keys()], text };
@@ -80,7 +80,8 @@ export function routeRequest(catalog: ProjectCatalog, text: string, channel?: st
     return { kind: 'project', name, how: 'named', text: squash(text.slice(0, at.start) + text.slice(at.end)) };
   }
   const [unsure] = close;
-  if (unsure) return { kind: 'ambiguous', said: unsure.said, candidates: unsure.candidates, text };
+  // Once answered, the request is built without the half name in its title.
+  if (unsure) return { kind: 'ambiguous', said: unsure.said, candidates: unsure.candidates, text: squash(text.slice(0, unsure.start) + text.slice(unsure.end)) };
 
   const mapped = channel === undefined ? undefined : catalog.projects.find((p) => p.channels.includes(channel));
   if (mapped) return { kind: 'project', name: mapped.name, how: 'channel', text };

@@ -39,23 +39,37 @@ export interface TwoProjects {
   file: string;
   api: string;
   web: string;
+  /** With apiOnGitHub: the bare repository api-server's GitHub origin is rewritten to (offline). */
+  apiRemote?: string;
 }
 
-/** api-server fixes what its check finds; web never does (NEVER_FIX). `apiEnv`: api-server's .env. */
-export async function twoProjects(opts: { apiEnv?: string; extraYaml?: string } = {}): Promise<TwoProjects> {
+/**
+ * api-server fixes what its check finds; web never does (NEVER_FIX). `apiEnv`: api-server's .env;
+ * `apiYaml`: more of its fields; `apiOnGitHub`: its origin is github.com/acme/api-server, which
+ * git rewrites to a local bare repository, so a push lands on disk.
+ */
+export async function twoProjects(opts: { apiEnv?: string; extraYaml?: string; apiYaml?: string[]; apiOnGitHub?: boolean } = {}): Promise<TwoProjects> {
   const root = await tempDir();
   const api = await projectRepo(root, 'api-server', { 'README.md': '# api-server\n' }, opts.apiEnv ?? 'API_MODE=local-dev');
+  let apiRemote: string | undefined;
+  if (opts.apiOnGitHub) {
+    apiRemote = join(root, 'api-server.git');
+    git(root, 'init', '--quiet', '--bare', apiRemote);
+    git(api, 'remote', 'add', 'origin', 'https://github.com/acme/api-server.git');
+    git(api, 'config', `url.file://${apiRemote}.insteadOf`, 'https://github.com/acme/api-server.git');
+  }
   const web = await projectRepo(root, 'web', { 'README.md': '# web\n', NEVER_FIX: 'this agent cannot fix web\n' }, 'WEB_MODE=preview');
   const node = JSON.stringify(process.execPath);
   const file = join(root, 'projects.yml');
-  const entry = (name: string, channel: string) => [
+  const entry = (name: string, channel: string, more: string[] = []) => [
     `  ${name}:`,
     `    repo: ./${name}`,
     `    setup: [${node}, ${JSON.stringify(SETUP)}]`,
     `    check: [${node}, ${JSON.stringify(CHECK)}]`,
     '    copy: [.env]',
     `    channels: [${channel}]`,
+    ...more.map((line) => `    ${line}`),
   ];
-  await writeFile(file, ['default: api-server', 'projects:', ...entry('api-server', 'C0API'), ...entry('web', 'C0WEB'), opts.extraYaml ?? ''].join('\n'));
-  return { root, file, api, web };
+  await writeFile(file, ['default: api-server', 'projects:', ...entry('api-server', 'C0API', opts.apiYaml), ...entry('web', 'C0WEB'), opts.extraYaml ?? ''].join('\n'));
+  return { root, file, api, web, ...(apiRemote ? { apiRemote } : {}) };
 }
