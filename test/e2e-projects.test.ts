@@ -113,6 +113,9 @@ describe('projects: the right repository, set up, and checked by its own check',
     // "in" a word that is no project is part of the request, which goes to the default project.
     const plain = await runCli(['add', 'build a tiny CLI in go'], env);
     expect(plain.stdout).toMatch(/t-1 "Build a tiny CLI in go" in api-server/);
+    // `add --project` with words that are not a request on their own: read as "build …", without the flag.
+    const bare = await runCli(['add', 'a dark mode toggle', '--project', 'web'], env);
+    expect(bare.stdout).toMatch(/t-2 "Build a dark mode toggle" in web ·/);
   }, 60_000);
 
   it('a failing setup ends the attempt before the agent starts: escalated at once with setup\'s own words', async () => {

@@ -7,6 +7,7 @@ import { routeRequest } from '../src/core/project-routing.ts';
 import type { Project, ProjectCatalog } from '../src/core/projects.ts';
 import { isCloneUrl, loadProjectsFile, type ProjectsFileError } from '../src/projects/projects-file.ts';
 import { tempDir } from './helpers/temp-dir.ts';
+import { fileURLToPath } from 'node:url';
 
 const project = (name: string, channels: string[] = []): Project => ({ name, repo: { kind: 'path', path: `/src/${name}` }, copy: [], channels, push: true, pullRequest: 'off' });
 const catalog = (defaultName: string | null, ...projects: Project[]): ProjectCatalog => ({ projects, defaultName, file: '/etc/projects.yml' });
@@ -119,6 +120,12 @@ describe('PROJECTS_FILE', () => {
     expect((await problemsOf(file))[0]).toMatch(/^it is not valid YAML: /);
     const empty = await fileWith('projects: {}');
     expect(await problemsOf(empty.file)).toEqual(['projects: expected at least one project']);
+  });
+
+  it('docs/projects.example.yml uses every field as the schema reads it (only its example paths are missing here)', async () => {
+    const example = fileURLToPath(new URL('../docs/projects.example.yml', import.meta.url));
+    const problems = await problemsOf(example);
+    expect(problems).toEqual([expect.stringMatching(/^projects\.api-server\.repo: .*\/code\/api-server does not exist/)]);
   });
 
   it('tells clone URLs from paths', () => {

@@ -34,8 +34,11 @@ export async function buildCommand(ctx: CommandContext, text: string, opts: Buil
   const { engine, actor } = ctx;
   const now = new Date(engine.now().getTime());
   const intake = { now, timeZone: engine.policy.timeZone };
-  let meaning = interpretMessage(text, intake);
-  if (opts.asRequest && meaning.kind !== 'tasks' && meaning.kind !== 'invalid') meaning = interpretMessage(`build ${text}`, intake);
+  const read = (words: string) => {
+    const own = interpretMessage(words, intake);
+    return opts.asRequest && own.kind !== 'tasks' && own.kind !== 'invalid' ? interpretMessage(`build ${words}`, intake) : own;
+  };
+  const meaning = read(text);
   switch (meaning.kind) {
     case 'invalid':
       return errorReply(`${meaning.error}. Nothing was queued.`);
@@ -64,7 +67,7 @@ export async function buildCommand(ctx: CommandContext, text: string, opts: Buil
       return routing.kind === 'ambiguous' ? { kind: 'hint', ok: true, text: question, tasks: [] } : errorReply(question);
     }
     // Read again without "--project x" or "in x", so the title does not carry it.
-    const again = routing.text === text ? meaning : interpretMessage(routing.text, intake);
+    const again = routing.text === text ? meaning : read(routing.text);
     const routed = again.kind === 'tasks' ? again.drafts : drafts;
     drafts = routed.map((d) => ({ ...d, project: routing.name }));
   }
