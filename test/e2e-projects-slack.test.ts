@@ -53,16 +53,16 @@ describe('projects with Slack, through the binary', () => {
     await daemon.waitForOutput(/Slack: connected \(Socket Mode\)/);
     const f = fake;
 
-    // By channel: a mention in web's channel, a /build in api-server's.
-    await f.sendEnvelope('events_api', eventCallback(appMention({ text: `${mention()} build the answer module`, user: OWNER, channel: 'C0WEB' })));
+    // By channel: a mention in web's channel, a /build in api-server's. (Urgent: they start now, whatever the hour.)
+    await f.sendEnvelope('events_api', eventCallback(appMention({ text: `${mention()} urgent: build the answer module`, user: OWNER, channel: 'C0WEB' })));
     await waitFor(async () => (await runCli(['status', 't-1', '--json'], env)).code === 0, 10_000, 't-1');
-    await f.sendEnvelope('slash_commands', slashCommand({ text: 'build the answer module', userId: OWNER, channelId: 'C0API' }));
+    await f.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the answer module', userId: OWNER, channelId: 'C0API' }));
     await waitFor(async () => (await runCli(['status', 't-2', '--json'], env)).code === 0, 10_000, 't-2');
     // By name, on the console: the channel of nothing, the project it names.
-    daemon.type('build the answer module in api-server');
+    daemon.type('urgent: build the answer module in api-server');
     await daemon.waitForOutput(/t-3 "Build the answer module" in api-server/);
     // A half name, in Slack: asked about, and the answer queues it there.
-    await f.sendEnvelope('events_api', eventCallback(appMention({ text: `${mention()} build the answer module in the api repo`, user: OWNER, channel: 'C0WEB' })));
+    await f.sendEnvelope('events_api', eventCallback(appMention({ text: `${mention()} urgent: build the answer module in the api repo`, user: OWNER, channel: 'C0WEB' })));
     await f.waitFor(() => JSON.stringify(f.messages('C0WEB')).includes('did you mean api-server?'), 10_000, 'the question');
     await f.sendEnvelope('events_api', eventCallback(appMention({ text: `${mention()} api-server`, user: OWNER, channel: 'C0WEB' })));
     await waitFor(async () => (await runCli(['status', 't-4', '--json'], env)).code === 0, 10_000, 't-4');
@@ -87,6 +87,7 @@ describe('projects with Slack, through the binary', () => {
     const esc = threadOf(f, 'C0WEB', 't-1').replies.find((m) => /needs you/.test(m.text))!;
     expect(esc.text).toMatch(/Last error: built, checks failing \(node \S*answer-check\.mjs exited with code 1/);
     expect(JSON.stringify(esc.blocks)).toContain('FAIL answer.test: expected \\"right\\", got \\"wrong\\"');
+    expect(JSON.stringify(threadOf(f, 'C0WEB', 't-1').root?.blocks)).toContain('*Project*\\nweb'); // the card says where it builds
     expect((JSON.stringify(esc.blocks).match(/"action_id":"ns_[a-z]+"/g) ?? []).join(' ')).toBe('"action_id":"ns_retry" "action_id":"ns_accept" "action_id":"ns_cancel"');
 
     // api-server's passing work: pushed, with a pull request made ready, whose body links its thread.

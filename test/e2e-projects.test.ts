@@ -57,6 +57,7 @@ describe('projects: the right repository, set up, and checked by its own check',
     const out = await untilSettled(env, ['t-1', 't-2']);
     const [t1, t2] = [await get(env, 't-1'), await get(env, 't-2')];
     expect(t1.project).toBe('api-server');
+    expect((await runCli(['status', 't-1'], env)).stdout).toMatch(/^t-1 "Build the answer module" in api-server: done/);
     expect(t2.project).toBe('web');
 
     // api-server: the first answer fails its check, the second attempt is told and fixes it.

@@ -281,6 +281,14 @@ class RunningBuild implements BuildHandle {
     const { task, attempt, plan } = this.req;
     const setup = this.opts.commandsFor?.(task).setup;
     if (!setup) return null;
+    const deliverables = { workspace: prepared.workspace, ...(prepared.branch ? { branch: prepared.branch } : {}) };
+    const ended = () => ({ exitCode: null, signal: null, deliverables, durationMs: Date.now() - started });
+    // Cancelled while the worktree was prepared (a slow clone): the cancel is waiting, so no setup starts.
+    const cancelledEarly = this.stopReason;
+    if (cancelledEarly) {
+      this.markExited();
+      return { ...ended(), ...cancelledEarly, logTail: '' };
+    }
     const shown = setup.shown ?? setup.argv.join(' ');
     this.req.onProgress({ at: new Date().toISOString(), percent: null, message: `setting up: ${shown}` });
     logFile.write(`# setup: ${shown} in ${prepared.workspace}\n`);
@@ -288,14 +296,15 @@ class RunningBuild implements BuildHandle {
     const markers = Object.fromEntries(attemptMarkers(task.id, attempt, plan.workspace).map((m) => m.split(/=(.*)/s).slice(0, 2) as [string, string]));
     const redact = this.opts.redact;
     const run = await runCheck(setup, prepared.workspace, { ...this.opts.env, ...markers }, (chunk) => logFile.write(redact ? redact(chunk) : chunk));
-    const said = setupSummary(run);
-    logFile.write(`\n# ${said}\n`);
-    const deliverables = { workspace: prepared.workspace, ...(prepared.branch ? { branch: prepared.branch } : {}) };
-    const end = { exitCode: null, signal: null, deliverables, durationMs: Date.now() - started };
+    const end = ended();
     if (this.stopReason) {
+      // Ended by the cancel's sweep: its exit says nothing about the setup itself.
+      logFile.write(`\n# setup stopped (${run.command}, ${this.stopReason.reason} after ${formatDuration(run.durationMs)})\n`);
       this.markExited();
       return { ...end, ...this.stopReason, logTail: run.tail };
     }
+    const said = setupSummary(run);
+    logFile.write(`\n# ${said}\n`);
     if (run.outcome === 'passed') return null;
     this.markExited();
     // The agent never ran: another attempt would only run the same setup again. The owner decides.

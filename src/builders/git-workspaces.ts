@@ -3,8 +3,8 @@
 // nightshift keeps of a URL, or a fresh one under NIGHTSHIFT_HOME. Parallel builds never share files
 // and the user's own checkout is never touched. Deliverables are read back from git.
 import { join } from 'node:path';
-import type { Logger } from '../core/ports.ts';
-import { silentLogger } from '../core/ports.ts';
+import type { Clock, Logger } from '../core/ports.ts';
+import { silentLogger, systemClock } from '../core/ports.ts';
 import { isTerminal, type Task } from '../core/task.ts';
 import {
   branchName,
@@ -34,6 +34,8 @@ export interface GitWorkspacesOptions {
   keep: number;
   env?: GitEnv;
   logger?: Logger;
+  /** When a clone's base branch was last fetched, and whether that is fresh enough: the system clock unless a test pins it. */
+  clock?: Pick<Clock, 'now'>;
 }
 
 export class GitWorkspaces implements WorkspaceProvider {
@@ -103,7 +105,8 @@ export class GitWorkspaces implements WorkspaceProvider {
     const { project } = this.opts;
     // A clone follows its remote: each new task starts from the base branch as it is now.
     if (project?.repo.kind === 'url' && !task.deliverables.branch) {
-      const stale = await refreshBase({ path: repo.path, baseBranch: repo.baseBranch }, this.opts.env);
+      const now = (this.opts.clock ?? systemClock).now().getTime();
+      const stale = await refreshBase({ path: repo.path, baseBranch: repo.baseBranch }, this.opts.env, now);
       if (stale) (this.opts.logger ?? silentLogger).warn(stale, { task: task.id, project: project.name });
     }
     const wt = await prepareWorktree({

@@ -18,6 +18,10 @@ export interface CheckCommand {
 export interface CheckRun extends CheckResult {
   /** The end of what it printed, as it printed it. */
   tail: string;
+  /** The signal that ended it (an out-of-memory kill), when it did not exit by itself. */
+  signal?: NodeJS.Signals;
+  /** It could not be started at all (not found, not executable). */
+  notStarted?: boolean;
 }
 
 const TAIL_BYTES = 8 * 1024;
@@ -43,15 +47,15 @@ export async function runCheck(check: CheckCommand, cwd: string, env: Record<str
     timedOut = true;
     if (child.pid) void killTree(child.pid, 1_000);
   }, check.timeoutMs);
-  const exit = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
+  const exit = await new Promise<{ code: number | null; signal?: NodeJS.Signals | null; error?: Error }>((resolve) => {
     child.on('error', (error) => resolve({ code: null, error }));
-    child.on('close', (code) => resolve({ code }));
+    child.on('close', (code, signal) => resolve({ code, signal }));
   });
   clearTimeout(timer);
   const durationMs = Date.now() - started;
-  if (exit.error) return { command, outcome: 'failed', exitCode: null, durationMs, tail: `could not start ${command}: ${exit.error.message}` };
+  if (exit.error) return { command, outcome: 'failed', exitCode: null, durationMs, tail: `could not start ${command}: ${exit.error.message}`, notStarted: true };
   if (timedOut) return { command, outcome: 'timed_out', exitCode: exit.code, durationMs, tail };
-  return { command, outcome: exit.code === 0 ? 'passed' : 'failed', exitCode: exit.code, durationMs, tail };
+  return { command, outcome: exit.code === 0 ? 'passed' : 'failed', exitCode: exit.code, durationMs, tail, ...(exit.signal ? { signal: exit.signal } : {}) };
 }
 
 /** "setup passed (npm ci, 12s)", "setup failed (npm ci exited with code 1 after 3s)", "setup timed out (npm ci ran past 15m)". */
@@ -59,5 +63,6 @@ export function setupSummary(run: CheckRun): string {
   const took = formatDuration(run.durationMs);
   if (run.outcome === 'passed') return `setup passed (${run.command}, ${took})`;
   if (run.outcome === 'timed_out') return `setup timed out (${run.command} ran past ${took})`;
-  return `setup failed (${run.command} ${run.exitCode === null ? 'could not start' : `exited with code ${run.exitCode}`} after ${took})`;
+  const how = run.exitCode !== null ? `exited with code ${run.exitCode}` : run.signal ? `was ended by ${run.signal}` : run.notStarted ? 'could not start' : 'ended';
+  return `setup failed (${run.command} ${how} after ${took})`;
 }

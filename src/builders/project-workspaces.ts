@@ -2,7 +2,7 @@
 // (one GitWorkspaces per project, each created on first use). Without PROJECTS_FILE there is one
 // project, BUILD_REPO's (or the fresh repository), exactly as before projects existed.
 import { join } from 'node:path';
-import type { Logger } from '../core/ports.ts';
+import type { Clock, Logger } from '../core/ports.ts';
 import { projectOf, projectList, type Project, type ProjectCatalog } from '../core/projects.ts';
 import type { CheckResult, Task } from '../core/task.ts';
 import { checkSummary } from '../core/check-summary.ts';
@@ -17,6 +17,8 @@ export interface ProjectWorkspacesOptions {
   keep: number;
   env?: GitEnv;
   logger?: Logger;
+  /** For each project's GitWorkspaces: when a clone's base branch counts as freshly fetched. */
+  clock?: Pick<Clock, 'now'>;
   /** Where the task is discussed and shown (its chat thread, its dashboard page), for its pull request. */
   linksFor?: (task: Task) => Promise<TaskPlaces>;
 }
@@ -65,13 +67,14 @@ export class ProjectWorkspaces implements WorkspaceProvider {
   workspacesOf(project: Project): GitWorkspaces {
     let ws = this.byName.get(project.name);
     if (!ws) {
-      const { dataDir, keep, env, logger } = this.opts;
+      const { dataDir, keep, env, logger, clock } = this.opts;
       const sole = this.catalog.file === null;
       ws = new GitWorkspaces({
         dataDir,
         keep,
         ...(env ? { env } : {}),
         ...(logger ? { logger } : {}),
+        ...(clock ? { clock } : {}),
         // The one project of BUILD_REPO keeps BUILD_REPO's own words in every message.
         ...(sole ? (project.repo.kind === 'path' ? { buildRepo: project.repo.path } : {}) : { project, projectsFile: this.catalog.file ?? undefined }),
       });

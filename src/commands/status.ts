@@ -85,7 +85,7 @@ async function taskDetail(ctx: CommandContext, idText: string): Promise<Reply> {
   if (!task) return errorReply(`there is no task ${id}; "queue" lists the live ones`);
   const now = engine.now();
   const tz = engine.policy.timeZone;
-  const lines = [`${task.id} "${task.title}": ${statusLabel(task, now, tz)}${demoNote(task)}, ${task.priority} priority: ${task.priorityReason}`];
+  const lines = [`${task.id} "${task.title}"${task.project ? ` in ${task.project}` : ''}: ${statusLabel(task, now, tz)}${demoNote(task)}, ${task.priority} priority: ${task.priorityReason}`];
   const due = deadlineText(task, now, tz);
   if (due) lines.push(`Deadline: ${due}`);
   const estimate = estimateText(engine, task, expectedStart(engine, task, engine.schedule(), now), now);

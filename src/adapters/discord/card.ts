@@ -98,6 +98,7 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
     field('Status', `${EMOJI[task.status]} ${statusLabel(task, ctx.now, ctx.timeZone)}${a?.demo ? ' (demo build)' : ''}`),
     field('Priority', `${task.priority}: ${safeText(task.priorityReason, 200)}`),
   ];
+  if (task.project) fields.push(field('Project', safeText(task.project, 100)));
   if (task.attempts.length > 0) fields.push(field('Attempt', attemptLabel(task, ctx.maxAttempts)));
   const time = timeLine(task, ctx);
   if (time) fields.push(field('Time', time));

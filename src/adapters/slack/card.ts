@@ -80,6 +80,7 @@ export function statusCard(task: Task, progress: Progress | null, ctx: CardConte
     `*Status*\n${STATUS_EMOJI[task.status]} ${statusLabel(task, ctx.now, ctx.timeZone)}${a?.demo ? ' (demo build)' : ''}`,
     `*Priority*\n${task.priority}: ${safeText(task.priorityReason, 200)}`,
   ];
+  if (task.project) fields.push(`*Project*\n${escapeMrkdwn(task.project)}`);
   if (task.attempts.length > 0) fields.push(`*Attempt*\n${attemptLabel(task, ctx.maxAttempts)}`);
   const time = timeLine(task, ctx);
   if (time) fields.push(`*Time*\n${time}`);

@@ -68,6 +68,7 @@ ${task.attempts.map((a) => {
     body: html`<h1>${task.id} ${task.title} ${statusPill(task, now, timeZone)}</h1>
 ${i.canAct ? actions(task) : ''}
 <section class="card"><dl class="facts">
+${task.project ? html`<dt>Project</dt><dd>${task.project}</dd>` : ''}
 <dt>Priority</dt><dd>${pill(task.priority, task.priority)} <span class="muted">${task.priorityReason}</span></dd>
 <dt>Deadline</dt><dd>${task.deadline ? at(task.deadline, now, timeZone) : 'none'}</dd>
 <dt>Asked by</dt><dd>${task.origin.userName ?? task.origin.userId} <span class="muted">on ${task.origin.adapter}, ${at(task.createdAt, now, timeZone)}</span></dd>
