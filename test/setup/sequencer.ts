@@ -13,6 +13,8 @@ const SLOW_FIRST = [
   'hostile-input', // 34 s
   'chaos', // 28 s
   'e2e-console', // 22 s
+  'e2e-projects-slack', // 17 s (alone)
+  'e2e-projects', // 12 s (alone)
   'real-claude-code', // 30 s, after its install
   'engine', // 20 s
   'overnight-faults', // 19 s
