@@ -5,12 +5,16 @@
 //   lives in its own package so its `claude` never lands in node_modules/.bin (where BUILDER=auto
 //   would find it) and a plain `npm ci` of nightshift does not download its 400 MB;
 // - Chromium from Debian's packages (/usr/bin/chromium), which test/dashboard-browser.test.ts
-//   drives with playwright-core (`apt-get update`, then `apt-get install chromium`; as root).
+//   drives with playwright-core (`apt-get update`, then `apt-get install chromium`; as root);
+// - PostgreSQL's server from Debian's packages (/usr/lib/postgresql/<major>/bin), of which
+//   test/setup/postgres.ts starts a throwaway cluster for the PostgreSQL store's tests.
+// apt-get holds dpkg's lock while it works, so a second apt-get at the same time fails: the Debian
+// packages install one after the other, beside the npm install of Claude Code.
 // While a tool installs, test/.tools/<tool>.installing holds the installer's pid, and the test
 // that needs it waits for it to go (test/helpers/test-tools.ts); a failed install leaves
 // <tool>.install-failed saying why.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,6 +30,31 @@ function run(cmd, args, opts = {}) {
     child.on('error', (e) => resolve({ code: -1, output: output + String(e) }));
     child.on('close', (code) => resolve({ code, output }));
   });
+}
+
+// One apt-get at a time (dpkg's lock), and one `apt-get update` for all of them.
+let aptQueue = Promise.resolve({ code: 0, output: '' });
+let aptUpdated = false;
+function aptInstall(pkg) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const turn = aptQueue.then(async () => {
+    if (!aptUpdated) {
+      const update = await run('apt-get', ['update', '-qq'], { env });
+      if (update.code !== 0) return update;
+      aptUpdated = true;
+    }
+    return run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env });
+  });
+  aptQueue = turn; // never rejects: run() resolves with the exit code
+  return turn;
+}
+
+/** The directory of Debian's PostgreSQL server binaries (newest major), if installed. */
+function postgresBin() {
+  const debian = '/usr/lib/postgresql';
+  if (!existsSync(debian)) return undefined;
+  const majors = readdirSync(debian).filter((d) => /^\d+$/.test(d)).sort((a, b) => Number(b) - Number(a));
+  return majors.map((m) => `${debian}/${m}/bin`).find((bin) => ['initdb', 'pg_ctl', 'postgres'].every((b) => existsSync(`${bin}/${b}`)));
 }
 
 const TOOLS = {
@@ -44,12 +73,12 @@ const TOOLS = {
   chromium: {
     present: () => existsSync('/usr/bin/chromium'),
     what: "Chromium (Debian's package)",
-    async install() {
-      const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-      const update = await run('apt-get', ['update', '-qq'], { env });
-      if (update.code !== 0) return update;
-      return run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env });
-    },
+    install: () => aptInstall('chromium'),
+  },
+  postgresql: {
+    present: () => postgresBin() !== undefined,
+    what: "PostgreSQL's server (Debian's package)",
+    install: () => aptInstall('postgresql'),
   },
 };
 

@@ -190,6 +190,23 @@ program
   .action(async (o: { json?: boolean }) => run(() => ({ verb: 'projects' }), o.json)());
 
 program
+  .command('migrate-store')
+  .description("copy NIGHTSHIFT_HOME's tasks and history into the PostgreSQL database of DATABASE_URL (safe to run again)")
+  .action(async () => {
+    const cfg = await config();
+    if (!cfg.databaseUrl) {
+      process.stderr.write('migrate-store copies the tasks in NIGHTSHIFT_HOME into PostgreSQL: set DATABASE_URL (postgres://…) first. Nothing was copied.\n');
+      process.exitCode = 2;
+      return;
+    }
+    const { migrateStore } = await import('./store/migrate-store.ts');
+    const { createLogger } = await import('./logger.ts');
+    const logger = createLogger({ level: 'warn', secrets: cfg.secrets, out: process.stderr });
+    const n = await migrateStore({ home: cfg.home, databaseUrl: cfg.databaseUrl, logger, progress: (line) => process.stdout.write(`  ${line}\n`) });
+    process.stdout.write(`Copied ${n.live} live and ${n.finished} finished tasks and ${n.meta} meta values from ${cfg.home} into DATABASE_URL. Run it again at any time: it copies what changed and duplicates nothing.\n`);
+  });
+
+program
   .command('run')
   .description('start what is eligible now, wait for it, and exit (for cron and scripts)')
   .requiredOption('--until-idle', 'exit once nothing is building and nothing may start now')
@@ -206,7 +223,7 @@ program
   });
 
 /** Errors a user can act on (by class name: their modules may not be loaded), printed as one clear message without a stack trace. */
-const USER_ERRORS = new Set(['ConfigError', 'LockHeldError', 'StoreCorruptError', 'StoreFormatTooNewError', 'StoreMissingError']);
+const USER_ERRORS = new Set(['ConfigError', 'LockHeldError', 'StoreCorruptError', 'StoreFormatTooNewError', 'StoreMissingError', 'DatabaseHeldError', 'DatabaseUnreachableError']);
 
 function explain(e: unknown): string {
   if (e instanceof Error && USER_ERRORS.has(e.name)) return e.message;

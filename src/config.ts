@@ -197,6 +197,18 @@ const EnvSchema = z.object({
     }),
   BUILD_REPO: z.string().optional().transform((v) => (v === undefined ? undefined : resolve(v))),
   PROJECTS_FILE: z.string().optional().transform((v) => (v === undefined ? undefined : resolve(v))),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined) return undefined;
+      if (!/^postgres(?:ql)?:\/\/[^\s]+$/.test(v.trim())) {
+        // The value may hold a password: it is described, not repeated.
+        ctx.addIssue({ code: 'custom', message: `DATABASE_URL: expected a PostgreSQL URL like postgres://user:password@host:5432/nightshift (got a value starting "${v.trim().slice(0, 11).replace(/:[^/]*$/, ':')}…")` });
+        return z.NEVER;
+      }
+      return v.trim();
+    }),
   BUILD_CHECK: jsonArgv('BUILD_CHECK'),
   BUILD_CHECK_TIMEOUT: duration('BUILD_CHECK_TIMEOUT', '15m', 1_000),
   OPEN_PR: boolean('OPEN_PR', false),
@@ -447,6 +459,8 @@ export interface Config {
   checkTimeoutMs: number;
   /** PROJECTS_FILE, absolute: the repositories nightshift may build in (read by src/projects). */
   projectsFile?: string;
+  /** DATABASE_URL: the tasks live in PostgreSQL instead of NIGHTSHIFT_HOME's lowdb store. */
+  databaseUrl?: string;
   openPr: boolean;
   stallTimeoutMs: number;
   workspaceKeep: number;
@@ -577,6 +591,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
     ...(e.BUILD_CHECK?.length ? { check: { argv: e.BUILD_CHECK, timeoutMs: e.BUILD_CHECK_TIMEOUT } } : {}),
     checkTimeoutMs: e.BUILD_CHECK_TIMEOUT,
     ...(e.PROJECTS_FILE ? { projectsFile: e.PROJECTS_FILE } : {}),
+    ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
     openPr: e.OPEN_PR,
     stallTimeoutMs: e.STALL_TIMEOUT,
     workspaceKeep: e.WORKSPACE_KEEP,

@@ -22,7 +22,7 @@ import { serveControl, socketPathFor } from './control/control-socket.ts';
 import { createLogger, redact, teeLogger } from './logger.ts';
 import { acquireLockWaiting } from './lock.ts';
 import { ensurePrivateDir } from './private-dir.ts';
-import { LowdbTaskStore } from './store/index.ts';
+import { createStore } from './store/open-store.ts';
 
 export interface DaemonOptions {
   config: Config;
@@ -65,7 +65,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let discord: DiscordAdapter | null = null;
   let dashboard: Dashboard | null = null;
   try {
-    const store = new LowdbTaskStore({ dir: config.home, logger, ...(opts.emptyQueue ? { acceptMissingQueue: true } : {}) });
+    const store = await createStore(config, logger, opts.emptyQueue ? { acceptMissingQueue: true } : {});
     const report = await store.open();
     for (const w of report.warnings) err.write(`WARNING: ${w}\n`);
     // A pull request links back to its task: the engine, made next, knows where (its thread, its page).

@@ -1,14 +1,16 @@
-// One contract for every TaskStore: the same tests run against the lowdb store on disk and the
-// in-memory store, so a test double never drifts from the real thing (and a future server-backed
-// store gets its contract for free).
+// One contract for every TaskStore: the same tests run against the lowdb store on disk, the
+// PostgreSQL store on a real server, and the in-memory store, so a test double never drifts from
+// the real thing.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TaskStore } from '../src/core/ports.ts';
 import type { Task, TaskStatus } from '../src/core/task.ts';
 import { LowdbTaskStore, MemoryTaskStore, StoreNotOpenError } from '../src/store/index.ts';
 import { makeTask } from './helpers/task-factory.ts';
+import { testDatabase } from './helpers/postgres.ts';
+import { PgTaskStore } from '../src/store/postgres/pg-task-store.ts';
 
 interface StoreUnderTest {
   store: TaskStore;
@@ -275,3 +277,14 @@ describeTaskStore('MemoryTaskStore', async () => ({
   store: new MemoryTaskStore(),
   cleanup: async () => {},
 }));
+
+// A real PostgreSQL (the suite's throwaway cluster, or TEST_DATABASE_URL): a fresh database each.
+// The first asks the server up (on a fresh machine, after npm test has installed it): longer than a hook may wait.
+beforeAll(async () => (await testDatabase()).drop(), 240_000);
+describeTaskStore('PgTaskStore (PostgreSQL)', async () => {
+  const db = await testDatabase();
+  return {
+    store: new PgTaskStore({ url: db.url }),
+    cleanup: () => db.drop(),
+  };
+});

@@ -8,7 +8,7 @@ import { runCliRequest, type CliRequest } from '../control/cli-request.ts';
 import { createLogger } from '../logger.ts';
 import { acquireLock } from '../lock.ts';
 import { ensurePrivateDir } from '../private-dir.ts';
-import { LowdbTaskStore } from '../store/index.ts';
+import { createStore } from '../store/open-store.ts';
 import { oneShotBuilder } from './one-shot-builder.ts';
 
 export async function runLocally(req: CliRequest): Promise<Reply> {
@@ -16,7 +16,7 @@ export async function runLocally(req: CliRequest): Promise<Reply> {
   await ensurePrivateDir(cfg.home);
   const lock = acquireLock(cfg.home, 'cli');
   const logger = createLogger({ level: 'warn', secrets: cfg.secrets, out: process.stderr });
-  const store = new LowdbTaskStore({ dir: cfg.home, logger });
+  const store = await createStore(cfg, logger);
   try {
     const report = await store.open();
     for (const w of report.warnings) process.stderr.write(`WARNING: ${w}\n`);

@@ -29,6 +29,12 @@ export class LiveSet {
     this.byId.set(task.id, task);
   }
 
+  clear(): void {
+    this.byId.clear();
+    this.highest = 0;
+    this.ordered = true;
+  }
+
   delete(id: TaskId): boolean {
     return this.byId.delete(id);
   }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { asPersistError } from '../core/persist-error.ts';
 import { silentLogger, type HistoryQuery, type Logger, type StoreOpenReport, type TaskStore } from '../core/ports.ts';
-import { formatTaskId, isTerminal, Task, taskNumber, type TaskId } from '../core/task.ts';
+import { isTerminal, Task, taskNumber, type TaskId } from '../core/task.ts';
 import { StoreMissingError, StoreNotOpenError } from './errors.ts';
 import { fsyncDir } from './durable-fs.ts';
 import { collectHistory } from './history.ts';
@@ -19,7 +19,7 @@ import { emptyLiveDoc, nextIdAbove, STORE_FORMAT_VERSION, type LiveDoc } from '.
 import { LiveDocFile } from './live-doc-file.ts';
 import { LiveSet } from './live-set.ts';
 import { TaskArchive, type ArchiveCut, type ArchiveScanStats } from './task-archive.ts';
-import { byCreationOrder, checkIdCount, deepFreeze, lastPerId, toStoredMetaValue } from './values.ts';
+import { byCreationOrder, takeIds, deepFreeze, lastPerId, toStoredMetaValue } from './values.ts';
 import { WriteQueue } from './write-queue.ts';
 
 export interface LowdbTaskStoreOptions {
@@ -195,10 +195,9 @@ export class LowdbTaskStore implements TaskStore {
 
   allocateIds(count: number): TaskId[] {
     this.requireOpen('allocateIds');
-    checkIdCount(count);
-    const ids: TaskId[] = [];
-    for (let i = 0; i < count; i++) ids.push(formatTaskId(this.state.nextId++));
-    return ids;
+    const taken = takeIds(this.state.nextId, count);
+    this.state.nextId = taken.next;
+    return taken.ids;
   }
 
   live(): Task[] {
@@ -234,6 +233,12 @@ export class LowdbTaskStore implements TaskStore {
   async history(query: HistoryQuery = {}): Promise<Task[]> {
     this.requireOpen('history');
     return collectHistory(this.archive.tasksNewestFirst(), query, (id) => this.state.live.get(id) !== undefined);
+  }
+
+  /** Every meta value (copies), for `nightshift migrate-store`. */
+  metaEntries(): [string, unknown][] {
+    this.requireOpen('metaEntries');
+    return [...this.state.meta.entries()].map(([k, v]) => [k, structuredClone(v)]);
   }
 
   getMeta<T = unknown>(key: string): T | undefined {

@@ -1,11 +1,11 @@
 // TaskStore in memory: the same behaviour as LowdbTaskStore without a disk, for fast tests of
 // the modules that use a store. State survives close() and open() on the same instance.
 import type { HistoryQuery, StoreOpenReport, TaskStore } from '../core/ports.ts';
-import { formatTaskId, isTerminal, Task, taskNumber, type TaskId } from '../core/task.ts';
+import { isTerminal, Task, taskNumber, type TaskId } from '../core/task.ts';
 import { StoreNotOpenError } from './errors.ts';
 import { collectHistory } from './history.ts';
 import { LiveSet } from './live-set.ts';
-import { checkIdCount, deepFreeze, lastPerId, toStoredMetaValue } from './values.ts';
+import { takeIds, deepFreeze, lastPerId, toStoredMetaValue } from './values.ts';
 
 export class MemoryTaskStore implements TaskStore {
   private isOpen = false;
@@ -27,10 +27,9 @@ export class MemoryTaskStore implements TaskStore {
 
   allocateIds(count: number): TaskId[] {
     this.requireOpen('allocateIds');
-    checkIdCount(count);
-    const ids: TaskId[] = [];
-    for (let i = 0; i < count; i++) ids.push(formatTaskId(this.nextId++));
-    return ids;
+    const taken = takeIds(this.nextId, count);
+    this.nextId = taken.next;
+    return taken.ids;
   }
 
   live(): Task[] {

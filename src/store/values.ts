@@ -1,6 +1,6 @@
 // What crosses the store boundary: tasks are frozen once when stored and handed out as they are;
 // meta values are JSON copies in both directions.
-import { taskNumber, type Task } from '../core/task.ts';
+import { formatTaskId, taskNumber, type Task, type TaskId } from '../core/task.ts';
 
 /** A deep copy of a meta value as it will read back from disk: JSON in, JSON out. */
 export function toStoredMetaValue(key: string, value: unknown): unknown {
@@ -34,4 +34,12 @@ export function lastPerId(tasks: readonly Task[]): Task[] {
 
 export function checkIdCount(count: number): void {
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`allocateIds(count): count must be a whole number ≥ 0, got ${count}`);
+}
+
+/** `count` ids from number `next` on (t-next, t-next+1, …), and the next number after them. */
+export function takeIds(next: number, count: number): { ids: TaskId[]; next: number } {
+  checkIdCount(count);
+  const ids: TaskId[] = [];
+  for (let i = 0; i < count; i++) ids.push(formatTaskId(next + i));
+  return { ids, next: next + count };
 }

@@ -16,6 +16,8 @@ const SLOW_FIRST = [
   'e2e-projects-slack', // 17 s (alone)
   'e2e-projects', // 12 s (alone)
   'real-claude-code', // 30 s, after its install
+  'store-postgres', // 6 s, after PostgreSQL's install (where npm test installs it)
+  'store-conformance', // the PostgreSQL part likewise
   'engine', // 20 s
   'overnight-faults', // 19 s
   'presets', // 18 s
