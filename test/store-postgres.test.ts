@@ -81,6 +81,22 @@ describe('PgTaskStore', () => {
     expect(again.allocateIds(1)).toEqual(['t-4']);
   });
 
+  it('a lost connection (the server ended the session) is replaced at the next change: nothing is lost, and the database stays held', async () => {
+    const db = await database();
+    const s = pgStore(db.url);
+    await s.open();
+    const [a, b] = s.allocateIds(2) as [string, string];
+    await s.put(makeTask({ id: a, status: 'queued' }));
+    // As a server restart or a network cut would: every session of nightshift's is ended.
+    const ended = await sql<{ ended: boolean }>(db.url, "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = 'nightshift' AND datname = current_database()");
+    expect(ended).toEqual([{ ended: true }]);
+    await s.put(makeTask({ id: b, status: 'done', updatedAt: at(5) }));
+    await s.setMeta('lastSummaryAt', at(6));
+    expect(await sql<{ id: string }>(db.url, 'SELECT id FROM nightshift_tasks ORDER BY number')).toEqual([{ id: 't-1' }, { id: 't-2' }]);
+    expect((await s.history()).map((t) => t.id)).toEqual(['t-2']);
+    await expect(pgStore(db.url).open()).rejects.toThrow(/another nightshift has this database/);
+  });
+
   it('an unreachable server is said as what to check, without the password', async () => {
     const s = pgStore('postgres://nightshift:hunter2secret@127.0.0.1:9/nightshift');
     const e = await s.open().then(

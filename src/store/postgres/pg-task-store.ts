@@ -48,23 +48,15 @@ export class PgTaskStore implements TaskStore {
   private nextId = 1;
   /** Changes go to the server one after another, in call order. */
   private writes: Promise<unknown> = Promise.resolve();
+  /** Connections that reported an error or ended: replaced before their next use. */
+  private readonly lost = new WeakSet<pg.Client>();
 
   constructor(private readonly opts: PgTaskStoreOptions) {}
 
   async open(): Promise<StoreOpenReport> {
     if (this.client) throw new Error('the PostgreSQL task store is already open');
-    const client = new pg.Client({ connectionString: this.opts.url, application_name: 'nightshift' });
-    // A connection that drops later is reported by the next query; an 'error' event without a
-    // listener would end the process.
-    client.on('error', (e) => (this.opts.logger ?? silentLogger).warn('the PostgreSQL connection failed', { error: e.message }));
-    await client.connect().catch((e: unknown) => {
-      throw unreachable(e);
-    });
+    const client = await this.connect();
     try {
-      if (this.opts.exclusive !== false) {
-        const held = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [OWNER_LOCK]);
-        if (!held.rows[0]?.ok) throw new DatabaseHeldError('another nightshift has this database (DATABASE_URL) open; stop it first, or give this one its own database');
-      }
       const loadedVersion = await migrate(client, this.opts.logger ?? silentLogger);
       await this.load(client);
       this.client = client;
@@ -73,6 +65,58 @@ export class PgTaskStore implements TaskStore {
       await client.end().catch(() => undefined);
       throw e;
     }
+  }
+
+  /** A new connection, holding the database for this process when exclusive. */
+  private async connect(): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: this.opts.url, application_name: 'nightshift' });
+    // A connection that drops is replaced at the next query (an 'error' event without a listener
+    // would end the process).
+    client.on('error', (e) => {
+      (this.opts.logger ?? silentLogger).warn('the PostgreSQL connection failed; the next change reconnects', { error: e.message });
+      this.lost.add(client);
+    });
+    client.on('end', () => this.lost.add(client));
+    await client.connect().catch((e: unknown) => {
+      throw unreachable(e);
+    });
+    if (this.opts.exclusive !== false) {
+      const held = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [OWNER_LOCK]).catch(async (e: unknown) => {
+        await client.end().catch(() => undefined);
+        throw e;
+      });
+      if (!held.rows[0]?.ok) {
+        await client.end().catch(() => undefined);
+        throw new DatabaseHeldError('another nightshift has this database (DATABASE_URL) open; stop it first, or give this one its own database');
+      }
+    }
+    return client;
+  }
+
+  /**
+   * Runs `fn` on the connection; a connection that was lost (the server restarted, a network
+   * blip) is replaced first, and a call cut off by its loss is run once more on the new one. Every
+   * statement here can be run twice safely: tasks and meta are written by key. Memory is not read
+   * again: while this process holds the database, nothing else writes it.
+   */
+  private async onConnection<T>(method: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+    let client = this.requireOpen(method);
+    if (this.lost.has(client)) client = await this.reconnect(client);
+    try {
+      return await fn(client);
+    } catch (e) {
+      if (!isConnectionLoss(e) || this.client !== client) throw e;
+      return fn(await this.reconnect(client));
+    }
+  }
+
+  private async reconnect(old: pg.Client): Promise<pg.Client> {
+    this.lost.delete(old);
+    await old.end().catch(() => undefined);
+    const client = await this.connect();
+    this.client = client;
+    (this.opts.logger ?? silentLogger).info('reconnected to PostgreSQL');
+    return client;
   }
 
   private async load(client: pg.Client): Promise<void> {
@@ -115,10 +159,10 @@ export class PgTaskStore implements TaskStore {
   }
 
   async get(id: TaskId): Promise<Task | null> {
-    const client = this.requireOpen('get');
+    this.requireOpen('get');
     const live = this.liveTasks.get(id);
     if (live) return live;
-    const r = await client.query<{ task: unknown }>('SELECT task FROM nightshift_tasks WHERE id = $1', [id]);
+    const r = await this.onConnection('get', (client) => client.query<{ task: unknown }>('SELECT task FROM nightshift_tasks WHERE id = $1', [id]));
     return r.rows[0] ? deepFreeze(Task.parse(r.rows[0].task)) : null;
   }
 
@@ -169,15 +213,15 @@ export class PgTaskStore implements TaskStore {
   }
 
   async history(query: HistoryQuery = {}): Promise<Task[]> {
-    const client = this.requireOpen('history');
+    this.requireOpen('history');
     const limit = query.limit ?? null;
     if (limit !== null && limit <= 0) return [];
-    const r = await client.query<{ task: unknown }>(
+    const r = await this.onConnection('history', (client) => client.query<{ task: unknown }>(
       `SELECT task FROM nightshift_tasks
        WHERE NOT live AND ($1::timestamptz IS NULL OR updated_at >= $1::timestamptz)
        ORDER BY archived_seq DESC LIMIT $2`,
       [query.since?.toISOString() ?? null, limit],
-    );
+    ));
     return r.rows.map((row) => deepFreeze(Task.parse(row.task)));
   }
 
@@ -205,10 +249,10 @@ export class PgTaskStore implements TaskStore {
   }
 
   private write<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = this.requireOpen('write');
+    this.requireOpen('write');
     const run = this.writes.then(
-      () => fn(client),
-      () => fn(client),
+      () => this.onConnection('write', fn),
+      () => this.onConnection('write', fn),
     );
     this.writes = run.catch(() => undefined);
     return run;
@@ -218,6 +262,13 @@ export class PgTaskStore implements TaskStore {
     if (!this.client) throw new StoreNotOpenError(method);
     return this.client;
   }
+}
+
+/** The connection, not the statement, failed: the server went away, or ended this session. */
+function isConnectionLoss(e: unknown): boolean {
+  const err = e as { code?: string; message?: string };
+  if (err.code && (/^(?:57P0[123]|08\d\d\d)$/.test(err.code) || ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT'].includes(err.code))) return true;
+  return /Connection terminated|Client was closed|not queryable/i.test(err.message ?? '');
 }
 
 /** Applies the migrations the database lacks; the version it had before (null: none). */
