@@ -189,21 +189,44 @@ program
   .option('--json', 'print the projects as JSON')
   .action(async (o: { json?: boolean }) => run(() => ({ verb: 'projects' }), o.json)());
 
+/** A team command run without DATABASE_URL: says what to set, exit code 2. */
+function needsDatabase(why: string): void {
+  process.stderr.write(`${why}\n`);
+  process.exitCode = 2;
+}
+
 program
   .command('migrate-store')
   .description("copy NIGHTSHIFT_HOME's tasks and history into the PostgreSQL database of DATABASE_URL (safe to run again)")
   .action(async () => {
     const cfg = await config();
-    if (!cfg.databaseUrl) {
-      process.stderr.write('migrate-store copies the tasks in NIGHTSHIFT_HOME into PostgreSQL: set DATABASE_URL (postgres://…) first. Nothing was copied.\n');
-      process.exitCode = 2;
-      return;
-    }
+    if (!cfg.databaseUrl) return needsDatabase('migrate-store copies the tasks in NIGHTSHIFT_HOME into PostgreSQL: set DATABASE_URL (postgres://…) first. Nothing was copied.');
     const { migrateStore } = await import('./store/migrate-store.ts');
     const { createLogger } = await import('./logger.ts');
     const logger = createLogger({ level: 'warn', secrets: cfg.secrets, out: process.stderr });
     const n = await migrateStore({ home: cfg.home, databaseUrl: cfg.databaseUrl, logger, progress: (line) => process.stdout.write(`  ${line}\n`) });
     process.stdout.write(`Copied ${n.live} live and ${n.finished} finished tasks and ${n.meta} meta values from ${cfg.home} into DATABASE_URL. Run it again at any time: it copies what changed and duplicates nothing.\n`);
+  });
+
+program
+  .command('worker')
+  .description('take builds from the team queue (DATABASE_URL) and run them on this machine (WORKER_SLOTS, WORKER_LABELS)')
+  .action(async () => {
+    const cfg = await config();
+    if (!cfg.databaseUrl) return needsDatabase('nightshift worker takes builds from the team database: set DATABASE_URL (postgres://…) to the one the daemon uses.');
+    const { startWorker } = await import('./team/start-worker.ts');
+    await startWorker(cfg, process.stdout, process.stderr);
+  });
+
+program
+  .command('workers')
+  .description('the workers on the team database: labels, load, and what each runs')
+  .option('--json', 'print them as JSON')
+  .action(async (o: { json?: boolean }) => {
+    const cfg = await config();
+    if (!cfg.databaseUrl) return needsDatabase('nightshift workers lists the workers of the team database: set DATABASE_URL (postgres://…).');
+    const { listWorkers } = await import('./team/workers-list.ts');
+    process.stdout.write(`${await listWorkers(cfg.databaseUrl, cfg.team.workerTimeoutMs, o.json ?? false)}\n`);
   });
 
 program

@@ -197,6 +197,10 @@ const EnvSchema = z.object({
     }),
   BUILD_REPO: z.string().optional().transform((v) => (v === undefined ? undefined : resolve(v))),
   PROJECTS_FILE: z.string().optional().transform((v) => (v === undefined ? undefined : resolve(v))),
+  BUILD_ON: z.enum(['local', 'workers'], { message: 'BUILD_ON: expected local (builds run here) or workers (builds run on `nightshift worker` machines; needs DATABASE_URL)' }).default('local'),
+  WORKER_SLOTS: integer('WORKER_SLOTS', 1, 1, 64),
+  WORKER_LABELS: z.string().optional().transform(list),
+  WORKER_TIMEOUT: duration('WORKER_TIMEOUT', '30s', 1_000),
   DATABASE_URL: z
     .string()
     .optional()
@@ -461,6 +465,8 @@ export interface Config {
   projectsFile?: string;
   /** DATABASE_URL: the tasks live in PostgreSQL instead of NIGHTSHIFT_HOME's lowdb store. */
   databaseUrl?: string;
+  /** Team mode: where builds run, and a worker's capacity, labels and how long silence means dead. */
+  team: { buildOn: 'local' | 'workers'; workerSlots: number; workerLabels: string[]; workerTimeoutMs: number };
   openPr: boolean;
   stallTimeoutMs: number;
   workspaceKeep: number;
@@ -522,6 +528,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
     sandboxed: e.AGENT_SANDBOXED,
   });
   if (!resolved.ok) throw new ConfigError([resolved.problem]);
+  if (e.BUILD_ON === 'workers' && !e.DATABASE_URL) throw new ConfigError(['BUILD_ON=workers: the workers take builds from the database; set DATABASE_URL (postgres://…) too']);
   if (e.PROJECTS_FILE) {
     const both = [e.BUILD_REPO ? 'BUILD_REPO' : null, e.BUILD_CHECK ? 'BUILD_CHECK' : null].filter((n) => n !== null);
     if (both.length) throw new ConfigError([`PROJECTS_FILE is set, and so is ${both.join(' and ')}: with a projects file, each project names its repo and check there; unset ${both.join(' and ')}`]);
@@ -592,6 +599,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
     checkTimeoutMs: e.BUILD_CHECK_TIMEOUT,
     ...(e.PROJECTS_FILE ? { projectsFile: e.PROJECTS_FILE } : {}),
     ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+    team: { buildOn: e.BUILD_ON, workerSlots: e.WORKER_SLOTS, workerLabels: e.WORKER_LABELS, workerTimeoutMs: e.WORKER_TIMEOUT },
     openPr: e.OPEN_PR,
     stallTimeoutMs: e.STALL_TIMEOUT,
     workspaceKeep: e.WORKSPACE_KEEP,

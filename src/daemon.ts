@@ -64,13 +64,16 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let slack: SlackAdapter | null = null;
   let discord: DiscordAdapter | null = null;
   let dashboard: Dashboard | null = null;
+  let remote: { close(): Promise<void> } | null = null;
   try {
     const store = await createStore(config, logger, opts.emptyQueue ? { acceptMissingQueue: true } : {});
     const report = await store.open();
     for (const w of report.warnings) err.write(`WARNING: ${w}\n`);
     // A pull request links back to its task: the engine, made next, knows where (its thread, its page).
     let engineRef: Engine | null = null;
-    const { builder, notice, fallbackName } = selectBuilder(config, logger, catalog, async (task) => (engineRef ? engineRef.placesOf(task) : {}));
+    const team = config.team.buildOn === 'workers' && config.databaseUrl ? await dispatchToWorkers(config.databaseUrl, config.team.workerTimeoutMs, logger) : null;
+    remote = team?.builder ?? null;
+    const { builder, notice, fallbackName } = team ?? selectBuilder(config, logger, catalog, async (task) => (engineRef ? engineRef.placesOf(task) : {}));
     const policy = fallbackName ? { ...config.policy, fallbackBuilder: fallbackName } : config.policy;
     const engine = new Engine({ store, builder, policy, clock, logger, runBuilds: true, redact: (t) => redact(t, config.secrets) });
     engine.useProjects(catalog);
@@ -120,6 +123,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       consoleAdapter?.stop();
       await dashboard?.close();
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      await remote?.close();
       await store.close();
       lock.release();
       await new Promise<void>((r) => logFile.end(() => r()));
@@ -137,6 +141,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       },
     };
   } catch (e) {
+    await remote?.close().catch(() => undefined);
     summaries?.stop();
     await slack?.stop().catch(() => undefined);
     await discord?.stop().catch(() => undefined);
@@ -189,4 +194,12 @@ export function handleSignals(daemon: Daemon, err: Writable, graceMs: number): v
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+}
+
+/** BUILD_ON=workers: attempts are queued for `nightshift worker` machines instead of spawned here. */
+async function dispatchToWorkers(url: string, staleMs: number, logger: Logger) {
+  const { RemoteBuilder } = await import('./team/remote-builder.ts');
+  const builder = new RemoteBuilder({ url, staleMs, logger });
+  await builder.connect();
+  return { builder, notice: 'Builds run on workers: start "nightshift worker" with the same DATABASE_URL on each machine that builds.', fallbackName: undefined };
 }

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive as processAlive } from '../src/builders/process-tree.ts';
 import { agent, hangPids, waitFor } from './helpers/agents.ts';
 import { cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
+import { task } from './helpers/agent-env.ts';
 import { killStrays } from './helpers/strays.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
@@ -82,7 +83,7 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     d.child.kill('SIGKILL');
     await d.exited;
     // a status check meanwhile leaves the agent at work: it says so, and ends nothing
-    const meanwhile = JSON.parse((await runCli(['status', 't-1', '--json'], cliEnv(home))).stdout) as JsonTask;
+    const meanwhile = (await task(cliEnv(home), 't-1')) as unknown as JsonTask;
     expect([meanwhile.status, meanwhile.attempts.map((a) => a.outcome)]).toEqual(['building', ['running']]);
 
     const restarted = startDaemon(env);

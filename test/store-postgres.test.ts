@@ -4,7 +4,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LowdbTaskStore } from '../src/store/index.ts';
 import { PgTaskStore } from '../src/store/postgres/pg-task-store.ts';
-import { SCHEMA_VERSION } from '../src/store/postgres/schema.ts';
+import { MIGRATIONS, SCHEMA_VERSION } from '../src/store/postgres/schema.ts';
 import { cliEnv, runCli } from './helpers/cli.ts';
 import { query, testDatabase, type TestDatabase } from './helpers/postgres.ts';
 import { makeTask } from './helpers/task-factory.ts';
@@ -40,7 +40,7 @@ describe('PgTaskStore', () => {
     const first = pgStore(db.url);
     expect(await first.open()).toEqual({ warnings: [], loadedVersion: null });
     await first.close();
-    expect(await sql<{ version: number }>(db.url, 'SELECT version FROM nightshift_schema ORDER BY version')).toEqual([{ version: SCHEMA_VERSION }]);
+    expect(await sql<{ version: number }>(db.url, 'SELECT version FROM nightshift_schema ORDER BY version')).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     const again = pgStore(db.url);
     expect(await again.open()).toEqual({ warnings: [], loadedVersion: SCHEMA_VERSION });
   });

@@ -272,7 +272,7 @@ function isConnectionLoss(e: unknown): boolean {
 }
 
 /** Applies the migrations the database lacks; the version it had before (null: none). */
-async function migrate(client: pg.Client, logger: Logger): Promise<number | null> {
+export async function migrate(client: Pick<pg.Client, 'query'>, logger: Logger): Promise<number | null> {
   await client.query('BEGIN');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);

@@ -1,0 +1,146 @@
+// The daemon's Builder in team mode (BUILD_ON=workers): an attempt is not spawned here but queued
+// for the workers (pg-boss, on DATABASE_URL), and followed through its row in nightshift_runs:
+// progress as the worker reports it, the end it records. A worker silent past WORKER_TIMEOUT has
+// its run marked lost (its worker stops the agent when it learns so) and the attempt ends as a
+// retryable failure, so the engine tries again on a worker that answers: never lost, never twice.
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import type { Attempt, Task } from '../core/task.ts';
+import type { AdoptRequest, Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
+import { silentLogger } from '../core/ports.ts';
+import { RUN_CHANNEL } from '../store/postgres/schema.ts';
+import { ATTEMPT_QUEUE, cancelRun, loseRuns, queueRun, readRun, type RunJob, type RunRow } from './runs.ts';
+
+export interface RemoteBuilderOptions {
+  url: string;
+  /** WORKER_TIMEOUT: a worker silent this long is taken for dead. */
+  staleMs: number;
+  logger?: Logger;
+}
+
+interface Watch {
+  onRow(row: RunRow): void;
+}
+
+const key = (taskId: string, attempt: number) => `${taskId}:${attempt}`;
+
+export class RemoteBuilder implements Builder {
+  readonly name = 'a worker';
+  readonly isDemo = false;
+  private pool: pg.Pool | null = null;
+  private listener: pg.Client | null = null;
+  private boss: PgBoss | null = null;
+  private supervisor: NodeJS.Timeout | undefined;
+  private readonly watches = new Map<string, Watch>();
+
+  constructor(private readonly opts: RemoteBuilderOptions) {}
+
+  /** Connects, listens for runs' changes, and starts the dispatch queue; then checks on workers every few seconds. */
+  async connect(): Promise<void> {
+    const log = this.opts.logger ?? silentLogger;
+    this.pool = new pg.Pool({ connectionString: this.opts.url, max: 4, application_name: 'nightshift-dispatch' });
+    this.pool.on('error', (e) => log.warn('a PostgreSQL connection of the dispatch failed', { error: e.message }));
+    this.listener = new pg.Client({ connectionString: this.opts.url, application_name: 'nightshift-dispatch' });
+    this.listener.on('error', (e) => log.warn('the PostgreSQL listener failed', { error: e.message }));
+    this.listener.on('notification', (n) => void this.changed(n.payload ?? ''));
+    await this.listener.connect();
+    await this.listener.query(`LISTEN ${RUN_CHANNEL}`);
+    this.boss = new PgBoss({ connectionString: this.opts.url, max: 2, schedule: false, supervise: true });
+    this.boss.on('error', (e: Error) => log.warn('pg-boss failed', { error: e.message }));
+    await this.boss.start();
+    await this.boss.createQueue(ATTEMPT_QUEUE);
+    const every = Math.max(250, Math.min(5_000, this.opts.staleMs / 3));
+    this.supervisor = setInterval(() => void this.supervise(), every);
+    this.supervisor.unref();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.supervisor);
+    await this.boss?.stop({ graceful: false, wait: true }).catch(() => undefined);
+    await this.listener?.end().catch(() => undefined);
+    await this.pool?.end().catch(() => undefined);
+    this.boss = null;
+    this.listener = null;
+    this.pool = null;
+  }
+
+  plan(task: Task, attempt: number): BuildPlan {
+    // The worker that takes it keeps the log and the worktree; its own paths come back with the end.
+    return { workspace: `(a worker's) workspaces/${task.id}`, logPath: `(a worker's) logs/${task.id}/attempt-${attempt}.log` };
+  }
+
+  start(req: BuildRequest): BuildHandle {
+    const { task, attempt } = req;
+    const db = this.db();
+    let settle!: (r: BuildResult) => void;
+    const result = new Promise<BuildResult>((resolve) => (settle = resolve));
+    const k = key(task.id, attempt);
+    let done = false;
+    const finish = (r: BuildResult) => {
+      if (done) return;
+      done = true;
+      this.watches.delete(k);
+      settle(r);
+    };
+    this.watches.set(k, {
+      onRow: (row) => {
+        if (row.progress && (row.state === 'running' || row.state === 'cancelling')) req.onProgress(row.progress);
+        if (row.state === 'ended' && row.result) finish(row.result);
+        if (row.state === 'lost') finish(lostResult(row.why ?? 'its worker stopped answering'));
+      },
+    });
+    const job: RunJob = { task, attempt, timeoutMs: req.timeoutMs };
+    void (async () => {
+      await queueRun(db, task.id, attempt);
+      // Kept past the build's own timeout: the heartbeat, not pg-boss's expiry, says a worker died.
+      await this.boss?.send(ATTEMPT_QUEUE, job, { retryLimit: 0, expireInSeconds: Math.ceil(req.timeoutMs / 1000) + 3600 });
+    })().catch((e: unknown) => finish(failed(`could not hand the attempt to the workers: ${e instanceof Error ? e.message : String(e)}`)));
+    return {
+      pid: undefined,
+      result,
+      cancel: async (why: string) => {
+        await cancelRun(db, task.id, attempt, why).catch((e: unknown) => finish(failed(`could not reach the workers to cancel: ${String(e)}`)));
+        await result;
+      },
+    };
+  }
+
+  /** After a restart: a run this daemon no longer follows is given up; its worker stops the agent at its next heartbeat. */
+  async reap(task: Task, attempt: Attempt): Promise<boolean> {
+    const lost = await loseRuns(this.db(), 'nightshift restarted and gave the attempt up', { taskId: task.id, attempt: attempt.n });
+    return lost.length > 0;
+  }
+
+  adopt(_req: AdoptRequest): BuildHandle | null {
+    return null;
+  }
+
+  private async changed(payload: string): Promise<void> {
+    const [taskId, n] = payload.split(':');
+    const watch = taskId && n ? this.watches.get(key(taskId, Number(n))) : undefined;
+    if (!watch || !taskId) return;
+    const row = await readRun(this.db(), taskId, Number(n)).catch(() => null);
+    if (row) watch.onRow(row);
+  }
+
+  /** Silent workers' runs are lost; and every followed run is read again, in case a notification was missed. */
+  private async supervise(): Promise<void> {
+    if (!this.pool) return;
+    try {
+      await loseRuns(this.pool, 'its worker stopped answering', { staleMs: this.opts.staleMs });
+      for (const k of [...this.watches.keys()]) await this.changed(k);
+    } catch (e) {
+      (this.opts.logger ?? silentLogger).warn('could not check on the workers', { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private db(): pg.Pool {
+    if (!this.pool) throw new Error('the dispatch to workers is not connected');
+    return this.pool;
+  }
+}
+
+const failed = (reason: string): BuildResult => ({ outcome: 'failed', reason, exitCode: null, signal: null, logTail: '', deliverables: {}, durationMs: 0 });
+
+/** A run given up on: a failure another attempt may fix (on a worker that answers). */
+const lostResult = (why: string): BuildResult => failed(`the attempt was lost: ${why}`);

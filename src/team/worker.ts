@@ -1,0 +1,153 @@
+// `nightshift worker`: takes attempts from the team's queue (pg-boss on DATABASE_URL) and runs
+// each with the same builder a single nightshift uses, in local worktrees of the task's project,
+// pushing the branch as the project says. Its progress and end go back through nightshift_runs, where
+// the daemon follows them. It proves it is alive with heartbeats, and stops an agent the moment
+// its run is no longer its own (cancelled, or given up on), or when it cannot reach the database
+// for as long as the daemon would wait: a run is never carried on twice.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import PgBoss from 'pg-boss';
+import type { Config } from '../config.ts';
+import type { BuildHandle, Builder, Logger, Progress } from '../core/ports.ts';
+import { silentLogger } from '../core/ports.ts';
+import { Task } from '../core/task.ts';
+import { migrate } from '../store/postgres/pg-task-store.ts';
+import { ATTEMPT_QUEUE, claimRun, endRun, heartbeat, reportProgress, type RunJob, type RunState } from './runs.ts';
+
+export interface WorkerOptions {
+  url: string;
+  builder: Builder;
+  slots: number;
+  labels: string[];
+  /** WORKER_TIMEOUT: heartbeats go out six times within it; cut off this long, the worker stops its agents. */
+  staleMs: number;
+  logger?: Logger;
+  /** A line for the person who started it. */
+  say?: (line: string) => void;
+}
+
+interface Running {
+  handle: BuildHandle;
+  stopping: boolean;
+}
+
+export class Worker {
+  readonly id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private pool: pg.Pool | null = null;
+  private boss: PgBoss | null = null;
+  private beat: NodeJS.Timeout | undefined;
+  private lastBeat = Date.now();
+  private readonly running = new Map<string, Running>();
+
+  constructor(private readonly opts: WorkerOptions) {}
+
+  async start(): Promise<void> {
+    const log = this.opts.logger ?? silentLogger;
+    this.pool = new pg.Pool({ connectionString: this.opts.url, max: this.opts.slots + 3, application_name: 'nightshift-worker' });
+    this.pool.on('error', (e) => log.warn('a PostgreSQL connection of the worker failed', { error: e.message }));
+    const client = await this.pool.connect();
+    try {
+      await migrate(client, log);
+    } finally {
+      client.release();
+    }
+    await this.pool.query('INSERT INTO nightshift_workers (id, host, labels, slots) VALUES ($1, $2, $3, $4)', [this.id, hostname(), this.opts.labels, this.opts.slots]);
+    this.boss = new PgBoss({ connectionString: this.opts.url, max: 2, schedule: false, supervise: false });
+    this.boss.on('error', (e: Error) => log.warn('pg-boss failed', { error: e.message }));
+    await this.boss.start();
+    await this.boss.createQueue(ATTEMPT_QUEUE);
+    this.beat = setInterval(() => void this.heartbeat(), Math.max(100, this.opts.staleMs / 6));
+    for (let i = 0; i < this.opts.slots; i++) {
+      await this.boss.work<RunJob>(ATTEMPT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
+        if (job) await this.run(job.data);
+      });
+    }
+    this.opts.say?.(`nightshift worker ${this.id}: ${this.opts.slots} slot${this.opts.slots === 1 ? '' : 's'}${this.opts.labels.length ? `, labels ${this.opts.labels.join(', ')}` : ''}; builds with ${this.opts.builder.name}.`);
+  }
+
+  /** Stops taking work; what runs is ended and handed back (the daemon retries it elsewhere). */
+  async stop(): Promise<void> {
+    await this.boss?.offWork(ATTEMPT_QUEUE).catch(() => undefined);
+    await Promise.all([...this.running.values()].map((r) => this.stopRun(r, 'the worker was stopped')));
+    clearInterval(this.beat);
+    await this.pool?.query('DELETE FROM nightshift_workers WHERE id = $1', [this.id]).catch(() => undefined);
+    await this.boss?.stop({ graceful: false, wait: true }).catch(() => undefined);
+    await this.pool?.end().catch(() => undefined);
+  }
+
+  private async run(job: RunJob): Promise<void> {
+    const db = this.db();
+    const task = Task.parse(job.task);
+    const { attempt } = job;
+    if (!(await claimRun(db, task.id, attempt, this.id))) return; // cancelled or given up before it was taken
+    const log = this.opts.logger ?? silentLogger;
+    const k = `${task.id}:${attempt}`;
+    let lastSent = 0;
+    let pending: Progress | null = null;
+    const send = () => {
+      if (!pending) return;
+      const p = pending;
+      pending = null;
+      lastSent = Date.now();
+      void reportProgress(db, task.id, attempt, this.id, p).catch(() => undefined);
+    };
+    const handle = this.opts.builder.start({
+      task,
+      attempt,
+      plan: this.opts.builder.plan(task, attempt),
+      timeoutMs: job.timeoutMs,
+      // At most a few a second on the wire; the newest one always goes.
+      onProgress: (p) => {
+        pending = p;
+        if (Date.now() - lastSent >= 250) send();
+        else setTimeout(send, 250).unref();
+      },
+    });
+    this.running.set(k, { handle, stopping: false });
+    const result = await handle.result;
+    this.running.delete(k);
+    send();
+    const kept = await endRun(db, task.id, attempt, this.id, result).catch((e: unknown) => {
+      log.warn('could not record the end of an attempt', { task: task.id, attempt, error: String(e) });
+      return false;
+    });
+    if (!kept) log.info('an attempt ended after it was no longer this worker’s; its end is not recorded', { task: task.id, attempt });
+  }
+
+  private async heartbeat(): Promise<void> {
+    let states: Map<string, RunState>;
+    try {
+      states = await heartbeat(this.db(), this.id);
+      this.lastBeat = Date.now();
+    } catch (e) {
+      // Cut off as long as the daemon waits for a heartbeat: it has given these runs up by now.
+      if (Date.now() - this.lastBeat > this.opts.staleMs) {
+        for (const r of this.running.values()) void this.stopRun(r, 'the worker lost the database');
+      }
+      (this.opts.logger ?? silentLogger).warn('could not send a heartbeat', { error: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    for (const [k, r] of this.running) {
+      const state = states.get(k);
+      if (state === 'cancelling') void this.stopRun(r, 'cancelled');
+      else if (state === undefined) void this.stopRun(r, 'the daemon gave this attempt up');
+    }
+  }
+
+  private async stopRun(r: Running, why: string): Promise<void> {
+    if (r.stopping) return;
+    r.stopping = true;
+    await r.handle.cancel(why);
+  }
+
+  private db(): pg.Pool {
+    if (!this.pool) throw new Error('the worker is not connected');
+    return this.pool;
+  }
+}
+
+/** The worker's settings, from the config. */
+export function workerOptions(config: Config): Pick<WorkerOptions, 'slots' | 'labels' | 'staleMs'> {
+  return { slots: config.team.workerSlots, labels: config.team.workerLabels, staleMs: config.team.workerTimeoutMs };
+}

@@ -1,0 +1,160 @@
+// Team mode through the binaries, on a real PostgreSQL: `nightshift start` with BUILD_ON=workers
+// dispatches through pg-boss, two `nightshift worker` processes (each its own machine: its own
+// NIGHTSHIFT_HOME) take the attempts, and one of them dies mid-build (SIGKILL, with the agent it ran,
+// as when its machine goes down). Its attempt is declared lost within WORKER_TIMEOUT and built by
+// the other worker; every task is done once, and no task ever ran on two workers at once.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from './helpers/agents.ts';
+import { BIN, cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
+import { query, testDatabase, type TestDatabase } from './helpers/postgres.ts';
+import { killStrays } from './helpers/strays.ts';
+import { tempDir } from './helpers/temp-dir.ts';
+
+const AGENT = fileURLToPath(new URL('./fixtures/agents/team-agent.mjs', import.meta.url));
+
+beforeAll(async () => (await testDatabase()).drop(), 240_000);
+
+interface Entry {
+  event: 'start' | 'end';
+  task: string;
+  attempt: number;
+  worker: string;
+  at: number;
+}
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function startWorker(name: string, env: NodeJS.ProcessEnv): { child: ChildProcess; out: () => string; home: string } {
+  let out = '';
+  const child = spawn(process.execPath, [BIN, 'worker'], { env, cwd: env.NIGHTSHIFT_HOME, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const home = env.NIGHTSHIFT_HOME as string;
+  cleanups.push(() => {
+    child.kill('SIGKILL');
+    killStrays(home);
+  });
+  void name;
+  return { child, out: () => out, home };
+}
+
+describe('team mode: a daemon and two workers on one PostgreSQL', () => {
+  it('ten tasks spread over two workers; one worker killed mid-build; its attempt is built by the other; nothing lost, nothing twice at once', async () => {
+    const db: TestDatabase = await testDatabase();
+    cleanups.push(() => db.drop());
+    const ledger = join(await tempDir(), 'ledger.jsonl');
+    const common = { DATABASE_URL: db.url, WORKER_TIMEOUT: '3s', RETRY_BACKOFF: '100ms' };
+    const daemonHome = await tempDir();
+    const daemonEnv = cliEnv(daemonHome, { ...common, BUILD_ON: 'workers', MAX_PARALLEL_BUILDS: '4' });
+    const daemon = new DaemonProcess(daemonEnv);
+    cleanups.push(async () => {
+      daemon.child.kill('SIGKILL');
+      await daemon.exited;
+    });
+    await daemon.waitForOutput(/Builds run on workers/);
+    const worker = async (name: string) =>
+      startWorker(name, cliEnv(await tempDir(), { ...common, BUILDER: AGENT, WORKER_SLOTS: '2', BUILDER_ENV_ALLOW: 'TEAM_LEDGER,TEAM_WORKER_NAME,TEAM_WORK_MS', TEAM_LEDGER: ledger, TEAM_WORKER_NAME: name, TEAM_WORK_MS: '1500' }));
+    const a = await worker('a');
+    const b = await worker('b');
+    await waitFor(() => /nightshift worker .*2 slots/.test(a.out()) && /nightshift worker .*2 slots/.test(b.out()), 20_000, 'both workers up');
+    expect((await runCli(['workers'], daemonEnv)).stdout.split('\n').filter((l) => /0\/2 busy/.test(l))).toHaveLength(2);
+
+    for (let i = 1; i <= 10; i++) await runCli(['add', `build widget number ${i}`, '--priority', 'high'], daemonEnv);
+    const entries = async (): Promise<Entry[]> =>
+      (await readFile(ledger, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Entry);
+    // Kill worker a while one of its agents is at work: the worker, its keeper and agent, as a machine going down.
+    await waitFor(async () => (await entries()).some((e) => e.worker === 'a' && e.event === 'start'), 30_000, 'worker a building');
+    a.child.kill('SIGKILL');
+    killStrays(a.home);
+    const killedAt = Date.now();
+    const startedOnA = (await entries()).filter((s) => s.worker === 'a' && s.event === 'start');
+
+    await waitFor(async () => (await entries()).filter((e) => e.event === 'end').length >= 10 && (await runCli(['status', '--active', '--json'], daemonEnv)).stdout.trim() === '[]', 90_000, 'all ten built');
+    await waitFor(async () => {
+      const done = await Promise.all(Array.from({ length: 10 }, (_, i) => runCli(['status', `t-${i + 1}`, '--json'], daemonEnv)));
+      return done.every((r) => (JSON.parse(r.stdout) as { status: string }).status === 'done');
+    }, 20_000, 'all ten done');
+
+    const log = await entries();
+    // Every task was built to the end (by one attempt that counted; an agent that finished just as
+    // its worker died has its end in the ledger too, but that attempt was never recorded).
+    expect(new Set(log.filter((e) => e.event === 'end').map((e) => e.task))).toEqual(new Set(Array.from({ length: 10 }, (_, i) => `t-${i + 1}`)));
+    // What worker a was running when it died was declared lost and built again by b, after a died.
+    const lost = await query<{ task_id: string; attempt: number; worker_id: string }>(db.url, "SELECT task_id, attempt, worker_id FROM nightshift_runs WHERE state = 'lost'");
+    expect(lost.length).toBeGreaterThan(0);
+    for (const run of lost) {
+      expect(startedOnA.some((e) => e.task === run.task_id && e.attempt === run.attempt)).toBe(true);
+      const t = JSON.parse((await runCli(['status', run.task_id, '--json'], daemonEnv)).stdout) as { attempts: { outcome: string; reason?: string }[] };
+      expect(t.attempts.map((x) => x.outcome)).toEqual(['failed', 'succeeded']);
+      expect(t.attempts[0]?.reason).toBe(`the attempt was lost: its worker stopped answering (${run.worker_id})`);
+      const again = log.find((e) => e.task === run.task_id && e.event === 'start' && e.attempt === run.attempt + 1);
+      expect(again?.worker).toBe('b');
+      expect(again!.at).toBeGreaterThan(killedAt);
+    }
+    // Never two agents on one task at once: each start comes after the previous attempt's end (or its worker's death).
+    for (const task of new Set(log.map((e) => e.task))) {
+      const starts = log.filter((e) => e.task === task && e.event === 'start').sort((x, y) => x.at - y.at);
+      for (let i = 1; i < starts.length; i++) {
+        const prev = starts[i - 1]!;
+        const prevEnd = log.find((e) => e.task === task && e.event === 'end' && e.attempt === prev.attempt)?.at ?? killedAt;
+        expect(starts[i]!.at).toBeGreaterThanOrEqual(prevEnd);
+      }
+    }
+    // Both workers took a share (a until it died); the daemon's console told the story of the lost attempt.
+    expect(new Set(log.filter((e) => e.event === 'start').map((e) => e.worker))).toEqual(new Set(['a', 'b']));
+    expect(daemon.stdout).toMatch(/attempt 1 .*failed \(the attempt was lost: its worker stopped answering/);
+    const rows = await query<{ state: string; n: string }>(db.url, 'SELECT state, count(*) AS n FROM nightshift_runs GROUP BY state ORDER BY state');
+    expect(rows).toEqual([
+      { state: 'ended', n: '10' },
+      { state: 'lost', n: String(lost.length) },
+    ]);
+  }, 150_000);
+
+  it('a cancel reaches the worker: its agent is ended, the task is cancelled, and workers lists who runs what', async () => {
+    const db: TestDatabase = await testDatabase();
+    cleanups.push(() => db.drop());
+    const ledger = join(await tempDir(), 'ledger.jsonl');
+    const common = { DATABASE_URL: db.url, WORKER_TIMEOUT: '3s' };
+    const daemonEnv = cliEnv(await tempDir(), { ...common, BUILD_ON: 'workers' });
+    const daemon = new DaemonProcess(daemonEnv);
+    cleanups.push(async () => {
+      daemon.child.kill('SIGKILL');
+      await daemon.exited;
+    });
+    await daemon.waitForOutput(/Builds run on workers/);
+    const w = startWorker('solo', cliEnv(await tempDir(), { ...common, BUILDER: AGENT, WORKER_LABELS: 'linux,big', BUILDER_ENV_ALLOW: 'TEAM_LEDGER,TEAM_WORKER_NAME,TEAM_WORK_MS', TEAM_LEDGER: ledger, TEAM_WORKER_NAME: 'solo', TEAM_WORK_MS: '60000' }));
+    await waitFor(() => /nightshift worker .*1 slot, labels linux, big/.test(w.out()), 20_000, 'the worker up');
+    await runCli(['add', 'build a long thing', '--priority', 'high'], daemonEnv);
+    await waitFor(async () => (await readFile(ledger, 'utf8').catch(() => '')).includes('"start"'), 20_000, 'the agent at work');
+    const agentPid = (JSON.parse((await readFile(ledger, 'utf8')).split('\n')[0]!) as { pid: number }).pid;
+    const listed = (await runCli(['workers'], daemonEnv)).stdout;
+    expect(listed).toMatch(/\[linux, big\] · 1\/1 busy: t-1 attempt 1/);
+
+    const r = await runCli(['cancel', 't-1'], daemonEnv);
+    expect(r.stdout).toMatch(/t-1 .* cancelled/);
+    const t = JSON.parse((await runCli(['status', 't-1', '--json'], daemonEnv)).stdout) as { status: string };
+    expect(t.status).toBe('cancelled');
+    await waitFor(() => !alive(agentPid), 10_000, 'the agent ended');
+    expect(await readFile(ledger, 'utf8')).not.toContain('"end"');
+    expect(await query<{ state: string }>(db.url, 'SELECT state FROM nightshift_runs')).toEqual([{ state: 'ended' }]);
+  }, 90_000);
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
