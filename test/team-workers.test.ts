@@ -45,20 +45,25 @@ function startWorker(name: string, env: NodeJS.ProcessEnv): { child: ChildProces
   return { child, out: () => out, home };
 }
 
+/** A database of its own, the agents' ledger, and `nightshift start` handing builds to workers (WORKER_TIMEOUT 3s). */
+async function teamDaemon(extra: Record<string, string> = {}) {
+  const db: TestDatabase = await testDatabase();
+  cleanups.push(() => db.drop());
+  const ledger = join(await tempDir(), 'ledger.jsonl');
+  const common = { DATABASE_URL: db.url, WORKER_TIMEOUT: '3s' };
+  const daemonEnv = cliEnv(await tempDir(), { ...common, BUILD_ON: 'workers', ...extra });
+  const daemon = new DaemonProcess(daemonEnv);
+  cleanups.push(async () => {
+    daemon.child.kill('SIGKILL');
+    await daemon.exited;
+  });
+  await daemon.waitForOutput(/Builds run on workers/);
+  return { db, ledger, common, daemonEnv, daemon };
+}
+
 describe('team mode: a daemon and two workers on one PostgreSQL', () => {
   it('ten tasks spread over two workers; one worker killed mid-build; its attempt is built by the other; nothing lost, nothing twice at once', async () => {
-    const db: TestDatabase = await testDatabase();
-    cleanups.push(() => db.drop());
-    const ledger = join(await tempDir(), 'ledger.jsonl');
-    const common = { DATABASE_URL: db.url, WORKER_TIMEOUT: '3s', RETRY_BACKOFF: '100ms' };
-    const daemonHome = await tempDir();
-    const daemonEnv = cliEnv(daemonHome, { ...common, BUILD_ON: 'workers', MAX_PARALLEL_BUILDS: '4' });
-    const daemon = new DaemonProcess(daemonEnv);
-    cleanups.push(async () => {
-      daemon.child.kill('SIGKILL');
-      await daemon.exited;
-    });
-    await daemon.waitForOutput(/Builds run on workers/);
+    const { db, ledger, common, daemonEnv, daemon } = await teamDaemon({ RETRY_BACKOFF: '100ms', MAX_PARALLEL_BUILDS: '4' });
     const worker = async (name: string) =>
       startWorker(name, cliEnv(await tempDir(), { ...common, BUILDER: AGENT, WORKER_SLOTS: '2', BUILDER_ENV_ALLOW: 'TEAM_LEDGER,TEAM_WORKER_NAME,TEAM_WORK_MS', TEAM_LEDGER: ledger, TEAM_WORKER_NAME: name, TEAM_WORK_MS: '1500' }));
     const a = await worker('a');
@@ -121,17 +126,7 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
   }, 150_000);
 
   it('a cancel reaches the worker: its agent is ended, the task is cancelled, and workers lists who runs what', async () => {
-    const db: TestDatabase = await testDatabase();
-    cleanups.push(() => db.drop());
-    const ledger = join(await tempDir(), 'ledger.jsonl');
-    const common = { DATABASE_URL: db.url, WORKER_TIMEOUT: '3s' };
-    const daemonEnv = cliEnv(await tempDir(), { ...common, BUILD_ON: 'workers' });
-    const daemon = new DaemonProcess(daemonEnv);
-    cleanups.push(async () => {
-      daemon.child.kill('SIGKILL');
-      await daemon.exited;
-    });
-    await daemon.waitForOutput(/Builds run on workers/);
+    const { db, ledger, common, daemonEnv } = await teamDaemon();
     const w = startWorker('solo', cliEnv(await tempDir(), { ...common, BUILDER: AGENT, WORKER_LABELS: 'linux,big', BUILDER_ENV_ALLOW: 'TEAM_LEDGER,TEAM_WORKER_NAME,TEAM_WORK_MS', TEAM_LEDGER: ledger, TEAM_WORKER_NAME: 'solo', TEAM_WORK_MS: '60000' }));
     await waitFor(() => /nightshift worker .*1 slot, labels linux, big/.test(w.out()), 20_000, 'the worker up');
     await runCli(['add', 'build a long thing', '--priority', 'high'], daemonEnv);
@@ -147,6 +142,27 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
     await waitFor(() => !alive(agentPid), 10_000, 'the agent ended');
     expect(await readFile(ledger, 'utf8')).not.toContain('"end"');
     expect(await query<{ state: string }>(db.url, 'SELECT state FROM nightshift_runs')).toEqual([{ state: 'ended' }]);
+  }, 90_000);
+
+  it('one worker per home: a second is refused, and a worker restarted there ends what its dead predecessor left at work', async () => {
+    const { ledger, common, daemonEnv } = await teamDaemon();
+    const env = cliEnv(await tempDir(), { ...common, BUILDER: AGENT, BUILDER_ENV_ALLOW: 'TEAM_LEDGER,TEAM_WORKER_NAME,TEAM_WORK_MS', TEAM_LEDGER: ledger, TEAM_WORKER_NAME: 'one', TEAM_WORK_MS: '60000' });
+    const first = startWorker('one', env);
+    await waitFor(() => /nightshift worker /.test(first.out()), 20_000, 'the worker up');
+    const twin = await runCli(['worker'], env);
+    expect(twin.code).toBe(1);
+    expect(twin.stderr).toMatch(/nightshift is already running on .* \(pid \d+, worker, since/);
+
+    await runCli(['add', 'build a long thing', '--priority', 'high'], daemonEnv);
+    await waitFor(async () => (await readFile(ledger, 'utf8').catch(() => '')).includes('"start"'), 20_000, 'the agent at work');
+    const agentPid = (JSON.parse((await readFile(ledger, 'utf8')).split('\n')[0]!) as { pid: number }).pid;
+    first.child.kill('SIGKILL'); // the worker process alone: its agent, under its keeper, goes on
+    await new Promise((r) => first.child.once('close', r));
+    expect(alive(agentPid)).toBe(true);
+    const second = startWorker('one again', env);
+    await waitFor(() => /Ended \d+ process(es)? a worker that died here had left at work/.test(second.out()), 20_000, 'the leftovers ended');
+    await waitFor(() => !alive(agentPid), 10_000, 'the old agent gone');
+    await runCli(['cancel', 't-1'], daemonEnv);
   }, 90_000);
 });
 

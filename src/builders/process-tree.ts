@@ -110,6 +110,26 @@ export function findByEnvironment(markers: string[]): number[] {
   });
 }
 
+/** Processes with an environment entry that starts with `prefix` ("NIGHTSHIFT_WORKSPACE=/home/w/workspaces/"). */
+export function findByEnvironmentPrefix(prefix: string): number[] {
+  let pids: number[];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+  } catch {
+    return [];
+  }
+  const needle = Buffer.from(`\0${prefix}`);
+  return pids.filter((pid) => {
+    if (pid === process.pid) return false;
+    try {
+      const env = readFileSync(`/proc/${pid}/environ`);
+      return (env.indexOf(needle) !== -1 || env.subarray(0, needle.length - 1).equals(needle.subarray(1))) && !isZombie(pid);
+    } catch {
+      return false;
+    }
+  });
+}
+
 /**
  * findByEnvironment for an attempt that started at `sinceTicks` (ticksSinceBoot()) or later: only
  * processes started since then can carry its markers, so only their environments are read (once

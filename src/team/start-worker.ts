@@ -8,9 +8,18 @@ import { selectBuilder } from '../builders/select-builder.ts';
 import { projectCatalog } from '../projects/catalog.ts';
 import { ensurePrivateDir } from '../private-dir.ts';
 import { Worker, workerOptions } from './worker.ts';
+import { acquireLock } from '../lock.ts';
+import { endProcesses, findByEnvironmentPrefix } from '../builders/process-tree.ts';
+import { join } from 'node:path';
 
 export async function startWorker(config: Config, out: Writable, err: Writable): Promise<void> {
   await ensurePrivateDir(config.home);
+  // One worker per NIGHTSHIFT_HOME (its worktrees and logs are its own), and what a worker that
+  // died here left at work is ended: the daemon has given those attempts to another worker.
+  const lock = acquireLock(config.home, 'worker');
+  const leftovers = findByEnvironmentPrefix(`NIGHTSHIFT_WORKSPACE=${join(config.home, 'workspaces')}/`);
+  await endProcesses(leftovers, 5_000);
+  if (leftovers.length) out.write(`Ended ${leftovers.length} process${leftovers.length === 1 ? '' : 'es'} a worker that died here had left at work.\n`);
   const logger = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'warn', secrets: config.secrets, out: err });
   const catalog = await projectCatalog(config);
   const { builder } = selectBuilder(config, logger, catalog);
@@ -21,7 +30,10 @@ export async function startWorker(config: Config, out: Writable, err: Writable):
   const stop = () => {
     if (stopping) process.exit(1); // a second signal: at once
     stopping = true;
-    void worker.stop().then(() => process.exit(0));
+    void worker.stop().then(() => {
+      lock.release();
+      process.exit(0);
+    });
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
