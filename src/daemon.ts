@@ -77,6 +77,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const policy = fallbackName ? { ...config.policy, fallbackBuilder: fallbackName } : config.policy;
     const engine = new Engine({ store, builder, policy, clock, logger, runBuilds: true, redact: (t) => redact(t, config.secrets) });
     engine.useProjects(catalog);
+    if (team) engine.useWorkerLabels(() => team.builder.labels());
     engineRef = engine;
     consoleAdapter = new ConsoleAdapter({ engine, out, ...(opts.input ? { input: opts.input } : {}) });
     out.write(`nightshift: data in ${config.home}, owner time zone ${config.policy.timeZone}. ${notice}\n`);

@@ -164,6 +164,31 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
     await waitFor(() => !alive(agentPid), 10_000, 'the old agent gone');
     await runCli(['cancel', 't-1'], daemonEnv);
   }, 90_000);
+
+  it('a task asking for a label (--on macos) waits, saying so, until a worker with it is up, and only such a worker builds it', async () => {
+    const { ledger, common, daemonEnv } = await teamDaemon();
+    const worker = (name: string, labels: string) =>
+      startWorker(name, cliEnv(tempHome(), { ...common, BUILDER: AGENT, WORKER_LABELS: labels, BUILDER_ENV_ALLOW: 'TEAM_LEDGER,TEAM_WORKER_NAME,TEAM_WORK_MS', TEAM_LEDGER: ledger, TEAM_WORKER_NAME: name, TEAM_WORK_MS: '300' }));
+    const homes: string[] = [await tempDir(), await tempDir()];
+    const tempHome = () => homes.shift() as string;
+    const gpu = worker('gpu-box', 'gpu');
+    await waitFor(() => /labels gpu/.test(gpu.out()), 20_000, 'the gpu worker up');
+    // --on asks for a label, one a worker has or one none has yet ("on gpu" in words: worker-label.test.ts).
+    expect((await runCli(['add', 'render the intro frames --on gpu', '--priority', 'high'], daemonEnv)).stdout).toMatch(/t-1 "Render the intro frames" on a gpu worker/);
+    const mac = await runCli(['add', 'build the installer --on macos', '--priority', 'high'], daemonEnv);
+    expect(mac.stdout).toMatch(/t-2 "Build the installer" on a macos worker/);
+    await waitFor(async () => (await runCli(['status', 't-2'], daemonEnv)).stdout.includes('waiting for a worker labelled macos: none is up'), 10_000, 't-2 saying what it waits for');
+    await waitFor(async () => (await readFile(ledger, 'utf8').catch(() => '')).includes('"end"'), 20_000, 't-1 built');
+    const macBox = worker('mac-mini', 'macos');
+    await waitFor(async () => (await readFile(ledger, 'utf8').catch(() => '')).split('"end"').length === 3, 20_000, 't-2 built');
+    const log = (await readFile(ledger, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { event: string; task: string; worker: string });
+    expect(log.filter((e) => e.event === 'start').map((e) => `${e.task} on ${e.worker}`)).toEqual(['t-1 on gpu-box', 't-2 on mac-mini']);
+    void macBox;
+
+    const local = await runCli(['add', 'build the installer --on macos'], cliEnv(await tempDir()));
+    expect(local.code).toBe(1);
+    expect(local.stderr).toContain('--on macos asks for a worker, but this nightshift builds on its own machine (BUILD_ON=local)');
+  }, 90_000);
 });
 
 function alive(pid: number): boolean {

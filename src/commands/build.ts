@@ -2,6 +2,7 @@
 // happens next. Questions are answered instead of becoming tasks.
 import { interpretMessage } from '../core/intake/index.ts';
 import { routeRequest } from '../core/project-routing.ts';
+import { takeWorkerLabel } from '../core/worker-label.ts';
 import type { ScheduleDecision } from '../core/schedule.ts';
 import type { Task, TaskDraft } from '../core/task.ts';
 import { ASK_ABOVE, askToConfirm, MAX_PER_MESSAGE, tooManyText } from './big-request.ts';
@@ -56,10 +57,23 @@ export async function buildCommand(ctx: CommandContext, text: string, opts: Buil
     return errorReply(`Sorry${actor.name ? ` ${actor.name}` : ''}, you are not on the list of people who can request builds. Ask the owner to add you.`);
   }
   let drafts = meaning.drafts;
+  // Team mode: a request may ask for a kind of worker ("on macos", --on gpu).
+  const labels = engine.workerLabels;
+  const asked = takeWorkerLabel(text, labels ?? []);
+  if ('error' in asked) return errorReply(`${asked.error}. Nothing was queued.`);
+  if (asked.label && labels === null) {
+    return errorReply(`--on ${asked.label} asks for a worker, but this nightshift builds on its own machine (BUILD_ON=local). Set BUILD_ON=workers to hand builds to workers, or leave --on out. Nothing was queued.`);
+  }
+  let words = text;
+  if (asked.label) {
+    words = asked.text;
+    const again = read(words);
+    if (again.kind === 'tasks') drafts = again.drafts;
+  }
   // With PROJECTS_FILE, a request builds in the project it names, its channel's, or the default.
   const catalog = engine.projects;
   if (catalog?.file) {
-    const routing = routeRequest(catalog, text, actor.channel);
+    const routing = routeRequest(catalog, words, actor.channel);
     if (routing.kind !== 'project') {
       const viaCli = actor.adapter === 'cli';
       if (routing.kind === 'ambiguous' && !viaCli) awaitProjectAnswer(actor, routing.text, routing.candidates, now.getTime());
@@ -67,10 +81,11 @@ export async function buildCommand(ctx: CommandContext, text: string, opts: Buil
       return routing.kind === 'ambiguous' ? { kind: 'hint', ok: true, text: question, tasks: [] } : errorReply(question);
     }
     // Read again without "--project x" or "in x", so the title does not carry it.
-    const again = routing.text === text ? meaning : read(routing.text);
-    const routed = again.kind === 'tasks' ? again.drafts : drafts;
+    const again = routing.text === words ? null : read(routing.text);
+    const routed = again?.kind === 'tasks' ? again.drafts : drafts;
     drafts = routed.map((d) => ({ ...d, project: routing.name }));
   }
+  if (asked.label) drafts = drafts.map((d) => ({ ...d, runsOn: asked.label as string }));
   if (drafts.length > MAX_PER_MESSAGE) return errorReply(tooManyText(drafts.length));
   if (drafts.length > ASK_ABOVE && !opts.confirmed) {
     return { kind: 'hint', ok: true, text: askToConfirm(actor, drafts, now.getTime(), actor.adapter === 'cli'), tasks: [] };
@@ -100,7 +115,7 @@ export async function createTasks(ctx: CommandContext, drafts: TaskDraft[], now:
 
 function describeCreated(ctx: CommandContext, t: Task, decision: ScheduleDecision, now: Date): string {
   const tz = ctx.engine.policy.timeZone;
-  const parts = [`${t.id} "${t.title}"${t.project ? ` in ${t.project}` : ''}`, `${t.priority} priority: ${t.priorityReason}`];
+  const parts = [`${t.id} "${t.title}"${t.project ? ` in ${t.project}` : ''}${t.runsOn ? ` on a ${t.runsOn} worker` : ''}`, `${t.priority} priority: ${t.priorityReason}`];
   const due = deadlineText(t, now, tz);
   if (due) parts.push(due);
   parts.push(nextStep(ctx.engine, t, decision, now));

@@ -99,6 +99,7 @@ export class Engine {
   private taskLinks: TaskLinks | null = null;
   private projectCatalog: ProjectCatalog | null = null;
   private readonly threadLinks = new Map<string, ThreadLink>();
+  private labelsOfWorkers: (() => readonly string[]) | null = null;
   private idleWaiters: (() => void)[] = [];
   /** Background work (workspace cleanup, pid records): shutdown waits for it. */
   private readonly pending = new Set<Promise<unknown>>();
@@ -125,6 +126,15 @@ export class Engine {
   }
   get projects(): ProjectCatalog | null {
     return this.projectCatalog;
+  }
+
+  /** Team mode: the labels of the workers (for "build X on macos"); unset, builds run here. */
+  useWorkerLabels(labels: () => readonly string[]): void {
+    this.labelsOfWorkers = labels;
+  }
+  /** The workers' labels, or null when this nightshift builds itself (no workers). */
+  get workerLabels(): readonly string[] | null {
+    return this.labelsOfWorkers?.() ?? null;
   }
 
   /** A chat adapter says how to link to a task's thread (for its pull request). */

@@ -190,6 +190,8 @@ export const Task = z.object({
   origin: Origin,
   /** The PROJECTS_FILE project it builds in; absent without PROJECTS_FILE (the one repository). */
   project: z.string().optional(),
+  /** Team mode: only a worker with this label may build it (`--on macos`). */
+  runsOn: z.string().optional(),
   priority: Priority,
   priorityReason: z.string(),
   deadline: isoInstant.nullable(),
@@ -223,6 +225,8 @@ export const TaskDraft = z.object({
   estimateMs: z.number().int().positive().nullable(),
   /** The project the request was routed to (PROJECTS_FILE). */
   project: z.string().optional(),
+  /** The worker label it asked for (team mode). */
+  runsOn: z.string().optional(),
 });
 export type TaskDraft = z.infer<typeof TaskDraft>;
 

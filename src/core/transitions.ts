@@ -91,6 +91,7 @@ export function createTask(
     clarifications: [],
     origin,
     ...(draft.project ? { project: draft.project } : {}),
+    ...(draft.runsOn ? { runsOn: draft.runsOn } : {}),
     priority: draft.priority,
     priorityReason: draft.priorityReason,
     deadline: draft.deadline,

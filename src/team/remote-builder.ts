@@ -9,7 +9,7 @@ import type { Attempt, Task } from '../core/task.ts';
 import type { AdoptRequest, Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
 import { silentLogger } from '../core/ports.ts';
 import { RUN_CHANNEL } from '../store/postgres/schema.ts';
-import { ATTEMPT_QUEUE, cancelRun, loseRuns, queueRun, readRun, type RunJob, type RunRow } from './runs.ts';
+import { ATTEMPT_QUEUE, cancelRun, labelQueue, loseRuns, queueRun, readRun, type RunJob, type RunRow } from './runs.ts';
 
 export interface RemoteBuilderOptions {
   url: string;
@@ -20,6 +20,8 @@ export interface RemoteBuilderOptions {
 
 interface Watch {
   onRow(row: RunRow): void;
+  /** While no worker has taken it: says what it waits for, when no worker that may take it is up. */
+  waiting(): Promise<void>;
 }
 
 const key = (taskId: string, attempt: number) => `${taskId}:${attempt}`;
@@ -32,6 +34,8 @@ export class RemoteBuilder implements Builder {
   private boss: PgBoss | null = null;
   private supervisor: NodeJS.Timeout | undefined;
   private readonly watches = new Map<string, Watch>();
+  /** The labels of the workers on the database (alive or not), read at each check. */
+  private knownLabels: string[] = [];
 
   constructor(private readonly opts: RemoteBuilderOptions) {}
 
@@ -52,6 +56,7 @@ export class RemoteBuilder implements Builder {
     const every = Math.max(250, Math.min(5_000, this.opts.staleMs / 3));
     this.supervisor = setInterval(() => void this.supervise(), every);
     this.supervisor.unref();
+    await this.supervise();
   }
 
   async close(): Promise<void> {
@@ -83,6 +88,7 @@ export class RemoteBuilder implements Builder {
       settle(r);
     };
     this.watches.set(k, {
+      waiting: async () => {},
       onRow: (row) => {
         if (row.progress && (row.state === 'running' || row.state === 'cancelling')) req.onProgress(row.progress);
         if (row.state === 'ended' && row.result) finish(row.result);
@@ -90,10 +96,28 @@ export class RemoteBuilder implements Builder {
       },
     });
     const job: RunJob = { task, attempt, timeoutMs: req.timeoutMs };
+    const label = task.runsOn;
+    let taken = false;
+    const watch = this.watches.get(k) as Watch;
+    watch.waiting = async () => {
+      if (taken || done) return;
+      const up = await this.workersUp(label).catch(() => 1);
+      if (up === 0 && !taken && !done) {
+        req.onProgress({ at: new Date().toISOString(), percent: null, message: label ? `waiting for a worker labelled ${label}: none is up` : 'waiting for a worker: none is up (start "nightshift worker")' });
+      }
+    };
+    const onRow = watch.onRow;
+    watch.onRow = (row) => {
+      if (row.state !== 'queued') taken = true;
+      onRow(row);
+    };
     void (async () => {
       await queueRun(db, task.id, attempt);
+      const queue = label ? labelQueue(label) : ATTEMPT_QUEUE;
+      if (label) await this.boss?.createQueue(queue);
       // Kept past the build's own timeout: the heartbeat, not pg-boss's expiry, says a worker died.
-      await this.boss?.send(ATTEMPT_QUEUE, job, { retryLimit: 0, expireInSeconds: Math.ceil(req.timeoutMs / 1000) + 3600 });
+      await this.boss?.send(queue, job, { retryLimit: 0, expireInSeconds: Math.ceil(req.timeoutMs / 1000) + 3600 });
+      await watch.waiting();
     })().catch((e: unknown) => finish(failed(`could not hand the attempt to the workers: ${e instanceof Error ? e.message : String(e)}`)));
     return {
       pid: undefined,
@@ -124,11 +148,31 @@ export class RemoteBuilder implements Builder {
   }
 
   /** Silent workers' runs are lost; and every followed run is read again, in case a notification was missed. */
+  /** The labels the workers have (for "build X on macos"). */
+  labels(): readonly string[] {
+    return this.knownLabels;
+  }
+
+  /** Workers heard from within WORKER_TIMEOUT that may take the attempt (with the label, when it asks for one). */
+  private async workersUp(label: string | undefined): Promise<number> {
+    const r = await this.db().query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM nightshift_workers
+       WHERE heartbeat_at > now() - make_interval(secs => $1::double precision / 1000) AND ($2::text IS NULL OR $2 = ANY(labels))`,
+      [this.opts.staleMs, label ?? null],
+    );
+    return r.rows[0]?.n ?? 0;
+  }
+
   private async supervise(): Promise<void> {
     if (!this.pool) return;
     try {
       await loseRuns(this.pool, 'its worker stopped answering', { staleMs: this.opts.staleMs });
-      for (const k of [...this.watches.keys()]) await this.changed(k);
+      const labels = await this.pool.query<{ label: string }>('SELECT DISTINCT unnest(labels) AS label FROM nightshift_workers ORDER BY 1');
+      this.knownLabels = labels.rows.map((r) => r.label);
+      for (const [k, watch] of [...this.watches]) {
+        await this.changed(k);
+        await watch.waiting();
+      }
     } catch (e) {
       (this.opts.logger ?? silentLogger).warn('could not check on the workers', { error: e instanceof Error ? e.message : String(e) });
     }

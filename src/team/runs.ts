@@ -10,6 +10,9 @@ import { RUN_CHANNEL } from '../store/postgres/schema.ts';
 /** The pg-boss queue attempts are dispatched on. */
 export const ATTEMPT_QUEUE = 'nightshift-attempts';
 
+/** The queue of attempts only a worker with `label` may take (`--on macos`). */
+export const labelQueue = (label: string): string => `${ATTEMPT_QUEUE}-on-${label.toLowerCase().replace(/[^a-z0-9_-]/g, '_')}`;
+
 export type RunState = 'queued' | 'running' | 'cancelling' | 'ended' | 'lost';
 
 export interface RunRow {

@@ -13,7 +13,10 @@ import type { BuildHandle, Builder, Logger, Progress } from '../core/ports.ts';
 import { silentLogger } from '../core/ports.ts';
 import { Task } from '../core/task.ts';
 import { migrate } from '../store/postgres/pg-task-store.ts';
-import { ATTEMPT_QUEUE, claimRun, endRun, heartbeat, reportProgress, type RunJob, type RunState } from './runs.ts';
+import { ATTEMPT_QUEUE, claimRun, endRun, heartbeat, labelQueue, reportProgress, type RunJob, type RunState } from './runs.ts';
+
+/** How often an idle slot asks the queue again. */
+const POLL_MS = 500;
 
 export interface WorkerOptions {
   url: string;
@@ -39,6 +42,10 @@ export class Worker {
   private beat: NodeJS.Timeout | undefined;
   private lastBeat = Date.now();
   private readonly running = new Map<string, Running>();
+  private queues: string[] = [];
+  private readonly slots: Promise<void>[] = [];
+  private stopped = false;
+  private wake: (() => void) | undefined;
 
   constructor(private readonly opts: WorkerOptions) {}
 
@@ -58,17 +65,45 @@ export class Worker {
     await this.boss.start();
     await this.boss.createQueue(ATTEMPT_QUEUE);
     this.beat = setInterval(() => void this.heartbeat(), Math.max(100, this.opts.staleMs / 6));
-    for (let i = 0; i < this.opts.slots; i++) {
-      await this.boss.work<RunJob>(ATTEMPT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-        if (job) await this.run(job.data);
-      });
-    }
+    // Its labels' queues first (work only it can do), then everyone's.
+    this.queues = [...this.opts.labels.map(labelQueue), ATTEMPT_QUEUE];
+    for (const q of this.queues) await this.boss.createQueue(q);
+    for (let i = 0; i < this.opts.slots; i++) this.slots.push(this.slot());
     this.opts.say?.(`nightshift worker ${this.id}: ${this.opts.slots} slot${this.opts.slots === 1 ? '' : 's'}${this.opts.labels.length ? `, labels ${this.opts.labels.join(', ')}` : ''}; builds with ${this.opts.builder.name}.`);
+  }
+
+  /** One build at a time: takes the next attempt from pg-boss (SKIP LOCKED), runs it, and asks again. */
+  private async slot(): Promise<void> {
+    const boss = this.boss;
+    while (boss && !this.stopped) {
+      const job = await this.next(boss).catch((e: unknown) => {
+        (this.opts.logger ?? silentLogger).warn('could not ask the queue for work', { error: e instanceof Error ? e.message : String(e) });
+        return null;
+      });
+      if (!job) {
+        await new Promise<void>((r) => {
+          this.wake = r;
+          setTimeout(r, POLL_MS).unref();
+        });
+        continue;
+      }
+      await this.run(job.data).catch((e: unknown) => (this.opts.logger ?? silentLogger).warn('an attempt could not be run', { error: String(e) }));
+      await boss.complete(job.name, job.id).catch(() => undefined);
+    }
+  }
+
+  private async next(boss: PgBoss): Promise<PgBoss.Job<RunJob> | null> {
+    for (const q of this.queues) {
+      const [job] = (await boss.fetch<RunJob>(q, { batchSize: 1 })) ?? [];
+      if (job) return job;
+    }
+    return null;
   }
 
   /** Stops taking work; what runs is ended and handed back (the daemon retries it elsewhere). */
   async stop(): Promise<void> {
-    await this.boss?.offWork(ATTEMPT_QUEUE).catch(() => undefined);
+    this.stopped = true;
+    this.wake?.();
     await Promise.all([...this.running.values()].map((r) => this.stopRun(r, 'the worker was stopped')));
     clearInterval(this.beat);
     await this.pool?.query('DELETE FROM nightshift_workers WHERE id = $1', [this.id]).catch(() => undefined);
