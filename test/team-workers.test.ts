@@ -13,8 +13,18 @@ import { BIN, cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
 import { query, testDatabase, type TestDatabase } from './helpers/postgres.ts';
 import { killStrays } from './helpers/strays.ts';
 import { tempDir } from './helpers/temp-dir.ts';
+import { startFakeSlack, type FakeSlack } from './fakes/slack/fake-slack.ts';
+import { slashCommand } from './fakes/slack/payloads.ts';
 
 const AGENT = fileURLToPath(new URL('./fixtures/agents/team-agent.mjs', import.meta.url));
+const OWNER = 'U0OWNER';
+const CHANNEL = 'C0TEAM';
+
+/** A task's status card in the channel (the root whose text names it) and the replies in its thread. */
+function threadOf(f: FakeSlack, id: string) {
+  const root = f.messages(CHANNEL).find((m) => !m.thread_ts && new RegExp(`\\b${id}\\b`).test(m.text));
+  return root ? f.messages(CHANNEL).filter((m) => m.thread_ts === root.ts) : [];
+}
 
 beforeAll(async () => (await testDatabase()).drop(), 240_000);
 
@@ -62,8 +72,18 @@ async function teamDaemon(extra: Record<string, string> = {}) {
 }
 
 describe('team mode: a daemon and two workers on one PostgreSQL', () => {
-  it('ten tasks spread over two workers; one worker killed mid-build; its attempt is built by the other; nothing lost, nothing twice at once', async () => {
-    const { db, ledger, common, daemonEnv, daemon } = await teamDaemon({ RETRY_BACKOFF: '100ms', MAX_PARALLEL_BUILDS: '4' });
+  it('ten tasks from Slack spread over two workers; one worker killed mid-build; its attempt is built by the other, and its card tells so; nothing lost, nothing twice at once', async () => {
+    const slack = await startFakeSlack({ ackTimeoutMs: 10_000 });
+    cleanups.push(() => slack.stop());
+    const { db, ledger, common, daemonEnv, daemon } = await teamDaemon({
+      RETRY_BACKOFF: '100ms',
+      MAX_PARALLEL_BUILDS: '4',
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_APP_TOKEN: slack.appToken,
+      SLACK_OWNER_ID: OWNER,
+      SLACK_API_URL: slack.apiUrl,
+    });
+    await daemon.waitForOutput(/Slack: connected/);
     const worker = async (name: string) =>
       startWorker(name, cliEnv(await tempDir(), { ...common, BUILDER: AGENT, WORKER_SLOTS: '2', BUILDER_ENV_ALLOW: 'TEAM_LEDGER,TEAM_WORKER_NAME,TEAM_WORK_MS', TEAM_LEDGER: ledger, TEAM_WORKER_NAME: name, TEAM_WORK_MS: '1500' }));
     const a = await worker('a');
@@ -71,18 +91,21 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
     await waitFor(() => /nightshift worker .*2 slots/.test(a.out()) && /nightshift worker .*2 slots/.test(b.out()), 20_000, 'both workers up');
     expect((await runCli(['workers'], daemonEnv)).stdout.split('\n').filter((l) => /0\/2 busy/.test(l))).toHaveLength(2);
 
-    for (let i = 1; i <= 10; i++) await runCli(['add', `build widget number ${i}`, '--priority', 'high'], daemonEnv);
+    for (let i = 1; i <= 10; i++) {
+      await slack.sendEnvelope('slash_commands', slashCommand({ text: `urgent: build widget number ${i}`, userId: OWNER, channelId: CHANNEL }));
+      await waitFor(async () => (await runCli(['status', `t-${i}`, '--json'], daemonEnv)).code === 0, 10_000, `t-${i} queued`);
+    }
     const entries = async (): Promise<Entry[]> =>
       (await readFile(ledger, 'utf8').catch(() => ''))
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Entry);
     // Kill worker a while one of its agents is at work: the worker, its keeper and agent, as a machine going down.
-    await waitFor(async () => (await entries()).some((e) => e.worker === 'a' && e.event === 'start'), 30_000, 'worker a building');
+    const inFlightOnA = (log: Entry[]) => log.some((s) => s.worker === 'a' && s.event === 'start' && !log.some((e) => e.event === 'end' && e.task === s.task && e.attempt === s.attempt));
+    await waitFor(async () => inFlightOnA(await entries()), 30_000, 'worker a building');
     a.child.kill('SIGKILL');
     killStrays(a.home);
     const killedAt = Date.now();
-    const startedOnA = (await entries()).filter((s) => s.worker === 'a' && s.event === 'start');
 
     await waitFor(async () => (await entries()).filter((e) => e.event === 'end').length >= 10 && (await runCli(['status', '--active', '--json'], daemonEnv)).stdout.trim() === '[]', 90_000, 'all ten built');
     await waitFor(async () => {
@@ -98,7 +121,8 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
     const lost = await query<{ task_id: string; attempt: number; worker_id: string }>(db.url, "SELECT task_id, attempt, worker_id FROM nightshift_runs WHERE state = 'lost'");
     expect(lost.length).toBeGreaterThan(0);
     for (const run of lost) {
-      expect(startedOnA.some((e) => e.task === run.task_id && e.attempt === run.attempt)).toBe(true);
+      // Worker a's: taken by it (its agent may not have started yet when it died).
+      expect(run.worker_id).toBe(/nightshift worker (\S+):/.exec(a.out())?.[1]);
       const t = JSON.parse((await runCli(['status', run.task_id, '--json'], daemonEnv)).stdout) as { attempts: { outcome: string; reason?: string }[] };
       expect(t.attempts.map((x) => x.outcome)).toEqual(['failed', 'succeeded']);
       expect(t.attempts[0]?.reason).toBe(`the attempt was lost: its worker stopped answering (${run.worker_id})`);
@@ -118,6 +142,13 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
     // Both workers took a share (a until it died); the daemon's console told the story of the lost attempt.
     expect(new Set(log.filter((e) => e.event === 'start').map((e) => e.worker))).toEqual(new Set(['a', 'b']));
     expect(daemon.stdout).toMatch(/attempt 1 .*failed \(the attempt was lost: its worker stopped answering/);
+    // The chat card of each lost attempt's task tells the story: lost, retried, done.
+    for (const run of lost) {
+      await slack.waitFor(() => threadOf(slack, run.task_id).some((m) => /is done after/.test(m.text)), 20_000, `${run.task_id} done in its thread`);
+      const story = threadOf(slack, run.task_id).map((m) => m.text).join('\n');
+      expect(story).toMatch(/Attempt 1 failed: the attempt was lost: its worker stopped answering \(.+\)\. Retrying at/);
+      expect(story.indexOf('Attempt 1 failed')).toBeLessThan(story.indexOf('is done after'));
+    }
     const rows = await query<{ state: string; n: string }>(db.url, 'SELECT state, count(*) AS n FROM nightshift_runs GROUP BY state ORDER BY state');
     expect(rows).toEqual([
       { state: 'ended', n: '10' },
