@@ -16,6 +16,7 @@ const SLOW_FIRST = [
   'e2e-projects-slack', // 17 s (alone)
   'e2e-projects', // 12 s (alone)
   'real-claude-code', // 30 s, after its install
+  'team-workers', // 60 s, after PostgreSQL's install (where npm test installs it)
   'store-postgres', // 6 s, after PostgreSQL's install (where npm test installs it)
   'store-conformance', // the PostgreSQL part likewise
   'engine', // 20 s
