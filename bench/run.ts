@@ -12,6 +12,7 @@ import * as sampling from './sampling.ts';
 import * as spawnPath from './spawn-path.ts';
 import * as storeLive from './store-live.ts';
 import * as storeWrite from './store-write.ts';
+import * as team from './team.ts';
 
 interface Bench {
   name: string;
@@ -19,8 +20,9 @@ interface Bench {
   run(): Promise<void>;
 }
 
-// The issue-10 figures first (start-up, dispatch, the daemon under a storm), then the parts.
-const benches: Bench[] = [cliStart, dispatch, daemon, dashboard, liveQueue, storeLive, storeWrite, spawnPath, builderStorm, sampling, linePath, discordEdits];
+// The issue-10 figures first (start-up, dispatch, the daemon under a storm), then the parts; team
+// mode (issue 15) last.
+const benches: Bench[] = [cliStart, dispatch, daemon, dashboard, liveQueue, storeLive, storeWrite, spawnPath, builderStorm, sampling, linePath, discordEdits, team];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((w) => !benches.some((b) => b.name === w));

@@ -18,12 +18,14 @@ import { slashCommand } from './fakes/slack/payloads.ts';
 
 const AGENT = fileURLToPath(new URL('./fixtures/agents/team-agent.mjs', import.meta.url));
 const OWNER = 'U0OWNER';
-const CHANNEL = 'C0TEAM';
+/** Each task is asked for in a channel of its own: Slack paces a bot's posts per channel (about one a second). */
+const channelOf = (id: string) => `C0TEAM${id.slice(2)}`;
 
-/** A task's status card in the channel (the root whose text names it) and the replies in its thread. */
+/** A task's status card in its channel (the root whose text names it) and the replies in its thread. */
 function threadOf(f: FakeSlack, id: string) {
-  const root = f.messages(CHANNEL).find((m) => !m.thread_ts && new RegExp(`\\b${id}\\b`).test(m.text));
-  return root ? f.messages(CHANNEL).filter((m) => m.thread_ts === root.ts) : [];
+  const channel = channelOf(id);
+  const root = f.messages(channel).find((m) => !m.thread_ts && new RegExp(`\\b${id}\\b`).test(m.text));
+  return root ? f.messages(channel).filter((m) => m.thread_ts === root.ts) : [];
 }
 
 beforeAll(async () => (await testDatabase()).drop(), 240_000);
@@ -92,7 +94,7 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
     expect((await runCli(['workers'], daemonEnv)).stdout.split('\n').filter((l) => /0\/2 busy/.test(l))).toHaveLength(2);
 
     for (let i = 1; i <= 10; i++) {
-      await slack.sendEnvelope('slash_commands', slashCommand({ text: `urgent: build widget number ${i}`, userId: OWNER, channelId: CHANNEL }));
+      await slack.sendEnvelope('slash_commands', slashCommand({ text: `urgent: build widget number ${i}`, userId: OWNER, channelId: channelOf(`t-${i}`) }));
       await waitFor(async () => (await runCli(['status', `t-${i}`, '--json'], daemonEnv)).code === 0, 10_000, `t-${i} queued`);
     }
     const entries = async (): Promise<Entry[]> =>

@@ -8,7 +8,7 @@ import PgBoss from 'pg-boss';
 import type { Attempt, Task } from '../core/task.ts';
 import type { AdoptRequest, Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
 import { silentLogger } from '../core/ports.ts';
-import { RUN_CHANNEL } from '../store/postgres/schema.ts';
+import { DISPATCH_CHANNEL, RUN_CHANNEL } from '../store/postgres/schema.ts';
 import { ATTEMPT_QUEUE, cancelRun, labelQueue, loseRuns, queueRun, readRun, type RunJob, type RunRow } from './runs.ts';
 
 export interface RemoteBuilderOptions {
@@ -117,6 +117,7 @@ export class RemoteBuilder implements Builder {
       if (label) await this.boss?.createQueue(queue);
       // Kept past the build's own timeout: the heartbeat, not pg-boss's expiry, says a worker died.
       await this.boss?.send(queue, job, { retryLimit: 0, expireInSeconds: Math.ceil(req.timeoutMs / 1000) + 3600 });
+      await db.query('SELECT pg_notify($1, $2)', [DISPATCH_CHANNEL, queue]);
       await watch.waiting();
     })().catch((e: unknown) => finish(failed(`could not hand the attempt to the workers: ${e instanceof Error ? e.message : String(e)}`)));
     return {

@@ -68,6 +68,8 @@ export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 
 /** One number for every nightshift process on a database: migrations take it for their transaction. */
 export const MIGRATION_LOCK = 0x6e_73_6d_69; // "nsmi"
+/** The channel the daemon says an attempt was queued on (the queue's name): idle workers ask at once. */
+export const DISPATCH_CHANNEL = 'nightshift_dispatch';
 /** The channel workers and the daemon tell each other of a run's change on ("t-7:2"). */
 export const RUN_CHANNEL = 'nightshift_run';
 /** Held for as long as a daemon has the store open: one nightshift writes a database at a time. */
