@@ -5,7 +5,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from './helpers/agents.ts';
-import { agentEnv, cleanUpAgents, startDaemon, task, untilSettled } from './helpers/agent-env.ts';
+import { agentEnv, cleanUpAgents, startDaemon, task, taskWhen, untilSettled, type JsonTask } from './helpers/agent-env.ts';
 import { runCli } from './helpers/cli.ts';
 import { killStrays } from './helpers/strays.ts';
 
@@ -34,13 +34,12 @@ describe('sessions that resume', () => {
     killStrays(home);
 
     const second = startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
-    await waitFor(async () => (await task(env, 't-1')).status === 'done', 30_000, 't-1 done after the restart').catch((e: Error) => {
+    const t = await taskWhen(env, 't-1', (x) => x.status === 'done', 30_000, 't-1 done after the restart').catch((e: Error) => {
       throw new Error(`${e.message}\n--- stdout:\n${second.stdout}\n--- stderr:\n${second.stderr}`);
     });
     const after = await readRecord();
     expect(after.argv.slice(after.argv.indexOf('--resume'), after.argv.indexOf('--resume') + 2)).toEqual(['--resume', named]);
     expect(after.cwd).toBe(before.cwd); // the same worktree, where the session is kept
-    const t = (await task(env, 't-1')) as unknown as { attempts: { outcome: string; sessionId?: string }[] };
     expect(t.attempts.map((a) => [a.outcome, a.sessionId])).toEqual([['interrupted', named], ['succeeded', named]]);
   });
 
@@ -54,8 +53,7 @@ describe('sessions that resume', () => {
     // The agent's own session store is lost (another machine, a cleaned home).
     await rm(join(home, '.claude'), { recursive: true, force: true });
     startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
-    await waitFor(async () => (await task(env, 't-1')).status === 'done', 30_000, 't-1 done with a fresh session');
-    const t = (await task(env, 't-1')) as unknown as { attempts: { outcome: string; reason?: string; sessionId?: string }[] };
+    const t = (await taskWhen(env, 't-1', (x) => x.status === 'done', 30_000, 't-1 done with a fresh session')) as JsonTask & { attempts: { reason?: string }[] };
     expect(t.attempts.map((a) => a.outcome)).toEqual(['interrupted', 'failed', 'succeeded']);
     expect(t.attempts[1]?.reason).toMatch(/could not resume its earlier session .* the next attempt starts a fresh session on the same branch/);
     expect(t.attempts[2]?.sessionId).not.toBe(named);
@@ -93,8 +91,7 @@ describe('sessions that resume', () => {
     await first.exited;
     killStrays(home);
     startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
-    await waitFor(async () => (await task(env, 't-1')).status === 'done', 30_000, 't-1 done after the restart');
-    const t = await task(env, 't-1');
+    const t = await taskWhen(env, 't-1', (x) => x.status === 'done', 30_000, 't-1 done after the restart');
     expect(t.attempts.map((a) => [a.outcome, a.sessionId])).toEqual([['interrupted', thread], ['succeeded', thread]]);
     expect((await readRecord()).resumed).toBe(true);
   });

@@ -8,7 +8,7 @@ import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../src/builders/process-tree.ts';
 import { waitFor } from './helpers/agents.ts';
-import { agentEnv, cleanUpAgents, startDaemon, task, type JsonTask } from './helpers/agent-env.ts';
+import { agentEnv, cleanUpAgents, startDaemon, task, taskWhen, untilSettled, type JsonTask } from './helpers/agent-env.ts';
 import { runCli } from './helpers/cli.ts';
 import { killStrays } from './helpers/strays.ts';
 import { FAKE_CLI_DIR } from './fixtures/fake-clis/harness.ts';
@@ -69,13 +69,9 @@ describe('agents on PATH', () => {
   it('an agent that keeps failing is retried, then escalated with its own error', async () => {
     const { env } = await agentEnv({ FAKE_CLI_MODE: 'fail', RETRY_BACKOFF: '100ms' });
     await runCli(['add', 'build a Spotify integration', '--priority', 'high'], env);
-    // run --until-idle exits when nothing may start now (a back-off has not ended): cron runs it again
-    for (let i = 0; i < 6 && (await task(env, 't-1')).status !== 'escalated'; i++) {
-      await runCli(['run', '--until-idle'], env);
-      // cron's next run, once the back-off it stopped for has ended
-      const { status, retryAt } = await task(env, 't-1');
-      if (status === 'failed' && retryAt) await waitFor(() => Date.now() >= Date.parse(retryAt), 10_000, 'the back-off to end');
-    }
+    // run --until-idle exits when nothing may start now (a back-off has not ended): cron runs it
+    // again, once the back-off it stopped for has ended
+    await untilSettled(env);
     const final = await task(env, 't-1');
     expect(final.status).toBe('escalated');
     expect(final.attempts.map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed']);
@@ -164,7 +160,7 @@ describe('agents on PATH', () => {
     expect(r.stdout).toMatch(/t-1 .* cancelled/);
     expect(pids.filter(isAlive)).toEqual([]);
     expect(killStrays(home)).toBe(0); // nothing of the attempt was left to kill
-    await waitFor(async () => (await task(env, 't-1')).status === 'cancelled', 5_000, 'cancelled');
+    await taskWhen(env, 't-1', (t) => t.status === 'cancelled', 5_000, 'cancelled');
   });
 });
 

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
 import { killStrays } from './helpers/strays.ts';
 import { tempDir } from './helpers/temp-dir.ts';
-import { waitFor } from './helpers/agents.ts';
+import { taskWhen } from './helpers/agent-env.ts';
 import { startFakeDiscord, type FakeDiscord } from './fakes/discord/fake-discord.ts';
 import { FAKE_CHANNEL_ID } from './fakes/discord/defaults.ts';
 
@@ -44,10 +44,7 @@ describe('nightshift start with Discord', () => {
     const asked = fake.slashCommand({ userId: OWNER, channelId: FAKE_CHANNEL_ID, name: 'build', options: [{ name: 'request', type: 3, value: 'a hello-world CLI by tonight' }] });
     expect((await asked.response()).lateMs ?? 0).toBe(0); // answered, or deferred, in time
     expect(((await asked.finalOriginal()) as { content: string }).content).toMatch(/t-1 "Build a hello-world CLI"/);
-    await waitFor(async () => {
-      const r = await runCli(['status', 't-1', '--json'], env);
-      return r.code === 0 && (JSON.parse(r.stdout) as { status: string }).status === 'done';
-    }, 20_000, 't-1 done, seen from the CLI');
+    await taskWhen(env, 't-1', (t) => t.status === 'done', 20_000, 't-1 done, seen from the CLI');
     await fake.waitFor(() => fake!.threads().some((t) => fake!.messages(t.id).some((m) => /is done after/.test(m.content))), 'done in the thread', 10_000);
 
     daemon.child.kill('SIGTERM');

@@ -6,8 +6,7 @@
 import { copyFile, chmod, readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentEnv, cleanUpAgents, startDaemon, task } from './helpers/agent-env.ts';
-import { waitFor } from './helpers/agents.ts';
+import { agentEnv, cleanUpAgents, startDaemon, task, taskWhen } from './helpers/agent-env.ts';
 import { runCli } from './helpers/cli.ts';
 import { git, PROJECT_AGENT, twoProjects } from './helpers/projects.ts';
 import { tempDir } from './helpers/temp-dir.ts';
@@ -55,9 +54,9 @@ describe('projects with Slack, through the binary', () => {
 
     // By channel: a mention in web's channel, a /build in api-server's. (Urgent: they start now, whatever the hour.)
     await f.sendEnvelope('events_api', eventCallback(appMention({ text: `${mention()} urgent: build the answer module`, user: OWNER, channel: 'C0WEB' })));
-    await waitFor(async () => (await runCli(['status', 't-1', '--json'], env)).code === 0, 10_000, 't-1');
+    await taskWhen(env, 't-1', () => true, 10_000, 't-1');
     await f.sendEnvelope('slash_commands', slashCommand({ text: 'urgent: build the answer module', userId: OWNER, channelId: 'C0API' }));
-    await waitFor(async () => (await runCli(['status', 't-2', '--json'], env)).code === 0, 10_000, 't-2');
+    await taskWhen(env, 't-2', () => true, 10_000, 't-2');
     // By name, on the console: the channel of nothing, the project it names.
     daemon.type('urgent: build the answer module in api-server');
     await daemon.waitForOutput(/t-3 "Build the answer module" in api-server/);
@@ -65,7 +64,7 @@ describe('projects with Slack, through the binary', () => {
     await f.sendEnvelope('events_api', eventCallback(appMention({ text: `${mention()} urgent: build the answer module in the api repo`, user: OWNER, channel: 'C0WEB' })));
     await f.waitFor(() => JSON.stringify(f.messages('C0WEB')).includes('did you mean api-server?'), 10_000, 'the question');
     await f.sendEnvelope('events_api', eventCallback(appMention({ text: `${mention()} api-server`, user: OWNER, channel: 'C0WEB' })));
-    await waitFor(async () => (await runCli(['status', 't-4', '--json'], env)).code === 0, 10_000, 't-4');
+    await taskWhen(env, 't-4', () => true, 10_000, 't-4');
 
     const where = async (id: string) => {
       const t = (await task(env, id)) as unknown as { project?: string; title: string };
@@ -79,8 +78,8 @@ describe('projects with Slack, through the binary', () => {
       'Build the answer module in api-server',
     ]);
 
-    await waitFor(async () => (await task(env, 't-1')).status === 'escalated', 60_000, 't-1 escalated');
-    for (const id of ['t-2', 't-3', 't-4']) await waitFor(async () => (await task(env, id)).status === 'done', 60_000, `${id} done`);
+    await taskWhen(env, 't-1', (t) => t.status === 'escalated', 60_000, 't-1 escalated');
+    for (const id of ['t-2', 't-3', 't-4']) await taskWhen(env, id, (t) => t.status === 'done', 60_000, `${id} done`);
 
     // web's work never passes its check: escalated in its thread with the failure's end and three buttons.
     await f.waitFor(() => threadOf(f, 'C0WEB', 't-1').replies.some((m) => /needs you/.test(m.text)), 45_000, 'the escalation');

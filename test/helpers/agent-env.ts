@@ -1,5 +1,6 @@
 // The environment the agent end-to-end tests run nightshift in: the fake agent CLIs first on PATH,
 // what they record, and a cleanup that leaves no daemon or agent behind.
+import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { cliEnv, DaemonProcess, runCli } from './cli.ts';
@@ -67,6 +68,49 @@ export async function task(env: NodeJS.ProcessEnv, id: string): Promise<JsonTask
     return JSON.parse(r.stdout) as JsonTask;
   } catch {
     throw new Error(`status ${id} --json exited ${r.code} with no JSON\n--- stdout:\n${r.stdout}\n--- stderr:\n${r.stderr}`);
+  }
+}
+
+/**
+ * The task as `status <id> --json` shows it, once `until` holds (a task not made yet does not).
+ * Asked again when nightshift writes to its data directory, or after a second without a write in
+ * case one was missed: not in a loop of `nightshift` starts, each of which costs ~0.4 s of CPU that
+ * the daemon under test then lacks. Its own lock file (status takes it too) is not a change.
+ */
+export async function taskWhen(env: NodeJS.ProcessEnv, id: string, until: (t: JsonTask) => boolean, timeoutMs: number, what: string): Promise<JsonTask> {
+  const home = env.NIGHTSHIFT_HOME;
+  if (!home) throw new Error('taskWhen: the environment has no NIGHTSHIFT_HOME');
+  let changed = false;
+  let wake = () => {};
+  const watcher = watch(home, (_event, name) => {
+    if (name?.startsWith('nightshift.lock')) return;
+    changed = true;
+    wake();
+  });
+  const deadline = Date.now() + timeoutMs;
+  let last = '(no answer yet)';
+  try {
+    for (;;) {
+      changed = false;
+      const r = await runCli(['status', id, '--json'], env);
+      if (r.code === 0) {
+        const t = JSON.parse(r.stdout) as JsonTask;
+        if (until(t)) return t;
+        last = `${t.status}, attempts: ${JSON.stringify(t.attempts.map((a) => a.outcome))}`;
+      } else last = `status exited ${r.code}: ${r.stderr.trim()}`;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; ${id} was: ${last}`);
+      if (!changed) await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(1_000, left));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = () => {};
+    }
+  } finally {
+    watcher.close();
   }
 }
 
