@@ -197,7 +197,11 @@ const EnvSchema = z.object({
     }),
   BUILD_REPO: z.string().optional().transform((v) => (v === undefined ? undefined : resolve(v))),
   PROJECTS_FILE: z.string().optional().transform((v) => (v === undefined ? undefined : resolve(v))),
-  BUILD_ON: z.enum(['local', 'workers'], { message: 'BUILD_ON: expected local (builds run here) or workers (builds run on `nightshift worker` machines; needs DATABASE_URL)' }).default('local'),
+  BUILD_ON: z
+    .enum(['local', 'workers', 'both'], {
+      message: 'expected local (builds run here), workers (builds run on `nightshift worker` machines; needs DATABASE_URL) or both (this machine is one of the workers too)',
+    })
+    .default('local'),
   WORKER_SLOTS: integer('WORKER_SLOTS', 1, 1, 64),
   WORKER_LABELS: z.string().optional().transform(list),
   WORKER_TIMEOUT: duration('WORKER_TIMEOUT', '30s', 1_000),
@@ -466,7 +470,7 @@ export interface Config {
   /** DATABASE_URL: the tasks live in PostgreSQL instead of NIGHTSHIFT_HOME's lowdb store. */
   databaseUrl?: string;
   /** Team mode: where builds run, and a worker's capacity, labels and how long silence means dead. */
-  team: { buildOn: 'local' | 'workers'; workerSlots: number; workerLabels: string[]; workerTimeoutMs: number };
+  team: { buildOn: 'local' | 'workers' | 'both'; workerSlots: number; workerLabels: string[]; workerTimeoutMs: number };
   openPr: boolean;
   stallTimeoutMs: number;
   workspaceKeep: number;
@@ -528,7 +532,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, uid: number | u
     sandboxed: e.AGENT_SANDBOXED,
   });
   if (!resolved.ok) throw new ConfigError([resolved.problem]);
-  if (e.BUILD_ON === 'workers' && !e.DATABASE_URL) throw new ConfigError(['BUILD_ON=workers: the workers take builds from the database; set DATABASE_URL (postgres://…) too']);
+  if (e.BUILD_ON !== 'local' && !e.DATABASE_URL) throw new ConfigError([`BUILD_ON=${e.BUILD_ON}: the workers take builds from the database; set DATABASE_URL (postgres://…) too`]);
   if (e.PROJECTS_FILE) {
     const both = [e.BUILD_REPO ? 'BUILD_REPO' : null, e.BUILD_CHECK ? 'BUILD_CHECK' : null].filter((n) => n !== null);
     if (both.length) throw new ConfigError([`PROJECTS_FILE is set, and so is ${both.join(' and ')}: with a projects file, each project names its repo and check there; unset ${both.join(' and ')}`]);

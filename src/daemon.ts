@@ -9,6 +9,7 @@ import type { Server } from 'node:net';
 import type { Config } from './config.ts';
 import { formatDuration } from './core/durations.ts';
 import { Engine } from './core/engine.ts';
+import type { Task } from './core/task.ts';
 import { systemClock, type Clock, type Logger } from './core/ports.ts';
 import { SummaryScheduler } from './core/summary-scheduler.ts';
 import { ConsoleAdapter } from './adapters/console/console-adapter.ts';
@@ -65,15 +66,23 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let discord: DiscordAdapter | null = null;
   let dashboard: Dashboard | null = null;
   let remote: { close(): Promise<void> } | null = null;
+  /** BUILD_ON=both: the worker in this process. */
+  let ownWorker: { stop(): Promise<void> } | null = null;
   try {
     const store = await createStore(config, logger, opts.emptyQueue ? { acceptMissingQueue: true } : {});
     const report = await store.open();
     for (const w of report.warnings) err.write(`WARNING: ${w}\n`);
     // A pull request links back to its task: the engine, made next, knows where (its thread, its page).
     let engineRef: Engine | null = null;
-    const team = config.team.buildOn === 'workers' && config.databaseUrl ? await dispatchToWorkers(config.databaseUrl, config.team.workerTimeoutMs, logger) : null;
+    const linksFor = async (task: Task) => (engineRef ? engineRef.placesOf(task) : {});
+    const team = config.team.buildOn !== 'local' && config.databaseUrl ? await dispatchToWorkers(config.databaseUrl, config.team.workerTimeoutMs, logger) : null;
     remote = team?.builder ?? null;
-    const { builder, notice, fallbackName } = team ?? selectBuilder(config, logger, catalog, async (task) => (engineRef ? engineRef.placesOf(task) : {}));
+    const { builder, notice, fallbackName } = team ?? selectBuilder(config, logger, catalog, linksFor);
+    if (team && config.team.buildOn === 'both') {
+      // The daemon is one of the workers too: its builds go through the same queue and fence.
+      const { workHere } = await import('./team/start-worker.ts');
+      ownWorker = await workHere(config, selectBuilder(config, logger, catalog, linksFor).builder, logger, (line) => out.write(`${line.replace(/^nightshift worker/, 'This nightshift is also a worker,')}\n`));
+    }
     const policy = fallbackName ? { ...config.policy, fallbackBuilder: fallbackName } : config.policy;
     const engine = new Engine({ store, builder, policy, clock, logger, runBuilds: true, redact: (t) => redact(t, config.secrets) });
     engine.useProjects(catalog);
@@ -124,6 +133,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       consoleAdapter?.stop();
       await dashboard?.close();
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      // Its builds are handed back to the queue (the daemon has let go of them; a worker, or this
+      // daemon when it starts again, takes them).
+      await ownWorker?.stop();
       await remote?.close();
       await store.close();
       lock.release();
@@ -142,6 +154,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       },
     };
   } catch (e) {
+    await ownWorker?.stop().catch(() => undefined);
     await remote?.close().catch(() => undefined);
     summaries?.stop();
     await slack?.stop().catch(() => undefined);

@@ -118,6 +118,16 @@ describe('config: one schema, clear errors at start', () => {
     expect(problems({ DISCORD_CHANNEL: '300000000000000001' })[0]).toMatch(/^DISCORD_TOKEN: expected the bot token .* because DISCORD_CHANNEL is set/);
   });
 
+  it('team mode: where builds run, each choice but local needing DATABASE_URL; the worker settings checked', () => {
+    const base = { HOME: '/home/x' };
+    const db = 'postgres://ns:pw@db.internal/ns';
+    expect(loadConfig(base).team.buildOn).toBe('local');
+    expect(loadConfig({ ...base, DATABASE_URL: db, BUILD_ON: 'both', WORKER_SLOTS: '3', WORKER_LABELS: 'linux, gpu' }).team).toEqual({ buildOn: 'both', workerSlots: 3, workerLabels: ['linux', 'gpu'], workerTimeoutMs: 30_000 });
+    expect(problems({ ...base, BUILD_ON: 'both' })).toEqual(['BUILD_ON=both: the workers take builds from the database; set DATABASE_URL (postgres://…) too']);
+    expect(problems({ ...base, BUILD_ON: 'workers' })).toEqual(['BUILD_ON=workers: the workers take builds from the database; set DATABASE_URL (postgres://…) too']);
+    expect(problems({ ...base, BUILD_ON: 'cloud' })[0]).toMatch(/^BUILD_ON: expected local \(builds run here\), workers .* or both \(this machine is one of the workers too\)/);
+  });
+
   it('reports every wrong value at once', () => {
     expect(problems({ OWNER_TZ: 'nowhere', MAX_ATTEMPTS: '0' })).toHaveLength(2);
   });

@@ -3,20 +3,18 @@
 // NIGHTSHIFT_HOME) take the attempts, and one of them dies mid-build (SIGKILL, with the agent it ran,
 // as when its machine goes down). Its attempt is declared lost within WORKER_TIMEOUT and built by
 // the other worker; every task is done once, and no task ever ran on two workers at once.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from './helpers/agents.ts';
-import { BIN, cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
-import { query, testDatabase, type TestDatabase } from './helpers/postgres.ts';
+import { cliEnv, runCli } from './helpers/cli.ts';
+import { query, testDatabase } from './helpers/postgres.ts';
 import { killStrays } from './helpers/strays.ts';
 import { tempDir } from './helpers/temp-dir.ts';
+import { alive, startWorker as startTeamWorker, teamDaemon as startTeamDaemon, TEAM_AGENT, type Cleanups, type LedgerEntry } from './helpers/team.ts';
 import { startFakeSlack, type FakeSlack } from './fakes/slack/fake-slack.ts';
 import { slashCommand } from './fakes/slack/payloads.ts';
 
-const AGENT = fileURLToPath(new URL('./fixtures/agents/team-agent.mjs', import.meta.url));
+const AGENT = TEAM_AGENT;
 const OWNER = 'U0OWNER';
 /** Each task is asked for in a channel of its own: Slack paces a bot's posts per channel (about one a second). */
 const channelOf = (id: string) => `C0TEAM${id.slice(2)}`;
@@ -30,48 +28,15 @@ function threadOf(f: FakeSlack, id: string) {
 
 beforeAll(async () => (await testDatabase()).drop(), 240_000);
 
-interface Entry {
-  event: 'start' | 'end';
-  task: string;
-  attempt: number;
-  worker: string;
-  at: number;
-}
+type Entry = LedgerEntry;
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function startWorker(name: string, env: NodeJS.ProcessEnv): { child: ChildProcess; out: () => string; home: string } {
-  let out = '';
-  const child = spawn(process.execPath, [BIN, 'worker'], { env, cwd: env.NIGHTSHIFT_HOME, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  const home = env.NIGHTSHIFT_HOME as string;
-  cleanups.push(() => {
-    child.kill('SIGKILL');
-    killStrays(home);
-  });
-  void name;
-  return { child, out: () => out, home };
-}
-
-/** A database of its own, the agents' ledger, and `nightshift start` handing builds to workers (WORKER_TIMEOUT 3s). */
-async function teamDaemon(extra: Record<string, string> = {}) {
-  const db: TestDatabase = await testDatabase();
-  cleanups.push(() => db.drop());
-  const ledger = join(await tempDir(), 'ledger.jsonl');
-  const common = { DATABASE_URL: db.url, WORKER_TIMEOUT: '3s' };
-  const daemonEnv = cliEnv(await tempDir(), { ...common, BUILD_ON: 'workers', ...extra });
-  const daemon = new DaemonProcess(daemonEnv);
-  cleanups.push(async () => {
-    daemon.child.kill('SIGKILL');
-    await daemon.exited;
-  });
-  await daemon.waitForOutput(/Builds run on workers/);
-  return { db, ledger, common, daemonEnv, daemon };
-}
+const startWorker = (_name: string, env: NodeJS.ProcessEnv) => startTeamWorker(env, cleanups);
+const teamDaemon = (extra: Record<string, string> = {}) => startTeamDaemon(cleanups, extra);
 
 describe('team mode: a daemon and two workers on one PostgreSQL', () => {
   it('ten tasks from Slack spread over two workers; one worker killed mid-build; its attempt is built by the other, and its card tells so; nothing lost, nothing twice at once', async () => {
@@ -224,11 +189,3 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
   }, 90_000);
 });
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

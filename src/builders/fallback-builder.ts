@@ -52,7 +52,7 @@ export class FallbackBuilder implements Builder {
     return this.byName(attempt.builder).stillRunning?.(task, attempt) ?? false;
   }
 
-  adopt(req: AdoptRequest): BuildHandle | null {
+  adopt(req: AdoptRequest): BuildHandle | null | Promise<BuildHandle | null> {
     return this.byName(req.attempt.builder).adopt?.(req) ?? null;
   }
 

@@ -23,6 +23,7 @@ export function oneShotBuilder(config: Config, logger: Logger): Builder {
     finishedEnd: async (task, attempt) => (await load()).finishedEnd?.(task, attempt) ?? null,
     sessionOf: async (task, attempt) => (await load()).sessionOf?.(task, attempt),
     // Read from /proc alone: whether a crash left the agent at work (then a one-shot leaves it be).
-    stillRunning: (task, attempt) => attempt.pid !== undefined && isKeeperOf(attempt.pid, task.id, attempt.n),
+    // A team's build runs on a worker, beyond this machine's sight: it is the daemon's to take back.
+    stillRunning: (task, attempt) => config.team.buildOn !== 'local' || (attempt.pid !== undefined && isKeeperOf(attempt.pid, task.id, attempt.n)),
   };
 }

@@ -188,7 +188,13 @@ export class Engine {
     // Its agent still at work under its keeper (nightshift died, the agent did not): taken back,
     // not ended and run again. A one-shot leaves it be, for the daemon to take back.
     if (attempt?.outcome === 'running' && !this.deps.runBuilds && this.deps.builder.stillRunning?.(task, attempt)) return;
-    const handle = attempt?.outcome === 'running' && this.deps.runBuilds ? this.deps.builder.adopt?.({ task, attempt, timeoutMs: this.deps.policy.buildTimeoutMs, onProgress: (p) => this.onProgress(task.id, p) }) : null;
+    const handle =
+      attempt?.outcome === 'running' && this.deps.runBuilds
+        ? await Promise.resolve(this.deps.builder.adopt?.({ task, attempt, timeoutMs: this.deps.policy.buildTimeoutMs, onProgress: (p) => this.onProgress(task.id, p) })).catch((e: unknown) => {
+            this.deps.logger.warn(`${task.id}: could not learn whether its build still runs; it counts as interrupted`, { task: task.id, error: e instanceof Error ? e.message : String(e) });
+            return null;
+          })
+        : null;
     if (attempt && handle) {
       this.track(task, attempt.n, handle, Date.parse(attempt.startedAt));
       this.deps.logger.warn(`${task.id} was still building when nightshift started again; it is taken back, not run again`, { task: task.id });
@@ -203,7 +209,7 @@ export class Engine {
     const ended = attempt ? await this.deps.builder.finishedEnd?.(task, attempt).catch(() => null) : null;
     if (ended) {
       const clean = { ...ended, reason: this.redact(ended.reason), logTail: this.redact(ended.logTail) };
-      const done = T.finishAttempt(task, clean, this.deps.policy, this.now());
+      const done = T.finishAttempt(task, ended.handedBack ? { ...clean, outcome: 'interrupted', counts: false } : clean, this.deps.policy, this.now());
       if (done.ok) {
         await this.commit(done.value);
         this.deps.logger.warn(`${task.id} had finished (${ended.outcome}) before nightshift stopped; its end is recorded now, not run again`, { task: task.id });
@@ -716,6 +722,8 @@ export class Engine {
       next = T.cancel(task, run.cancelledBy, now);
     } else if (run.shutdown) {
       next = T.finishAttempt(task, { ...clean, outcome: 'interrupted', reason: 'interrupted by shutdown', counts: false }, this.deps.policy, now);
+    } else if (result.handedBack) {
+      next = T.finishAttempt(task, { ...clean, outcome: 'interrupted', counts: false }, this.deps.policy, now);
     } else {
       next = T.finishAttempt(task, clean, this.deps.policy, now);
     }
@@ -788,7 +796,20 @@ export class Engine {
     await Promise.allSettled([...this.pending]);
   }
 
+  /**
+   * Builds that outlive nightshift (a team worker's) are let go, not waited on or ended: they stay
+   * 'running' on disk, and are taken back (adopt) when nightshift starts again.
+   */
+  private letGoOfDetachable(): void {
+    for (const [id, r] of [...this.running]) {
+      if (!r.handle.detach) continue;
+      r.handle.detach();
+      this.running.delete(id);
+    }
+  }
+
   private async stopBuilds(graceMs: number): Promise<void> {
+    this.letGoOfDetachable();
     const all = [...this.running.values()];
     if (all.length === 0) return;
     const finished = Promise.all(all.map((r) => r.settled));
@@ -812,6 +833,7 @@ export class Engine {
   async abort(): Promise<void> {
     this.stopping = true;
     await this.serial.run(async () => {});
+    this.letGoOfDetachable();
     await Promise.all(
       [...this.running.values()].map(async (r) => {
         r.shutdown = true;

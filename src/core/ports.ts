@@ -111,6 +111,11 @@ export interface BuildResult {
   plan?: PlanStep[];
   /** The project's check, when one is configured and the agent finished with changes. */
   checks?: CheckResult;
+  /**
+   * True when the attempt was stopped unfinished by where it ran, not by the task (a team worker
+   * shut down, or cut off from the database): it is run again, and, like a shutdown, costs no attempt.
+   */
+  handedBack?: boolean;
 }
 
 export interface BuildPlan {
@@ -127,6 +132,12 @@ export interface BuildHandle {
   readonly result: Promise<BuildResult>;
   /** Ends the builder's whole process tree: politely first, then by force. Resolves when it is gone. */
   cancel(reason: string): Promise<void>;
+  /**
+   * For a build that runs elsewhere (a team worker): stops following it without ending it, when
+   * nightshift shuts down. Its result then never comes; nightshift takes the build back (adopt) at
+   * its next start. Builds without it are waited for, then ended, at shutdown.
+   */
+  detach?(): void;
 }
 
 export interface BuildRequest {
@@ -170,7 +181,7 @@ export interface Builder {
   /** After a crash: whether the attempt's agent is still at work (its keeper runs), so it can be taken back instead of ended. */
   stillRunning?(task: Task, attempt: Attempt): boolean;
   /** After a crash: takes back an attempt whose agent is still at work; null when it is not. */
-  adopt?(request: AdoptRequest): BuildHandle | null;
+  adopt?(request: AdoptRequest): BuildHandle | null | Promise<BuildHandle | null>;
   /** Removes workspaces the cleanup policy no longer keeps; never one whose task is building. */
   tidy?(tasks: Task[]): Promise<void>;
 }

@@ -3,10 +3,11 @@
 // progress as the worker reports it, the end it records. A worker silent past WORKER_TIMEOUT has
 // its run marked lost (its worker stops the agent when it learns so) and the attempt ends as a
 // retryable failure, so the engine tries again on a worker that answers: never lost, never twice.
+// A daemon that restarts follows its runs again where they stand (adopt): a worker's build outlives it.
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Attempt, Task } from '../core/task.ts';
-import type { AdoptRequest, Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger } from '../core/ports.ts';
+import type { AdoptRequest, Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger, Progress } from '../core/ports.ts';
 import { silentLogger } from '../core/ports.ts';
 import { DISPATCH_CHANNEL, RUN_CHANNEL } from '../store/postgres/schema.ts';
 import { ATTEMPT_QUEUE, cancelRun, labelQueue, loseRuns, queueRun, readRun, type RunJob, type RunRow } from './runs.ts';
@@ -76,48 +77,87 @@ export class RemoteBuilder implements Builder {
 
   start(req: BuildRequest): BuildHandle {
     const { task, attempt } = req;
+    return this.follow(task, attempt, req.onProgress, async (db) => {
+      await queueRun(db, task.id, attempt);
+      await this.dispatch(db, { task, attempt, timeoutMs: req.timeoutMs });
+    });
+  }
+
+  /**
+   * After a restart: a run a worker still has (or that waits in the queue) is followed again, not
+   * given up: its agent carries on, and its end is recorded when it comes. Null for a run that was
+   * never queued or was given up; the engine then counts the attempt interrupted, as for a local crash.
+   */
+  async adopt(req: AdoptRequest): Promise<BuildHandle | null> {
+    const { task, attempt } = req;
+    const row = await readRun(this.db(), task.id, attempt.n);
+    if (!row || row.state === 'lost' || row.state === 'ended') return null;
+    return this.follow(task, attempt.n, req.onProgress, async (db) => {
+      // Queued when nightshift stopped: its job may not have reached pg-boss. Sent again; only one
+      // worker can move the row out of 'queued', so a second copy of the job is skipped.
+      if (row.state === 'queued') await this.dispatch(db, { task, attempt: attempt.n, timeoutMs: req.timeoutMs });
+    });
+  }
+
+  /** After a restart: the end a worker recorded for an attempt while nightshift was down. */
+  async finishedEnd(task: Task, attempt: Attempt): Promise<BuildResult | null> {
+    const row = await readRun(this.db(), task.id, attempt.n);
+    return row?.state === 'ended' && row.result ? row.result : null;
+  }
+
+  /** After a restart: a run this daemon no longer follows is given up; its worker stops the agent at its next heartbeat. */
+  async reap(task: Task, attempt: Attempt): Promise<boolean> {
+    const lost = await loseRuns(this.db(), 'nightshift restarted and gave the attempt up', { taskId: task.id, attempt: attempt.n });
+    return lost.length > 0;
+  }
+
+  /** Puts the attempt on its queue (its label's, when it asks for one), and wakes idle workers. */
+  private async dispatch(db: pg.Pool, job: RunJob & { task: Task }): Promise<void> {
+    const label = job.task.runsOn;
+    const queue = label ? labelQueue(label) : ATTEMPT_QUEUE;
+    if (label) await this.boss?.createQueue(queue);
+    // Kept past the build's own timeout: the heartbeat, not pg-boss's expiry, says a worker died.
+    await this.boss?.send(queue, job, { retryLimit: 0, expireInSeconds: Math.ceil(job.timeoutMs / 1000) + 3600 });
+    await db.query('SELECT pg_notify($1, $2)', [DISPATCH_CHANNEL, queue]);
+  }
+
+  /**
+   * The handle of a run followed through its row: progress as its worker reports it, its end when
+   * recorded, and, while no worker has taken it, what it waits for. `begin` queues it (or not).
+   */
+  private follow(task: Task, attempt: number, onProgress: (p: Progress) => void, begin: (db: pg.Pool) => Promise<void>): BuildHandle {
     const db = this.db();
     let settle!: (r: BuildResult) => void;
     const result = new Promise<BuildResult>((resolve) => (settle = resolve));
     const k = key(task.id, attempt);
+    const label = task.runsOn;
     let done = false;
+    let taken = false;
     const finish = (r: BuildResult) => {
       if (done) return;
       done = true;
       this.watches.delete(k);
       settle(r);
     };
-    this.watches.set(k, {
-      waiting: async () => {},
+    const watch: Watch = {
       onRow: (row) => {
-        if (row.progress && (row.state === 'running' || row.state === 'cancelling')) req.onProgress(row.progress);
+        if (row.state !== 'queued') taken = true;
+        if (row.progress && (row.state === 'running' || row.state === 'cancelling')) onProgress(row.progress);
         if (row.state === 'ended' && row.result) finish(row.result);
         if (row.state === 'lost') finish(lostResult(row.why ?? 'its worker stopped answering'));
       },
-    });
-    const job: RunJob = { task, attempt, timeoutMs: req.timeoutMs };
-    const label = task.runsOn;
-    let taken = false;
-    const watch = this.watches.get(k) as Watch;
-    watch.waiting = async () => {
-      if (taken || done) return;
-      const up = await this.workersUp(label).catch(() => 1);
-      if (up === 0 && !taken && !done) {
-        req.onProgress({ at: new Date().toISOString(), percent: null, message: label ? `waiting for a worker labelled ${label}: none is up` : 'waiting for a worker: none is up (start "nightshift worker")' });
-      }
+      waiting: async () => {
+        if (taken || done) return;
+        const up = await this.workersUp(label).catch(() => 1);
+        if (up === 0 && !taken && !done) {
+          onProgress({ at: new Date().toISOString(), percent: null, message: label ? `waiting for a worker labelled ${label}: none is up` : 'waiting for a worker: none is up (start "nightshift worker")' });
+        }
+      },
     };
-    const onRow = watch.onRow;
-    watch.onRow = (row) => {
-      if (row.state !== 'queued') taken = true;
-      onRow(row);
-    };
+    this.watches.set(k, watch);
     void (async () => {
-      await queueRun(db, task.id, attempt);
-      const queue = label ? labelQueue(label) : ATTEMPT_QUEUE;
-      if (label) await this.boss?.createQueue(queue);
-      // Kept past the build's own timeout: the heartbeat, not pg-boss's expiry, says a worker died.
-      await this.boss?.send(queue, job, { retryLimit: 0, expireInSeconds: Math.ceil(req.timeoutMs / 1000) + 3600 });
-      await db.query('SELECT pg_notify($1, $2)', [DISPATCH_CHANNEL, queue]);
+      await begin(db);
+      await this.changed(k); // as it stands now (an adopted run may have moved while nobody listened)
       await watch.waiting();
     })().catch((e: unknown) => finish(failed(`could not hand the attempt to the workers: ${e instanceof Error ? e.message : String(e)}`)));
     return {
@@ -127,17 +167,11 @@ export class RemoteBuilder implements Builder {
         await cancelRun(db, task.id, attempt, why).catch((e: unknown) => finish(failed(`could not reach the workers to cancel: ${String(e)}`)));
         await result;
       },
+      detach: () => {
+        done = true;
+        this.watches.delete(k);
+      },
     };
-  }
-
-  /** After a restart: a run this daemon no longer follows is given up; its worker stops the agent at its next heartbeat. */
-  async reap(task: Task, attempt: Attempt): Promise<boolean> {
-    const lost = await loseRuns(this.db(), 'nightshift restarted and gave the attempt up', { taskId: task.id, attempt: attempt.n });
-    return lost.length > 0;
-  }
-
-  adopt(_req: AdoptRequest): BuildHandle | null {
-    return null;
   }
 
   private async changed(payload: string): Promise<void> {
@@ -148,7 +182,6 @@ export class RemoteBuilder implements Builder {
     if (row) watch.onRow(row);
   }
 
-  /** Silent workers' runs are lost; and every followed run is read again, in case a notification was missed. */
   /** The labels the workers have (for "build X on macos"). */
   labels(): readonly string[] {
     return this.knownLabels;
@@ -164,6 +197,7 @@ export class RemoteBuilder implements Builder {
     return r.rows[0]?.n ?? 0;
   }
 
+  /** Silent workers' runs are lost; and every followed run is read again, in case a notification was missed. */
   private async supervise(): Promise<void> {
     if (!this.pool) return;
     try {

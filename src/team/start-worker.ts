@@ -3,6 +3,7 @@
 // and hands back what runs, so the daemon gives it to another worker.
 import type { Writable } from 'node:stream';
 import type { Config } from '../config.ts';
+import type { Builder, Logger } from '../core/ports.ts';
 import { createLogger } from '../logger.ts';
 import { selectBuilder } from '../builders/select-builder.ts';
 import { projectCatalog } from '../projects/catalog.ts';
@@ -14,18 +15,12 @@ import { join } from 'node:path';
 
 export async function startWorker(config: Config, out: Writable, err: Writable): Promise<void> {
   await ensurePrivateDir(config.home);
-  // One worker per NIGHTSHIFT_HOME (its worktrees and logs are its own), and what a worker that
-  // died here left at work is ended: the daemon has given those attempts to another worker.
+  // One worker per NIGHTSHIFT_HOME (its worktrees and logs are its own).
   const lock = acquireLock(config.home, 'worker');
-  const leftovers = findByEnvironmentPrefix(`NIGHTSHIFT_WORKSPACE=${join(config.home, 'workspaces')}/`);
-  await endProcesses(leftovers, 5_000);
-  if (leftovers.length) out.write(`Ended ${leftovers.length} process${leftovers.length === 1 ? '' : 'es'} a worker that died here had left at work.\n`);
   const logger = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'warn', secrets: config.secrets, out: err });
   const catalog = await projectCatalog(config);
   const { builder } = selectBuilder(config, logger, catalog);
-  const url = config.databaseUrl as string;
-  const worker = new Worker({ url, builder, ...workerOptions(config), logger, say: (line) => out.write(`${line}\n`) });
-  await worker.start();
+  const worker = await workHere(config, builder, logger, (line) => out.write(`${line}\n`));
   let stopping = false;
   const stop = () => {
     if (stopping) process.exit(1); // a second signal: at once
@@ -37,4 +32,18 @@ export async function startWorker(config: Config, out: Writable, err: Writable):
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+/**
+ * A worker in this process, building with `builder` in config.home (which the caller holds the lock
+ * of): `nightshift worker`, or the daemon itself with BUILD_ON=both. What a worker that died here
+ * left at work is ended first: the daemon has given those attempts to another worker.
+ */
+export async function workHere(config: Config, builder: Builder, logger: Logger, say: (line: string) => void): Promise<Worker> {
+  const leftovers = findByEnvironmentPrefix(`NIGHTSHIFT_WORKSPACE=${join(config.home, 'workspaces')}/`);
+  await endProcesses(leftovers, 5_000);
+  if (leftovers.length) say(`Ended ${leftovers.length} process${leftovers.length === 1 ? '' : 'es'} a worker that died here had left at work.`);
+  const worker = new Worker({ url: config.databaseUrl as string, builder, ...workerOptions(config), logger, say });
+  await worker.start();
+  return worker;
 }

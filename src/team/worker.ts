@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Config } from '../config.ts';
-import type { BuildHandle, Builder, Logger, Progress } from '../core/ports.ts';
+import type { BuildHandle, Builder, BuildResult, Logger, Progress } from '../core/ports.ts';
 import { silentLogger } from '../core/ports.ts';
 import { Task } from '../core/task.ts';
 import { migrate } from '../store/postgres/pg-task-store.ts';
@@ -34,6 +34,8 @@ export interface WorkerOptions {
 interface Running {
   handle: BuildHandle;
   stopping: boolean;
+  /** Set when the worker itself stops it (shut down, or cut off from the database): not the task's end. */
+  handBack?: string;
 }
 
 export class Worker {
@@ -42,6 +44,8 @@ export class Worker {
   private boss: PgBoss | null = null;
   private beat: NodeJS.Timeout | undefined;
   private lastBeat = Date.now();
+  /** A heartbeat is on the wire: the next waits (a hung one ends at the pool's query timeout). */
+  private beating = false;
   private readonly running = new Map<string, Running>();
   private queues: string[] = [];
   private readonly slots: Promise<void>[] = [];
@@ -54,7 +58,10 @@ export class Worker {
 
   async start(): Promise<void> {
     const log = this.opts.logger ?? silentLogger;
-    this.pool = new pg.Pool({ connectionString: this.opts.url, max: this.opts.slots + 3, application_name: 'nightshift-worker' });
+    // A query or a connection that hangs (a network cut without a reset) fails within a third of
+    // WORKER_TIMEOUT, so the worker learns it is cut off while there is time to stop its agents.
+    const within = Math.max(1_000, Math.round(this.opts.staleMs / 3));
+    this.pool = new pg.Pool({ connectionString: this.opts.url, max: this.opts.slots + 3, application_name: 'nightshift-worker', connectionTimeoutMillis: within, query_timeout: within });
     this.pool.on('error', (e) => log.warn('a PostgreSQL connection of the worker failed', { error: e.message }));
     const client = await this.pool.connect();
     try {
@@ -122,7 +129,9 @@ export class Worker {
     this.stopped = true;
     for (const wake of [...this.idle]) wake();
     await this.listener?.end().catch(() => undefined);
-    await Promise.all([...this.running.values()].map((r) => this.stopRun(r, 'the worker was stopped')));
+    await Promise.all([...this.running.values()].map((r) => this.stopRun(r, `worker ${this.id} was stopped`, true)));
+    // Each slot records its attempt's end (handed back) before the connections close.
+    await Promise.all(this.slots);
     clearInterval(this.beat);
     await this.pool?.query('DELETE FROM nightshift_workers WHERE id = $1', [this.id]).catch(() => undefined);
     await this.boss?.stop({ graceful: false, wait: true }).catch(() => undefined);
@@ -157,10 +166,14 @@ export class Worker {
         else setTimeout(send, 250).unref();
       },
     });
-    this.running.set(k, { handle, stopping: false });
-    const result = await handle.result;
+    const running: Running = { handle, stopping: false };
+    this.running.set(k, running);
+    const ended = await handle.result;
     this.running.delete(k);
     send();
+    // Stopped by its worker, not by the task's owner: handed back unfinished, to be run again (its
+    // worktree and session stay here; the next attempt starts on the branch wherever it runs).
+    const result: BuildResult = running.handBack ? { ...ended, handedBack: true, reason: `${running.handBack}; the attempt was handed back to the queue` } : ended;
     const kept = await endRun(db, task.id, attempt, this.id, result).catch((e: unknown) => {
       log.warn('could not record the end of an attempt', { task: task.id, attempt, error: String(e) });
       return false;
@@ -169,17 +182,23 @@ export class Worker {
   }
 
   private async heartbeat(): Promise<void> {
+    // Cut off for half as long as the daemon waits for a heartbeat: the agents are stopped now,
+    // well before the daemon gives their runs up and another worker may start them again. Checked
+    // on the clock, not on a failed query: a connection cut without a word can hang a query.
+    if (Date.now() - this.lastBeat > fenceAfterMs(this.opts.staleMs)) {
+      for (const r of this.running.values()) void this.stopRun(r, `worker ${this.id} lost the database`, true);
+    }
+    if (this.beating) return;
+    this.beating = true;
     let states: Map<string, RunState>;
     try {
       states = await heartbeat(this.db(), this.id);
       this.lastBeat = Date.now();
     } catch (e) {
-      // Cut off as long as the daemon waits for a heartbeat: it has given these runs up by now.
-      if (Date.now() - this.lastBeat > this.opts.staleMs) {
-        for (const r of this.running.values()) void this.stopRun(r, 'the worker lost the database');
-      }
       (this.opts.logger ?? silentLogger).warn('could not send a heartbeat', { error: e instanceof Error ? e.message : String(e) });
       return;
+    } finally {
+      this.beating = false;
     }
     for (const [k, r] of this.running) {
       const state = states.get(k);
@@ -188,9 +207,10 @@ export class Worker {
     }
   }
 
-  private async stopRun(r: Running, why: string): Promise<void> {
+  private async stopRun(r: Running, why: string, handBack = false): Promise<void> {
     if (r.stopping) return;
     r.stopping = true;
+    if (handBack) r.handBack = why;
     await r.handle.cancel(why);
   }
 
@@ -199,6 +219,13 @@ export class Worker {
     return this.pool;
   }
 }
+
+/**
+ * How long a worker cut off from the database carries on before it stops its agents: half of
+ * WORKER_TIMEOUT, so they are gone (a polite stop, then a forced one) before the daemon gives the
+ * runs up and may hand them to another worker. Never two agents on one attempt, even split apart.
+ */
+export const fenceAfterMs = (staleMs: number): number => staleMs / 2;
 
 /** The worker's settings, from the config. */
 export function workerOptions(config: Config): Pick<WorkerOptions, 'slots' | 'labels' | 'staleMs'> {

@@ -17,7 +17,8 @@ const SLOW_FIRST = [
   'e2e-projects-slack', // 18 s
   'e2e-projects', // 21 s
   'real-claude-code', // 30 s, after its install
-  'team-workers', // 60 s, after PostgreSQL's install (where npm test installs it)
+  'team-workers', // 31 s, after PostgreSQL's install (where npm test installs it)
+  'team-recovery', // 32 s, likewise
   'store-postgres', // 8 s, likewise
   'store-conformance', // the PostgreSQL part likewise
   'engine', // 19 s
