@@ -77,11 +77,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const linksFor = async (task: Task) => (engineRef ? engineRef.placesOf(task) : {});
     const team = config.team.buildOn !== 'local' && config.databaseUrl ? await dispatchToWorkers(config.databaseUrl, config.team.workerTimeoutMs, logger) : null;
     remote = team?.builder ?? null;
-    const { builder, notice, fallbackName } = team ?? selectBuilder(config, logger, catalog, linksFor);
+    const { builder, notice, fallbackName } = team ?? selectBuilder(config, logger, catalog, { linksFor });
     if (team && config.team.buildOn === 'both') {
       // The daemon is one of the workers too: its builds go through the same queue and fence.
       const { workHere } = await import('./team/start-worker.ts');
-      ownWorker = await workHere(config, selectBuilder(config, logger, catalog, linksFor).builder, logger, (line) => out.write(`${line.replace(/^nightshift worker/, 'This nightshift is also a worker,')}\n`));
+      ownWorker = await workHere(config, selectBuilder(config, logger, catalog, { linksFor, agentsEndWithUs: true }).builder, logger, (line) => out.write(`${line.replace(/^nightshift worker/, 'This nightshift is also a worker,')}\n`));
     }
     const policy = fallbackName ? { ...config.policy, fallbackBuilder: fallbackName } : config.policy;
     const engine = new Engine({ store, builder, policy, clock, logger, runBuilds: true, redact: (t) => redact(t, config.secrets) });

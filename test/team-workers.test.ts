@@ -10,7 +10,7 @@ import { cliEnv, runCli } from './helpers/cli.ts';
 import { query, testDatabase } from './helpers/postgres.ts';
 import { killStrays } from './helpers/strays.ts';
 import { tempDir } from './helpers/temp-dir.ts';
-import { alive, startWorker as startTeamWorker, teamDaemon as startTeamDaemon, TEAM_AGENT, type Cleanups, type LedgerEntry } from './helpers/team.ts';
+import { alive, ledgerEntries, startWorker as startTeamWorker, teamDaemon as startTeamDaemon, TEAM_AGENT, type Cleanups, type LedgerEntry } from './helpers/team.ts';
 import { startFakeSlack, type FakeSlack } from './fakes/slack/fake-slack.ts';
 import { slashCommand } from './fakes/slack/payloads.ts';
 
@@ -142,8 +142,8 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
     expect(await query<{ state: string }>(db.url, 'SELECT state FROM nightshift_runs')).toEqual([{ state: 'ended' }]);
   }, 90_000);
 
-  it('one worker per home: a second is refused, and a worker restarted there ends what its dead predecessor left at work', async () => {
-    const { ledger, common, daemonEnv } = await teamDaemon();
+  it('one worker per home: a second is refused; a worker that dies takes its agent with it, and one restarted there ends whatever outlived its predecessor', async () => {
+    const { ledger, common, daemonEnv } = await teamDaemon({ RETRY_BACKOFF: '100ms' });
     const env = cliEnv(await tempDir(), { ...common, BUILDER: AGENT, BUILDER_ENV_ALLOW: 'TEAM_LEDGER,TEAM_WORKER_NAME,TEAM_WORK_MS', TEAM_LEDGER: ledger, TEAM_WORKER_NAME: 'one', TEAM_WORK_MS: '60000' });
     const first = startWorker('one', env);
     await waitFor(() => /nightshift worker /.test(first.out()), 20_000, 'the worker up');
@@ -152,14 +152,31 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
     expect(twin.stderr).toMatch(/nightshift is already running on .* \(pid \d+, worker, since/);
 
     await runCli(['add', 'build a long thing', '--priority', 'high'], daemonEnv);
-    await waitFor(async () => (await readFile(ledger, 'utf8').catch(() => '')).includes('"start"'), 20_000, 'the agent at work');
-    const agentPid = (JSON.parse((await readFile(ledger, 'utf8')).split('\n')[0]!) as { pid: number }).pid;
-    first.child.kill('SIGKILL'); // the worker process alone: its agent, under its keeper, goes on
+    const startOf = async (attempt: number) => (await ledgerEntries(ledger)).find((e) => e.event === 'start' && e.attempt === attempt);
+    await waitFor(async () => (await startOf(1)) !== undefined, 20_000, 'the agent at work');
+    const firstAgent = (await startOf(1))!.pid;
+    // The worker process alone dies (a crash, the OOM killer): its agent's keeper ends the agent,
+    // which would otherwise build on beside the attempt the daemon gives to another worker.
+    first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('close', r));
-    expect(alive(agentPid)).toBe(true);
+    await waitFor(() => !alive(firstAgent), 10_000, 'the agent ended with its worker');
+    expect((await ledgerEntries(ledger)).map((e) => `${e.attempt} ${e.event}`)).toEqual(['1 start', '1 stopped']);
+
+    // Restarted there, it finds nothing left at work, and builds the retry.
     const second = startWorker('one again', env);
-    await waitFor(() => /Ended \d+ process(es)? a worker that died here had left at work/.test(second.out()), 20_000, 'the leftovers ended');
-    await waitFor(() => !alive(agentPid), 10_000, 'the old agent gone');
+    await waitFor(async () => (await startOf(2)) !== undefined, 20_000, 'attempt 2 at work');
+    expect(second.out()).not.toMatch(/Ended \d+ process/);
+    // This time its keeper dies with it (SIGKILLed both): the agent is left alone, still at work, and
+    // the next worker to start in this home ends it before it takes any work.
+    const secondAgent = (await startOf(2))!.pid;
+    const keeper = Number((await readFile(`/proc/${secondAgent}/stat`, 'utf8')).split(') ')[1]!.split(' ')[1]);
+    process.kill(keeper, 'SIGKILL');
+    second.child.kill('SIGKILL');
+    await new Promise((r) => second.child.once('close', r));
+    expect(alive(secondAgent)).toBe(true);
+    const third = startWorker('one once more', env);
+    await waitFor(() => /Ended 1 process a worker that died here had left at work/.test(third.out()), 20_000, 'the leftover ended');
+    await waitFor(() => !alive(secondAgent), 10_000, 'the old agent gone');
     await runCli(['cancel', 't-1'], daemonEnv);
   }, 90_000);
 

@@ -26,6 +26,7 @@ import { SetupError } from './git/copy-files.ts';
 import { concludeAttempt, concludeEndedAlone, endRecordPath, foldAwayLog, sessionInLog, readEndRecord, workspaceRecordPath, writeJsonWhole, type EndContext, type Exit, type Publish, type StopReason } from './attempt-end.ts';
 import { awayLogPath, endedCleanlyAlone, exitRecordPath, readExitRecord, type ExitRecord } from './keeper/exit-record.ts';
 import { KEEPER_PATH } from './keeper/keeper-path.ts';
+import { KEEPER_ENDS_WITH_PARENT } from './keeper/keeper-env.ts';
 import { endProcesses, findAttemptProcesses, findByEnvironment, killTree } from './process-tree.ts';
 import { ticksSinceBoot } from './supervision/proc-table.ts';
 import { startResourceMonitor, type ResourceMonitor } from './supervision/resource-monitor.ts';
@@ -65,6 +66,12 @@ export interface AgentBuilderOptions {
   /** Removes secrets from text the agent wrote before it leaves nightshift (a pull request body). */
   redact?: (text: string) => string;
   logger?: Logger;
+  /**
+   * The agent ends when this process dies, instead of working on under its keeper. A team worker's
+   * builds are not taken back by the next worker: the daemon retries them elsewhere after
+   * WORKER_TIMEOUT, so an agent that outlived its worker would build the task twice at once.
+   */
+  endsWithUs?: boolean;
 }
 
 /** After the builder exits, how long its output may keep flowing (a background child may hold it open). */
@@ -397,7 +404,8 @@ class RunningBuild implements BuildHandle {
     const logCap = this.opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES;
     const keeperArgs = [KEEPER_PATH, exitRecord, awayLogPath(plan.logPath), String(logCap), '3', '--', this.opts.command, ...invocation.args];
     this.since = ticksSinceBoot() - 100;
-    const child = spawn(process.execPath, keeperArgs, { cwd: prepared.workspace, env, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
+    const keeperEnv = this.opts.endsWithUs ? { ...env, [KEEPER_ENDS_WITH_PARENT]: '1' } : env;
+    const child = spawn(process.execPath, keeperArgs, { cwd: prepared.workspace, env: keeperEnv, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     this.pid = child.pid;
     if (child.pid !== undefined) this.req.onSpawn?.(child.pid);
     if (this.stopReason) void this.stop(); // cancelled while we were still preparing

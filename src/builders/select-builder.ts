@@ -24,13 +24,22 @@ export interface SelectedBuilder {
   fallbackName?: string;
 }
 
+/** How the builder's agents relate to this process. */
+export interface BuilderPlace {
+  /** The task's places, for the links in a pull request's body. */
+  linksFor?: (task: Task) => Promise<TaskPlaces>;
+  /** A team worker's: its agents end when it dies (see AgentBuilderOptions.endsWithUs). */
+  agentsEndWithUs?: boolean;
+}
+
 /** `catalog`: the projects (projects/catalog.ts); each task builds in a worktree of its own. */
-export function selectBuilder(config: Config, logger: Logger, catalog: ProjectCatalog, linksFor?: (task: Task) => Promise<TaskPlaces>): SelectedBuilder {
+export function selectBuilder(config: Config, logger: Logger, catalog: ProjectCatalog, place: BuilderPlace = {}): SelectedBuilder {
+  const { linksFor } = place;
   const workspaces = new ProjectWorkspaces(catalog, { dataDir: config.home, keep: config.workspaceKeep, env: config.toolEnv, logger, ...(linksFor ? { linksFor } : {}) });
   const { notice } = builderIdentity(config);
-  const primary = agentBuilder(config, config.builder, config.builderEnv, workspaces, logger);
+  const primary = agentBuilder(config, config.builder, config.builderEnv, workspaces, logger, place);
   if (!config.fallbackBuilder) return { builder: primary, notice };
-  const fallback = agentBuilder(config, config.fallbackBuilder.choice, config.fallbackBuilder.env, workspaces, logger);
+  const fallback = agentBuilder(config, config.fallbackBuilder.choice, config.fallbackBuilder.env, workspaces, logger, place);
   return {
     builder: new FallbackBuilder(primary, fallback),
     notice: `${notice} When ${primary.name} hits its usage limit, ${fallback.name} takes the task over (FALLBACK_BUILDER).`,
@@ -38,7 +47,7 @@ export function selectBuilder(config: Config, logger: Logger, catalog: ProjectCa
   };
 }
 
-function agentBuilder(config: Config, choice: BuilderChoice, builderEnv: Record<string, string>, workspaces: ProjectWorkspaces, logger: Logger): AgentBuilder {
+function agentBuilder(config: Config, choice: BuilderChoice, builderEnv: Record<string, string>, workspaces: ProjectWorkspaces, logger: Logger, place: BuilderPlace): AgentBuilder {
   const { name, isDemo } = builderIdentity({ ...config, builder: choice });
   let preset: AgentPreset;
   let command: string;
@@ -76,5 +85,6 @@ function agentBuilder(config: Config, choice: BuilderChoice, builderEnv: Record<
     logger,
     publish: (w, task, summary, checks) => workspaces.publish(w, task, summary, checks),
     commandsFor: (task) => workspaces.commandsFor(task),
+    ...(place.agentsEndWithUs ? { endsWithUs: true } : {}),
   });
 }

@@ -19,7 +19,7 @@ export async function startWorker(config: Config, out: Writable, err: Writable):
   const lock = acquireLock(config.home, 'worker');
   const logger = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'warn', secrets: config.secrets, out: err });
   const catalog = await projectCatalog(config);
-  const { builder } = selectBuilder(config, logger, catalog);
+  const { builder } = selectBuilder(config, logger, catalog, { agentsEndWithUs: true });
   const worker = await workHere(config, builder, logger, (line) => out.write(`${line}\n`));
   let stopping = false;
   const stop = () => {

@@ -13,7 +13,8 @@
 // Its stdin is the agent's (inherited: the spec nightshift writes reaches the agent directly); its
 // exit is the agent's (the same code, or the same signal raised on itself). It imports node
 // built-ins and the redaction rules only, and is bundled on its own (scripts/build.mjs): it starts
-// before every attempt.
+// before every attempt. A team worker's keeper (KEEPER_ENDS_WITH_PARENT) ends the agent instead when
+// the worker dies: no worker takes such an agent back.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
@@ -21,6 +22,7 @@ import { redact } from '../../logger.ts';
 import { secretValues } from '../../secret-values.ts';
 import { RedactingLines } from '../redacting-lines.ts';
 import type { ExitRecord } from './exit-record.ts';
+import { KEEPER_ENDS_WITH_PARENT } from './keeper-env.ts';
 
 /** After the agent exits, how long a background child of it may keep its output open. */
 const DRAIN_MS = 2_000;
@@ -91,6 +93,11 @@ function goAway(): void {
   }
 }
 
+// A team worker's keeper does not outlive its worker: see endWithParent below.
+const endsWithParent = process.env[KEEPER_ENDS_WITH_PARENT] === '1';
+delete process.env[KEEPER_ENDS_WITH_PARENT];
+const parentPid = process.ppid;
+
 const agent = spawn(command, args, { stdio: ['inherit', 'pipe', 'pipe'] });
 if (reportFd !== null) {
   try {
@@ -142,6 +149,20 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     if (stillRunning()) forwarded ??= signal;
     agent.kill(signal);
   });
+}
+
+// The worker that started us died (we were given to another parent): the daemon will retry the
+// attempt on another worker, so the agent is ended now, politely and then by force, rather than
+// build the task a second time beside it. Checked twice a second.
+if (endsWithParent) {
+  const watch = setInterval(() => {
+    if (process.ppid === parentPid) return;
+    clearInterval(watch);
+    if (stillRunning()) forwarded ??= 'SIGTERM';
+    agent.kill('SIGTERM');
+    setTimeout(() => agent.kill('SIGKILL'), 5_000).unref();
+  }, 500);
+  watch.unref();
 }
 
 /** Whether the agent still runs: on Linux, not gone and not a zombie; elsewhere, until we hear it exit. */
