@@ -67,7 +67,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   let dashboard: Dashboard | null = null;
   let remote: { close(): Promise<void> } | null = null;
   /** BUILD_ON=both: the worker in this process. */
-  let ownWorker: { stop(): Promise<void> } | null = null;
+  let ownWorker: { stop(graceMs?: number): Promise<void> } | null = null;
   try {
     const store = await createStore(config, logger, opts.emptyQueue ? { acceptMissingQueue: true } : {});
     const report = await store.open();
@@ -81,7 +81,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     if (team && config.team.buildOn === 'both') {
       // The daemon is one of the workers too: its builds go through the same queue and fence.
       const { workHere } = await import('./team/start-worker.ts');
-      ownWorker = await workHere(config, selectBuilder(config, logger, catalog, { linksFor, agentsEndWithUs: true }).builder, logger, (line) => out.write(`${line.replace(/^nightshift worker/, 'This nightshift is also a worker,')}\n`));
+      const { agentKillGraceMs } = await import('./team/worker.ts');
+      ownWorker = await workHere(config, selectBuilder(config, logger, catalog, { linksFor, teamWorker: { killGraceMs: agentKillGraceMs(config.team.workerTimeoutMs) } }).builder, logger, (line) => out.write(`${line.replace(/^nightshift worker/, 'This nightshift is also a worker,')}\n`));
     }
     const policy = fallbackName ? { ...config.policy, fallbackBuilder: fallbackName } : config.policy;
     const engine = new Engine({ store, builder, policy, clock, logger, runBuilds: true, redact: (t) => redact(t, config.secrets) });
@@ -126,16 +127,17 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       await summaries.start();
     }
     logger.info('nightshift started', { home: config.home, builder: builder.name });
-    const close = async () => {
+    /** `graceMs`: how long the daemon's own worker (BUILD_ON=both) lets its builds finish. */
+    const close = async (graceMs: number) => {
       summaries?.stop();
       await slack?.stop().catch((e: unknown) => logger.warn('Slack did not stop cleanly', { error: String(e) }));
       await discord?.stop().catch((e: unknown) => logger.warn('Discord did not stop cleanly', { error: String(e) }));
       consoleAdapter?.stop();
       await dashboard?.close();
       await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-      // Its builds are handed back to the queue (the daemon has let go of them; a worker, or this
-      // daemon when it starts again, takes them).
-      await ownWorker?.stop();
+      // Its builds may finish for the grace; the rest are handed back to the queue (the daemon has
+      // let go of them; a worker, or this daemon when it starts again, takes them).
+      await ownWorker?.stop(graceMs);
       await remote?.close();
       await store.close();
       lock.release();
@@ -146,11 +148,11 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       logger,
       async stop(graceMs = config.shutdownGraceMs) {
         await engine.shutdown(graceMs);
-        await close();
+        await close(graceMs);
       },
       async abort() {
         await engine.abort();
-        await close();
+        await close(0);
       },
     };
   } catch (e) {

@@ -406,10 +406,12 @@ describe('Slack: behaving well on the platform', () => {
     ]);
     expect(seen).toHaveLength(4);
     // Every payload passed the fake's Block Kit checks (it refuses what Slack would), and the edits
-    // kept the outbox's steady Tier 3 pace: never two within 60 s / 45 of each other.
+    // kept the outbox's steady Tier 3 pace: never two within 60 s / 45 of each other as sent. They
+    // are timed here as they arrive, so a loaded machine's delay of one send (a few hundred ms at
+    // most) may bring the next closer; unpaced, they would come milliseconds apart.
     expect(w.fake.rejected, JSON.stringify(w.fake.rejected)).toEqual([]);
     const edits = w.fake.calls.filter((c) => c.method === 'chat.update').map((c) => c.at);
-    for (let i = 1; i < edits.length; i++) expect(edits[i]! - edits[i - 1]!).toBeGreaterThanOrEqual(Math.floor(60_000 / 45) - 50);
+    for (let i = 1; i < edits.length; i++) expect(edits[i]! - edits[i - 1]!).toBeGreaterThanOrEqual(Math.floor(60_000 / 45) - 400);
     // The plain-text fallback is still there for clients that cannot draw the checklist.
     expect(cardOf(w, 't-1')!.text).toMatch(/t-1 Build the invoice CSV export: done/);
   }, 90_000);

@@ -31,7 +31,8 @@ describe('team mode, when a part goes away mid-build', () => {
     await waitFor(async () => startOf(await ledgerEntries(ledger), 't-1') !== undefined, 20_000, 't-1 at work');
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);
-    const onDisk = JSON.parse((await runCli(['status', 't-1', '--json'], daemonEnv)).stdout) as { status: string; attempts: { outcome: string }[] };
+    // A one-shot meanwhile (here with BUILD_ON=local) leaves the worker's build be.
+    const onDisk = JSON.parse((await runCli(['status', 't-1', '--json'], { ...daemonEnv, BUILD_ON: 'local' })).stdout) as { status: string; attempts: { outcome: string }[] };
     expect([onDisk.status, onDisk.attempts.map((a) => a.outcome)]).toEqual(['building', ['running']]);
     const second = watchedDaemon(daemonEnv, cleanups);
     await second.waitForOutput(/Builds run on workers/);
@@ -53,9 +54,30 @@ describe('team mode, when a part goes away mid-build', () => {
     expect(log.map((e) => `${e.task} ${e.event}`)).toEqual(['t-1 start', 't-1 end', 't-2 start', 't-2 end']);
   }, 120_000);
 
+  it('a worker that dies after its agent finished, before it recorded the end: the worker restarted in its home records it, and the task is done, built once', async () => {
+    // A longer WORKER_TIMEOUT: the restarted worker settles the run before the daemon gives it up.
+    const { ledger, common, daemonEnv } = await teamDaemon(cleanups, { WORKER_TIMEOUT: '20s' });
+    const env = await agentWorkerEnv({ ...common, WORKER_TIMEOUT: '20s' }, ledger, 'w', { TEAM_WORK_MS: '1000' });
+    const first = startWorker(env, cleanups);
+    await waitFor(() => /nightshift worker /.test(first.out()), 20_000, 'the worker up');
+    await runCli(['add', 'build a widget', '--priority', 'high'], daemonEnv);
+    await waitFor(async () => startOf(await ledgerEntries(ledger), 't-1') !== undefined, 20_000, 't-1 at work');
+    // Frozen while its agent works on (under its keeper), then killed once the agent has finished:
+    // the end is in the keeper's exit record, and nowhere else.
+    first.child.kill('SIGSTOP');
+    await waitFor(async () => (await ledgerEntries(ledger)).some((e) => e.event === 'end'), 20_000, 'the agent finished');
+    first.child.kill('SIGKILL');
+    await new Promise((r) => first.child.once('close', r));
+    const second = startWorker(env, cleanups);
+    await waitFor(() => /t-1 attempt 1 had finished when the worker before this one died here: its end is recorded now/.test(second.out()), 20_000, 'the end recorded by the next worker');
+    const t = await taskWhen(daemonEnv, 't-1', (x) => x.status === 'done', 20_000, 't-1 done');
+    expect(t.attempts.map((a) => a.outcome)).toEqual(['succeeded']);
+    expect((await ledgerEntries(ledger)).map((e) => `${e.attempt} ${e.event}`)).toEqual(['1 start', '1 end']);
+  }, 90_000);
+
   it('a worker stopped with SIGTERM hands its attempt back: another worker builds it, and no attempt is spent', async () => {
     const { ledger, common, daemonEnv } = await teamDaemon(cleanups, { RETRY_BACKOFF: '100ms' });
-    const leaving = startWorker(await agentWorkerEnv(common, ledger, 'leaving', { TEAM_WORK_MS: '60000' }), cleanups);
+    const leaving = startWorker(await agentWorkerEnv(common, ledger, 'leaving', { TEAM_WORK_MS: '60000', SHUTDOWN_GRACE: '500ms' }), cleanups);
     await waitFor(() => /nightshift worker /.test(leaving.out()), 20_000, 'the first worker up');
     await runCli(['add', 'build a long thing', '--priority', 'high'], daemonEnv);
     await waitFor(async () => startOf(await ledgerEntries(ledger), 't-1') !== undefined, 20_000, 'the agent at work');

@@ -176,6 +176,8 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
     expect(alive(secondAgent)).toBe(true);
     const third = startWorker('one once more', env);
     await waitFor(() => /Ended 1 process a worker that died here had left at work/.test(third.out()), 20_000, 'the leftover ended');
+    // Its run is given up at once (the agent never finished), not after WORKER_TIMEOUT.
+    await waitFor(() => /t-1 attempt 2 was unfinished when the worker before this one died here: given up, the daemon builds it again/.test(third.out()), 10_000, 'the run given up');
     await waitFor(() => !alive(secondAgent), 10_000, 'the old agent gone');
     await runCli(['cancel', 't-1'], daemonEnv);
   }, 90_000);

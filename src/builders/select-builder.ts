@@ -28,8 +28,11 @@ export interface SelectedBuilder {
 export interface BuilderPlace {
   /** The task's places, for the links in a pull request's body. */
   linksFor?: (task: Task) => Promise<TaskPlaces>;
-  /** A team worker's: its agents end when it dies (see AgentBuilderOptions.endsWithUs). */
-  agentsEndWithUs?: boolean;
+  /**
+   * A team worker's: its agents end when it dies (see AgentBuilderOptions.endsWithUs), and are
+   * given this long between SIGTERM and SIGKILL whenever they are stopped.
+   */
+  teamWorker?: { killGraceMs: number };
 }
 
 /** `catalog`: the projects (projects/catalog.ts); each task builds in a worktree of its own. */
@@ -85,6 +88,6 @@ function agentBuilder(config: Config, choice: BuilderChoice, builderEnv: Record<
     logger,
     publish: (w, task, summary, checks) => workspaces.publish(w, task, summary, checks),
     commandsFor: (task) => workspaces.commandsFor(task),
-    ...(place.agentsEndWithUs ? { endsWithUs: true } : {}),
+    ...(place.teamWorker ? { endsWithUs: true, killGraceMs: place.teamWorker.killGraceMs } : {}),
   });
 }

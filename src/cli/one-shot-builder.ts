@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { Builder, Logger } from '../core/ports.ts';
 import { builderIdentity } from '../builders/builder-identity.ts';
 import { isKeeperOf } from '../builders/keeper/keeper-process.ts';
+import { REMOTE_BUILDER_NAME } from '../team/remote-name.ts';
 
 export function oneShotBuilder(config: Config, logger: Logger): Builder {
   const { name, isDemo } = builderIdentity(config);
@@ -23,7 +24,8 @@ export function oneShotBuilder(config: Config, logger: Logger): Builder {
     finishedEnd: async (task, attempt) => (await load()).finishedEnd?.(task, attempt) ?? null,
     sessionOf: async (task, attempt) => (await load()).sessionOf?.(task, attempt),
     // Read from /proc alone: whether a crash left the agent at work (then a one-shot leaves it be).
-    // A team's build runs on a worker, beyond this machine's sight: it is the daemon's to take back.
-    stillRunning: (task, attempt) => config.team.buildOn !== 'local' || (attempt.pid !== undefined && isKeeperOf(attempt.pid, task.id, attempt.n)),
+    // A team's build runs on a worker, beyond this machine's sight: it is the daemon's to take back
+    // (whatever BUILD_ON this one-shot was started with).
+    stillRunning: (task, attempt) => attempt.builder === REMOTE_BUILDER_NAME || (attempt.pid !== undefined && isKeeperOf(attempt.pid, task.id, attempt.n)),
   };
 }

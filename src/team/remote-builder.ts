@@ -10,6 +10,7 @@ import type { Attempt, Task } from '../core/task.ts';
 import type { AdoptRequest, Builder, BuildHandle, BuildPlan, BuildRequest, BuildResult, Logger, Progress } from '../core/ports.ts';
 import { silentLogger } from '../core/ports.ts';
 import { DISPATCH_CHANNEL, RUN_CHANNEL } from '../store/postgres/schema.ts';
+import { REMOTE_BUILDER_NAME } from './remote-name.ts';
 import { ATTEMPT_QUEUE, cancelRun, labelQueue, loseRuns, queueRun, readRun, type RunJob, type RunRow } from './runs.ts';
 
 export interface RemoteBuilderOptions {
@@ -28,7 +29,7 @@ interface Watch {
 const key = (taskId: string, attempt: number) => `${taskId}:${attempt}`;
 
 export class RemoteBuilder implements Builder {
-  readonly name = 'a worker';
+  readonly name = REMOTE_BUILDER_NAME;
   readonly isDemo = false;
   private pool: pg.Pool | null = null;
   private listener: pg.Client | null = null;

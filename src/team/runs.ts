@@ -85,6 +85,35 @@ export async function endRun(db: Db, taskId: string, attempt: number, workerId: 
   return (r.rowCount ?? 0) > 0;
 }
 
+/**
+ * The end of an attempt whose worker died before recording it, from the worker restarted in its
+ * home: recorded even if the run was given up meanwhile, unless the daemon has already queued a
+ * later attempt of the task (then the work is being done again, and this end would come too late).
+ */
+export async function endRunLate(db: Db, taskId: string, attempt: number, workerId: string, result: BuildResult): Promise<boolean> {
+  const r = await db.query(
+    `UPDATE nightshift_runs r SET state = 'ended', result = $4, why = NULL
+     WHERE task_id = $1 AND attempt = $2 AND worker_id = $3 AND state IN ('running', 'cancelling', 'lost')
+       AND NOT EXISTS (SELECT 1 FROM nightshift_runs later WHERE later.task_id = r.task_id AND later.attempt > r.attempt)
+     RETURNING 1`,
+    [taskId, attempt, workerId, JSON.stringify(result)],
+  );
+  if (r.rowCount) await notify(db, taskId, attempt);
+  return (r.rowCount ?? 0) > 0;
+}
+
+/** A dead worker's run that left no end, given up at once by its successor (the daemon retries it without waiting for WORKER_TIMEOUT). */
+export async function giveUpRun(db: Db, taskId: string, attempt: number, workerId: string, why: string): Promise<boolean> {
+  const r = await db.query(`UPDATE nightshift_runs SET state = 'lost', why = $4 WHERE task_id = $1 AND attempt = $2 AND worker_id = $3 AND state IN ('running', 'cancelling') RETURNING 1`, [
+    taskId,
+    attempt,
+    workerId,
+    why,
+  ]);
+  if (r.rowCount) await notify(db, taskId, attempt);
+  return (r.rowCount ?? 0) > 0;
+}
+
 /** A cancel: a run no worker took yet ends at once; a running one is asked to stop (its worker ends it). */
 export async function cancelRun(db: Db, taskId: string, attempt: number, why: string): Promise<void> {
   await db.query(

@@ -8,7 +8,7 @@ import { createLogger } from '../logger.ts';
 import { selectBuilder } from '../builders/select-builder.ts';
 import { projectCatalog } from '../projects/catalog.ts';
 import { ensurePrivateDir } from '../private-dir.ts';
-import { Worker, workerOptions } from './worker.ts';
+import { agentKillGraceMs, Worker, workerOptions } from './worker.ts';
 import { acquireLock } from '../lock.ts';
 import { endProcesses, findByEnvironmentPrefix } from '../builders/process-tree.ts';
 import { join } from 'node:path';
@@ -19,13 +19,13 @@ export async function startWorker(config: Config, out: Writable, err: Writable):
   const lock = acquireLock(config.home, 'worker');
   const logger = createLogger({ level: config.logLevel === 'debug' ? 'debug' : 'warn', secrets: config.secrets, out: err });
   const catalog = await projectCatalog(config);
-  const { builder } = selectBuilder(config, logger, catalog, { agentsEndWithUs: true });
+  const { builder } = selectBuilder(config, logger, catalog, { teamWorker: { killGraceMs: agentKillGraceMs(config.team.workerTimeoutMs) } });
   const worker = await workHere(config, builder, logger, (line) => out.write(`${line}\n`));
   let stopping = false;
   const stop = () => {
     if (stopping) process.exit(1); // a second signal: at once
     stopping = true;
-    void worker.stop().then(() => {
+    void worker.stop(config.shutdownGraceMs).then(() => {
       lock.release();
       process.exit(0);
     });

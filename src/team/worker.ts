@@ -14,13 +14,16 @@ import { silentLogger } from '../core/ports.ts';
 import { Task } from '../core/task.ts';
 import { migrate } from '../store/postgres/pg-task-store.ts';
 import { DISPATCH_CHANNEL } from '../store/postgres/schema.ts';
-import { ATTEMPT_QUEUE, claimRun, endRun, heartbeat, labelQueue, reportProgress, type RunJob, type RunState } from './runs.ts';
+import { forgetRun, notedRuns, noteRun } from './run-files.ts';
+import { ATTEMPT_QUEUE, claimRun, endRun, endRunLate, giveUpRun, heartbeat, labelQueue, reportProgress, type RunJob, type RunState } from './runs.ts';
 
 /** How often an idle slot asks the queue again. */
 const POLL_MS = 500;
 
 export interface WorkerOptions {
   url: string;
+  /** NIGHTSHIFT_HOME of this worker (it holds the home's lock): its notes of the runs it takes. */
+  home: string;
   builder: Builder;
   slots: number;
   labels: string[];
@@ -85,6 +88,7 @@ export class Worker {
     });
     await this.listener.connect();
     await this.listener.query(`LISTEN ${DISPATCH_CHANNEL}`);
+    await this.settleLeftRuns();
     // Its labels' queues first (work only it can do), then everyone's.
     this.queues = [...this.opts.labels.map(labelQueue), ATTEMPT_QUEUE];
     for (const q of this.queues) await this.boss.createQueue(q);
@@ -124,10 +128,19 @@ export class Worker {
     return null;
   }
 
-  /** Stops taking work; what runs is ended and handed back (the daemon retries it elsewhere). */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking work. What runs may finish for `graceMs` (SHUTDOWN_GRACE: an agent that has just
+   * exited has its work collected and its end recorded); the rest is ended and handed back, and
+   * the daemon gives it to another worker.
+   */
+  async stop(graceMs = 0): Promise<void> {
     this.stopped = true;
     for (const wake of [...this.idle]) wake();
+    if (graceMs > 0 && this.running.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(this.slots), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
     await this.listener?.end().catch(() => undefined);
     await Promise.all([...this.running.values()].map((r) => this.stopRun(r, `worker ${this.id} was stopped`, true)));
     // Each slot records its attempt's end (handed back) before the connections close.
@@ -144,6 +157,7 @@ export class Worker {
     const { attempt } = job;
     if (!(await claimRun(db, task.id, attempt, this.id))) return; // cancelled or given up before it was taken
     const log = this.opts.logger ?? silentLogger;
+    await noteRun(this.opts.home, { job, workerId: this.id }, task.id).catch((e: unknown) => log.warn('could not note a run in NIGHTSHIFT_HOME', { task: task.id, error: String(e) }));
     const k = `${task.id}:${attempt}`;
     let lastSent = 0;
     let pending: Progress | null = null;
@@ -174,11 +188,51 @@ export class Worker {
     // Stopped by its worker, not by the task's owner: handed back unfinished, to be run again (its
     // worktree and session stay here; the next attempt starts on the branch wherever it runs).
     const result: BuildResult = running.handBack ? { ...ended, handedBack: true, reason: `${running.handBack}; the attempt was handed back to the queue` } : ended;
-    const kept = await endRun(db, task.id, attempt, this.id, result).catch((e: unknown) => {
-      log.warn('could not record the end of an attempt', { task: task.id, attempt, error: String(e) });
-      return false;
-    });
-    if (!kept) log.info('an attempt ended after it was no longer this worker’s; its end is not recorded', { task: task.id, attempt });
+    const kept = await endRun(db, task.id, attempt, this.id, result).then(
+      (own) => own,
+      (e: unknown) => {
+        log.warn('could not record the end of an attempt', { task: task.id, attempt, error: String(e) });
+        return null;
+      },
+    );
+    if (kept === false) log.info('an attempt ended after it was no longer this worker’s; its end is not recorded', { task: task.id, attempt });
+    // Kept when the database could not be reached: the next worker in this home settles the run.
+    if (kept !== null) await forgetRun(this.opts.home, task.id, attempt).catch(() => undefined);
+  }
+
+  /**
+   * The runs a worker that died in this home left unsettled (its notes): an attempt whose agent had
+   * finished has that end recorded (read as a single nightshift reads it after a crash: the end
+   * record, or the keeper's exit record with the work in git), instead of being built again; one
+   * that had not is given up at once, so the daemon retries it without waiting for WORKER_TIMEOUT.
+   * What is left of its processes is ended first.
+   */
+  private async settleLeftRuns(): Promise<void> {
+    const log = this.opts.logger ?? silentLogger;
+    const { builder, home } = this.opts;
+    for (const note of await notedRuns(home, (what) => log.warn('an unreadable run note was removed', { what }))) {
+      if (note.workerId === this.id) continue;
+      const parsed = Task.safeParse(note.job.task);
+      const n = note.job.attempt;
+      if (!parsed.success) {
+        await forgetRun(home, note.taskId, n);
+        continue;
+      }
+      const task = parsed.data;
+      const dispatched = task.attempts.find((a) => a.n === n);
+      // The attempt as this home knows it: its log here, not the daemon's placeholder.
+      const attempt = { ...(dispatched ?? { n, startedAt: new Date().toISOString(), outcome: 'running' as const, builder: builder.name, counts: true, demo: false }), logPath: builder.plan(task, n).logPath, pid: undefined };
+      await builder.reap?.(task, attempt).catch(() => false);
+      const ended = await builder.finishedEnd?.(task, attempt).catch(() => null);
+      const db = this.db();
+      if (ended) {
+        const taken = await endRunLate(db, task.id, n, note.workerId, ended);
+        this.opts.say?.(`${task.id} attempt ${n} had ${ended.outcome === 'succeeded' ? 'finished' : `ended (${ended.outcome})`} when the worker before this one died here: ${taken ? 'its end is recorded now' : 'too late to record, another attempt has begun'}.`);
+      } else if (await giveUpRun(db, task.id, n, note.workerId, `its worker died mid-build (${note.workerId}); a worker restarted on ${hostname()} found it unfinished`)) {
+        this.opts.say?.(`${task.id} attempt ${n} was unfinished when the worker before this one died here: given up, the daemon builds it again.`);
+      }
+      await forgetRun(home, task.id, n);
+    }
   }
 
   private async heartbeat(): Promise<void> {
@@ -228,6 +282,13 @@ export class Worker {
 export const fenceAfterMs = (staleMs: number): number => staleMs / 2;
 
 /** The worker's settings, from the config. */
-export function workerOptions(config: Config): Pick<WorkerOptions, 'slots' | 'labels' | 'staleMs'> {
-  return { slots: config.team.workerSlots, labels: config.team.workerLabels, staleMs: config.team.workerTimeoutMs };
+export function workerOptions(config: Config): Pick<WorkerOptions, 'home' | 'slots' | 'labels' | 'staleMs'> {
+  return { home: config.home, slots: config.team.workerSlots, labels: config.team.workerLabels, staleMs: config.team.workerTimeoutMs };
 }
+
+/**
+ * How long an agent a worker stops (or that outlived its worker) gets between SIGTERM and SIGKILL:
+ * 5 s, or less with a short WORKER_TIMEOUT, so it is gone before the daemon may start the attempt
+ * elsewhere (stopped at half the timeout, plus a quarter).
+ */
+export const agentKillGraceMs = (staleMs: number): number => Math.min(5_000, Math.floor(staleMs / 4));

@@ -94,7 +94,7 @@ function goAway(): void {
 }
 
 // A team worker's keeper does not outlive its worker: see endWithParent below.
-const endsWithParent = process.env[KEEPER_ENDS_WITH_PARENT] === '1';
+const endsWithParentGraceMs = Number(process.env[KEEPER_ENDS_WITH_PARENT] ?? 0);
 delete process.env[KEEPER_ENDS_WITH_PARENT];
 const parentPid = process.ppid;
 
@@ -154,13 +154,13 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
 // The worker that started us died (we were given to another parent): the daemon will retry the
 // attempt on another worker, so the agent is ended now, politely and then by force, rather than
 // build the task a second time beside it. Checked twice a second.
-if (endsWithParent) {
+if (endsWithParentGraceMs > 0) {
   const watch = setInterval(() => {
     if (process.ppid === parentPid) return;
     clearInterval(watch);
     if (stillRunning()) forwarded ??= 'SIGTERM';
     agent.kill('SIGTERM');
-    setTimeout(() => agent.kill('SIGKILL'), 5_000).unref();
+    setTimeout(() => agent.kill('SIGKILL'), endsWithParentGraceMs).unref();
   }, 500);
   watch.unref();
 }
