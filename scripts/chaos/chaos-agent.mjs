@@ -7,6 +7,7 @@
 //   failed     it failed on purpose ("chaos-fail1" in the spec: attempt 1 fails, exit 1)
 //   finished   its work is written and it exits 0 at once
 //   terminated it was asked to stop (SIGTERM) and does, exit 143
+// Each event names the run's workspace (ws): in the team form, whose home, so which worker, ran it.
 // A run ended by SIGKILL leaves no end event; its marker stays, and a later run checks whether the
 // pid in it still lives. How long it works comes from the spec: "chaos-w800" is 800 ms.
 import { appendFileSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -19,7 +20,8 @@ if (!ledger || !task) {
   console.error('chaos-agent: CHAOS_LEDGER and NIGHTSHIFT_TASK_ID must be set');
   process.exit(2);
 }
-const note = (ev, extra = {}) => appendFileSync(ledger, `${JSON.stringify({ ev, task, attempt, pid: process.pid, at: Date.now(), ...extra })}\n`);
+const ws = process.env.NIGHTSHIFT_WORKSPACE;
+const note = (ev, extra = {}) => appendFileSync(ledger, `${JSON.stringify({ ev, task, attempt, pid: process.pid, at: Date.now(), ws, ...extra })}\n`);
 
 function isRunOf(pid) {
   try {

@@ -13,6 +13,8 @@ export interface LedgerEvent {
   at: number;
   /** overlap: the pid of the other live run */
   other?: number;
+  /** The run's workspace (NIGHTSHIFT_WORKSPACE): in the team form, it says which worker's home ran it. */
+  ws?: string;
 }
 
 /** The non-empty lines of an append-only file; a last line a kill tore (no newline yet) is not one yet. */
@@ -30,6 +32,8 @@ export interface FinalAttempt {
   n: number;
   outcome: string;
   reason?: string;
+  /** Whether it counts against MAX_ATTEMPTS (an interruption by a shutdown or a hand-back does not). */
+  counts?: boolean;
 }
 
 export interface FinalTask {
@@ -79,12 +83,14 @@ interface Run {
   start: number;
   /** The run's own end event, if it wrote one (a SIGKILLed run does not). */
   end?: LedgerEvent;
+  /** Its workspace (see LedgerEvent). */
+  ws?: string;
 }
 
 export function runsOf(ledger: LedgerEvent[]): Run[] {
   const runs: Run[] = [];
   for (const e of ledger) {
-    if (e.ev === 'start') runs.push({ task: e.task, attempt: e.attempt, pid: e.pid, start: e.at });
+    if (e.ev === 'start') runs.push({ task: e.task, attempt: e.attempt, pid: e.pid, start: e.at, ws: e.ws });
     else if (e.ev === 'finished' || e.ev === 'failed' || e.ev === 'terminated') {
       const run = runs.find((r) => r.pid === e.pid && r.task === e.task && r.attempt === e.attempt && !r.end);
       if (run) run.end = e;

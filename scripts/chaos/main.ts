@@ -1,7 +1,13 @@
 // `npm run chaos [-- --kills 40 --seed 7 --parallel 3]`: the chaos run's long form, printed as a
 // table of what must be 0. Exits 1 when any figure is not.
+// `npm run chaos -- --team [--kills 40 --seed 7 --workers 2 --build-on both]`: the team form, the
+// daemon and its workers on PostgreSQL (CHAOS_DATABASE_URL, else a throwaway cluster).
 import { parseArgs } from 'node:util';
-import { KILL_MOMENTS, runChaos, type ChaosReport } from './run-chaos.ts';
+import { KILL_MOMENTS, runChaos } from './run-chaos.ts';
+import { failed, formatReport } from './report.ts';
+import { runTeamChaos, TEAM_KILLS, type TeamChaosReport } from './run-team-chaos.ts';
+import { teamDatabase } from './team-database.ts';
+import { WORKER_MOMENTS } from './worker-moments.ts';
 
 const { values } = parseArgs({
   options: {
@@ -10,6 +16,9 @@ const { values } = parseArgs({
     parallel: { type: 'string', default: '3' },
     'budget-min': { type: 'string', default: '8' },
     quiet: { type: 'boolean', default: false },
+    team: { type: 'boolean', default: false },
+    workers: { type: 'string', default: '2' },
+    'build-on': { type: 'string', default: 'workers' },
   },
 });
 const whole = (name: string, v: string | undefined, min: number): number => {
@@ -22,52 +31,59 @@ const whole = (name: string, v: string | undefined, min: number): number => {
 };
 const kills = whole('kills', values.kills, 1);
 const seed = whole('seed', values.seed, 0);
-const parallel = whole('parallel', values.parallel, 1);
-const budgetMin = whole('budget-min', values['budget-min'], 1);
+const budgetMs = whole('budget-min', values['budget-min'], 1) * 60_000;
+const say = values.quiet ? undefined : (line: string) => console.log(`  ${line}`);
 
-console.log(`nightshift chaos: ${kills} SIGKILLs of the real daemon (seed ${seed}, ${parallel} builds at once); repeat with --seed ${seed}`);
-const report = await runChaos({
-  kills,
-  seed,
-  parallel,
-  workMs: [200, 2_500],
-  orphanCheckEvery: 8,
-  budgetMs: budgetMin * 60_000,
-  settleMs: 120_000,
-  say: values.quiet ? undefined : (line) => console.log(`  ${line}`),
-});
-console.log(formatReport(report));
-process.exit(failed(report) ? 1 : 0);
+if (values.team) await team();
+else await single();
 
-export function failed(r: ChaosReport): boolean {
-  return Object.values(r.verdict.figures).some((n) => n !== 0) || r.unsettled.length > 0;
-}
-
-function formatReport(r: ChaosReport): string {
-  const f = r.verdict.figures;
-  const rows: [string, number][] = [
-    ['acknowledged tasks lost', f.ackedTasksLost],
-    ['acknowledged approvals lost', f.approvalsLost],
-    ['store files that fail to parse after a kill', f.storesUnparseable],
-    ['starts that did not come up', f.startsRefused],
-    ['overlapping runs of one task', f.overlappingRuns],
-    [`orphans alive 10 s after a restart (${r.orphanChecks} checks)`, f.orphans],
-    ['attempts without an explanation', f.attemptsUnexplained],
-    ['finished work re-run', f.finishedWorkRerun],
-    ['finished work recorded as not finished', f.finishedRecordedOtherwise],
-    ['tasks not settled at the end', r.unsettled.length],
-  ];
-  const width = Math.max(...rows.map(([name]) => name.length));
-  return [
-    '',
+async function single(): Promise<never> {
+  const parallel = whole('parallel', values.parallel, 1);
+  console.log(`nightshift chaos: ${kills} SIGKILLs of the real daemon (seed ${seed}, ${parallel} builds at once); repeat with --seed ${seed}`);
+  const r = await runChaos({ kills, seed, parallel, workMs: [200, 2_500], orphanCheckEvery: 8, budgetMs, settleMs: 120_000, say });
+  const intro = [
     `${r.kills} kills in ${(r.durationMs / 1000).toFixed(0)} s: ${KILL_MOMENTS.map((m) => `${m} ${r.killsByMoment[m]}`).join(' · ')}${r.missed ? ` (${r.missed} moments not reached in 10 s; killed then)` : ''}`,
     `${r.tasks} tasks, ${r.attempts} attempts, ${r.agentRuns} agent runs; ${r.keptUnanswered} tasks kept whose add got no answer (the kill came first)`,
-    '',
-    `| ${'figure'.padEnd(width)} | found | must be |`,
-    `| ${'-'.repeat(width)} | ----: | ------: |`,
-    ...rows.map(([name, n]) => `| ${name.padEnd(width)} | ${String(n).padStart(5)} | ${'0'.padStart(7)} |`),
-    '',
-    ...(r.verdict.details.length || r.unsettled.length ? ['Found:', ...r.verdict.details.map((d) => `  ${d}`), ...r.unsettled.map((u) => `  unsettled: ${u}`), ''] : []),
-    `data directory kept for a look: ${r.home}`,
-  ].join('\n');
+  ];
+  console.log(formatReport(r, intro));
+  process.exit(failed(r) ? 1 : 0);
+}
+
+async function team(): Promise<never> {
+  const workers = whole('workers', values.workers, 1);
+  const buildOn = values['build-on'];
+  if (buildOn !== 'workers' && buildOn !== 'both') {
+    console.error(`--build-on: expected workers or both (got "${buildOn}")`);
+    process.exit(2);
+  }
+  const database = await teamDatabase();
+  if (typeof database === 'string') {
+    console.error(`nightshift chaos --team: ${database}`);
+    process.exit(2);
+  }
+  console.log(`nightshift chaos --team: ${kills} kills of the daemon (BUILD_ON=${buildOn}) and ${workers} workers (seed ${seed}); ${database.what}; repeat with --seed ${seed}`);
+  let code = 1;
+  try {
+    const r = await runTeamChaos({ kills, seed, workers, buildOn, workMs: [200, 2_500], workerTimeoutMs: 3_000, orphanCheckEvery: 6, budgetMs, settleMs: 120_000, database, say });
+    const extra: [string, number][] = [
+      ['SIGTERM stops that did not end within 30 s', r.stopsHung],
+      ['hand-backs (worker SIGTERM) that spent an attempt', r.handBacksSpent],
+    ];
+    console.log(formatReport(r, teamIntro(r), extra, false));
+    code = failed(r, extra) ? 1 : 0;
+  } finally {
+    await database.close();
+  }
+  process.exit(code);
+}
+
+function teamIntro(r: TeamChaosReport): string[] {
+  return [
+    `${r.kills} kills in ${(r.durationMs / 1000).toFixed(0)} s: ${TEAM_KILLS.map((k) => `${k} ${r.killsBy[k]}`).join(' · ')}${r.missed ? ` (${r.missed} moments not reached in 10 s; killed then)` : ''}`,
+    `  the daemon at: ${KILL_MOMENTS.map((m) => `${m} ${r.daemonMoments[m]}`).join(' · ')}`,
+    `  a worker at: ${WORKER_MOMENTS.map((m) => `${m} ${r.workerMoments[m]}`).join(' · ')}`,
+    `workers' WORKER_SLOTS: ${r.workerSlots.join(', ')}; tasks and runs in ${r.database} (no store files to parse)`,
+    `${r.tasks} tasks, ${r.attempts} attempts, ${r.agentRuns} agent runs; ${r.keptUnanswered} tasks kept whose add got no answer (the kill came first)`,
+    `recovered: ${r.takenBack} builds taken back by a restarted daemon, ${r.recordedLate} ends recorded late (finished while it was down), ${r.handedBack} attempts handed back by a stopped worker, ${r.lost} lost with a silent worker and retried, ${r.leftoversEnded} leftovers ended by a restarted worker`,
+  ];
 }

@@ -1,9 +1,11 @@
-// The daemon a chaos run drives (`nightshift start`, console adapter), killed and restarted at will,
-// with what it prints collected and waited on. One-shots are test/helpers/cli.ts's runCli.
+// The processes a chaos run drives, killed and restarted at will, with what they print collected
+// and waited on: the daemon (`nightshift start`, console adapter) and, in the team form, workers
+// (`nightshift worker`). One-shots are test/helpers/cli.ts's runCli.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { BIN } from '../../test/helpers/cli.ts';
 
-export class Daemon {
+/** A long-lived nightshift process: `nightshift start` or `nightshift worker`. */
+export class NightshiftProcess {
   stdout = '';
   stderr = '';
   dead = false;
@@ -11,8 +13,8 @@ export class Daemon {
   private readonly child: ChildProcessWithoutNullStreams;
   readonly exited: Promise<number | null>;
 
-  constructor(env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [BIN, 'start'], { env, cwd: env.NIGHTSHIFT_HOME, stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(env: NodeJS.ProcessEnv, command: 'start' | 'worker' = 'start') {
+    this.child = spawn(process.execPath, [BIN, command], { env, cwd: env.NIGHTSHIFT_HOME, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout.on('data', (c: Buffer) => (this.stdout += c.toString()));
     this.child.stderr.on('data', (c: Buffer) => (this.stderr += c.toString()));
     this.child.stdin.on('error', () => {});
