@@ -85,5 +85,7 @@ function teamIntro(r: TeamChaosReport): string[] {
     `workers' WORKER_SLOTS: ${r.workerSlots.join(', ')}; tasks and runs in ${r.database} (no store files to parse)`,
     `${r.tasks} tasks, ${r.attempts} attempts, ${r.agentRuns} agent runs; ${r.keptUnanswered} tasks kept whose add got no answer (the kill came first)`,
     `recovered: ${r.takenBack} builds taken back by a restarted daemon, ${r.recordedLate} ends recorded late (finished while it was down), ${r.handedBack} attempts handed back by a stopped worker, ${r.lost} lost with a silent worker and retried, ${r.leftoversEnded} leftovers ended by a restarted worker`,
+    `finished work built again because its worker was SIGKILLed before recording the end and stayed down past half of WORKER_TIMEOUT (expected; not judged): ${r.unreachable.length}`,
+    ...r.unreachable.map((u) => `  ${u}`),
   ];
 }

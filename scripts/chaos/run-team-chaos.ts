@@ -19,7 +19,7 @@ import { dice, pause } from './random.ts';
 import { Requests } from './requests.ts';
 import { query, type TeamDatabase } from './team-database.ts';
 import { Part } from './team-cast.ts';
-import { handBacksSpent, teamEndings } from './team-judge.ts';
+import { excuseUnreachableEnds, handBacksSpent, teamEndings } from './team-judge.ts';
 import { timeline, type KillRecord } from './timeline.ts';
 import { WORKER_MOMENTS, workerAtMoment, type WorkerMoment } from './worker-moments.ts';
 
@@ -87,6 +87,8 @@ export interface TeamChaosReport {
   stopsHung: number;
   /** Hand-backs (worker SIGTERM) recorded as anything but an interruption at no cost. */
   handBacksSpent: number;
+  /** Finished work built again because its worker died before recording it and stayed down (team-judge.ts): expected, not judged. */
+  unreachable: string[];
   /** Builds the restarted daemon took back from its workers (its "taken back, not run again"). */
   takenBack: number;
   /** Ends a worker recorded while the daemon was down, recorded at its next start. */
@@ -213,8 +215,10 @@ export async function runTeamChaos(o: TeamChaosOptions): Promise<TeamChaosReport
     killsBy[`${plan.target} ${plan.signal}`]++;
     if (!reached) missed++;
     killLog.push({ n: kills, at, part: victim.name, pid: victim.proc?.pid, signal: plan.signal, moment: plan.moment, reached });
-    // Down for a while: sometimes past WORKER_TIMEOUT, and now and then across the next kill too.
-    const downMs = chance.between(0, o.workerTimeoutMs + 1_000);
+    // Down for a while: briefly (a restart within a third of WORKER_TIMEOUT, in time to settle what
+    // it left), or past WORKER_TIMEOUT (a machine gone: what it left is retried elsewhere), and now
+    // and then across the next kill too.
+    const downMs = chance.random() < 0.5 ? chance.between(0, o.workerTimeoutMs / 3) : chance.between(o.workerTimeoutMs + 500, o.workerTimeoutMs + 1_500);
     const leftDown = chance.random() < LEFT_DOWN_SHARE && parts.every((p) => p === victim || p.up);
     victim.backAt = leftDown ? k + 2 : k + 1;
     say(`kill ${kills}: ${victim.name} ${plan.signal} at ${plan.moment}${reached ? '' : ' (moment not reached)'}; down ${leftDown ? 'until after the next kill' : `${(downMs / 1000).toFixed(1)} s`}`);
@@ -248,6 +252,14 @@ export async function runTeamChaos(o: TeamChaosOptions): Promise<TeamChaosReport
   const startsRefused = parts.reduce((n, p) => n + p.startsRefused, 0);
   const verdict = judgeChaos({ acked: [...requests.acked], approved: [...requests.approved], tasks, ledger: events, storesUnparseable: 0 /* the tasks are in PostgreSQL */, startsRefused, orphans: orphans.found });
   const spent = handBacksSpent(tasks);
+  const unreachable = excuseUnreachableEnds(
+    verdict,
+    events,
+    tasks,
+    parts.map((p) => ({ name: p.name, ran: (ws: string | undefined) => p.ran(ws), starts: p.lives.map((l) => l.startedAt) })),
+    killLog,
+    o.workerTimeoutMs,
+  );
   verdict.details.push(...orphans.details, ...spent);
   const daemonSaid = (pattern: RegExp) => daemon.lifeLogs().reduce((n, text) => n + (text.match(pattern) ?? []).length, 0);
   return {
@@ -260,6 +272,7 @@ export async function runTeamChaos(o: TeamChaosOptions): Promise<TeamChaosReport
     orphanChecks: orphans.checks,
     stopsHung: parts.reduce((n, p) => n + p.stopsHung, 0),
     handBacksSpent: spent.length,
+    unreachable,
     takenBack: daemonSaid(/was still building when nightshift started again; it is taken back/g),
     recordedLate: daemonSaid(/had finished \(\w+\) before nightshift stopped; its end is recorded now/g),
     ...teamEndings(tasks),
