@@ -54,6 +54,24 @@ describe('team mode, when a part goes away mid-build', () => {
     expect(log.map((e) => `${e.task} ${e.event}`)).toEqual(['t-1 start', 't-1 end', 't-2 start', 't-2 end']);
   }, 120_000);
 
+  it('a cancel while the daemon is down reaches the worker: its agent is stopped, and the task stays cancelled when the daemon is back', async () => {
+    const { db, ledger, common, daemonEnv, daemon } = await teamDaemon(cleanups);
+    const w = startWorker(await agentWorkerEnv(common, ledger, 'w', { TEAM_WORK_MS: '60000' }), cleanups);
+    await waitFor(() => /nightshift worker /.test(w.out()), 20_000, 'the worker up');
+    await runCli(['add', 'build a long thing', '--priority', 'high'], daemonEnv);
+    await waitFor(async () => startOf(await ledgerEntries(ledger), 't-1') !== undefined, 20_000, 't-1 at work');
+    daemon.child.kill('SIGTERM');
+    await daemon.exited;
+    const r = await runCli(['cancel', 't-1'], daemonEnv);
+    expect(r.stdout).toMatch(/t-1 .*cancelled/);
+    await waitFor(async () => (await ledgerEntries(ledger)).some((e) => e.event === 'stopped'), 10_000, 'the agent stopped by its worker');
+    const again = watchedDaemon(daemonEnv, cleanups);
+    await again.waitForOutput(/Builds run on workers/);
+    expect((await taskWhen(daemonEnv, 't-1', () => true, 5_000, 't-1')).status).toBe('cancelled');
+    await waitFor(async () => (await query<{ state: string }>(db.url, 'SELECT state FROM nightshift_runs'))[0]?.state === 'ended', 10_000, 'the run ended');
+    expect((await ledgerEntries(ledger)).map((e) => e.event)).toEqual(['start', 'stopped']);
+  }, 90_000);
+
   it('a worker that dies after its agent finished, before it recorded the end: the worker restarted in its home records it, and the task is done, built once', async () => {
     // A longer WORKER_TIMEOUT: the restarted worker settles the run before the daemon gives it up.
     const { ledger, common, daemonEnv } = await teamDaemon(cleanups, { WORKER_TIMEOUT: '20s' });

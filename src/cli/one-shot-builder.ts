@@ -20,7 +20,15 @@ export function oneShotBuilder(config: Config, logger: Logger): Builder {
     isDemo,
     plan: never,
     start: never,
-    reap: async (task, attempt) => (await load()).reap?.(task, attempt) ?? false,
+    reap: async (task, attempt) => {
+      // A worker's build (a cancel while no daemon runs): its worker is told through the database.
+      if (attempt.builder === REMOTE_BUILDER_NAME) {
+        if (!config.databaseUrl) return false;
+        await (await import('../team/stop-remote-run.ts')).stopRemoteRun(config.databaseUrl, task.id, attempt.n, 'cancelled while nightshift was not running');
+        return true;
+      }
+      return (await load()).reap?.(task, attempt) ?? false;
+    },
     finishedEnd: async (task, attempt) => (await load()).finishedEnd?.(task, attempt) ?? null,
     sessionOf: async (task, attempt) => (await load()).sessionOf?.(task, attempt),
     // Read from /proc alone: whether a crash left the agent at work (then a one-shot leaves it be).
