@@ -98,7 +98,10 @@ describe("a project's setup, run by the AgentBuilder before the agent", () => {
   it('a hanging setup that is cancelled ends at once, with everything it started, and the agent never starts', async () => {
     const h = await harness({ argv: [node, '-e', HANGING], timeoutMs: 60_000, shown: 'npm ci' });
     const { handle, progress, spawned } = start(h);
-    await waitFor(() => h.processes().length === 2, 10_000, 'the setup and its child to run');
+    // Running, and its first line in the log (it prints once its child is spawned: on a busy
+    // machine the cancel could otherwise come before that line was read).
+    const logged = async () => (await readFile(h.plan.logPath, 'utf8').catch(() => '')).includes('installing dependencies');
+    await waitFor(async () => h.processes().length === 2 && (await logged()), 10_000, 'the setup and its child to run');
     const pids = h.processes();
 
     const asked = Date.now();
