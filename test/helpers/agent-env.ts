@@ -73,17 +73,22 @@ export async function task(env: NodeJS.ProcessEnv, id: string): Promise<JsonTask
 
 /**
  * The task as `status <id> --json` shows it, once `until` holds (a task not made yet does not).
- * Asked again when nightshift writes to its data directory, or after a second without a write in
+ * Asked again when nightshift writes to its store's files, or after a second without a write in
  * case one was missed: not in a loop of `nightshift` starts, each of which costs ~0.4 s of CPU that
- * the daemon under test then lacks. Its own lock file (status takes it too) is not a change.
+ * the daemon under test then lacks.
  */
+/** The files of the lowdb store in NIGHTSHIFT_HOME (src/store): a write to one is a change of some task. */
+const STORE_FILE = /^(db\.json|db\.journal\.jsonl|archive\.jsonl)/;
+
 export async function taskWhen(env: NodeJS.ProcessEnv, id: string, until: (t: JsonTask) => boolean, timeoutMs: number, what: string): Promise<JsonTask> {
   const home = env.NIGHTSHIFT_HOME;
   if (!home) throw new Error('taskWhen: the environment has no NIGHTSHIFT_HOME');
   let changed = false;
   let wake = () => {};
   const watcher = watch(home, (_event, name) => {
-    if (name?.startsWith('nightshift.lock')) return;
+    // Only the store's files say a task changed: not the daemon's log, its lock (status takes it
+    // too), its socket or its workspaces.
+    if (!name || !STORE_FILE.test(name)) return;
     changed = true;
     wake();
   });
