@@ -404,7 +404,7 @@ class RunningBuild implements BuildHandle {
     const logCap = this.opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES;
     const keeperArgs = [KEEPER_PATH, exitRecord, awayLogPath(plan.logPath), String(logCap), '3', '--', this.opts.command, ...invocation.args];
     this.since = ticksSinceBoot() - 100;
-    const keeperEnv = this.opts.endsWithUs ? { ...env, [KEEPER_ENDS_WITH_PARENT]: String(this.opts.killGraceMs ?? 5_000) } : env;
+    const keeperEnv = this.opts.endsWithUs ? { ...env, [KEEPER_ENDS_WITH_PARENT]: `${process.pid}:${this.opts.killGraceMs ?? 5_000}` } : env;
     const child = spawn(process.execPath, keeperArgs, { cwd: prepared.workspace, env: keeperEnv, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe'] });
     this.pid = child.pid;
     if (child.pid !== undefined) this.req.onSpawn?.(child.pid);

@@ -66,6 +66,8 @@ interface Running {
    */
   ended?: BuildResult;
   settled: Promise<void>;
+  /** Resolves `settled` without an end: the build was let go of at shutdown (detach), not ended. */
+  letGo?: () => void;
 }
 
 /** Back-off between tries to record a build's end while NIGHTSHIFT_HOME cannot be written: 1 s, doubling, at most a minute. */
@@ -396,7 +398,14 @@ export class Engine {
       if (task.status === 'building' && this.deps.runBuilds) return err(userError('unavailable', `${id} is just starting; try again in a moment`));
       // A one-shot meets a build only when its agent kept working after nightshift stopped: ended here.
       const last = T.lastAttempt(task);
-      if (task.status === 'building' && last) await this.deps.builder.reap?.(task, last).catch(() => false);
+      if (task.status === 'building' && last) {
+        // What cannot be stopped is not called cancelled (a worker's build, its database out of reach).
+        const failed = await Promise.resolve(this.deps.builder.reap?.(task, last)).then(
+          () => null,
+          (e: unknown) => (e instanceof Error ? e.message : String(e)),
+        );
+        if (failed !== null) return err(userError('unavailable', `${id} could not be stopped (${failed}); nothing was changed. Try again, or start nightshift`));
+      }
       const r = T.cancel(task, by, this.now());
       if (r.ok) await this.commit(r.value);
       return r;
@@ -410,6 +419,7 @@ export class Engine {
     await running.settled;
     const task = await this.find(id);
     if (task?.status === 'cancelled') return ok(task);
+    if (task?.status === 'building') return err(userError('unavailable', `${id} is still being stopped by its worker as nightshift shuts down; it is cancelled when nightshift starts again`));
     return err(userError('illegal_move', `${id} finished before it could be cancelled (it is ${task?.status ?? 'gone'})`));
   }
 
@@ -576,7 +586,7 @@ export class Engine {
   private track(task: Task, attempt: number, handle: BuildHandle, startedAt: number): void {
     let markSettled!: () => void;
     const settled = new Promise<void>((r) => (markSettled = r));
-    const run: Running = { handle, attempt, startedAt, task, settled };
+    const run: Running = { handle, attempt, startedAt, task, settled, letGo: () => markSettled() };
     this.running.set(task.id, run);
     void handle.result
       .catch((e: unknown): BuildResult => ({
@@ -805,6 +815,7 @@ export class Engine {
       if (!r.handle.detach) continue;
       r.handle.detach();
       this.running.delete(id);
+      r.letGo?.(); // a cancel waiting on it returns (the task stays building, for the next start)
     }
   }
 

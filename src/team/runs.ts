@@ -37,6 +37,13 @@ type Db = Pick<pg.Pool, 'query'>;
 const notify = (db: Db, taskId: string, attempt: number) => db.query('SELECT pg_notify($1, $2)', [RUN_CHANNEL, `${taskId}:${attempt}`]);
 
 export async function queueRun(db: Db, taskId: string, attempt: number): Promise<void> {
+  // One attempt per task: an earlier one still on the books (its end never reached the daemon, a
+  // database blip) is given up now, and its worker stops the agent at its next heartbeat.
+  const earlier = await db.query<{ attempt: number }>(
+    `UPDATE nightshift_runs SET state = 'lost', why = 'a later attempt of the task was queued' WHERE task_id = $1 AND attempt < $2 AND state IN ('queued', 'running', 'cancelling') RETURNING attempt`,
+    [taskId, attempt],
+  );
+  for (const row of earlier.rows) await notify(db, taskId, row.attempt);
   await db.query(
     `INSERT INTO nightshift_runs (task_id, attempt, state) VALUES ($1, $2, 'queued')
      ON CONFLICT (task_id, attempt) DO UPDATE SET state = 'queued', worker_id = NULL, progress = NULL, result = NULL, why = NULL, queued_at = now()`,

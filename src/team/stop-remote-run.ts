@@ -5,7 +5,8 @@ import pg from 'pg';
 import { cancelRun } from './runs.ts';
 
 export async function stopRemoteRun(url: string, taskId: string, attempt: number, why: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url, application_name: 'nightshift-cli' });
+  const client = new pg.Client({ connectionString: url, application_name: 'nightshift-cli', connectionTimeoutMillis: 10_000, query_timeout: 10_000 });
+  client.on('error', () => undefined); // a lost connection fails the query below, which says so
   await client.connect();
   try {
     await cancelRun(client, taskId, attempt, why);

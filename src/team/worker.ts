@@ -50,6 +50,8 @@ export class Worker {
   /** A heartbeat is on the wire: the next waits (a hung one ends at the pool's query timeout). */
   private beating = false;
   private readonly running = new Map<string, Running>();
+  /** Runs being claimed or started: theirs by now, perhaps, but not in `running` yet. */
+  private readonly starting = new Set<string>();
   private queues: string[] = [];
   private readonly slots: Promise<void>[] = [];
   private stopped = false;
@@ -155,10 +157,28 @@ export class Worker {
     const db = this.db();
     const task = Task.parse(job.task);
     const { attempt } = job;
-    if (!(await claimRun(db, task.id, attempt, this.id))) return; // cancelled or given up before it was taken
-    const log = this.opts.logger ?? silentLogger;
-    await noteRun(this.opts.home, { job, workerId: this.id }, task.id).catch((e: unknown) => log.warn('could not note a run in NIGHTSHIFT_HOME', { task: task.id, error: String(e) }));
     const k = `${task.id}:${attempt}`;
+    this.starting.add(k);
+    try {
+      // A claim that failed on our side may still have been made on the server: the heartbeat gives
+      // up any run of ours that is not running here.
+      if (!(await claimRun(db, task.id, attempt, this.id))) return; // cancelled or given up before it was taken
+      const log = this.opts.logger ?? silentLogger;
+      await noteRun(this.opts.home, { job, workerId: this.id }, task.id).catch((e: unknown) => log.warn('could not note a run in NIGHTSHIFT_HOME', { task: task.id, error: String(e) }));
+      if (this.stopped) {
+        // Stopping: handed straight back, never started.
+        await endRun(db, task.id, attempt, this.id, handBack(`worker ${this.id} was stopped`));
+        await forgetRun(this.opts.home, task.id, attempt);
+        return;
+      }
+      await this.build(db, task, job, k, log);
+    } finally {
+      this.starting.delete(k);
+    }
+  }
+
+  private async build(db: pg.Pool, task: Task, job: RunJob, k: string, log: Logger): Promise<void> {
+    const { attempt } = job;
     let lastSent = 0;
     let pending: Progress | null = null;
     const send = () => {
@@ -187,7 +207,8 @@ export class Worker {
     send();
     // Stopped by its worker, not by the task's owner: handed back unfinished, to be run again (its
     // worktree and session stay here; the next attempt starts on the branch wherever it runs).
-    const result: BuildResult = running.handBack ? { ...ended, handedBack: true, reason: `${running.handBack}; the attempt was handed back to the queue` } : ended;
+    // Only when the stop is what ended it: work that finished meanwhile (its check, its push) keeps its own end.
+    const result: BuildResult = running.handBack && ended.outcome === 'cancelled' ? { ...ended, handedBack: true, reason: handBack(running.handBack).reason } : ended;
     const kept = await endRun(db, task.id, attempt, this.id, result).then(
       (own) => own,
       (e: unknown) => {
@@ -225,11 +246,17 @@ export class Worker {
       await builder.reap?.(task, attempt).catch(() => false);
       const ended = await builder.finishedEnd?.(task, attempt).catch(() => null);
       const db = this.db();
-      if (ended) {
-        const taken = await endRunLate(db, task.id, n, note.workerId, ended);
-        this.opts.say?.(`${task.id} attempt ${n} had ${ended.outcome === 'succeeded' ? 'finished' : `ended (${ended.outcome})`} when the worker before this one died here: ${taken ? 'its end is recorded now' : 'too late to record, another attempt has begun'}.`);
-      } else if (await giveUpRun(db, task.id, n, note.workerId, `its worker died mid-build (${note.workerId}); a worker restarted on ${hostname()} found it unfinished`)) {
-        this.opts.say?.(`${task.id} attempt ${n} was unfinished when the worker before this one died here: given up, the daemon builds it again.`);
+      try {
+        if (ended) {
+          const taken = await endRunLate(db, task.id, n, note.workerId, ended);
+          this.opts.say?.(`${task.id} attempt ${n} had ${ended.outcome === 'succeeded' ? 'finished' : `ended (${ended.outcome})`} when the worker before this one died here: ${taken ? 'its end is recorded now' : 'too late to record, another attempt has begun'}.`);
+        } else if (await giveUpRun(db, task.id, n, note.workerId, `its worker died mid-build (${note.workerId}); a worker restarted on ${hostname()} found it unfinished`)) {
+          this.opts.say?.(`${task.id} attempt ${n} was unfinished when the worker before this one died here: given up, the daemon builds it again.`);
+        }
+      } catch (e) {
+        // Kept for the next start: the daemon gives the run up after WORKER_TIMEOUT meanwhile.
+        log.warn('could not settle a run a dead worker left; its note is kept', { task: task.id, attempt: n, error: e instanceof Error ? e.message : String(e) });
+        continue;
       }
       await forgetRun(home, task.id, n);
     }
@@ -245,9 +272,11 @@ export class Worker {
     if (this.beating) return;
     this.beating = true;
     let states: Map<string, RunState>;
+    const sentAt = Date.now();
     try {
       states = await heartbeat(this.db(), this.id);
-      this.lastBeat = Date.now();
+      // As of when it was sent: the row's heartbeat_at is no later than that.
+      this.lastBeat = sentAt;
     } catch (e) {
       (this.opts.logger ?? silentLogger).warn('could not send a heartbeat', { error: e instanceof Error ? e.message : String(e) });
       return;
@@ -258,6 +287,13 @@ export class Worker {
       const state = states.get(k);
       if (state === 'cancelling') void this.stopRun(r, 'cancelled');
       else if (state === undefined) void this.stopRun(r, 'the daemon gave this attempt up');
+    }
+    // A run the database has as ours that runs nowhere here (a claim whose answer was lost): given
+    // up, so the daemon retries it instead of waiting on a heartbeat that never ends.
+    for (const k of states.keys()) {
+      if (this.running.has(k) || this.starting.has(k)) continue;
+      const [taskId, n] = [k.slice(0, k.lastIndexOf(':')), Number(k.slice(k.lastIndexOf(':') + 1))];
+      void giveUpRun(this.db(), taskId, n, this.id, `worker ${this.id} was not running it`).catch(() => undefined);
     }
   }
 
@@ -273,6 +309,18 @@ export class Worker {
     return this.pool;
   }
 }
+
+/** The end of an attempt its worker stopped unfinished (shut down, or cut off): run again elsewhere, at no cost. */
+const handBack = (why: string): Pick<BuildResult, 'outcome' | 'handedBack' | 'reason' | 'exitCode' | 'signal' | 'logTail' | 'deliverables' | 'durationMs'> => ({
+  outcome: 'cancelled',
+  handedBack: true,
+  reason: `${why}; the attempt was handed back to the queue`,
+  exitCode: null,
+  signal: null,
+  logTail: '',
+  deliverables: {},
+  durationMs: 0,
+});
 
 /**
  * How long a worker cut off from the database carries on before it stops its agents: half of

@@ -18,7 +18,8 @@ const SLOW_FIRST = [
   'e2e-projects', // 21 s
   'real-claude-code', // 30 s, after its install
   'team-workers', // 31 s, after PostgreSQL's install (where npm test installs it)
-  'team-recovery', // 32 s, likewise
+  'team-recovery', // 40 s, likewise
+  'team-runs', // 1 s, likewise (it needs the server)
   'store-postgres', // 8 s, likewise
   'store-conformance', // the PostgreSQL part likewise
   'engine', // 19 s

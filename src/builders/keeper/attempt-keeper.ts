@@ -94,9 +94,10 @@ function goAway(): void {
 }
 
 // A team worker's keeper does not outlive its worker: see endWithParent below.
-const endsWithParentGraceMs = Number(process.env[KEEPER_ENDS_WITH_PARENT] ?? 0);
+const [parentArg, graceArg] = (process.env[KEEPER_ENDS_WITH_PARENT] ?? '').split(':');
+const parentPid = Number(parentArg);
+const endsWithParentGraceMs = parentPid > 0 ? Math.max(0, Number(graceArg) || 0) : -1;
 delete process.env[KEEPER_ENDS_WITH_PARENT];
-const parentPid = process.ppid;
 
 const agent = spawn(command, args, { stdio: ['inherit', 'pipe', 'pipe'] });
 if (reportFd !== null) {
@@ -154,7 +155,7 @@ for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
 // The worker that started us died (we were given to another parent): the daemon will retry the
 // attempt on another worker, so the agent is ended now, politely and then by force, rather than
 // build the task a second time beside it. Checked twice a second.
-if (endsWithParentGraceMs > 0) {
+if (endsWithParentGraceMs >= 0) {
   const watch = setInterval(() => {
     if (process.ppid === parentPid) return;
     clearInterval(watch);
