@@ -46,7 +46,7 @@ interface Harness {
   processes(): number[];
 }
 
-async function harness(setup: CheckCommand, opts: { copy?: string[]; copyFrom?: string; wrap?: (w: WorkspaceProvider) => WorkspaceProvider } = {}): Promise<Harness> {
+async function harness(setup: CheckCommand, opts: { copy?: string[]; copyFrom?: string; wrap?: (w: WorkspaceProvider) => WorkspaceProvider; check?: CheckCommand } = {}): Promise<Harness> {
   const root = await tempDir();
   const dataDir = await tempDir();
   homes.push(dataDir);
@@ -61,7 +61,7 @@ async function harness(setup: CheckCommand, opts: { copy?: string[]; copyFrom?: 
     dataDir,
     env: { PATH: process.env.PATH ?? '' },
     workspaces: opts.wrap ? opts.wrap(git) : git,
-    commandsFor: () => ({ setup }),
+    commandsFor: () => ({ setup, ...(opts.check ? { check: opts.check } : {}) }),
     killGraceMs: 500,
   });
   const task = makeTask({ id: 't-4', title: 'Build the setup thing', project: 'api' });
@@ -120,6 +120,18 @@ describe("a project's setup, run by the AgentBuilder before the agent", () => {
     // The log tells what happened to it: stopped, not "could not start".
     expect(log).not.toMatch(/could not start/);
     expect(log).toMatch(/^# setup stopped \(npm ci, cancelled by owner after \d+(ms|s)\)$/m);
+  });
+
+  it('the check carries the attempt\'s markers too: a cancel while it runs ends it with everything it started', async () => {
+    const h = await harness({ argv: [node, '-e', ''], timeoutMs: 10_000 }, { check: { argv: [node, '-e', HANGING], timeoutMs: 60_000, shown: 'npm test' } });
+    const { handle } = start(h);
+    // The agent has finished and the check runs (with a child of its own that left the group).
+    await waitFor(() => h.processes().length === 2, 15_000, 'the check and its child to run');
+    const pids = h.processes();
+    await handle.cancel('cancelled by owner');
+    expect((await handle.result).outcome).toBe('cancelled');
+    await waitFor(() => !pids.some(isAlive), 3_000, 'the check and its child to be gone');
+    expect(h.processes()).toEqual([]);
   });
 
   it('cancelled while its worktree is still being prepared (a slow clone): the setup never starts', async () => {

@@ -26,6 +26,7 @@ import { SetupError } from './git/copy-files.ts';
 import { concludeAttempt, concludeEndedAlone, endRecordPath, foldAwayLog, sessionInLog, readEndRecord, workspaceRecordPath, writeJsonWhole, type EndContext, type Exit, type Publish, type StopReason } from './attempt-end.ts';
 import { awayLogPath, endedCleanlyAlone, exitRecordPath, readExitRecord, type ExitRecord } from './keeper/exit-record.ts';
 import { KEEPER_PATH } from './keeper/keeper-path.ts';
+import { attemptMarkers, markerEnv } from './attempt-markers.ts';
 import { KEEPER_ENDS_WITH_PARENT } from './keeper/keeper-env.ts';
 import { endProcesses, findAttemptProcesses, findByEnvironment, killTree } from './process-tree.ts';
 import { ticksSinceBoot } from './supervision/proc-table.ts';
@@ -77,10 +78,7 @@ export interface AgentBuilderOptions {
 /** After the builder exits, how long its output may keep flowing (a background child may hold it open). */
 const OUTPUT_DRAIN_MS = 2_000;
 
-/** Environment entries every process of an attempt inherits: how its leftovers are found. */
-export function attemptMarkers(taskId: string, attempt: number, workspace: string): string[] {
-  return [`NIGHTSHIFT_TASK_ID=${taskId}`, `NIGHTSHIFT_ATTEMPT=${attempt}`, `NIGHTSHIFT_WORKSPACE=${workspace}`];
-}
+export { attemptMarkers } from './attempt-markers.ts';
 
 export class AgentBuilder implements Builder {
   readonly name: string;
@@ -300,7 +298,7 @@ class RunningBuild implements BuildHandle {
     this.req.onProgress({ at: new Date().toISOString(), percent: null, message: `setting up: ${shown}` });
     logFile.write(`# setup: ${shown} in ${prepared.workspace}\n`);
     // It carries the attempt's markers, so a cancel's sweep ends it with everything it started.
-    const markers = Object.fromEntries(attemptMarkers(task.id, attempt, plan.workspace).map((m) => m.split(/=(.*)/s).slice(0, 2) as [string, string]));
+    const markers = markerEnv(task.id, attempt, plan.workspace);
     const redact = this.opts.redact;
     const run = await runCheck(setup, prepared.workspace, { ...this.opts.env, ...markers }, (chunk) => logFile.write(redact ? redact(chunk) : chunk));
     const end = ended();

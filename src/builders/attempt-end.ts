@@ -15,6 +15,7 @@ import { awayLogPath, type ExitRecord } from './keeper/exit-record.ts';
 import type { ResourceUsage } from './supervision/usage.ts';
 import { checkSummary } from '../core/check-summary.ts';
 import { describeCheck, runCheck, type CheckCommand, type CheckRun } from './project-check.ts';
+import { markerEnv } from './attempt-markers.ts';
 import type { PreparedWorkspace, WorkspaceProvider } from './workspace-provider.ts';
 
 /** What publishing a finished branch did (git/publish.ts): pushed, a pull request, and what did not happen. */
@@ -132,7 +133,9 @@ export async function concludeAttempt(ctx: EndContext, e: Ending): Promise<Build
   const agentFinished = verdict.outcome === 'succeeded' && !stopReason && !exit.spawnError && !collectError;
   if (ctx.check && (outcome.outcome === 'succeeded' || (agentFinished && branchHasWork))) {
     e.writeLog(`\n# checks: ${describeCheck(ctx.check.argv)} in ${prepared.workspace}\n`);
-    checks = await runCheck(ctx.check, prepared.workspace, ctx.checkEnv ?? {}, (chunk) => e.writeLog(ctx.redact ? ctx.redact(chunk) : chunk));
+    // With the attempt's markers, like the agent and its setup: a cancel's sweep, a restart's reap
+    // and a worker's leftover sweep end it too.
+    checks = await runCheck(ctx.check, prepared.workspace, { ...ctx.checkEnv, ...markerEnv(task.id, attempt, prepared.workspace) }, (chunk) => e.writeLog(ctx.redact ? ctx.redact(chunk) : chunk));
     e.writeLog(`\n# ${checkSummary(checks)}\n`);
     if (checks.outcome !== 'passed') {
       outcome = { outcome: 'failed', reason: `built, ${checkSummary(checks)}` };
