@@ -75,7 +75,17 @@ export class Worker {
       client.release();
     }
     await this.pool.query('INSERT INTO nightshift_workers (id, host, labels, slots) VALUES ($1, $2, $3, $4)', [this.id, hostname(), this.opts.labels, this.opts.slots]);
-    this.boss = new PgBoss({ connectionString: this.opts.url, max: 2, schedule: false, supervise: false });
+    // pg-boss hands all its options to its pg.Pool (src/db.js), though its types list only its own:
+    // its calls time out like the worker's own, so a stop is not held by a hung fetch.
+    const bossOptions: PgBoss.ConstructorOptions & Pick<pg.PoolConfig, 'connectionTimeoutMillis' | 'query_timeout'> = {
+      connectionString: this.opts.url,
+      max: 2,
+      schedule: false,
+      supervise: false,
+      connectionTimeoutMillis: within,
+      query_timeout: within,
+    };
+    this.boss = new PgBoss(bossOptions);
     this.boss.on('error', (e: Error) => log.warn('pg-boss failed', { error: e.message }));
     await this.boss.start();
     await this.boss.createQueue(ATTEMPT_QUEUE);
