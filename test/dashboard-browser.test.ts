@@ -5,6 +5,7 @@
 // docs/screenshots are taken here (UPDATE_SCREENSHOTS=1 writes them there; otherwise to a temp dir).
 import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +41,15 @@ interface Browserish {
   document: { querySelector(s: string): { textContent: string | null } | null; getElementById(id: string): unknown };
   sameDocument?: boolean;
   Chart?: { getChart(canvas: unknown): { data: { datasets: { data: unknown[] }[] } } | undefined };
+}
+
+/** A port free now, for a daemon that must come back on the same one. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
 }
 
 /** A night of finished work in the archive, so the timeline and history have something to draw. */
@@ -83,7 +93,7 @@ async function seedNight(home: string, now: number): Promise<{ attempts: number 
   return { attempts: tasks.reduce((n, t) => n + t.attempts.length, 0) };
 }
 
-async function dashboard(home: string): Promise<{ d: DaemonProcess; url: string; gate: string; env: NodeJS.ProcessEnv }> {
+async function dashboard(home: string, port = '0'): Promise<{ d: DaemonProcess; url: string; gate: string; env: NodeJS.ProcessEnv }> {
   const gate = join(home, 'gate');
   const env = cliEnv(home, {
     PATH: [FAKE_CLI_DIR, process.env.PATH ?? ''].join(delimiter),
@@ -93,7 +103,7 @@ async function dashboard(home: string): Promise<{ d: DaemonProcess; url: string;
     BUILDER_ENV_ALLOW: 'FAKE_CLI_STEP_MS,FAKE_CLI_GATE',
     FAKE_CLI_STEP_MS: '60',
     FAKE_CLI_GATE: gate,
-    DASHBOARD_PORT: '0',
+    DASHBOARD_PORT: port,
     DASHBOARD_TOKEN: TOKEN,
   });
   const d = startDaemon(env);
@@ -169,6 +179,26 @@ describe('the dashboard in Chromium', () => {
     await page.goto(`${url}/tasks/t-8`);
     await page.click('button[data-action="approve"]');
     await page.waitForFunction(() => !/waiting for approval/.test((globalThis as unknown as Browserish).document.querySelector('h1 .pill')?.textContent ?? ''));
+    await context.close();
+  });
+
+  it('a page open while nightshift restarts catches up once it is back: what changed meanwhile is shown', async () => {
+    const home = await tempDir();
+    const port = await freePort();
+    const first = await dashboard(home, String(port));
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${first.url}/?token=${TOKEN}`);
+    await page.waitForSelector('body[data-live-connected="1"]');
+    first.d.child.kill('SIGTERM');
+    await first.d.exited;
+    await page.waitForFunction(() => /reconnecting/.test((globalThis as unknown as Browserish).document.querySelector('#live-state')?.textContent ?? ''));
+    // A task added while nightshift is down: no event of it ever reaches the page.
+    expect((await runCli(['add', 'tidy up the README', '--priority', 'low'], first.env)).stdout).toMatch(/t-1 /);
+    await dashboard(home, String(port)); // the page's EventSource connects again by itself
+    await page.waitForSelector('tr[data-task="t-1"]');
+    expect(await page.textContent('tr[data-task="t-1"]')).toMatch(/waiting for your approval/);
     await context.close();
   });
 

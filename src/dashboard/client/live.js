@@ -114,9 +114,14 @@
   function connect() {
     if (!window.EventSource) return;
     var es = new EventSource('/events' + (watching ? '?task=' + encodeURIComponent(watching) : ''));
+    var opened = false;
     es.addEventListener('open', function () {
       say('live');
       body.setAttribute('data-live-connected', '1');
+      // Connected again after a drop: what changed meanwhile was never sent, so the page is
+      // fetched again (a build's progress would otherwise stay as it was until the build moves on).
+      if (opened) refresh();
+      opened = true;
     });
     es.addEventListener('error', function () {
       say('reconnecting…');
