@@ -38,10 +38,13 @@ const notify = (db: Db, taskId: string, attempt: number) => db.query('SELECT pg_
 
 export async function queueRun(db: Db, taskId: string, attempt: number): Promise<void> {
   // One attempt per task: an earlier one still on the books (its end never reached the daemon, a
-  // database blip) is given up now, and its worker stops the agent at its next heartbeat.
+  // database blip) is stopped now: one not taken yet ends, one running is asked to stop, and its
+  // worker stops the agent at its next heartbeat. The new one is not claimed before (claimRun).
   const earlier = await db.query<{ attempt: number }>(
-    `UPDATE nightshift_runs SET state = 'lost', why = 'a later attempt of the task was queued' WHERE task_id = $1 AND attempt < $2 AND state IN ('queued', 'running', 'cancelling') RETURNING attempt`,
-    [taskId, attempt],
+    `UPDATE nightshift_runs SET state = CASE WHEN state = 'queued' THEN 'ended' ELSE 'cancelling' END, why = $3,
+       result = CASE WHEN state = 'queued' THEN $4::jsonb ELSE result END
+     WHERE task_id = $1 AND attempt < $2 AND state IN ('queued', 'running', 'cancelling') RETURNING attempt`,
+    [taskId, attempt, LATER_QUEUED, JSON.stringify(cancelledBeforeStart(LATER_QUEUED))],
   );
   for (const row of earlier.rows) await notify(db, taskId, row.attempt);
   await db.query(
@@ -51,15 +54,33 @@ export async function queueRun(db: Db, taskId: string, attempt: number): Promise
   );
 }
 
-/** The worker takes the attempt: true only for the one that moved it out of 'queued'. */
-export async function claimRun(db: Db, taskId: string, attempt: number, workerId: string): Promise<boolean> {
-  const r = await db.query(
-    `UPDATE nightshift_runs SET state = 'running', worker_id = $3, started_at = now(), heartbeat_at = now()
-     WHERE task_id = $1 AND attempt = $2 AND state = 'queued' RETURNING 1`,
-    [taskId, attempt, workerId],
+const LATER_QUEUED = 'a later attempt of the task was queued';
+
+/**
+ * The worker takes the attempt: 'claimed' only for the one that moved it out of 'queued'; 'wait'
+ * while an earlier attempt of the task still runs on a worker heard from within `staleMs` (it is
+ * being stopped: ask again shortly); 'gone' when it was cancelled or given up before it was taken.
+ */
+export async function claimRun(db: Db, taskId: string, attempt: number, workerId: string, staleMs: number): Promise<'claimed' | 'wait' | 'gone'> {
+  const r = await db.query<{ claimed: boolean }>(
+    `WITH earlier AS (
+       SELECT 1 FROM nightshift_runs e JOIN nightshift_workers w ON w.id = e.worker_id
+       WHERE e.task_id = $1 AND e.attempt < $2 AND e.state IN ('running', 'cancelling')
+         AND w.heartbeat_at > now() - make_interval(secs => $4::double precision / 1000)
+     ), claimed AS (
+       UPDATE nightshift_runs SET state = 'running', worker_id = $3, started_at = now(), heartbeat_at = now()
+       WHERE task_id = $1 AND attempt = $2 AND state = 'queued' AND NOT EXISTS (SELECT 1 FROM earlier) RETURNING 1
+     )
+     SELECT EXISTS (SELECT 1 FROM claimed) AS claimed, EXISTS (SELECT 1 FROM earlier) AS waits,
+            EXISTS (SELECT 1 FROM nightshift_runs WHERE task_id = $1 AND attempt = $2 AND state = 'queued') AS queued`,
+    [taskId, attempt, workerId, staleMs],
   );
-  if (r.rowCount) await notify(db, taskId, attempt);
-  return (r.rowCount ?? 0) > 0;
+  const row = r.rows[0] as { claimed: boolean; waits: boolean; queued: boolean } | undefined;
+  if (row?.claimed) {
+    await notify(db, taskId, attempt);
+    return 'claimed';
+  }
+  return row?.waits && row.queued ? 'wait' : 'gone';
 }
 
 /** The worker is alive, and so are its runs: their states come back (a run not among them is no longer its own). */

@@ -127,7 +127,13 @@ export class Worker {
         });
         continue;
       }
-      await this.run(job.data).catch((e: unknown) => (this.opts.logger ?? silentLogger).warn('an attempt could not be run', { error: String(e) }));
+      const ran = await this.run(job.data).catch((e: unknown) => {
+        (this.opts.logger ?? silentLogger).warn('an attempt could not be run', { error: String(e) });
+        return 'done' as const;
+      });
+      // An earlier attempt of the task is still being stopped: the job goes back on its queue for a
+      // second from now (this copy is completed), and whichever worker is free then takes it.
+      if (ran === 'wait') await boss.send(job.name, job.data, { startAfter: 1, retryLimit: 0, expireInSeconds: Math.ceil(job.data.timeoutMs / 1000) + 3600 }).catch(() => undefined);
       await boss.complete(job.name, job.id).catch(() => undefined);
     }
   }
@@ -163,7 +169,8 @@ export class Worker {
     await this.pool?.end().catch(() => undefined);
   }
 
-  private async run(job: RunJob): Promise<void> {
+  /** Claims the attempt and builds it; 'wait' when an earlier attempt of the task is still being stopped. */
+  private async run(job: RunJob): Promise<'done' | 'wait'> {
     const db = this.db();
     const task = Task.parse(job.task);
     const { attempt } = job;
@@ -172,16 +179,19 @@ export class Worker {
     try {
       // A claim that failed on our side may still have been made on the server: the heartbeat gives
       // up any run of ours that is not running here.
-      if (!(await claimRun(db, task.id, attempt, this.id))) return; // cancelled or given up before it was taken
+      const claim = await claimRun(db, task.id, attempt, this.id, this.opts.staleMs);
+      if (claim === 'wait') return 'wait';
+      if (claim === 'gone') return 'done'; // cancelled or given up before it was taken
       const log = this.opts.logger ?? silentLogger;
       await noteRun(this.opts.home, { job, workerId: this.id }, task.id).catch((e: unknown) => log.warn('could not note a run in NIGHTSHIFT_HOME', { task: task.id, error: String(e) }));
       if (this.stopped) {
         // Stopping: handed straight back, never started.
         await endRun(db, task.id, attempt, this.id, handBack(`worker ${this.id} was stopped`));
         await forgetRun(this.opts.home, task.id, attempt);
-        return;
+        return 'done';
       }
       await this.build(db, task, job, k, log);
+      return 'done';
     } finally {
       this.starting.delete(k);
     }
