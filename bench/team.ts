@@ -18,18 +18,17 @@
 // databases), else a throwaway cluster (test/setup/postgres-cluster.ts). BENCH_NODE_ARGS adds node
 // options to the daemon and the workers (e.g. "--import /tmp/wakeup.mjs" to try a change).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { sendControl } from '../src/control/control-client.ts';
 import { socketPathFor } from '../src/control/control-socket.ts';
 import type { Task } from '../src/core/task.ts';
 import { ATTEMPT_QUEUE } from '../src/team/runs.ts';
 import { findServerBin, startCluster, type Cluster } from '../test/setup/postgres-cluster.ts';
+import { adminQuery as admin, freshDatabase } from '../test/setup/fresh-database.ts';
 import { BIN, benchEnv, startDaemon, type Daemon } from './lib/processes.ts';
 import { ms, percentile, printTable } from './lib/stats.ts';
 
@@ -69,27 +68,6 @@ const label = (s: Setup): string =>
   s.buildOn === 'workers' ? `${s.parallel} worker${s.parallel === 1 ? '' : 's'} (pg-boss)` : `local, ${s.parallel} build${s.parallel === 1 ? '' : 's'} at once, ${s.store === 'postgres' ? 'PostgreSQL' : 'lowdb'} store`;
 
 /** Runs `sql` on the server's maintenance database (the URL given), in a connection of its own. */
-async function admin<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/** A new empty database on the server; drop() removes it, connections left open or not. */
-async function freshDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `ns_bench_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const [row] = await admin<{ v: string }>(serverUrl, "SELECT current_setting('server_version_num') AS v");
-  // FILE_COPY (PostgreSQL 15+) copies the template's files instead of writing it all to the WAL.
-  await admin(serverUrl, `CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'${Number(row?.v) >= 150000 ? ' STRATEGY FILE_COPY' : ''}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: async () => void (await admin(serverUrl, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)) };
-}
-
 interface WorkerProcess {
   home: string;
   child: ChildProcess;
@@ -172,7 +150,7 @@ async function bossWaits(dbUrl: string, ids: string[]): Promise<number[]> {
 
 async function runSetup(setup: Setup, agent: string, serverUrl: string, live: Set<ChildProcess>): Promise<Result> {
   const root = await mkdtemp(join(tmpdir(), 'nightshift-bench-team-'));
-  const db = setup.store === 'postgres' ? await freshDatabase(serverUrl) : null;
+  const db = setup.store === 'postgres' ? await freshDatabase(serverUrl, 'ns_bench') : null;
   const workers: WorkerProcess[] = [];
   let daemon: Daemon | null = null;
   try {
