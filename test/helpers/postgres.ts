@@ -85,12 +85,4 @@ export const onThrowawayCluster = (): boolean => {
 };
 
 /** Runs one statement on `url` in its own connection: its rows. */
-export async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+export { adminQuery as query } from '../setup/fresh-database.ts';
