@@ -4,8 +4,22 @@ import type { ChaosFigures, ChaosVerdict } from './ledger.ts';
 export interface JudgedRun {
   verdict: ChaosVerdict;
   orphanChecks: number;
+  /** Tasks not done, cancelled, rejected or escalated when the last start's time ran out. */
   unsettled: string[];
   home: string;
+}
+
+/** What every form of the chaos run reports beside its verdict. */
+export interface ChaosTally extends JudgedRun {
+  kills: number;
+  /** Moments not reached in time (the part was killed then anyway). */
+  missed: number;
+  tasks: number;
+  attempts: number;
+  agentRuns: number;
+  /** Tasks nightshift kept although the add that made them got no answer (the kill came first). */
+  keptUnanswered: number;
+  durationMs: number;
 }
 
 export function failed(r: Pick<JudgedRun, 'verdict' | 'unsettled'>, extra: [string, number][] = []): boolean {

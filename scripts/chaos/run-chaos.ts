@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { chaosEnv } from './chaos-env.ts';
 import { KILL_MOMENTS, reachMoment, type KillMoment } from './daemon-moments.ts';
 import { finalTasks, waitUntilSettled } from './final-state.ts';
-import { completeLines, judgeChaos, runsOf, type ChaosVerdict } from './ledger.ts';
+import { completeLines, judgeChaos, runsOf } from './ledger.ts';
+import type { ChaosTally } from './report.ts';
 import { LedgerFile } from './ledger-file.ts';
 import { ORPHAN_AFTER_MS, OrphanWatch } from './orphan-watch.ts';
 import { NightshiftProcess } from './processes.ts';
@@ -38,22 +39,8 @@ export interface ChaosOptions {
   say?: (line: string) => void;
 }
 
-export interface ChaosReport {
-  verdict: ChaosVerdict;
+export interface ChaosReport extends ChaosTally {
   killsByMoment: Record<KillMoment, number>;
-  kills: number;
-  /** Moments not reached within MOMENT_WAIT_MS (the daemon was killed then anyway). */
-  missed: number;
-  orphanChecks: number;
-  tasks: number;
-  attempts: number;
-  agentRuns: number;
-  /** Tasks not done, cancelled, rejected or escalated when the last start's time ran out. */
-  unsettled: string[];
-  /** Tasks nightshift kept although the add that made them got no answer (the kill came first). */
-  keptUnanswered: number;
-  durationMs: number;
-  home: string;
 }
 
 /** Snapshot, journal and archive each parse (a journal or archive line torn by the kill excepted). */

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { chaosEnv } from './chaos-env.ts';
 import { KILL_MOMENTS, reachMoment, type KillMoment } from './daemon-moments.ts';
 import { finalTasks, waitUntilSettled } from './final-state.ts';
-import { judgeChaos, runsOf, type ChaosVerdict } from './ledger.ts';
+import { judgeChaos, runsOf } from './ledger.ts';
+import type { ChaosTally } from './report.ts';
 import { LedgerFile } from './ledger-file.ts';
 import { isLiveRun, ORPHAN_AFTER_MS, OrphanWatch } from './orphan-watch.ts';
 import { dice, pause } from './random.ts';
@@ -74,15 +75,10 @@ export interface TeamChaosOptions {
   say?: (line: string) => void;
 }
 
-export interface TeamChaosReport {
-  verdict: ChaosVerdict;
-  kills: number;
+export interface TeamChaosReport extends ChaosTally {
   killsBy: Record<TeamKill, number>;
   daemonMoments: Record<KillMoment, number>;
   workerMoments: Record<WorkerMoment, number>;
-  /** Moments not reached within MOMENT_WAIT_MS (the part was killed then anyway). */
-  missed: number;
-  orphanChecks: number;
   /** SIGTERMs that did not end their process within STOP_WAIT_MS. */
   stopsHung: number;
   /** Hand-backs (worker SIGTERM) recorded as anything but an interruption at no cost. */
@@ -99,13 +95,6 @@ export interface TeamChaosReport {
   /** Agents a restarted worker found left at work in its home, and ended. */
   leftoversEnded: number;
   workerSlots: number[];
-  tasks: number;
-  attempts: number;
-  agentRuns: number;
-  unsettled: string[];
-  keptUnanswered: number;
-  durationMs: number;
-  home: string;
   database: string;
 }
 

@@ -11,7 +11,7 @@ import type { AdoptRequest, Builder, BuildHandle, BuildPlan, BuildRequest, Build
 import { silentLogger } from '../core/ports.ts';
 import { DISPATCH_CHANNEL, RUN_CHANNEL } from '../store/postgres/schema.ts';
 import { REMOTE_BUILDER_NAME } from './remote-name.ts';
-import { ATTEMPT_QUEUE, cancelRun, labelQueue, loseRuns, queueRun, readRun, type RunJob, type RunRow } from './runs.ts';
+import { ATTEMPT_QUEUE, cancelRun, labelQueue, loseRuns, parseRunKey, queueRun, readRun, runKey, type RunJob, type RunRow } from './runs.ts';
 
 export interface RemoteBuilderOptions {
   url: string;
@@ -25,8 +25,6 @@ interface Watch {
   /** While no worker has taken it: says what it waits for, when no worker that may take it is up. */
   waiting(): Promise<void>;
 }
-
-const key = (taskId: string, attempt: number) => `${taskId}:${attempt}`;
 
 export class RemoteBuilder implements Builder {
   readonly name = REMOTE_BUILDER_NAME;
@@ -130,7 +128,7 @@ export class RemoteBuilder implements Builder {
     const db = this.db();
     let settle!: (r: BuildResult) => void;
     const result = new Promise<BuildResult>((resolve) => (settle = resolve));
-    const k = key(task.id, attempt);
+    const k = runKey(task.id, attempt);
     const label = task.runsOn;
     let done = false;
     let taken = false;
@@ -176,10 +174,11 @@ export class RemoteBuilder implements Builder {
   }
 
   private async changed(payload: string): Promise<void> {
-    const [taskId, n] = payload.split(':');
-    const watch = taskId && n ? this.watches.get(key(taskId, Number(n))) : undefined;
-    if (!watch || !taskId) return;
-    const row = await readRun(this.db(), taskId, Number(n)).catch(() => null);
+    // The payload is the run's key, as the watches are.
+    const watch = this.watches.get(payload);
+    if (!watch) return;
+    const { taskId, attempt } = parseRunKey(payload);
+    const row = await readRun(this.db(), taskId, attempt).catch(() => null);
     if (row) watch.onRow(row);
   }
 

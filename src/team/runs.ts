@@ -34,7 +34,16 @@ export interface RunJob {
 
 type Db = Pick<pg.Pool, 'query'>;
 
-const notify = (db: Db, taskId: string, attempt: number) => db.query('SELECT pg_notify($1, $2)', [RUN_CHANNEL, `${taskId}:${attempt}`]);
+/** A run's name on the wire (its NOTIFY payload) and in the maps that follow runs: "t-7:2". */
+export const runKey = (taskId: string, attempt: number): string => `${taskId}:${attempt}`;
+
+/** The task and attempt of a runKey. */
+export function parseRunKey(key: string): { taskId: string; attempt: number } {
+  const at = key.lastIndexOf(':');
+  return { taskId: key.slice(0, at), attempt: Number(key.slice(at + 1)) };
+}
+
+const notify = (db: Db, taskId: string, attempt: number) => db.query('SELECT pg_notify($1, $2)', [RUN_CHANNEL, runKey(taskId, attempt)]);
 
 export async function queueRun(db: Db, taskId: string, attempt: number): Promise<void> {
   // One attempt per task: an earlier one still on the books (its end never reached the daemon, a
@@ -90,7 +99,7 @@ export async function heartbeat(db: Db, workerId: string): Promise<Map<string, R
     `UPDATE nightshift_runs SET heartbeat_at = now() WHERE worker_id = $1 AND state IN ('running', 'cancelling') RETURNING task_id, attempt, state`,
     [workerId],
   );
-  return new Map(r.rows.map((row) => [`${row.task_id}:${row.attempt}`, row.state]));
+  return new Map(r.rows.map((row) => [runKey(row.task_id, row.attempt), row.state]));
 }
 
 export async function reportProgress(db: Db, taskId: string, attempt: number, workerId: string, progress: Progress): Promise<void> {

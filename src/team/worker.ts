@@ -15,7 +15,7 @@ import { Task } from '../core/task.ts';
 import { migrate } from '../store/postgres/pg-task-store.ts';
 import { DISPATCH_CHANNEL } from '../store/postgres/schema.ts';
 import { forgetRun, notedRuns, noteRun } from './run-files.ts';
-import { ATTEMPT_QUEUE, claimRun, endRun, endRunLate, giveUpRun, heartbeat, labelQueue, reportProgress, type RunJob, type RunState } from './runs.ts';
+import { ATTEMPT_QUEUE, cancelledBeforeStart, claimRun, endRun, endRunLate, giveUpRun, heartbeat, labelQueue, parseRunKey, reportProgress, runKey, type RunJob, type RunState } from './runs.ts';
 
 /** How often an idle slot asks the queue again. */
 const POLL_MS = 500;
@@ -174,7 +174,7 @@ export class Worker {
     const db = this.db();
     const task = Task.parse(job.task);
     const { attempt } = job;
-    const k = `${task.id}:${attempt}`;
+    const k = runKey(task.id, attempt);
     this.starting.add(k);
     try {
       // A claim that failed on our side may still have been made on the server: the heartbeat gives
@@ -186,7 +186,7 @@ export class Worker {
       await noteRun(this.opts.home, { job, workerId: this.id }, task.id).catch((e: unknown) => log.warn('could not note a run in NIGHTSHIFT_HOME', { task: task.id, error: String(e) }));
       if (this.stopped) {
         // Stopping: handed straight back, never started.
-        await endRun(db, task.id, attempt, this.id, handBack(`worker ${this.id} was stopped`));
+        await endRun(db, task.id, attempt, this.id, { ...cancelledBeforeStart(handedBackReason(`worker ${this.id} was stopped`)), handedBack: true });
         await forgetRun(this.opts.home, task.id, attempt);
         return 'done';
       }
@@ -228,7 +228,7 @@ export class Worker {
     // Stopped by its worker, not by the task's owner: handed back unfinished, to be run again (its
     // worktree and session stay here; the next attempt starts on the branch wherever it runs).
     // Only when the stop is what ended it: work that finished meanwhile (its check, its push) keeps its own end.
-    const result: BuildResult = running.handBack && ended.outcome === 'cancelled' ? { ...ended, handedBack: true, reason: handBack(running.handBack).reason } : ended;
+    const result: BuildResult = running.handBack && ended.outcome === 'cancelled' ? { ...ended, handedBack: true, reason: handedBackReason(running.handBack) } : ended;
     const kept = await endRun(db, task.id, attempt, this.id, result).then(
       (own) => own,
       (e: unknown) => {
@@ -312,8 +312,8 @@ export class Worker {
     // up, so the daemon retries it instead of waiting on a heartbeat that never ends.
     for (const k of states.keys()) {
       if (this.running.has(k) || this.starting.has(k)) continue;
-      const [taskId, n] = [k.slice(0, k.lastIndexOf(':')), Number(k.slice(k.lastIndexOf(':') + 1))];
-      void giveUpRun(this.db(), taskId, n, this.id, `worker ${this.id} was not running it`).catch(() => undefined);
+      const { taskId, attempt } = parseRunKey(k);
+      void giveUpRun(this.db(), taskId, attempt, this.id, `worker ${this.id} was not running it`).catch(() => undefined);
     }
   }
 
@@ -330,17 +330,8 @@ export class Worker {
   }
 }
 
-/** The end of an attempt its worker stopped unfinished (shut down, or cut off): run again elsewhere, at no cost. */
-const handBack = (why: string): Pick<BuildResult, 'outcome' | 'handedBack' | 'reason' | 'exitCode' | 'signal' | 'logTail' | 'deliverables' | 'durationMs'> => ({
-  outcome: 'cancelled',
-  handedBack: true,
-  reason: `${why}; the attempt was handed back to the queue`,
-  exitCode: null,
-  signal: null,
-  logTail: '',
-  deliverables: {},
-  durationMs: 0,
-});
+/** Why an attempt its worker stopped unfinished (shut down, or cut off) ended: it is run again elsewhere, at no cost. */
+const handedBackReason = (why: string): string => `${why}; the attempt was handed back to the queue`;
 
 /**
  * How long a worker cut off from the database carries on before it stops its agents: half of
