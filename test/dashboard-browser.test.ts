@@ -137,8 +137,10 @@ describe('the dashboard in Chromium', () => {
     d.type('urgent: build the Stripe webhook handler');
     d.type('low priority: tidy up the README');
     await page.waitForSelector('.running[data-task="t-7"]');
-    // Progress moves in place: the step the agent is on, read from its stream.
-    await page.waitForFunction(() => /running|writing|plan/i.test((globalThis as unknown as Browserish).document.querySelector('.running[data-task="t-7"] [data-step]')?.textContent ?? ''));
+    // Progress moves in place: the step the agent is on, read from its stream. The fake agent
+    // stops at its gate on "Run the tests" (its todo list's step in progress); the steps before it
+    // go by too fast to be caught every time.
+    await page.waitForFunction(() => /working on: Run the tests/.test((globalThis as unknown as Browserish).document.querySelector('.running[data-task="t-7"] [data-step]')?.textContent ?? ''));
     await page.waitForSelector('tr[data-task="t-8"]'); // waiting for approval, in the queue with why
     expect(await page.textContent('tr[data-task="t-8"]')).toMatch(/waiting for your approval/);
     await shot(page, 'dashboard-now.png');
