@@ -52,6 +52,7 @@ describe('collectDeliverables: what an attempt left on its branch', () => {
     await agentCommit('agent: a');
     await s.write(join(ws, 'a.txt'), 'then edited\n');
     await s.write(join(ws, 'deep', 'new dir', 'b "quoted".txt'), 'untracked\n');
+    await writeFile(join(ws, 'tab\tand\nnewline.bin'), Buffer.from([0, 1, 2, 0])); // binary: numstat counts it as "-"
     const readmeLines = (await readFile(join(ws, 'README.md'), 'utf8')).split('\n').length - 1;
     await unlink(join(ws, 'README.md'));
 
@@ -59,8 +60,8 @@ describe('collectDeliverables: what an attempt left on its branch', () => {
     expect(d.committedLeftovers).toBe(true);
     expect(d.commits).toHaveLength(2);
     expect(d.commits[1]).toMatch(/^[0-9a-f]{7,} nightshift: work left uncommitted by Jürgen's Codex \$\(rm -rf ~\) \(t-7, attempt 2\)$/);
-    expect(d.changedFiles).toEqual(['README.md', 'a.txt', 'deep/new dir/b "quoted".txt']);
-    expect(d.diffstat).toBe(`3 files changed, 2 insertions(+), ${readmeLines} deletions(-)`);
+    expect(d.changedFiles).toEqual(['README.md', 'a.txt', 'deep/new dir/b "quoted".txt', 'tab\tand\nnewline.bin']);
+    expect(d.diffstat).toBe(`4 files changed, 2 insertions(+), ${readmeLines} deletions(-)`);
     expect((await s.git(ws, 'log', '-1', '--format=%an <%ae>')).trim()).toBe('nightshift <nightshift@localhost>');
     expect(await s.git(ws, 'status', '--porcelain', '--untracked-files=all')).toBe('');
   });

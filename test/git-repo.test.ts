@@ -52,6 +52,17 @@ describe('ensureRepository without BUILD_REPO: a fresh repository under the data
     expect((await s.git(repo, 'log', '--format=%an <%ae>')).trim()).toBe('Night Owl <owl@example.com>');
   });
 
+  it('fills in only the half of the identity that is missing, and takes an empty value as missing', async () => {
+    const s = await sandbox();
+    const repo = s.path('data', 'repo');
+    await mkdir(repo, { recursive: true });
+    await s.git(repo, 'init', '--quiet', '--initial-branch=main');
+    await s.git(repo, 'config', 'user.name', 'Night Owl');
+    await s.git(repo, 'config', 'user.email', '');
+    await ensureRepository({ dataDir: s.path('data'), env: s.env });
+    expect((await s.git(repo, 'log', '--format=%an <%ae>')).trim()).toBe('Night Owl <nightshift@localhost>');
+  });
+
   it('makes its own repository even when the data directory lies inside someone else\'s checkout', async () => {
     const s = await sandbox();
     const dotfiles = await s.ownerRepo('home-dotfiles');

@@ -45,16 +45,26 @@ export async function collectDeliverables(opts: CollectDeliverablesOptions): Pro
 
   const range = `${baseCommit}..HEAD`;
   const log = await git(['log', '--reverse', '--no-show-signature', '--no-color', '--format=%h %s', range, '--'], { cwd, env });
-  const names = await git(['diff', '--name-only', '-z', '--no-renames', '--no-ext-diff', baseCommit, 'HEAD', '--'], { cwd, env });
-  const stat = await git(['diff', '--shortstat', '--no-renames', '--no-ext-diff', baseCommit, 'HEAD', '--'], { cwd, env });
+  const diff = numstatAndShortstat(await git(['diff', '--numstat', '-z', '--shortstat', '--no-renames', '--no-ext-diff', baseCommit, 'HEAD', '--'], { cwd, env }));
   const branch = (await currentBranch(cwd, env)) ?? (await git(['rev-parse', '--short', 'HEAD'], { cwd, env })).trim();
   return {
     branch,
     commits: splitLines(log),
-    changedFiles: splitZ(names).sort(),
-    diffstat: stat.trim(),
+    changedFiles: diff.paths.sort(),
+    diffstat: diff.shortstat,
     committedLeftovers,
   };
+}
+
+/**
+ * Reads `git diff --numstat -z --shortstat` (the changed paths and the summary line from one git
+ * call): "added\tdeleted\tpath" entries, each NUL-ended (a path is taken verbatim: it may hold
+ * tabs or newlines), then the summary line after the last NUL.
+ */
+export function numstatAndShortstat(out: string): { paths: string[]; shortstat: string } {
+  const end = out.lastIndexOf('\0');
+  const paths = splitZ(out.slice(0, end + 1)).map((entry) => entry.split('\t').slice(2).join('\t'));
+  return { paths, shortstat: out.slice(end + 1).trim() };
 }
 
 /** Commits everything `git status` shows (untracked files included, ignored ones not). */

@@ -141,10 +141,19 @@ export async function git(args: readonly string[], opts: GitOptions): Promise<st
  * repository (with the global and system config git reads) does not already say.
  */
 export async function identityArgs(cwd: string, env?: GitEnv): Promise<string[]> {
+  // Both keys in one git call (a commit takes several already): entries are "key\nvalue", NUL-ended,
+  // in the order git reads its files, so the last of a key is the one that applies (as --get).
+  const r = await tryGit(['config', '-z', '--get-regexp', '^user\\.(name|email)$'], { cwd, env });
+  const set = new Map<string, string>();
+  if (r.ok) {
+    for (const entry of splitZ(r.stdout)) {
+      const nl = entry.indexOf('\n');
+      if (nl > 0) set.set(entry.slice(0, nl), entry.slice(nl + 1));
+    }
+  }
   const args: string[] = [];
   for (const key of ['name', 'email'] as const) {
-    const r = await tryGit(['config', '--get', `user.${key}`], { cwd, env });
-    if (!r.ok || r.stdout.trim() === '') args.push('-c', `user.${key}=${DEFAULT_IDENTITY[key]}`);
+    if ((set.get(`user.${key}`) ?? '').trim() === '') args.push('-c', `user.${key}=${DEFAULT_IDENTITY[key]}`);
   }
   return args;
 }
