@@ -17,7 +17,7 @@ import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/core/ports.ts';
 import { isAlive } from '../src/builders/process-tree.ts';
 import type { Progress } from '../src/core/ports.ts';
-import { agent, waitFor } from './helpers/agents.ts';
+import { agent, hangPids, waitFor } from './helpers/agents.ts';
 import { makeTask } from './helpers/task-factory.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
@@ -184,12 +184,13 @@ describe('AgentBuilder running a command: a real child process in a git worktree
     const builder = fakeAgentBuilder('hang', dataDir, { killGraceMs: 300 });
     const task = makeTask({ id: 't-4' });
     const plan = builder.plan(task, 1);
-    const handle = builder.start({ task, attempt: 1, plan, timeoutMs: 800, onProgress: () => {} });
+    // Long enough for the keeper and the agent to start and note their pids on a loaded machine.
+    const handle = builder.start({ task, attempt: 1, plan, timeoutMs: 3_000, onProgress: () => {} });
+    const pids = await hangPids(plan.workspace);
     const result = await handle.result;
     expect(result.outcome).toBe('timed_out');
     expect(result.reason).toMatch(/^timed out after/);
-    const pids = JSON.parse(await readFile(join(plan.workspace, 'hang-pids.json'), 'utf8')) as Record<string, number>;
-    await waitFor(() => !Object.values(pids).some(isAlive), 5_000, 'every process to be gone');
+    await waitFor(() => !pids.some(isAlive), 5_000, 'every process to be gone');
   });
 
   it('a command that does not exist fails with a reason that names it', async () => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../src/builders/process-tree.ts';
 import { agent, hangPids, waitFor } from './helpers/agents.ts';
+import { keeperRecorded } from './helpers/agent-env.ts';
 import { cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
 import { killStrays } from './helpers/strays.ts';
 import { tempDir } from './helpers/temp-dir.ts';
@@ -114,6 +115,7 @@ describe('the built nightshift', () => {
     await d.waitForOutput(/Type a request/);
     d.type('urgent: build the invoice CSV export');
     const pids = await hangPids(join(home, 'workspaces', 't-1'));
+    await keeperRecorded(cliEnv(home), 't-1'); // what tells a one-shot the agent is its attempt's
     d.child.kill('SIGKILL');
     await d.exited;
     const r = await runCli(['status', 't-1', '--json'], cliEnv(home));

@@ -354,7 +354,9 @@ describe('Discord: the agent\'s plan', () => {
     expect(w.fake.calls.filter((c) => c.rejected)).toEqual([]);
     // No more edits than the paced outbox allows: at most 5 in any 5 s.
     const at = cardOf(w, 't-1')!.edits.map((e) => e.at);
-    for (let i = 5; i < at.length; i++) expect(at[i]! - at[i - 5]!).toBeGreaterThanOrEqual(5_000 - 50);
+    // (`at` is when the fake received each edit, not when the outbox sent it: a loaded machine
+    // delays one arrival more than another by a few hundred ms, as on the Slack side.)
+    for (let i = 5; i < at.length; i++) expect(at[i]! - at[i - 5]!).toBeGreaterThanOrEqual(5_000 - 400);
   }, 90_000);
 });
 

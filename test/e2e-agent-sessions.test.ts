@@ -34,7 +34,7 @@ describe('sessions that resume', () => {
     killStrays(home);
 
     const second = startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
-    const t = await taskWhen(env, 't-1', (x) => x.status === 'done', 30_000, 't-1 done after the restart').catch((e: Error) => {
+    const t = await taskWhen(env, 't-1', (x) => x.status === 'done', 20_000, 't-1 done after the restart').catch((e: Error) => {
       throw new Error(`${e.message}\n--- stdout:\n${second.stdout}\n--- stderr:\n${second.stderr}`);
     });
     const after = await readRecord();
@@ -53,7 +53,7 @@ describe('sessions that resume', () => {
     // The agent's own session store is lost (another machine, a cleaned home).
     await rm(join(home, '.claude'), { recursive: true, force: true });
     startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
-    const t = (await taskWhen(env, 't-1', (x) => x.status === 'done', 30_000, 't-1 done with a fresh session')) as JsonTask & { attempts: { reason?: string }[] };
+    const t = (await taskWhen(env, 't-1', (x) => x.status === 'done', 20_000, 't-1 done with a fresh session')) as JsonTask & { attempts: { reason?: string }[] };
     expect(t.attempts.map((a) => a.outcome)).toEqual(['interrupted', 'failed', 'succeeded']);
     expect(t.attempts[1]?.reason).toMatch(/could not resume its earlier session .* the next attempt starts a fresh session on the same branch/);
     expect(t.attempts[2]?.sessionId).not.toBe(named);
@@ -91,7 +91,7 @@ describe('sessions that resume', () => {
     await first.exited;
     killStrays(home);
     startDaemon({ ...env, FAKE_CLI_MODE: 'succeed' });
-    const t = await taskWhen(env, 't-1', (x) => x.status === 'done', 30_000, 't-1 done after the restart');
+    const t = await taskWhen(env, 't-1', (x) => x.status === 'done', 20_000, 't-1 done after the restart');
     expect(t.attempts.map((a) => [a.outcome, a.sessionId])).toEqual([['interrupted', thread], ['succeeded', thread]]);
     expect((await readRecord()).resumed).toBe(true);
   });

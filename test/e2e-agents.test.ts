@@ -152,7 +152,7 @@ describe('agents on PATH', () => {
     await d.waitForOutput(/Type a request/);
     d.type('urgent: build the Spotify integration');
     await d.waitForOutput(/t-1 started/);
-    await waitFor(async () => ((await readRecord().catch(() => null)) as { pids?: unknown } | null)?.pids !== undefined, 5_000, 'the agent and its children');
+    await waitFor(async () => ((await readRecord().catch(() => null)) as { pids?: unknown } | null)?.pids !== undefined, 20_000, 'the agent and its children');
     const pids = Object.values(((await readRecord()) as unknown as { pids: Record<string, number> }).pids);
     expect(pids).toHaveLength(3);
     expect(pids.every(isAlive)).toBe(true);

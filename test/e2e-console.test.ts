@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive as processAlive } from '../src/builders/process-tree.ts';
 import { agent, hangPids, waitFor } from './helpers/agents.ts';
 import { cliEnv, DaemonProcess, runCli } from './helpers/cli.ts';
-import { task } from './helpers/agent-env.ts';
+import { keeperRecorded, task } from './helpers/agent-env.ts';
 import { killStrays } from './helpers/strays.ts';
 import { tempDir } from './helpers/temp-dir.ts';
 
@@ -80,6 +80,7 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     d.type('urgent: build the password reset email template');
     const workspace = join(home, 'workspaces', 't-1');
     await waitFor(async () => (await readFile(join(workspace, 'runs.log'), 'utf8').catch(() => '')) !== '', 10_000, 'the agent running');
+    await keeperRecorded(env, 't-1');
     d.child.kill('SIGKILL');
     await d.exited;
     // a status check meanwhile leaves the agent at work: it says so, and ends nothing
@@ -94,7 +95,7 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     await waitFor(async () => (await readFile(join(home, 'workspaces', 't-2', 'runs.log'), 'utf8').catch(() => '')) !== '', 10_000, 't-2 running');
     await writeFile(join(home, 'workspaces', 't-2', 'go'), '');
     await restarted.waitForOutput(/t-2 "Build the password reset email template" is done/);
-    await waitFor(() => /t-1 was still building when nightshift started again; it is taken back, not run again/.test(restarted.stderr), 10_000, 'the take-back warning');
+    await restarted.waitForStderr(/t-1 was still building when nightshift started again; it is taken back, not run again/);
     restarted.child.kill('SIGTERM');
     await restarted.exited;
     expect((await readFile(join(workspace, 'runs.log'), 'utf8')).trim().split('\n')).toHaveLength(1); // run once
@@ -113,12 +114,12 @@ describe('nightshift start: the console loop on a fresh machine', () => {
     await d.waitForOutput(/Type a request/);
     d.type('urgent: build the invoice CSV export');
     const pids = await hangPids(join(home, 'workspaces', 't-1'));
+    await keeperRecorded(env, 't-1');
     d.child.kill('SIGKILL');
     await d.exited;
     const restarted = startDaemon(env);
     await restarted.waitForOutput(/Type a request/);
-    // stderr is its own pipe: its line may come after the prompt on stdout
-    await waitFor(() => /t-1 was still building when nightshift started again; it is taken back/.test(restarted.stderr), 10_000, 'the take-back warning');
+    await restarted.waitForStderr(/t-1 was still building when nightshift started again; it is taken back/);
     const r = await runCli(['cancel', 't-1'], env);
     expect(r.stdout).toMatch(/t-1 .* cancelled/);
     await waitFor(() => !pids.some((pid) => processAlive(pid)), 10_000, 'the agent to be ended');

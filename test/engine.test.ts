@@ -269,7 +269,7 @@ describe('engine: the whole loop with real child processes', () => {
     // The quick one has done its work and is finishing (exit, its commit, its deliverables) when
     // shutdown begins: what the grace must cover is that, not its start-up on a loaded machine.
     await waitFor(() => h!.events.some((e) => e.type === 'progress' && e.task.id === quick!.id && e.progress.percent === 100), 10_000, 'the quick build to finish its work');
-    await h.engine.shutdown(1_500);
+    await h.engine.shutdown(4_000);
     expect((await h.engine.get(quick!.id))!.status).toBe('done');
     const task = (await h.engine.get(slow!.id))!;
     expect(task.status).toBe('queued');

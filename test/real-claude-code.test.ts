@@ -6,6 +6,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeMessagesApi, subscriptionLimitHeaders, type MessagesRequest, type Reply } from './fakes/anthropic/fake-messages-api.ts';
 import { agentEnv, cleanUpAgents, startDaemon, task, untilSettled } from './helpers/agent-env.ts';
+import { waitFor } from './helpers/agents.ts';
 import { runCli } from './helpers/cli.ts';
 import { killStrays } from './helpers/strays.ts';
 import { realClaudeInstalled, realClaudeOnPath } from './helpers/real-claude.ts';
@@ -100,6 +101,8 @@ describe('the real Claude Code CLI', () => {
     await d.waitForOutput(/Type a request/);
     d.type('urgent: build a greeting file');
     await d.waitForOutput(/API error 401, retry \d+\/10/); // progress is announced at most every 250 ms: any retry
+    // It retried by itself (the console may have shown the first retry or a later one).
+    await waitFor(() => api.requests.length >= 3, 20_000, 'a third request to the API');
     const r = await runCli(['cancel', 't-1'], env);
     expect(r.stdout).toMatch(/t-1 .* cancelled/);
     expect(killStrays(home)).toBe(0); // the CLI and everything it started are gone

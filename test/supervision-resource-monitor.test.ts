@@ -132,10 +132,13 @@ describe('startResourceMonitor on real processes', () => {
       await waitFor(() => first.current().samples > 0, 5_000, 'the first monitor to take its sample');
       // A builder that lives well under one interval (1 s): only its first sample can see it. The
       // monitor starts once it runs (a scan during its exec could read no memory yet), and after
-      // the first monitor's last scan, which cannot show it.
-      const short = spawn(process.execPath, ['-e', "console.log('up'); const t=Date.now(); while (Date.now() - t < 400);"], { stdio: ['ignore', 'pipe', 'ignore'] });
+      // the first monitor's last scan, which cannot show it. It lives 400 ms from when it is told
+      // the monitor started, so a test process slow to start the monitor cannot miss it.
+      const script = "console.log('up'); process.stdin.once('data', () => { const t = Date.now(); while (Date.now() - t < 400); process.exit(0); });";
+      const short = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'ignore'] });
       await new Promise((r) => short.stdout.once('data', r));
       const monitor = startResourceMonitor({ leaderPid: short.pid ?? 0 });
+      short.stdin.write('go\n');
       await new Promise((r) => short.on('exit', r));
       const usage = await monitor.stop();
       expect(usage.samples).toBeGreaterThanOrEqual(1);

@@ -3,6 +3,8 @@
 // a worker stopped with SIGTERM hands its attempt back, at no cost of an attempt; a worker cut off
 // from the database stops its agent before the daemon gives the run to another worker. And the
 // daemon that builds too (BUILD_ON=both) takes its share beside a worker.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from './helpers/agents.ts';
 import { taskWhen } from './helpers/agent-env.ts';
@@ -10,6 +12,7 @@ import { runCli } from './helpers/cli.ts';
 import { query, testDatabase } from './helpers/postgres.ts';
 import { agentWorkerEnv, alive, ledgerEntries, startWorker, teamDaemon, teamDatabase, watchedDaemon, type Cleanups, type LedgerEntry } from './helpers/team.ts';
 import { tcpProxy } from './helpers/tcp-proxy.ts';
+import { tempDir } from './helpers/temp-dir.ts';
 
 beforeAll(async () => (await testDatabase()).drop(), 240_000);
 
@@ -23,7 +26,11 @@ const startOf = (log: LedgerEntry[], task: string, attempt = 1) => log.find((e) 
 describe('team mode, when a part goes away mid-build', () => {
   it('a daemon restarted while a worker builds (SIGTERM, then SIGKILL) takes the build back: the agent runs once, the task is done after one attempt', async () => {
     const { ledger, common, daemonEnv, daemon } = await teamDaemon(cleanups);
-    const w = startWorker(await agentWorkerEnv(common, ledger, 'w', { TEAM_WORK_MS: '4000' }), cleanups);
+    // Each agent works until its gate opens, after the restart under test: a build taken back, not
+    // one that happened to finish while the daemon was down (which a slow restart would make it).
+    const gates = await tempDir();
+    const open = (id: string) => writeFile(join(gates, id), '');
+    const w = startWorker(await agentWorkerEnv(common, ledger, 'w', { TEAM_WORK_MS: '0', TEAM_GATE: gates }), cleanups);
     await waitFor(() => /nightshift worker /.test(w.out()), 20_000, 'the worker up');
 
     // A polite stop: the daemon lets go of the build (it runs on, on the worker) and takes it back at start.
@@ -36,9 +43,10 @@ describe('team mode, when a part goes away mid-build', () => {
     expect([onDisk.status, onDisk.attempts.map((a) => a.outcome)]).toEqual(['building', ['running']]);
     const second = watchedDaemon(daemonEnv, cleanups);
     await second.waitForOutput(/Builds run on workers/);
+    await second.waitForStderr(/t-1 was still building when nightshift started again; it is taken back, not run again/);
+    await open('t-1');
     const first = await taskWhen(daemonEnv, 't-1', (t) => t.status === 'done', 30_000, 't-1 done after the restart');
     expect(first.attempts.map((a) => a.outcome)).toEqual(['succeeded']);
-    expect(`${second.stdout}${second.stderr}`).toMatch(/t-1 was still building when nightshift started again; it is taken back, not run again/);
 
     // A crash: the same, and the build's progress reaches the new daemon.
     await runCli(['add', 'build the second widget', '--priority', 'high'], daemonEnv);
@@ -47,6 +55,8 @@ describe('team mode, when a part goes away mid-build', () => {
     await second.exited;
     const third = watchedDaemon(daemonEnv, cleanups);
     await third.waitForOutput(/Builds run on workers/);
+    await third.waitForStderr(/t-2 was still building when nightshift started again; it is taken back, not run again/);
+    await open('t-2');
     const t2 = await taskWhen(daemonEnv, 't-2', (t) => t.status === 'done', 30_000, 't-2 done after the crash');
     expect(t2.attempts.map((a) => a.outcome)).toEqual(['succeeded']);
 
@@ -147,15 +157,19 @@ describe('team mode, when a part goes away mid-build', () => {
 
   it('BUILD_ON=both: the daemon builds too, beside a worker, through the same queue', async () => {
     const { ledger, common } = await teamDatabase(cleanups);
-    const env = await agentWorkerEnv(common, ledger, 'daemon', { BUILD_ON: 'both', MAX_PARALLEL_BUILDS: '2', TEAM_WORK_MS: '3000' });
+    // Both agents work until their gates open, once both have started: one slot each, both taken.
+    const gates = await tempDir();
+    const env = await agentWorkerEnv(common, ledger, 'daemon', { BUILD_ON: 'both', MAX_PARALLEL_BUILDS: '2', TEAM_WORK_MS: '0', TEAM_GATE: gates });
     const daemon = watchedDaemon(env, cleanups);
     await daemon.waitForOutput(/This nightshift is also a worker, \S+: 1 slot; builds with/);
-    const w = startWorker(await agentWorkerEnv(common, ledger, 'w', { TEAM_WORK_MS: '3000' }), cleanups);
+    const w = startWorker(await agentWorkerEnv(common, ledger, 'w', { TEAM_WORK_MS: '0', TEAM_GATE: gates }), cleanups);
     await waitFor(() => /nightshift worker /.test(w.out()), 20_000, 'the worker up');
     expect((await runCli(['workers'], env)).stdout.trim().split('\n')).toHaveLength(2); // the daemon's own, and w
 
     await runCli(['add', 'build the first widget', '--priority', 'high'], env);
     await runCli(['add', 'build the second widget', '--priority', 'high'], env);
+    await waitFor(async () => (await ledgerEntries(ledger)).filter((e) => e.event === 'start').length === 2, 30_000, 'both at work');
+    await Promise.all(['t-1', 't-2'].map((id) => writeFile(join(gates, id), '')));
     for (const id of ['t-1', 't-2']) await taskWhen(env, id, (t) => t.status === 'done', 30_000, `${id} done`);
     const starts = (await ledgerEntries(ledger)).filter((e) => e.event === 'start');
     expect(new Set(starts.map((e) => e.worker))).toEqual(new Set(['daemon', 'w']));

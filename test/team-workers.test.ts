@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from './helpers/agents.ts';
+import { taskWhen } from './helpers/agent-env.ts';
 import { cliEnv, runCli } from './helpers/cli.ts';
 import { query, testDatabase } from './helpers/postgres.ts';
 import { killStrays } from './helpers/strays.ts';
@@ -51,22 +52,20 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
       SLACK_API_URL: slack.apiUrl,
     });
     await daemon.waitForOutput(/Slack: connected/);
-    const worker = async (name: string) =>
-      startWorker(name, cliEnv(await tempDir(), { ...common, BUILDER: AGENT, WORKER_SLOTS: '2', BUILDER_ENV_ALLOW: 'TEAM_LEDGER,TEAM_WORKER_NAME,TEAM_WORK_MS', TEAM_LEDGER: ledger, TEAM_WORKER_NAME: name, TEAM_WORK_MS: '1500' }));
-    const a = await worker('a');
+    const worker = async (name: string, extra: Record<string, string> = {}) =>
+      startWorker(name, cliEnv(await tempDir(), { ...common, BUILDER: AGENT, WORKER_SLOTS: '2', BUILDER_ENV_ALLOW: 'TEAM_LEDGER,TEAM_WORKER_NAME,TEAM_WORK_MS,TEAM_GATE', TEAM_LEDGER: ledger, TEAM_WORKER_NAME: name, TEAM_WORK_MS: '1500', ...extra }));
+    // Worker a's agents wait on a gate that never opens: whatever a takes is still at work when it
+    // is killed, however fast or slow the tasks arrive.
+    const a = await worker('a', { TEAM_GATE: await tempDir() });
     const b = await worker('b');
     await waitFor(() => /nightshift worker .*2 slots/.test(a.out()) && /nightshift worker .*2 slots/.test(b.out()), 20_000, 'both workers up');
     expect((await runCli(['workers'], daemonEnv)).stdout.split('\n').filter((l) => /0\/2 busy/.test(l))).toHaveLength(2);
 
     for (let i = 1; i <= 10; i++) {
       await slack.sendEnvelope('slash_commands', slashCommand({ text: `urgent: build widget number ${i}`, userId: OWNER, channelId: channelOf(`t-${i}`) }));
-      await waitFor(async () => (await runCli(['status', `t-${i}`, '--json'], daemonEnv)).code === 0, 10_000, `t-${i} queued`);
+      await taskWhen(daemonEnv, `t-${i}`, () => true, 10_000, `t-${i} queued`);
     }
-    const entries = async (): Promise<Entry[]> =>
-      (await readFile(ledger, 'utf8').catch(() => ''))
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Entry);
+    const entries = () => ledgerEntries(ledger);
     // Kill worker a while one of its agents is at work: the worker, its keeper and agent, as a machine going down.
     const inFlightOnA = (log: Entry[]) => log.some((s) => s.worker === 'a' && s.event === 'start' && !log.some((e) => e.event === 'end' && e.task === s.task && e.attempt === s.attempt));
     await waitFor(async () => inFlightOnA(await entries()), 30_000, 'worker a building');
@@ -75,10 +74,7 @@ describe('team mode: a daemon and two workers on one PostgreSQL', () => {
     const killedAt = Date.now();
 
     await waitFor(async () => (await entries()).filter((e) => e.event === 'end').length >= 10 && (await runCli(['status', '--active', '--json'], daemonEnv)).stdout.trim() === '[]', 90_000, 'all ten built');
-    await waitFor(async () => {
-      const done = await Promise.all(Array.from({ length: 10 }, (_, i) => runCli(['status', `t-${i + 1}`, '--json'], daemonEnv)));
-      return done.every((r) => (JSON.parse(r.stdout) as { status: string }).status === 'done');
-    }, 20_000, 'all ten done');
+    for (let i = 1; i <= 10; i++) await taskWhen(daemonEnv, `t-${i}`, (t) => t.status === 'done', 20_000, `t-${i} done`);
 
     const log = await entries();
     // Every task was built to the end (by one attempt that counted; an agent that finished just as

@@ -3,7 +3,9 @@
 import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { cliEnv, DaemonProcess, runCli } from './cli.ts';
+import { cliEnv, DaemonProcess, runCli, type CliResult } from './cli.ts';
+import { sendControl } from '../../src/control/control-client.ts';
+import { readLock } from '../../src/lock.ts';
 import { killStrays } from './strays.ts';
 import { waitFor } from './agents.ts';
 import { tempDir } from './temp-dir.ts';
@@ -14,7 +16,7 @@ export interface JsonTask {
   status: string;
   retryAt: string | null;
   deliverables: { branch?: string; commits: string[]; changedFiles: string[]; diffstat?: string; summary?: string; workspace?: string };
-  attempts: { outcome: string; counts: boolean; builder: string; startedAt: string; endedAt?: string; sessionId?: string; usage?: { costUsd?: number; turns?: number }; resources?: { wallMs: number; peakRssBytes: number } }[];
+  attempts: { outcome: string; counts: boolean; builder: string; startedAt: string; endedAt?: string; pid?: number; sessionId?: string; usage?: { costUsd?: number; turns?: number }; resources?: { wallMs: number; peakRssBytes: number } }[];
 }
 
 export interface FakeRecord {
@@ -72,10 +74,26 @@ export async function task(env: NodeJS.ProcessEnv, id: string): Promise<JsonTask
 }
 
 /**
+ * `status <id> --json` asked of the running daemon over its control socket, from this process:
+ * the request and the answer the CLI's one-shot would send and print, without starting a process
+ * (~0.2 s of CPU each, and a wait asks many times). Null when no daemon answers: ask the CLI.
+ */
+async function statusFromDaemon(home: string, id: string): Promise<CliResult | null> {
+  const socket = readLock(home)?.socket;
+  if (!socket) return null;
+  try {
+    const reply = await sendControl(socket, { verb: 'status', section: 'all', id }, 10_000);
+    return reply.ok ? { code: 0, stdout: JSON.stringify(reply.json ?? reply.tasks), stderr: '' } : { code: 1, stdout: '', stderr: reply.text };
+  } catch {
+    return null; // stopping, or not listening yet
+  }
+}
+
+/**
  * The task as `status <id> --json` shows it, once `until` holds (a task not made yet does not).
  * Asked again when nightshift writes to its store's files, or after a second without a write in
  * case one was missed: not in a loop of `nightshift` starts, each of which costs ~0.4 s of CPU that
- * the daemon under test then lacks.
+ * the daemon under test then lacks. A running daemon is asked over its socket (statusFromDaemon).
  */
 /** The files of the lowdb store in NIGHTSHIFT_HOME (src/store): a write to one is a change of some task. */
 const STORE_FILE = /^(db\.json|db\.journal\.jsonl|archive\.jsonl)/;
@@ -97,7 +115,7 @@ export async function taskWhen(env: NodeJS.ProcessEnv, id: string, until: (t: Js
   try {
     for (;;) {
       changed = false;
-      const r = await runCli(['status', id, '--json'], env);
+      const r = (await statusFromDaemon(home, id)) ?? (await runCli(['status', id, '--json'], env));
       if (r.code === 0) {
         const t = JSON.parse(r.stdout) as JsonTask;
         if (until(t)) return t;
@@ -117,6 +135,16 @@ export async function taskWhen(env: NodeJS.ProcessEnv, id: string, until: (t: Js
   } finally {
     watcher.close();
   }
+}
+
+/**
+ * Waits until the running daemon has recorded the pid of t's attempt keeper: the record a restart
+ * takes the build back by. The agent is at work a moment before that write lands (it is recorded
+ * in the background), so a kill -9 in between rightly ends the agent and retries the attempt; a
+ * test of taking a build back kills only after this.
+ */
+export async function keeperRecorded(env: NodeJS.ProcessEnv, id: string): Promise<void> {
+  await taskWhen(env, id, (t) => t.attempts.at(-1)?.outcome === 'running' && t.attempts.at(-1)?.pid !== undefined, 10_000, `${id}'s keeper pid on record`);
 }
 
 /**

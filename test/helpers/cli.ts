@@ -58,7 +58,16 @@ export class DaemonProcess {
   }
 
   async waitForOutput(pattern: RegExp, timeoutMs = 20_000): Promise<void> {
-    await waitFor(() => pattern.test(this.stdout), timeoutMs, `output matching ${pattern}\n--- stdout:\n${this.stdout}\n--- stderr:\n${this.stderr}`).catch((e: Error) => {
+    await this.waitOn('stdout', pattern, timeoutMs);
+  }
+
+  /** A line on stderr (nightshift's warnings): its own pipe, so it may come after stdout's next line. */
+  async waitForStderr(pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+    await this.waitOn('stderr', pattern, timeoutMs);
+  }
+
+  private async waitOn(stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs: number): Promise<void> {
+    await waitFor(() => pattern.test(this[stream]), timeoutMs, `${stream} matching ${pattern}`).catch((e: Error) => {
       throw new Error(`${e.message}\n--- stdout so far:\n${this.stdout}\n--- stderr:\n${this.stderr}`);
     });
   }

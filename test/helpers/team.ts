@@ -22,10 +22,9 @@ export interface LedgerEntry {
 }
 
 export async function ledgerEntries(ledger: string): Promise<LedgerEntry[]> {
-  return (await readFile(ledger, 'utf8').catch(() => ''))
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as LedgerEntry);
+  // Whole lines only: an agent may be half-way through appending the last one.
+  const lines = (await readFile(ledger, 'utf8').catch(() => '')).split('\n').slice(0, -1);
+  return lines.filter(Boolean).map((l) => JSON.parse(l) as LedgerEntry);
 }
 
 /** What a test started, ended after it (last first). */
@@ -55,7 +54,7 @@ export async function agentWorkerEnv(common: Record<string, string>, ledger: str
   return cliEnv(await tempDir(), {
     ...common,
     BUILDER: TEAM_AGENT,
-    BUILDER_ENV_ALLOW: 'TEAM_LEDGER,TEAM_WORKER_NAME,TEAM_WORK_MS',
+    BUILDER_ENV_ALLOW: 'TEAM_LEDGER,TEAM_WORKER_NAME,TEAM_WORK_MS,TEAM_GATE',
     TEAM_LEDGER: ledger,
     TEAM_WORKER_NAME: name,
     TEAM_WORK_MS: '1500',
