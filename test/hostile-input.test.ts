@@ -76,7 +76,7 @@ describe('hostile input', () => {
   });
 
   it('through the console: every message is answered, and nothing it prints carries a control character', async () => {
-    const { engine } = await chatEngine(await tempDir(), { runBuilds: false });
+    const { store, engine } = await chatEngine(await tempDir(), { runBuilds: false });
     await engine.start();
     const input = new PassThrough();
     const out = new PassThrough();
@@ -107,6 +107,7 @@ describe('hostile input', () => {
     } finally {
       adapter.stop();
       await engine.shutdown(0);
+      await store.close();
     }
     expect(faults).toEqual([]);
   }, 60_000);

@@ -32,9 +32,12 @@ const published = done({ pushed: PUSHED, noPullRequest: PROBLEMS });
 const old = done({ links: [], noPullRequest: GH_MISSING });
 
 let engine: Engine | null = null;
+let store: { close(): Promise<void> } | null = null;
 afterEach(async () => {
   await engine?.shutdown(0);
+  await store?.close();
   engine = null;
+  store = null;
 });
 
 describe('publishProblems', () => {
@@ -67,6 +70,7 @@ describe('the done message says where the branch went and what was left undone',
   it('in "status t-7"', async () => {
     const made = await chatEngine(await tempDir(), { runBuilds: false });
     engine = made.engine;
+    store = made.store;
     await made.store.put(published);
     await engine.start();
     const r = await handleText({ engine, actor: { id: 'U-OWNER', name: 'Olive', role: 'owner', adapter: 'test' } }, 'status t-7');
