@@ -245,6 +245,13 @@ describe('said once, kept, counted right', () => {
     const line = renderEvent({ type: 'task_changed', task: t, event: { at: t.updatedAt, type: 'started' } }, { timeZone: 'Europe/London', maxAttempts: 3, now: new Date() });
     expect(line).toMatch(/started: attempt 4 \(1\/3 since the retry\) .* log \/logs\/t-1\/attempt-4\.log$/);
   });
+
+  it('after an attempt that cost nothing (a shutdown, a hand-back), the attempt is still numbered as its log is', () => {
+    const attempt = (n: number, counts: boolean) => ({ n, startedAt: '2026-11-25T14:00:00.000Z', outcome: counts ? ('running' as const) : ('interrupted' as const), logPath: `/logs/t-1/attempt-${n}.log`, builder: 'fake', counts, demo: false });
+    const t = makeTask({ id: 't-1', status: 'building', attempts: [attempt(1, false), attempt(2, true)] });
+    expect(attemptLabel(t, 3)).toBe('2 (1/3 counted)');
+    expect(attemptLabel({ ...t, attempts: [attempt(1, true)] }, 3)).toBe('1/3');
+  });
 });
 
 describe('a very long list is asked about first', () => {

@@ -56,12 +56,16 @@ export function attemptsInBudget(task: Task): number {
 
 /**
  * How a person reads the current attempt: "2/3"; after a retry that granted a fresh budget,
- * "4 (1/3 since the retry)", so it matches the log's name (attempt-4.log).
+ * "4 (1/3 since the retry)"; after an attempt that cost nothing (nightshift was stopped, a worker
+ * handed it back), "2 (1/3 counted)". The first number always matches the log's name (attempt-4.log).
  */
 export function attemptLabel(task: Task, maxAttempts: number): string {
-  const inBudget = `${attemptsInBudget(task)}/${maxAttempts}`;
+  const counted = attemptsInBudget(task);
+  const inBudget = `${counted}/${maxAttempts}`;
   const n = task.attempts.length;
-  return task.budgetStart > 0 && n > 0 ? `${n} (${inBudget} since the retry)` : inBudget;
+  if (n === 0) return inBudget;
+  if (task.budgetStart > 0) return `${n} (${inBudget} since the retry)`;
+  return counted === n ? inBudget : `${n} (${inBudget} counted)`;
 }
 
 export function lastAttempt(task: Task): Attempt | undefined {
