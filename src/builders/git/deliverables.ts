@@ -61,7 +61,7 @@ export async function collectDeliverables(opts: CollectDeliverablesOptions): Pro
  * call): "added\tdeleted\tpath" entries, each NUL-ended (a path is taken verbatim: it may hold
  * tabs or newlines), then the summary line after the last NUL.
  */
-export function numstatAndShortstat(out: string): { paths: string[]; shortstat: string } {
+function numstatAndShortstat(out: string): { paths: string[]; shortstat: string } {
   const end = out.lastIndexOf('\0');
   const paths = splitZ(out.slice(0, end + 1)).map((entry) => entry.split('\t').slice(2).join('\t'));
   return { paths, shortstat: out.slice(end + 1).trim() };
